@@ -1,0 +1,52 @@
+"""Default settings (development, `make run`). Every key can be overridden by an environment
+variable with the ``LMS_`` prefix: ``LMS_DATABASE_URL``, ``LMS_SECRET_KEY``, ``LMS_DISABLED_PLUGINS``...
+"""
+
+from datetime import timedelta
+
+# Database: SQLite file under instance/ unless LMS_DATABASE_URL is set
+# (e.g. postgresql+psycopg://lms:secret@localhost/lms).
+DATABASE_URL = None
+SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+# Must be set in production; `make run` keeps one in instance/secret_key.
+SECRET_KEY = None
+
+# Sessions and cookies
+SESSION_COOKIE_NAME = "lms_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False
+PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+SESSION_IDLE_TIMEOUT = timedelta(hours=2)
+REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+# CSRF tokens live as long as the session.
+WTF_CSRF_TIME_LIMIT = None
+
+# Passwords: argon2id parameters (argon2-cffi defaults, RFC 9106 low-memory profile).
+ARGON2_TIME_COST = 3
+ARGON2_MEMORY_COST = 65536
+ARGON2_PARALLELISM = 4
+PASSWORD_MIN_LENGTH = 10
+
+# Login throttling, per client address and per account.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+LOGIN_RATE_LIMIT = "5 per minute"
+
+# Languages
+BABEL_DEFAULT_LOCALE = "fr"
+BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+LANGUAGES = ("fr", "en")
+
+# UI
+BOOTSTRAP_SERVE_LOCAL = True
+BOOTSTRAP_BOOTSWATCH_THEME = None
+
+# Plugins: names of plugins not to load (e.g. "reports" or an entry-point name).
+DISABLED_PLUGINS = ()
+
+# Uploads
+MAX_CONTENT_LENGTH = 16 * 1024 * 1024

@@ -1,0 +1,8 @@
+"""Settings for the test suite. CSRF and throttling stay on: they are under test too."""
+
+TESTING = True
+SECRET_KEY = "test-secret-key-not-for-production"
+# Cheap hashes keep the suite fast; production parameters are tested for rehashing separately.
+ARGON2_TIME_COST = 1
+ARGON2_MEMORY_COST = 1024
+ARGON2_PARALLELISM = 1

@@ -1,0 +1,33 @@
+"""Accounts area: login pages, the user loader and the ``users`` commands."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from lms.core.navigation import NavItem
+from lms.plugins import hookimpl
+
+
+@hookimpl
+def lms_load_blueprints(app: Flask) -> None:
+    from lms.accounts import services
+    from lms.accounts.views import bp
+    from lms.extensions import login_manager
+
+    app.register_blueprint(bp)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.user_loader(services.load_session_user)
+
+
+@hookimpl
+def lms_cli(group) -> None:
+    from lms.accounts.cli import users
+
+    group.add_command(users)
+
+
+@hookimpl
+def lms_nav_items(user) -> list[NavItem]:
+    return [NavItem(_l("My account"), "accounts.change_password", order=900)]

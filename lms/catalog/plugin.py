@@ -1,0 +1,40 @@
+"""Catalogue area: the programmes page and the director's panel."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from lms.accounts.models import Role
+from lms.core.navigation import DashboardPanel, NavItem
+from lms.plugins import hookimpl
+
+
+@hookimpl
+def lms_load_blueprints(app: Flask) -> None:
+    from lms.catalog.views import bp
+
+    app.register_blueprint(bp)
+
+
+@hookimpl
+def lms_nav_items(user) -> list[NavItem]:
+    if user.has_role(Role.ADMIN, Role.DIRECTOR):
+        return [NavItem(_l("Programmes"), "catalog.programmes", order=50)]
+    return []
+
+
+@hookimpl
+def lms_dashboard_panels(user) -> list[DashboardPanel]:
+    if Role.DIRECTOR not in user.roles:
+        return []
+    from lms.catalog.queries import programme_lines
+
+    return [
+        DashboardPanel(
+            _l("Programmes I direct"),
+            "catalog/_panel_director.html",
+            {"lines": programme_lines(director_id=user.id)},
+            order=40,
+        )
+    ]

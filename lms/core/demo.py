@@ -1,0 +1,2 @@
+import click
+demo_command = click.Command("demo")

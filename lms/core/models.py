@@ -1,0 +1,40 @@
+"""The security audit log: logins, failed logins, refused accesses, role changes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.base import enum_type
+from lms.core.time import utcnow
+from lms.extensions import db
+
+
+class AuditEvent(enum.StrEnum):
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_THROTTLED = "login_throttled"
+    LOGOUT = "logout"
+    ACCESS_DENIED = "access_denied"
+    PASSWORD_CHANGED = "password_changed"
+    ROLE_GRANTED = "role_granted"
+    ROLE_REVOKED = "role_revoked"
+    USER_CREATED = "user_created"
+
+
+class AuditLog(db.Model):
+    """Append-only: rows are never updated or deleted (guarded in the ORM and by triggers)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    event: Mapped[AuditEvent] = mapped_column(enum_type(AuditEvent, "audit_event"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    path: Mapped[str | None] = mapped_column(sa.String(500))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

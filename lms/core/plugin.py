@@ -1,0 +1,46 @@
+"""Core area: home page, health check, the ``demo`` command, template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+
+from lms.core.navigation import NavItem
+from lms.plugins import hookimpl
+
+
+@hookimpl
+def lms_load_blueprints(app: Flask) -> None:
+    from lms.accounts.forms import LanguageForm, LogoutForm
+    from lms.core import labels, navigation
+    from lms.core.views import bp
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(
+        nav_items=navigation.nav_items,
+        get_locale=get_locale,
+        language_form=LanguageForm,
+        logout_form=LogoutForm,
+    )
+    app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
+    app.jinja_env.filters["ects"] = format_ects
+    app.jinja_env.filters["modality_label"] = labels.TEMPLATE_GLOBALS["modality_label"]
+
+
+@hookimpl
+def lms_cli(group) -> None:
+    from lms.core.demo import demo_command
+
+    group.add_command(demo_command)
+
+
+@hookimpl
+def lms_nav_items(user) -> list[NavItem]:
+    return [NavItem(_l("Home"), "core.home", order=0)]
+
+
+def format_ects(value) -> str:
+    """ECTS in the reader's locale: 6 → "6", 4.5 → "4,5" in French."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0.#")

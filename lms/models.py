@@ -1,0 +1,18 @@
+"""Imports every area's models so the mapper registry and ``db.metadata`` are complete
+(migrations, relationships declared by class name)."""
+
+from lms.accounts.models import AuthSession, Funding, Learner, Role, User, UserRole
+from lms.awards.models import Award
+from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit
+from lms.core.models import AuditLog
+from lms.intakes.models import Application, ApplicationDocument, Enrolment, Intake
+from lms.progress.models import ProgressSnapshot
+from lms.results.models import Credit, Result, ResultHistory, Substitution
+from lms.timetable.models import Attendance, Centre, Meeting, Offering, Registration
+
+__all__ = [
+    "Application", "ApplicationDocument", "Attendance", "AuditLog", "AuthSession", "Award", "Centre",
+    "Credit", "Enrolment", "Equivalence", "Funding", "Intake", "Learner", "Meeting", "Offering",
+    "Programme", "ProgrammeVersion", "ProgressSnapshot", "Registration", "Result", "ResultHistory",
+    "Role", "Substitution", "Unit", "User", "UserRole",
+]

@@ -1,0 +1,32 @@
+"""Progress area: the learner's panel of the home page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from lms.accounts.models import Role
+from lms.core.navigation import DashboardPanel
+from lms.plugins import hookimpl
+
+
+@hookimpl
+def lms_dashboard_panels(user) -> list[DashboardPanel]:
+    if Role.LEARNER not in user.roles or user.learner is None:
+        return []
+    from lms.progress import queries
+
+    learner = user.learner
+    return [
+        DashboardPanel(
+            _l("My programmes"),
+            "progress/_panel_programmes.html",
+            {"programmes": queries.learner_programmes(learner), "learner": learner},
+            order=10,
+        ),
+        DashboardPanel(
+            _l("My units"),
+            "progress/_panel_units.html",
+            {"units": queries.learner_units(learner), "credits": queries.learner_credits(learner)},
+            order=20,
+        ),
+    ]

@@ -1,0 +1,164 @@
+"""Exam results, their append-only history, credits granted without an exam, and substitutions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.base import TimestampMixin, enum_type
+from lms.core.time import utcnow
+from lms.extensions import db
+
+if TYPE_CHECKING:
+    from lms.accounts.models import Learner, User
+    from lms.catalog.models import Programme, Unit
+    from lms.timetable.models import Registration
+
+
+class ResultStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Decision(enum.StrEnum):
+    """A UA decided without (or beside) a grade."""
+
+    VALIDATED = "validated"
+    NOT_VALIDATED = "not_validated"
+
+
+class HistoryAction(enum.StrEnum):
+    CREATE = "create"
+    EDIT = "edit"
+    PUBLISH = "publish"
+    LOCK = "lock"
+    CORRECTION = "correction"
+    IMPORT = "import"
+
+
+class CreditSource(enum.StrEnum):
+    VES = "ves"
+    VAE = "vae"
+    DISPENSE = "dispense"
+    TRANSFER = "transfer"
+
+
+class Result(TimestampMixin, db.Model):
+    """One learner's result for one offering in one exam session (1 or 2).
+
+    ``version`` is an optimistic-locking counter: SQLAlchemy adds ``WHERE version = ?`` to every
+    UPDATE, so a concurrent edit fails instead of overwriting silently.
+    """
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registrations.id", ondelete="RESTRICT"))
+    exam_session: Mapped[int]
+    grade: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 2))
+    absent: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    decision: Mapped[Decision | None] = mapped_column(enum_type(Decision, "decision"))
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[ResultStatus] = mapped_column(
+        enum_type(ResultStatus, "result_status"), default=ResultStatus.DRAFT, server_default="draft"
+    )
+    locked: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    decided_on: Mapped[date | None]
+    published_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    registration: Mapped[Registration] = relationship()
+    history: Mapped[list[ResultHistory]] = relationship(
+        back_populates="result", order_by="ResultHistory.id", viewonly=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.UniqueConstraint("registration_id", "exam_session"),
+        sa.CheckConstraint("exam_session IN (1, 2)", name="exam_session_known"),
+        sa.CheckConstraint("grade IS NULL OR (grade >= 0 AND grade <= 20)", name="grade_range"),
+        sa.CheckConstraint("NOT (absent AND grade IS NOT NULL)", name="absent_without_grade"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+
+class ResultHistory(db.Model):
+    """Append-only: one row per change of a result. Never updated, never deleted."""
+
+    __tablename__ = "result_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(sa.ForeignKey("results.id", ondelete="RESTRICT"), index=True)
+    action: Mapped[HistoryAction] = mapped_column(enum_type(HistoryAction, "history_action"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    old_value: Mapped[dict[str, Any] | None]
+    new_value: Mapped[dict[str, Any]]
+    source: Mapped[str] = mapped_column(sa.String(40))  # "sheet", "csv", "xlsx", "moodle", "demo", ...
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    result: Mapped[Result] = relationship(back_populates="history")
+    changed_by: Mapped[User | None] = relationship()
+
+
+class Credit(TimestampMixin, db.Model):
+    """A unit validated without an exam (VES, VAE, dispense, transfer). VES names its programme."""
+
+    __tablename__ = "credits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"))
+    source: Mapped[CreditSource] = mapped_column(enum_type(CreditSource, "credit_source"))
+    programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programmes.id", ondelete="RESTRICT"))
+    granted_on: Mapped[date]
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    learner: Mapped[Learner] = relationship()
+    unit: Mapped[Unit] = relationship()
+    programme: Mapped[Programme | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("source <> 'ves' OR programme_id IS NOT NULL", name="ves_names_programme"),
+        sa.CheckConstraint(
+            "revoked_at IS NULL OR (revoke_reason IS NOT NULL AND length(revoke_reason) > 0)",
+            name="revocation_has_reason",
+        ),
+    )
+
+
+class Substitution(TimestampMixin, db.Model):
+    """An exception for one learner in one programme: ``substitute`` meets the leaf ``replaced``."""
+
+    __tablename__ = "substitutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="RESTRICT"), index=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="RESTRICT"))
+    substitute_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"))
+    replaced_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_on: Mapped[date]
+    revoked_at: Mapped[datetime | None]
+    revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    substitute: Mapped[Unit] = relationship(foreign_keys=[substitute_unit_id])
+    replaced: Mapped[Unit] = relationship(foreign_keys=[replaced_unit_id])
+
+    __table_args__ = (
+        sa.UniqueConstraint("learner_id", "programme_id", "replaced_unit_id"),
+        sa.CheckConstraint("substitute_unit_id <> replaced_unit_id", name="distinct_units"),
+        sa.CheckConstraint("length(reason) > 0", name="reason_given"),
+    )

@@ -1,0 +1,68 @@
+"""Reads for tutors: the offerings they teach with learner counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from lms.catalog.models import Unit
+from lms.extensions import db
+from lms.results.models import Result, ResultStatus
+from lms.timetable.models import Centre, Offering, Registration, RegistrationStatus, offering_tutors
+
+
+@dataclass(frozen=True)
+class TutorOffering:
+    offering: Offering
+    unit: Unit
+    centre: Centre
+    registered: int
+    waitlisted: int
+    unpublished: int  # registered learners without a published session-1 result
+
+
+def tutor_offerings(user_id: int, from_year: int | None = None) -> list[TutorOffering]:
+    counts = (
+        sa.select(
+            Registration.offering_id,
+            sa.func.count().filter(Registration.status == RegistrationStatus.REGISTERED).label("registered"),
+            sa.func.count().filter(Registration.status == RegistrationStatus.WAITLISTED).label("waitlisted"),
+        )
+        .group_by(Registration.offering_id)
+        .subquery()
+    )
+    published = (
+        sa.select(Registration.offering_id, sa.func.count(Result.id).label("published"))
+        .join(Result, Result.registration_id == Registration.id)
+        .where(
+            Result.exam_session == 1,
+            Result.status == ResultStatus.PUBLISHED,
+            Registration.status == RegistrationStatus.REGISTERED,
+        )
+        .group_by(Registration.offering_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            Offering,
+            Unit,
+            Centre,
+            sa.func.coalesce(counts.c.registered, 0),
+            sa.func.coalesce(counts.c.waitlisted, 0),
+            sa.func.coalesce(published.c.published, 0),
+        )
+        .join(offering_tutors, offering_tutors.c.offering_id == Offering.id)
+        .join(Unit, Offering.unit_id == Unit.id)
+        .join(Centre, Offering.centre_id == Centre.id)
+        .outerjoin(counts, counts.c.offering_id == Offering.id)
+        .outerjoin(published, published.c.offering_id == Offering.id)
+        .where(offering_tutors.c.user_id == user_id)
+        .order_by(Offering.academic_year.desc(), Offering.semester, Unit.code)
+    )
+    if from_year is not None:
+        query = query.where(Offering.academic_year >= from_year)
+    return [
+        TutorOffering(offering, unit, centre, registered, waitlisted, max(registered - done, 0))
+        for offering, unit, centre, registered, waitlisted, done in db.session.execute(query)
+    ]
