@@ -44,6 +44,7 @@ def create_app(
 
     db.init_app(app)
     core_db.configure_engine(app)
+    core_db.install_append_only_guard()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -29,3 +29,21 @@ def configure_engine(app: Flask) -> None:
         cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+class AppendOnlyError(RuntimeError):
+    """An UPDATE or DELETE of a row of an append-only table (history, audit log) was attempted."""
+
+
+def _refuse_append_only_changes(session: Any, _flush_context: Any, _instances: Any) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if getattr(obj, "__append_only__", False) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyError(f"{obj.__tablename__} is append-only: rows are never updated or deleted")
+
+
+def install_append_only_guard() -> None:
+    """ORM-level guard (the migration adds database triggers as well). Idempotent."""
+    from sqlalchemy.orm import Session
+
+    if not sa.event.contains(Session, "before_flush", _refuse_append_only_changes):
+        sa.event.listen(Session, "before_flush", _refuse_append_only_changes)

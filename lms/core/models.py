@@ -30,6 +30,7 @@ class AuditLog(db.Model):
     """Append-only: rows are never updated or deleted (guarded in the ORM and by triggers)."""
 
     __tablename__ = "audit_log"
+    __append_only__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -93,6 +93,7 @@ class ResultHistory(db.Model):
     """Append-only: one row per change of a result. Never updated, never deleted."""
 
     __tablename__ = "result_history"
+    __append_only__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     result_id: Mapped[int] = mapped_column(sa.ForeignKey("results.id", ondelete="RESTRICT"), index=True)

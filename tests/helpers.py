@@ -1,0 +1,48 @@
+"""Helpers for tests that drive the app through its HTTP interface."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from lms.accounts import services
+from lms.accounts.models import Role, User
+from lms.extensions import db
+
+PASSWORD = "correct horse battery"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def make_user(app: Flask, email: str, roles: Iterable[Role], password: str = PASSWORD, name: str | None = None) -> int:
+    with app.app_context():
+        user = services.create_user(email, name or email.split("@")[0].title(), list(roles), password=password)
+        db.session.commit()
+        return user.id
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD, follow: bool = False):
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"csrf_token": csrf_token(page.text), "email": email, "password": password},
+        follow_redirects=follow,
+    )
+
+
+def logout(client: FlaskClient):
+    page = client.get("/")
+    return client.post("/logout", data={"csrf_token": csrf_token(page.text)})
+
+
+def get_user(app: Flask, email: str) -> User:
+    with app.app_context():
+        return db.session.scalar(db.select(User).where(User.email == email))
