@@ -1,0 +1,63 @@
+# lms: `make run` serves the app with demo data; `make test` runs every test. Both install first.
+
+VENV      ?= .venv
+PYTHON    ?= python3
+PY        := $(VENV)/bin/python
+LMS       := $(VENV)/bin/lms
+STAMP     := $(VENV)/.installed
+HOST      ?= 127.0.0.1
+PORT      ?= 5000
+WORKERS   ?= 2
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install install-system translations messages run test clean
+
+## install: Python packages in .venv (editable) and compiled message catalogues
+install: $(STAMP) translations
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+translations: $(STAMP)
+	$(VENV)/bin/pybabel compile -d lms/translations -D messages --statistics 2>&1 | tail -n 2
+
+## install-system: Debian packages the tests need (Chromium, PostgreSQL server), when missing
+install-system:
+	@need=""; \
+	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
+	if [ -n "$$need" ]; then \
+	  echo "installing Debian packages:$$need"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$need >/dev/null; \
+	fi
+
+instance/secret_key:
+	@mkdir -p instance
+	@$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
+	@chmod 600 $@
+
+## run: migrate the database, load the demo data when empty, serve on http://127.0.0.1:5000
+run: install instance/secret_key
+	@export LMS_SECRET_KEY="$$(cat instance/secret_key)"; \
+	$(LMS) db upgrade && \
+	$(LMS) demo --if-empty && \
+	echo "Serving lms on http://$(HOST):$(PORT) (Ctrl-C to stop)" && \
+	exec $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+## test: every test, browser and PostgreSQL ones included
+test: install install-system
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
+
+## messages: extract the messages to translate and merge them into the French catalogue
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project lms -o lms/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i lms/translations/messages.pot -d lms/translations --no-location --width 100
