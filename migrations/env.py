@@ -5,6 +5,7 @@ import logging
 from contextlib import nullcontext
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app, has_app_context
 
@@ -50,14 +51,15 @@ def run_migrations_online():
         conf_args.setdefault("process_revision_directives", process_revision_directives)
         conf_args.update(render_item=render_item, compare_type=True, compare_server_default=False)
 
-        connection = config.attributes.get("connection")
-        if connection is not None:
-            conf_args["render_as_batch"] = connection.dialect.name == "sqlite"
-            context.configure(connection=connection, target_metadata=metadata, **conf_args)
+        # pytest-alembic hands over an Engine; a caller may also pass an open Connection.
+        connectable = config.attributes.get("connection")
+        if isinstance(connectable, sa.engine.Connection):
+            conf_args["render_as_batch"] = connectable.dialect.name == "sqlite"
+            context.configure(connection=connectable, target_metadata=metadata, **conf_args)
             with context.begin_transaction():
                 context.run_migrations()
             return
-        engine = migrate_ext.db.engine
+        engine = connectable if connectable is not None else migrate_ext.db.engine
         with engine.connect() as connection:
             conf_args["render_as_batch"] = connection.dialect.name == "sqlite"
             context.configure(connection=connection, target_metadata=metadata, **conf_args)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,8 +22,9 @@ from tests.fixtures.postgres import PostgresDatabases, TemporaryPostgres, wait_u
 BACKENDS = ("sqlite", "postgresql")
 
 
-def make_app(database_url: str, **overrides) -> Flask:
-    app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+def make_app(database_url: str, plugins: Iterable[object] = (), **overrides) -> Flask:
+    """A testing app on ``database_url``; ``plugins`` are extra plugin objects to register."""
+    app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": database_url, **overrides}, plugins=plugins)
     return app
 
 

@@ -22,9 +22,18 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def make_user(app: Flask, email: str, roles: Iterable[Role], password: str = PASSWORD, name: str | None = None) -> int:
+def make_user(
+    app: Flask,
+    email: str,
+    roles: Iterable[Role],
+    password: str = PASSWORD,
+    name: str | None = None,
+    locale: str = "fr",
+) -> int:
     with app.app_context():
-        user = services.create_user(email, name or email.split("@")[0].title(), list(roles), password=password)
+        user = services.create_user(
+            email, name or email.split("@")[0].title(), list(roles), password=password, locale=locale
+        )
         db.session.commit()
         return user.id
 
@@ -46,3 +55,21 @@ def logout(client: FlaskClient):
 def get_user(app: Flask, email: str) -> User:
     with app.app_context():
         return db.session.scalar(db.select(User).where(User.email == email))
+
+
+def use_language(client: FlaskClient, locale: str = "en"):
+    """Choose the interface language of an anonymous client (kept in its session across login)."""
+    page = client.get("/login")
+    return client.post("/language", data={"csrf_token": csrf_token(page.text), "locale": locale})
+
+
+def session_cookie(client: FlaskClient, app: Flask) -> str | None:
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    return cookie.value if cookie else None
+
+
+def client_with_session(app: Flask, value: str) -> FlaskClient:
+    """A fresh client presenting only the session cookie ``value`` (e.g. one captured earlier)."""
+    other = app.test_client()
+    other.set_cookie(app.config["SESSION_COOKIE_NAME"], value)
+    return other

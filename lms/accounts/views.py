@@ -28,7 +28,15 @@ def _account_key() -> str:
 
 def safe_next(target: str | None) -> str:
     """Only a path on this site: never an absolute or scheme-relative URL (open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        # Browsers read a backslash as a slash and drop tabs and newlines: both can make "//".
+        and "\\" not in target
+        and target.isprintable()
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("core.home")
 

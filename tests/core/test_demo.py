@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Learner, Role, User, UserRole
@@ -77,6 +78,7 @@ def test_demo_learner_has_a_rich_history(demo_app):
         assert count(sa.select(Registration).where(Registration.learner_id == learner.id)) > 15
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_demo_is_deterministic(app, tmp_path):
     settings = DemoSettings(learners=25, seed=7)
     with app.app_context():
