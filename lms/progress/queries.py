@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from lms.accounts.models import Learner
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
@@ -37,6 +38,7 @@ def learner_programmes(learner: Learner) -> list[tuple[Enrolment, ProgrammeVersi
         .join(ProgrammeVersion, Enrolment.programme_version_id == ProgrammeVersion.id)
         .join(Programme, ProgrammeVersion.programme_id == Programme.id)
         .outerjoin(ProgressSnapshot, ProgressSnapshot.enrolment_id == Enrolment.id)
+        .options(sa.orm.contains_eager(ProgrammeVersion.programme))
         .where(Enrolment.learner_id == learner.id)
         .order_by(Enrolment.enrolled_on.desc(), Programme.code)
     )

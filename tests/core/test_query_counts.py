@@ -1,0 +1,55 @@
+"""SQL statements per page do not grow with the data (DESIGN.md, quality bars)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from lms.core.demo import DEMO_PASSWORD
+from lms.extensions import db
+from tests.helpers import login
+
+
+@contextmanager
+def counting(app):
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def statements_for(app, email: str, path: str = "/") -> int:
+    client = app.test_client()
+    assert login(client, email, DEMO_PASSWORD).status_code == 302
+    client.get(path)  # warm-up: session bookkeeping writes happen on first use
+    with counting(app) as statements:
+        assert client.get(path).status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_home_pages_issue_the_same_statements_for_small_and_large_records(demo_app):
+    with demo_app.app_context():
+        rows = db.session.execute(
+            sa.text(
+                "SELECT u.email, COUNT(r.id) AS n FROM users u JOIN learners l ON l.user_id = u.id "
+                "JOIN registrations r ON r.learner_id = l.id GROUP BY u.email ORDER BY n"
+            )
+        ).all()
+    smallest, largest = rows[0].email, rows[-1].email
+    assert rows[-1].n >= 5 * rows[0].n
+    assert statements_for(demo_app, smallest) == statements_for(demo_app, largest)
+    # the tutor and director pages are bounded too (one statement per panel, not per row)
+    assert statements_for(demo_app, "enseignant@example.org") <= 4
+    assert statements_for(demo_app, "directeur@example.org") <= 4
+    assert statements_for(demo_app, "admin@example.org", "/catalog/programmes") <= 4
