@@ -64,6 +64,12 @@ def create_app(
     return app
 
 
+def ensure_instance_folder(app: Flask) -> Flask:
+    """Entry points (``wsgi.py``, ``lms``) call this: the default SQLite file lives in instance/."""
+    Path(app.instance_path).mkdir(exist_ok=True)
+    return app
+
+
 def _load_config(app: Flask, config_name: str, overrides: Mapping[str, Any]) -> None:
     if config_name not in CONFIG_NAMES:
         raise RuntimeError(f"LMS_CONFIG must be one of {', '.join(CONFIG_NAMES)}, not {config_name!r}")
