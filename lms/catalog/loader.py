@@ -201,14 +201,22 @@ class _Reader:
                 read(path, item)
 
     def _keys(self, path: Path, item: LineDict, allowed: set[str], required: set[str], what: str) -> bool:
-        """Report unknown and missing keys; False when a required key is missing."""
+        """Report unknown and missing keys; False when a required key is missing (the entry
+        cannot be read further). Any reported problem discards the whole catalogue anyway."""
         for key in item:
             if key not in allowed:
                 self.problem(path, item.line, f"unknown key {key!r} in {what}")
         missing = sorted(required - set(item))
         for key in missing:
             self.problem(path, item.line, f"{what} lacks {key!r}")
-        return not missing and set(item) <= allowed
+        return not missing
+
+    def _text(self, path: Path, item: LineDict, key: str, what: str) -> bool:
+        value = item[key]
+        if isinstance(value, str) and value.strip():
+            return True
+        self.problem(path, item.line, f"{what}: {key!r} must be non-empty text")
+        return False
 
     def _number(self, path: Path, item: LineDict, key: str, what: str, halves: bool = False) -> Decimal | None:
         value = item.get(key)
@@ -236,16 +244,14 @@ class _Reader:
     def read_unit(self, path: Path, item: LineDict) -> None:
         code = item.get("code")
         what = f"unit {code}" if isinstance(code, str) else "unit"
-        ok = self._keys(path, item, UNIT_KEYS, {"code", "title", "ects", "kind"}, what)
-        if not {"code", "title", "ects", "kind"} <= set(item):
+        if not self._keys(path, item, UNIT_KEYS, {"code", "title", "ects", "kind"}, what):
             return
+        ok = True
         if not isinstance(code, str) or not UNIT_CODE.match(code):
             self.problem(path, item.line, f"invalid unit code {code!r} (expected [A-Z0-9]{{3,12}})")
             ok = False
         title = item["title"]
-        if not isinstance(title, str) or not title.strip():
-            self.problem(path, item.line, f"{what}: 'title' must be non-empty text")
-            ok = False
+        ok = self._text(path, item, "title", what) and ok
         ects = self._number(path, item, "ects", what, halves=True)
         kind = item["kind"]
         if kind not in UNIT_KINDS:
@@ -289,9 +295,9 @@ class _Reader:
         code = item.get("code")
         what = f"program {code}" if isinstance(code, str) else "program"
         required = {"code", "version", "title", "kind", "ects", "requirements"}
-        ok = self._keys(path, item, PROGRAM_KEYS, required, what)
-        if not required <= set(item):
+        if not self._keys(path, item, PROGRAM_KEYS, required, what):
             return
+        ok = True
         self._collect_tree_refs(path, item["requirements"], item.line)
         if not isinstance(code, str) or not PROGRAM_CODE.match(code):
             self.problem(path, item.line, f"invalid program code {code!r}")
@@ -301,9 +307,7 @@ class _Reader:
             self.problem(path, item.line, f"{what}: 'version' must be text (quote it: \"2024\")")
             ok = False
         title = item["title"]
-        if not isinstance(title, str) or not title.strip():
-            self.problem(path, item.line, f"{what}: 'title' must be non-empty text")
-            ok = False
+        ok = self._text(path, item, "title", what) and ok
         if item["kind"] not in PROGRAM_KINDS:
             self.problem(path, item.line, f"{what}: unknown kind {item['kind']!r}")
             ok = False
@@ -352,9 +356,9 @@ class _Reader:
     def read_offering(self, path: Path, item: LineDict) -> None:
         what = f"offering of {item.get('unit')}"
         required = {"unit", "year", "semester", "modality", "centre"}
-        ok = self._keys(path, item, OFFERING_KEYS, required, what)
-        if not required <= set(item):
+        if not self._keys(path, item, OFFERING_KEYS, required, what):
             return
+        ok = True
         year = item["year"]
         if isinstance(year, bool) or not isinstance(year, int) or not 1990 <= year <= 2100:
             self.problem(path, item.line, f"{what}: 'year' must be an academic year such as 2025, not {year!r}")
