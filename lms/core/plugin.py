@@ -7,6 +7,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from lms.core.navigation import NavItem
+from lms.core.time import academic_year_label
 from lms.plugins import hookimpl
 
 
@@ -15,6 +16,7 @@ def lms_load_blueprints(app: Flask) -> None:
     from lms.accounts.forms import LanguageForm, LogoutForm
     from lms.core import labels, navigation
     from lms.core.views import bp
+
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
         nav_items=navigation.nav_items,
@@ -24,6 +26,8 @@ def lms_load_blueprints(app: Flask) -> None:
     )
     app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
     app.jinja_env.filters["ects"] = format_ects
+    app.jinja_env.filters["grade"] = format_grade
+    app.jinja_env.filters["academic_year"] = academic_year_label
     app.jinja_env.filters["modality_label"] = labels.TEMPLATE_GLOBALS["modality_label"]
 
 
@@ -44,3 +48,10 @@ def format_ects(value) -> str:
     if value is None:
         return "—"
     return format_decimal(value, format="#,##0.#")
+
+
+def format_grade(value) -> str:
+    """A grade /20 with two decimals in the reader's locale: 11.5 → "11,50" in French."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#0.00")

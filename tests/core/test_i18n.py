@@ -35,3 +35,19 @@ def test_french_by_default_and_english_on_request(client):
     client.post("/language", data={"csrf_token": csrf_token(page.text), "locale": "en", "next": "/login"})
     english = client.get("/login")
     assert '<html lang="en">' in english.text and "Log in" in english.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("locale, grade, ects", [("fr", "11,50", "4,5"), ("en", "11.50", "4.5")])
+def test_numbers_follow_the_locale(app, locale, grade, ects):
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from lms.core.plugin import format_ects, format_grade
+
+    with app.test_request_context(), force_locale(locale):
+        assert format_grade(Decimal("11.5")) == grade
+        assert format_ects(Decimal("4.5")) == ects
+        assert format_ects(Decimal("6")) == "6"
+        assert format_grade(None) == "—"
