@@ -8,10 +8,9 @@ decorator fails closed; ``tests/core/test_routes.py`` walks ``app.url_map`` to c
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, g, jsonify, redirect, request, url_for
+from flask import abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from lms.accounts.models import Role
@@ -93,20 +92,3 @@ def deny_unless(condition: bool) -> None:
             details={"endpoint": request.endpoint, "object": True},
         )
         abort(403)
-
-
-def require_roles(*roles: Role) -> Callable[[F], F]:
-    """Decorator form of :func:`deny_unless` for helpers called outside the routing layer."""
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            deny_unless(current_user.is_authenticated and current_user.has_role(*roles))
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-__all__ = ["public", "login_required", "roles_required", "enforce_access", "deny_unless", "g"]
