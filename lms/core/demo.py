@@ -35,7 +35,7 @@ from lms.results.models import (
     ResultHistory,
     ResultStatus,
 )
-from lms.timetable.models import Modality, Offering, Registration, RegistrationStatus, Semester
+from lms.timetable.models import Centre, Modality, Offering, Registration, RegistrationStatus, Semester
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "catalog" / "data"
 DEMO_PASSWORD = "demo-lms-2026"
@@ -167,7 +167,7 @@ class _Generator:
         """The published schedule, repeated for every year of the cohort; UAs as annual activities."""
         schedule_year = max(o.year for o in self.catalog.offerings)
         template = [o for o in self.catalog.offerings if o.year == schedule_year]
-        centre_id = db.session.scalar(sa.text("SELECT id FROM centres WHERE code = 'PAR'"))
+        self.centre_id = centre_id = db.session.scalar(sa.select(Centre.id).where(Centre.code == "PAR"))
         existing = {
             (o.unit_id, o.academic_year, o.semester, o.modality): o for o in db.session.scalars(sa.select(Offering))
         }
@@ -223,6 +223,7 @@ class _Generator:
                 learner_number=f"{100000 + index}{'ABCDEFGHJKLMNPRSTUVWXYZ'[(100000 + index) % 23]}",
                 employer=self.rng.choice(EMPLOYERS),
                 funding=self.rng.choice(list(Funding)),
+                home_centre_id=self.centre_id,
             )
             db.session.add(learner)
             self.summary.learners += 1
