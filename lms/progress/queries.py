@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.progress.models import ProgressSnapshot
 from lms.results.models import Credit, Result, ResultStatus
-from lms.timetable.models import Offering, Registration, RegistrationStatus
+from lms.timetable.models import Offering, Registration, RegistrationStatus, semester_order
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def learner_units(learner: Learner) -> list[UnitLine]:
         .join(Unit, Offering.unit_id == Unit.id)
         .outerjoin(published, published.c.registration_id == Registration.id)
         .where(Registration.learner_id == learner.id, Registration.status != RegistrationStatus.WITHDRAWN)
-        .order_by(Offering.academic_year.desc(), Offering.semester.desc(), Unit.code)
+        .order_by(Offering.academic_year.desc(), semester_order(Offering.semester), Unit.code)
     )
     lines = []
     for unit, offering, registration, best_grade, decision, absent, sessions in db.session.execute(query):

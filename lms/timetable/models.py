@@ -24,6 +24,11 @@ class Semester(enum.StrEnum):
     A = "A"  # annual
 
 
+def semester_order(column):
+    """SQL sort key putting S1, S2 and then annual offerings in calendar order."""
+    return sa.case({Semester.S1: 1, Semester.S2: 2}, value=column, else_=3)
+
+
 class Modality(enum.StrEnum):
     PRESENTIEL_JOUR = "presentiel_jour"
     PRESENTIEL_SOIR = "presentiel_soir"

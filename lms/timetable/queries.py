@@ -9,7 +9,14 @@ import sqlalchemy as sa
 from lms.catalog.models import Unit
 from lms.extensions import db
 from lms.results.models import Result, ResultStatus
-from lms.timetable.models import Centre, Offering, Registration, RegistrationStatus, offering_tutors
+from lms.timetable.models import (
+    Centre,
+    Offering,
+    Registration,
+    RegistrationStatus,
+    offering_tutors,
+    semester_order,
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ def tutor_offerings(user_id: int, from_year: int | None = None) -> list[TutorOff
         .outerjoin(counts, counts.c.offering_id == Offering.id)
         .outerjoin(published, published.c.offering_id == Offering.id)
         .where(offering_tutors.c.user_id == user_id)
-        .order_by(Offering.academic_year.desc(), Offering.semester, Unit.code)
+        .order_by(Offering.academic_year.desc(), semester_order(Offering.semester), Unit.code)
     )
     if from_year is not None:
         query = query.where(Offering.academic_year >= from_year)
