@@ -1,6 +1,7 @@
 """The audit engine (formats.md sections 2 to 4). Pure Python: no Flask, no database.
 
-API (stable; the implementation follows below):
+API
+---
 
     audit(program, units, equivalences, record, as_of=None) -> dict
         program       lms.catalog.loader.ProgramDef (requirements in normal form)
@@ -14,16 +15,406 @@ API (stable; the implementation follows below):
         one {"program", "version", "title", "kind", "status", "earned_ects", "missing_ects"} per
         programme code (its newest version by string order), sorted by missing_ects (null last),
         then by program code.
+
+How the audit works (for a newcomer)
+------------------------------------
+
+1. **Tokens.** Every unit the learner holds becomes one *token*: ``V`` when validated for this
+   programme (grade >= pass mark, status validated, or a credit valid here, not expired by
+   ``validity_years``), ``R`` when only registered. Every unit of the tree the learner does not
+   hold validated gets a *hypothetical* token ``H``: "what if the learner validated it". Each
+   token can be applied once in the whole tree.
+
+2. **Options.** A leaf for unit ``u`` can be met by one *option*, a set of tokens it consumes:
+   ``{u}`` itself; ``{x}`` for a substitution "x stands for u"; or the source tokens of an
+   equivalence whose ``counts_as`` is ``u``. A compensation group (licences) has one more option
+   as a whole: meet every leaf at once, consuming the tokens of its validated units.
+
+3. **Costs.** The question "what is the least ECTS still to validate" becomes a minimum-cost
+   problem: ``V`` tokens cost 0, ``R`` and ``H`` tokens cost their unit's ECTS. The root can be
+   met at cost 0 exactly when the programme is complete, and the minimum cost is
+   ``missing_ects``. A second run where ``R`` costs 0 and ``H`` is forbidden tells whether the
+   programme is ``in_progress``.
+
+4. **Search.** Most tokens can serve a single leaf; they never conflict, so each leaf simply
+   takes its cheapest option. Only *contested* tokens (usable by two leaves or more: a unit
+   listed in two groups, an equivalence source that is also a leaf, a substitute that is also a
+   leaf) make the problem combinatorial. Each contested token gets a bit. The tree is solved
+   bottom-up: each node returns its *menu*, the Pareto-optimal ways to meet it, each
+   ``(bits of contested tokens used, cost, worth)``; a group combines its children's menus,
+   keeping only combinations whose bit sets are disjoint (no token used twice), and drops any way
+   that another way beats on every count (fewer tokens, lower cost, at least the same worth).
+   ``worth`` (the ECTS of a met node) is tracked only below a ``credits`` group, where it
+   matters. This is dynamic programming over the tree with the contested tokens as state: exact
+   (every allocation is represented by an entry at least as good), and fast because real
+   programmes have few contested tokens.
+
+5. **Report.** The best menu entry of the root is unfolded into leaf assignments; hypothetical
+   tokens are dropped (those leaves are what is missing); remaining validated and registered
+   tokens are applied to leaves still open, so the learner sees everything that counts; node
+   statuses, ``earned_ects``, ``in_progress_ects`` and ``unused`` are read off that allocation.
+
+Numbers are handled as integers in half-ECTS units internally, so comparisons are exact.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from lms.catalog.loader import EquivalenceDef, ProgramDef, UnitDef
 from lms.progress.records import LearnerRecord
+
+VALIDATED, REGISTERED, HYPOTHETICAL = "V", "R", "H"
+# Costs are one integer: primary << SHIFT | secondary, so that comparing integers compares
+# (primary, secondary) lexicographically. Secondary costs break ties in favour of nicer reports.
+SHIFT = 24
+FORBIDDEN = None
+
+
+def _half_units(value: Decimal | int | float) -> int:
+    """ECTS in half units: 4.5 ECTS -> 9."""
+    return int(Decimal(str(value)) * 2)
+
+
+def _number(halves: int) -> int | float:
+    return halves // 2 if halves % 2 == 0 else halves / 2
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+# --- the learner's holdings ---------------------------------------------------------------------
+
+
+@dataclass
+class Holdings:
+    """What the record says about each unit, for one programme at one date."""
+
+    validated: dict[str, str] = field(default_factory=dict)  # unit -> "result" | "credit"
+    registered: set[str] = field(default_factory=set)
+    best_grade: dict[str, Decimal] = field(default_factory=dict)
+    validated_dates: dict[str, list[date]] = field(default_factory=lambda: defaultdict(list))
+    substitutes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # replaced -> [x]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _holdings(program: ProgramDef, units: Mapping[str, UnitDef], record: LearnerRecord, as_of: date) -> Holdings:
+    held = Holdings()
+    cutoff = _years_before(as_of, program.validity_years) if program.validity_years else None
+    unknown: set[str] = set()
+
+    def known(code: str) -> bool:
+        if code in units:
+            return True
+        unknown.add(code)
+        return False
+
+    def current(day: date | None) -> bool:
+        return day is None or cutoff is None or day >= cutoff
+
+    for result in record.results:
+        if not known(result.unit) or not current(result.date):
+            continue
+        if result.grade is not None:
+            best = held.best_grade.get(result.unit)
+            held.best_grade[result.unit] = result.grade if best is None else max(best, result.grade)
+        if (result.grade is not None and result.grade >= program.pass_mark) or result.status == "validated":
+            held.validated[result.unit] = "result"
+            if result.date is not None:
+                held.validated_dates[result.unit].append(result.date)
+        elif result.status == "registered":
+            held.registered.add(result.unit)
+    for credit in record.credits:
+        if not known(credit.unit) or not current(credit.date):
+            continue
+        if credit.program is not None and credit.program != program.code:
+            continue
+        held.validated.setdefault(credit.unit, "credit")
+        if credit.date is not None:
+            held.validated_dates[credit.unit].append(credit.date)
+    held.registered -= set(held.validated)
+    for exception in record.exceptions:
+        if exception.program != program.code:
+            continue
+        if known(exception.substitute) and known(exception.replaces):
+            held.substitutes[exception.replaces].append(exception.substitute)
+    held.warnings = [f"unknown unit {code}: ignored" for code in sorted(unknown)]
+    return held
+
+
+# --- the tree as flat nodes -----------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    index: int
+    raw: dict[str, Any]
+    kind: str  # unit | all | choose | credits
+    children: list[Node]
+    unit: str | None = None
+    worth: int = 0  # leaf: ECTS of its unit, in halves
+    choose: int = 0
+    credits: int = 0  # halves
+    needs_worth: bool = False  # an ancestor's credits condition depends on this node's worth
+    end: int = 0  # nodes[index:end] is this node's subtree (nodes are numbered depth-first)
+    local_mask: int = 0  # contested tokens used only inside this subtree: forgotten above it
+    leaf_options: list[tuple[frozenset[str], str]] = field(default_factory=list)  # (tokens, via)
+
+
+def _build(raw: dict[str, Any], units: Mapping[str, UnitDef], nodes: list[Node], needs_worth: bool) -> Node:
+    node = Node(index=len(nodes), raw=raw, kind="unit", children=[], needs_worth=needs_worth)
+    nodes.append(node)
+    if "unit" in raw:
+        node.unit = raw["unit"]
+        node.worth = _half_units(units[node.unit].ects) if node.unit in units else 0
+        node.end = node.index + 1
+        return node
+    if "all" in raw:
+        node.kind = "all"
+        children = raw["all"]
+    else:
+        node.choose = raw.get("choose", 0)
+        node.credits = _half_units(raw["credits"]) if "credits" in raw else 0
+        node.kind = "choose" if "choose" in raw else "credits"
+        children = raw["of"]
+    child_needs = needs_worth or "credits" in raw
+    node.children = [_build(child, units, nodes, child_needs) for child in children]
+    node.end = len(nodes)
+    return node
+
+
+# --- the solver -----------------------------------------------------------------------------------
+
+
+class _Solver:
+    """Minimum-cost way to meet the root, for one assignment of token costs (see module doc)."""
+
+    def __init__(self, root: Node, leaves: list[Node], token_cost: Mapping[str, int | None],
+                 bits: Mapping[str, int], compensation: Mapping[int, tuple[frozenset[str], list[str]]]):
+        self.root = root
+        self.leaves = leaves
+        self.token_cost = token_cost
+        self.bits = bits
+        self.compensation = compensation
+
+    def option_cost(self, tokens: frozenset[str]) -> int | None:
+        total = 0
+        for token in tokens:
+            cost = self.token_cost.get(token, FORBIDDEN)
+            if cost is FORBIDDEN:
+                return None
+            total += cost
+        return total
+
+    def key(self, tokens: Iterable[str]) -> int:
+        key = 0
+        for token in tokens:
+            key |= self.bits.get(token, 0)
+        return key
+
+    def solve(self) -> tuple[int, Any] | None:
+        menu = self.menu(self.root)
+        if not menu:
+            return None
+        best = min(menu, key=lambda entry: entry[1])
+        return best[1], best
+
+    def menu(self, node: Node) -> list[tuple[int, int, int, Any]]:
+        """Pareto-optimal ways to meet ``node``: (contested-token bits, cost, worth, how)."""
+        if node.kind == "unit":
+            entries = []
+            worth = node.worth if node.needs_worth else 0
+            for position, (tokens, _via) in enumerate(node.leaf_options):
+                cost = self.option_cost(tokens)
+                if cost is not None:
+                    entries.append((self.key(tokens), cost, worth, ("leaf", node, position)))
+            return _prune(entries)
+        child_menus = [self.menu(child) for child in node.children]
+        if node.kind == "all":
+            entries = self._all(node, child_menus)
+        else:
+            entries = self._choose(node, child_menus)
+        if node.index in self.compensation:
+            tokens, _ = self.compensation[node.index]
+            cost = self.option_cost(tokens)
+            if cost is not None:
+                worth = sum(child.worth for child in node.children) if node.needs_worth else 0
+                entries.append((self.key(tokens), cost, worth, ("compensation", node)))
+        if node.local_mask:
+            # No leaf outside this subtree can use these tokens: forget them, keep the cheapest.
+            keep = ~node.local_mask
+            best: dict[tuple[int, int], tuple[int, int, int, Any]] = {}
+            for key, cost, worth, how in entries:
+                state = (key & keep, worth)
+                if state not in best or cost < best[state][1]:
+                    best[state] = (key & keep, cost, worth, how)
+            entries = list(best.values())
+        return _prune(entries)
+
+    def _all(self, node: Node, child_menus: list[list]) -> list[tuple[int, int, int, Any]]:
+        states: dict[tuple[int, int], tuple[int, Any]] = {(0, 0): (0, None)}
+        for position, menu in enumerate(child_menus):
+            if not menu:
+                return []
+            if len(menu) == 1 and menu[0][0] == 0:  # the common case: no contested token
+                entry = menu[0]
+                states = {
+                    (key, worth + entry[2]): (cost + entry[1], (how, position, entry))
+                    for (key, worth), (cost, how) in states.items()
+                }
+                continue
+            grown: dict[tuple[int, int], tuple[int, Any]] = {}
+            for (key, worth), (cost, how) in states.items():
+                for entry in menu:
+                    if key & entry[0]:
+                        continue
+                    state = (key | entry[0], worth + entry[2])
+                    total = cost + entry[1]
+                    known = grown.get(state)
+                    if known is None or total < known[0]:
+                        grown[state] = (total, (how, position, entry))
+            states = _prune_states(grown)
+        return [(key, cost, worth if node.needs_worth else 0, ("group", node, how))
+                for (key, worth), (cost, how) in states.items()]
+
+    def _choose(self, node: Node, child_menus: list[list]) -> list[tuple[int, int, int, Any]]:
+        need_count, need_worth = node.choose, node.credits
+        cap_worth = not node.needs_worth  # the group's worth only matters for its own threshold
+        states: dict[tuple[int, int, int], tuple[int, Any]] = {(0, 0, 0): (0, None)}
+        for position, menu in enumerate(child_menus):
+            if not menu:
+                continue
+            grown = dict(states)  # every state may leave this child unmet
+            for (key, count, worth), (cost, how) in states.items():
+                for entry in menu:
+                    if key & entry[0]:
+                        continue
+                    new_worth = worth + entry[2]
+                    if cap_worth:
+                        new_worth = min(new_worth, need_worth)
+                    state = (key | entry[0], min(count + 1, need_count), new_worth)
+                    total = cost + entry[1]
+                    known = grown.get(state)
+                    if known is None or total < known[0]:
+                        grown[state] = (total, (how, position, entry))
+            states = _prune_choose_states(grown)
+        return [
+            (key, cost, worth if node.needs_worth else 0, ("group", node, how))
+            for (key, count, worth), (cost, how) in states.items()
+            if count >= need_count and worth >= need_worth
+        ]
+
+
+# Dominance checks are quadratic; above this size they cost more than the entries they remove.
+# Skipping them keeps extra entries, never loses one: the result stays exact.
+PRUNE_LIMIT = 48
+
+
+def _prune(entries: list[tuple[int, int, int, Any]]) -> list[tuple[int, int, int, Any]]:
+    """Drop entries another beats: subset of tokens, no more cost, at least the worth."""
+    if len(entries) <= 1 or len(entries) > PRUNE_LIMIT:
+        return entries
+    entries.sort(key=lambda e: (e[1], -e[2], e[0].bit_count()))
+    kept: list[tuple[int, int, int, Any]] = []
+    for entry in entries:
+        key, _cost, worth, _ = entry
+        if any((k & ~key) == 0 and w >= worth for k, _c, w, _h in kept):
+            continue
+        kept.append(entry)
+    return kept
+
+
+def _prune_states(states: dict[tuple[int, int], tuple[int, Any]]) -> dict[tuple[int, int], tuple[int, Any]]:
+    if len(states) <= 1 or len(states) > PRUNE_LIMIT:
+        return states
+    ordered = sorted(states.items(), key=lambda item: (item[1][0], -item[0][1], item[0][0].bit_count()))
+    kept: list[tuple[tuple[int, int], tuple[int, Any]]] = []
+    for (key, worth), value in ordered:
+        if any((k & ~key) == 0 and w >= worth for (k, w), _ in kept):
+            continue
+        kept.append(((key, worth), value))
+    return dict(kept)
+
+
+def _prune_choose_states(states: dict[tuple[int, int, int], tuple[int, Any]]) -> dict:
+    if len(states) <= 1 or len(states) > PRUNE_LIMIT:
+        return states
+    ordered = sorted(states.items(), key=lambda item: (item[1][0], -item[0][1], -item[0][2], item[0][0].bit_count()))
+    kept: list = []
+    for (key, count, worth), value in ordered:
+        if any((k & ~key) == 0 and c >= count and w >= worth for (k, c, w), _ in kept):
+            continue
+        kept.append(((key, count, worth), value))
+    return dict(kept)
+
+
+def _unfold(how: Any, chosen: dict[int, int], compensated: set[int]) -> None:
+    """Turn the root's winning entry into leaf assignments (leaf index -> option position)."""
+    stack = [how]
+    while stack:
+        item = stack.pop()
+        tag = item[0]
+        if tag == "leaf":
+            chosen[item[1].index] = item[2]
+        elif tag == "compensation":
+            compensated.add(item[1].index)
+        else:  # ("group", node, chain) with chain = (previous chain, child position, entry)
+            chain = item[2]
+            while chain is not None:
+                previous, _position, entry = chain
+                stack.append(entry[3])
+                chain = previous
+
+
+def _solve_exact(root: Node, nodes: list[Node], groups: list[Node],
+                 compensation: Mapping[int, tuple[frozenset[str], list[str]]],
+                 cost: Mapping[str, int], users: Mapping[str, set[int]]) -> tuple[int, dict[int, int], set[int]] | None:
+    """The minimum cost of meeting the root, with the leaf assignments and compensated groups.
+
+    Tokens are first treated as if each user had its own copy (a relaxation: its minimum is a
+    lower bound). When the best solution uses a token twice, that token becomes *contested*
+    (tracked by a bit, so no two parts of one solution may share it) and the tree is solved
+    again. A solution that uses no token twice is optimal for the real problem too, since the
+    relaxation only ever allowed more. Conflicts are rare in practice, so few rounds are needed.
+    """
+    contested: list[str] = []
+    while True:
+        bits = {token: 1 << i for i, token in enumerate(contested)}
+        for node in groups:
+            node.local_mask = 0
+            for token in contested:
+                ids = users[token]
+                if min(ids) >= node.index and max(ids) < node.end:
+                    node.local_mask |= bits[token]
+        result = _Solver(root, [], cost, bits, compensation).solve()
+        if result is None:
+            return None
+        chosen: dict[int, int] = {}
+        compensated: set[int] = set()
+        _unfold(result[1][3], chosen, compensated)
+        uses: dict[str, int] = defaultdict(int)
+        for leaf_index, position in chosen.items():
+            for token in nodes[leaf_index].leaf_options[position][0]:
+                uses[token] += 1
+        for group_index in compensated:
+            for token in compensation[group_index][0]:
+                uses[token] += 1
+        conflicts = sorted(token for token, count in uses.items() if count > 1)
+        if not conflicts:
+            return result[0], chosen, compensated
+        contested += conflicts
+
+
+# --- the audit ------------------------------------------------------------------------------------
 
 
 def audit(
@@ -33,7 +424,269 @@ def audit(
     record: LearnerRecord,
     as_of: date | None = None,
 ) -> dict[str, Any]:
-    raise NotImplementedError
+    as_of = as_of or record.as_of or date.today()
+    held = _holdings(program, units, record, as_of)
+    nodes: list[Node] = []
+    root = _build(program.requirements, units, nodes, needs_worth=False)
+    leaves = [node for node in nodes if node.kind == "unit"]
+    tree_units = {leaf.unit for leaf in leaves}
+
+    # Tokens and their states.
+    state: dict[str, str] = {}
+    for code in held.validated:
+        state[code] = VALIDATED
+    for code in held.registered:
+        state[code] = REGISTERED
+    for code in tree_units:
+        if code in units:
+            state.setdefault(code, HYPOTHETICAL)
+
+    # Options of each leaf.
+    counts_as: dict[str, list[EquivalenceDef]] = defaultdict(list)
+    for equivalence in equivalences:
+        counts_as[equivalence.counts_as].append(equivalence)
+    for leaf in leaves:
+        options: list[tuple[frozenset[str], str]] = []
+        if leaf.unit in state:
+            options.append((frozenset((leaf.unit,)), held.validated.get(leaf.unit, "result")))
+        for substitute in held.substitutes.get(leaf.unit, ()):
+            if substitute in state and substitute != leaf.unit:
+                options.append((frozenset((substitute,)), "substitution"))
+        for equivalence in counts_as.get(leaf.unit, ()):
+            if all(source in state for source in equivalence.units):
+                options.append((frozenset(equivalence.units), "equivalence"))
+        leaf.leaf_options = options
+
+    # Compensation groups whose conditions hold on actual grades.
+    compensation = _compensation_groups(nodes, program, held, tree_units, as_of)
+
+    # Who may use each token: leaves through their options, compensation groups as a whole.
+    users: dict[str, set[int]] = defaultdict(set)
+    for leaf in leaves:
+        for tokens, _via in leaf.leaf_options:
+            for token in tokens:
+                users[token].add(leaf.index)
+    for group_index, (tokens, _below) in compensation.items():
+        for token in tokens:
+            users[token].add(group_index)
+    groups = [node for node in nodes if node.kind != "unit"]
+
+    def ects(code: str) -> int:
+        return _half_units(units[code].ects)
+
+    # Run A: what is missing. V free; R and H cost their ECTS (H a little more, so that a tie
+    # shows the registered unit as the way forward).
+    cost_a = {
+        code: 0 if s == VALIDATED else (ects(code) << SHIFT) + (1 if s == HYPOTHETICAL else 0)
+        for code, s in state.items()
+    }
+    best = _solve_exact(root, nodes, groups, compensation, cost_a, users)
+    missing = None if best is None else _number(best[0] >> SHIFT)
+    complete = best is not None and best[0] >> SHIFT == 0
+    status = "complete" if complete else "incomplete"
+    if not complete:
+        # Run B: would it be met if every registered unit were validated? R free (but dearer
+        # than V as a tie-break), H forbidden.
+        cost_b = {code: 0 if s == VALIDATED else ects(code) for code, s in state.items() if s != HYPOTHETICAL}
+        optimistic = _solve_exact(root, nodes, groups, compensation, cost_b, users)
+        if optimistic is not None:
+            status = "in_progress"
+            best = optimistic
+    chosen, compensated = (best[1], best[2]) if best is not None else ({}, set())
+
+    # Unfold the chosen allocation; drop hypothetical tokens; then apply what is left.
+    assignment: dict[int, tuple[frozenset[str], str]] = {}
+    used: set[str] = set()
+    compensated_leaves: set[int] = set()
+    for group_index in compensated:  # validated units by their own result, the others by compensation
+        for child in nodes[group_index].children:
+            if child.unit in held.validated:
+                assignment[child.index] = (frozenset((child.unit,)), held.validated[child.unit])
+                used.add(child.unit)
+            else:
+                compensated_leaves.add(child.index)
+    for leaf_index, position in chosen.items():
+        if leaf_index in assignment or leaf_index in compensated_leaves:
+            continue
+        tokens, via = nodes[leaf_index].leaf_options[position]
+        if any(state[token] == HYPOTHETICAL for token in tokens):
+            continue
+        assignment[leaf_index] = (tokens, via)
+        used |= tokens
+    for leaf in leaves:  # everything else that can count, where it can
+        if leaf.index in assignment or leaf.index in compensated_leaves:
+            continue
+        for tokens, via in sorted(leaf.leaf_options, key=lambda o: _preference(o, state)):
+            if tokens & used or any(state[token] == HYPOTHETICAL for token in tokens):
+                continue
+            assignment[leaf.index] = (tokens, via)
+            used |= tokens
+            break
+
+    report = _Report(units, held, state, assignment, compensated, compensation)
+    tree = report.node(root)
+    unused = sorted(code for code, s in state.items() if s == VALIDATED and code not in used)
+    return {
+        "program": program.code,
+        "version": program.version,
+        "as_of": as_of.isoformat(),
+        "status": status,
+        "nominal_ects": _number(_half_units(program.ects)),
+        "earned_ects": tree["earned_ects"],
+        "in_progress_ects": tree["in_progress_ects"],
+        "missing_ects": missing,
+        "requirements": tree,
+        "unused": unused,
+        "warnings": held.warnings,
+    }
+
+
+def _preference(option: tuple[frozenset[str], str], state: Mapping[str, str]) -> tuple[int, int, int]:
+    tokens, via = option
+    registered = sum(state[token] == REGISTERED for token in tokens)
+    return (registered, {"result": 0, "credit": 0, "substitution": 1, "equivalence": 2}[via], len(tokens))
+
+
+def _compensation_groups(nodes: list[Node], program: ProgramDef, held: Holdings, tree_units: set[str],
+                         as_of: date) -> dict[int, tuple[frozenset[str], list[str]]]:
+    """Groups that may be met by compensation: index -> (validated tokens consumed, compensated units)."""
+    groups: dict[int, tuple[frozenset[str], list[str]]] = {}
+    for node in nodes:
+        rule = node.raw.get("compensation")
+        if not rule or node.kind != "all":
+            continue
+        codes = [child.unit for child in node.children]
+        if any(code not in held.best_grade for code in codes):
+            continue
+        below = [code for code in codes if code not in held.validated]
+        if not below:
+            continue  # met without compensation, or not at all
+        weights = [Decimal(child.worth) for child in node.children]
+        total_weight = sum(weights)
+        if total_weight == 0:
+            continue
+        average = sum(held.best_grade[code] * weight for code, weight in zip(codes, weights, strict=True)) / total_weight
+        if average < Decimal(str(rule["min_average"])):
+            continue
+        floor = Decimal(str(rule.get("floor", 0) or 0))
+        if any(held.best_grade[code] < floor for code in codes):
+            continue
+        within = rule.get("within_years")
+        if within:
+            dates = [day for code in tree_units for day in held.validated_dates.get(code, ())]
+            if dates and as_of > _add_years(min(dates), within):
+                continue
+        groups[node.index] = (frozenset(code for code in codes if code in held.validated), below)
+    return groups
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+class _Report:
+    """Reads statuses and ECTS off the final allocation, node by node."""
+
+    def __init__(self, units, held, state, assignment, compensated, compensation):
+        self.units = units
+        self.held = held
+        self.state = state
+        self.assignment = assignment
+        self.compensated_units: dict[int, set[str]] = {}
+        for group_index in compensated:
+            for code in compensation[group_index][1]:
+                self.compensated_units.setdefault(group_index, set()).add(code)
+        self.compensated = compensated
+
+    def node(self, node: Node, compensated_here: set[str] | None = None) -> dict[str, Any]:
+        """The JSON of ``node``, with private keys _met/_met_opt/_worth/_worth_opt removed at the end."""
+        out = self._node(node, compensated_here or set())
+        return _strip(out)
+
+    def _node(self, node: Node, compensated_here: set[str]) -> dict[str, Any]:
+        if node.kind == "unit":
+            return self._leaf(node, compensated_here)
+        inherited = set(compensated_here)
+        if node.index in self.compensated:
+            inherited |= self.compensated_units.get(node.index, set())
+        children = [self._node(child, inherited) for child in node.children]
+        met = self._condition(node, [(c["_met"], c["_worth"]) for c in children])
+        met_opt = self._condition(node, [(c["_met_opt"], c["_worth_opt"]) for c in children])
+        out: dict[str, Any] = {"label": node.raw.get("label"), "kind": node.kind}
+        if node.choose:
+            out["choose"] = node.choose
+        if "credits" in node.raw:
+            out["credits"] = _number(node.credits)
+        out.update(
+            status="met" if met else "in_progress" if met_opt else "unmet",
+            earned_ects=_number(sum(_half_units(c["earned_ects"]) for c in children)),
+            in_progress_ects=_number(sum(_half_units(c["in_progress_ects"]) for c in children)),
+            applied=[],
+            children=children,
+            _met=met,
+            _met_opt=met_opt,
+            _worth=sum(c["_worth"] for c in children if c["_met"]),
+            _worth_opt=sum(c["_worth_opt"] for c in children if c["_met_opt"]),
+        )
+        return out
+
+    @staticmethod
+    def _condition(node: Node, children: list[tuple[bool, int]]) -> bool:
+        if node.kind == "all":
+            return all(met for met, _ in children)
+        count = sum(1 for met, _ in children if met)
+        worth = sum(w for met, w in children if met)
+        return count >= node.choose and worth >= node.credits
+
+    def _leaf(self, node: Node, compensated_here: set[str]) -> dict[str, Any]:
+        applied: list[dict[str, Any]] = []
+        validated = registered = False
+        if node.unit in compensated_here:
+            validated = True
+            applied.append({"unit": node.unit, "via": "compensation", "ects": _number(node.worth),
+                            "grade": float(self.held.best_grade[node.unit])})
+        elif node.index in self.assignment:
+            tokens, via = self.assignment[node.index]
+            registered = any(self.state[t] == REGISTERED for t in tokens)
+            validated = not registered
+            for token in sorted(tokens):
+                entry: dict[str, Any] = {"unit": token, "via": via}
+                if via == "equivalence":
+                    entry["ects"] = _number(_half_units(self.units[token].ects))
+                    entry["for"] = node.unit
+                elif via == "substitution":
+                    entry["ects"] = _number(node.worth)
+                    entry["for"] = node.unit
+                else:
+                    entry["ects"] = _number(node.worth)
+                if self.state[token] == REGISTERED:
+                    entry["in_progress"] = True
+                applied.append(entry)
+        return {
+            "label": node.raw.get("label"),
+            "kind": "unit",
+            "unit": node.unit,
+            "status": "met" if validated else "in_progress" if registered else "unmet",
+            "earned_ects": _number(node.worth if validated else 0),
+            "in_progress_ects": _number(node.worth if registered else 0),
+            "applied": applied,
+            "children": [],
+            "_met": validated,
+            "_met_opt": validated or registered,
+            "_worth": node.worth if validated else 0,
+            "_worth_opt": node.worth if (validated or registered) else 0,
+        }
+
+
+def _strip(out: dict[str, Any]) -> dict[str, Any]:
+    for key in ("_met", "_met_opt", "_worth", "_worth_opt"):
+        out.pop(key, None)
+    for child in out["children"]:
+        _strip(child)
+    return out
 
 
 def rank(
@@ -43,4 +696,22 @@ def rank(
     record: LearnerRecord,
     as_of: date | None = None,
 ) -> list[dict[str, Any]]:
-    raise NotImplementedError
+    newest: dict[str, ProgramDef] = {}
+    for program in programs:
+        if program.code not in newest or program.version > newest[program.code].version:
+            newest[program.code] = program
+    rows = []
+    for code in sorted(newest):
+        program = newest[code]
+        result = audit(program, units, equivalences, record, as_of)
+        rows.append({
+            "program": program.code,
+            "version": program.version,
+            "title": program.title,
+            "kind": program.kind,
+            "status": result["status"],
+            "earned_ects": result["earned_ects"],
+            "missing_ects": result["missing_ects"],
+        })
+    rows.sort(key=lambda row: (row["missing_ects"] is None, row["missing_ects"] or 0, row["program"]))
+    return rows
