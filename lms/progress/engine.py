@@ -73,6 +73,8 @@ VALIDATED, REGISTERED, HYPOTHETICAL = "V", "R", "H"
 # Costs are one integer: primary << SHIFT | secondary, so that comparing integers compares
 # (primary, secondary) lexicographically. Secondary costs break ties in favour of nicer reports.
 SHIFT = 24
+HYPOTHETICAL_PENALTY = 1 << 12  # prefer a registered unit to an untaken one at equal ECTS
+TIEBREAK_MAX = 31
 FORBIDDEN = None
 
 
@@ -166,17 +168,22 @@ class Node:
     credits: int = 0  # halves
     needs_worth: bool = False  # an ancestor's credits condition depends on this node's worth
     end: int = 0  # nodes[index:end] is this node's subtree (nodes are numbered depth-first)
-    local_mask: int = 0  # contested tokens used only inside this subtree: forgotten above it
-    leaf_options: list[tuple[frozenset[str], str]] = field(default_factory=list)  # (tokens, via)
+    tiebreak: int = 0  # leaf: a tiny extra cost that orders equally cheap choices (see _build)
 
 
-def _build(raw: dict[str, Any], units: Mapping[str, UnitDef], nodes: list[Node], needs_worth: bool) -> Node:
+def _build(raw: dict[str, Any], units: Mapping[str, UnitDef], nodes: list[Node], needs_worth: bool,
+           depth: int = 0, position: int = 0, siblings: int = 1) -> Node:
     node = Node(index=len(nodes), raw=raw, kind="unit", children=[], needs_worth=needs_worth)
     nodes.append(node)
     if "unit" in raw:
         node.unit = raw["unit"]
         node.worth = _half_units(units[node.unit].ects) if node.unit in units else 0
         node.end = node.index + 1
+        # Among equally cheap leaves, groups at even depth prefer their first children and groups
+        # at odd depth their last ones. Two overlapping groups (a unit listed in both) then tend
+        # to pick different units at once, which spares rounds of _solve_exact. Exactness never
+        # depends on it.
+        node.tiebreak = min(position if depth % 2 else siblings - 1 - position, TIEBREAK_MAX)
         return node
     if "all" in raw:
         node.kind = "all"
@@ -187,9 +194,57 @@ def _build(raw: dict[str, Any], units: Mapping[str, UnitDef], nodes: list[Node],
         node.kind = "choose" if "choose" in raw else "credits"
         children = raw["of"]
     child_needs = needs_worth or "credits" in raw
-    node.children = [_build(child, units, nodes, child_needs) for child in children]
+    node.children = [
+        _build(child, units, nodes, child_needs, depth + 1, i, len(children)) for i, child in enumerate(children)
+    ]
     node.end = len(nodes)
     return node
+
+
+@dataclass
+class _Shape:
+    """What depends only on the programme and the catalogue, computed once and cached."""
+
+    program: ProgramDef
+    units: Mapping[str, UnitDef]
+    nodes: list[Node]
+    root: Node
+    leaves: list[Node]
+    groups: list[Node]
+    tree_units: set[str]
+    singletons: dict[str, frozenset[str]]
+    ects: dict[str, int]
+    nominal: int
+
+
+_SHAPES: dict[tuple[int, int], _Shape] = {}
+
+
+def _shape(program: ProgramDef, units: Mapping[str, UnitDef]) -> _Shape:
+    key = (id(program), id(units))
+    shape = _SHAPES.get(key)
+    if shape is not None and shape.program is program and shape.units is units:
+        return shape
+    nodes: list[Node] = []
+    root = _build(program.requirements, units, nodes, needs_worth=False)
+    leaves = [node for node in nodes if node.kind == "unit"]
+    tree_units = {leaf.unit for leaf in leaves if leaf.unit in units}
+    shape = _Shape(
+        program=program,
+        units=units,
+        nodes=nodes,
+        root=root,
+        leaves=leaves,
+        groups=[node for node in nodes if node.kind != "unit"],
+        tree_units=tree_units,
+        singletons={code: frozenset((code,)) for code in tree_units},
+        ects={code: _half_units(units[code].ects) for code in tree_units},
+        nominal=_half_units(program.ects),
+    )
+    if len(_SHAPES) > 512:  # the cache holds programmes, not learners: a bound is enough
+        _SHAPES.clear()
+    _SHAPES[key] = shape
+    return shape
 
 
 # --- the solver -----------------------------------------------------------------------------------
@@ -198,12 +253,14 @@ def _build(raw: dict[str, Any], units: Mapping[str, UnitDef], nodes: list[Node],
 class _Solver:
     """Minimum-cost way to meet the root, for one assignment of token costs (see module doc)."""
 
-    def __init__(self, root: Node, leaves: list[Node], token_cost: Mapping[str, int | None],
-                 bits: Mapping[str, int], compensation: Mapping[int, tuple[frozenset[str], list[str]]]):
+    def __init__(self, root: Node, options: Sequence[list[tuple[frozenset[str], str]]],
+                 token_cost: Mapping[str, int | None], bits: Mapping[str, int], local: Sequence[int],
+                 compensation: Mapping[int, tuple[frozenset[str], list[str]]]):
         self.root = root
-        self.leaves = leaves
+        self.options = options  # per node index: the leaf's options (tokens, via)
         self.token_cost = token_cost
         self.bits = bits
+        self.local = local  # per node index: contested tokens used only inside its subtree
         self.compensation = compensation
 
     def option_cost(self, tokens: frozenset[str]) -> int | None:
@@ -233,10 +290,10 @@ class _Solver:
         if node.kind == "unit":
             entries = []
             worth = node.worth if node.needs_worth else 0
-            for position, (tokens, _via) in enumerate(node.leaf_options):
+            for position, (tokens, _via) in enumerate(self.options[node.index]):
                 cost = self.option_cost(tokens)
                 if cost is not None:
-                    entries.append((self.key(tokens), cost, worth, ("leaf", node, position)))
+                    entries.append((self.key(tokens), cost + node.tiebreak, worth, ("leaf", node, position)))
             return _prune(entries)
         child_menus = [self.menu(child) for child in node.children]
         if node.kind == "all":
@@ -249,9 +306,9 @@ class _Solver:
             if cost is not None:
                 worth = sum(child.worth for child in node.children) if node.needs_worth else 0
                 entries.append((self.key(tokens), cost, worth, ("compensation", node)))
-        if node.local_mask:
+        if self.local[node.index]:
             # No leaf outside this subtree can use these tokens: forget them, keep the cheapest.
-            keep = ~node.local_mask
+            keep = ~self.local[node.index]
             best: dict[tuple[int, int], tuple[int, int, int, Any]] = {}
             for key, cost, worth, how in entries:
                 state = (key & keep, worth)
@@ -288,6 +345,20 @@ class _Solver:
 
     def _choose(self, node: Node, child_menus: list[list]) -> list[tuple[int, int, int, Any]]:
         need_count, need_worth = node.choose, node.credits
+        if not need_worth and not node.needs_worth and all(
+            len(menu) <= 1 and (not menu or menu[0][0] == 0) for menu in child_menus
+        ):
+            # The common case "choose N of independent children": the N cheapest.
+            candidates = sorted(
+                ((menu[0][1], position, menu[0]) for position, menu in enumerate(child_menus) if menu),
+                key=lambda item: item[:2],
+            )
+            if len(candidates) < need_count:
+                return []
+            how = None
+            for cost_, position, entry in candidates[:need_count]:
+                how = (how, position, entry)
+            return [(0, sum(item[0] for item in candidates[:need_count]), 0, ("group", node, how))]
         cap_worth = not node.needs_worth  # the group's worth only matters for its own threshold
         states: dict[tuple[int, int, int], tuple[int, Any]] = {(0, 0, 0): (0, None)}
         for position, menu in enumerate(child_menus):
@@ -375,7 +446,7 @@ def _unfold(how: Any, chosen: dict[int, int], compensated: set[int]) -> None:
                 chain = previous
 
 
-def _solve_exact(root: Node, nodes: list[Node], groups: list[Node],
+def _solve_exact(root: Node, groups: list[Node], options: Sequence[list[tuple[frozenset[str], str]]],
                  compensation: Mapping[int, tuple[frozenset[str], list[str]]],
                  cost: Mapping[str, int], users: Mapping[str, set[int]]) -> tuple[int, dict[int, int], set[int]] | None:
     """The minimum cost of meeting the root, with the leaf assignments and compensated groups.
@@ -389,13 +460,13 @@ def _solve_exact(root: Node, nodes: list[Node], groups: list[Node],
     contested: list[str] = []
     while True:
         bits = {token: 1 << i for i, token in enumerate(contested)}
+        local = [0] * len(options)
         for node in groups:
-            node.local_mask = 0
             for token in contested:
                 ids = users[token]
                 if min(ids) >= node.index and max(ids) < node.end:
-                    node.local_mask |= bits[token]
-        result = _Solver(root, [], cost, bits, compensation).solve()
+                    local[node.index] |= bits[token]
+        result = _Solver(root, options, cost, bits, local, compensation).solve()
         if result is None:
             return None
         chosen: dict[int, int] = {}
@@ -403,7 +474,7 @@ def _solve_exact(root: Node, nodes: list[Node], groups: list[Node],
         _unfold(result[1][3], chosen, compensated)
         uses: dict[str, int] = defaultdict(int)
         for leaf_index, position in chosen.items():
-            for token in nodes[leaf_index].leaf_options[position][0]:
+            for token in options[leaf_index][position][0]:
                 uses[token] += 1
         for group_index in compensated:
             for token in compensation[group_index][0]:
@@ -426,10 +497,9 @@ def audit(
 ) -> dict[str, Any]:
     as_of = as_of or record.as_of or date.today()
     held = _holdings(program, units, record, as_of)
-    nodes: list[Node] = []
-    root = _build(program.requirements, units, nodes, needs_worth=False)
-    leaves = [node for node in nodes if node.kind == "unit"]
-    tree_units = {leaf.unit for leaf in leaves}
+    shape = _shape(program, units)
+    nodes, root, leaves = shape.nodes, shape.root, shape.leaves
+    tree_units = shape.tree_units
 
     # Tokens and their states.
     state: dict[str, str] = {}
@@ -438,24 +508,23 @@ def audit(
     for code in held.registered:
         state[code] = REGISTERED
     for code in tree_units:
-        if code in units:
-            state.setdefault(code, HYPOTHETICAL)
+        state.setdefault(code, HYPOTHETICAL)
 
-    # Options of each leaf.
+    # Options of each leaf (indexed by node index; empty for groups).
     counts_as: dict[str, list[EquivalenceDef]] = defaultdict(list)
     for equivalence in equivalences:
         counts_as[equivalence.counts_as].append(equivalence)
+    options: list[list[tuple[frozenset[str], str]]] = [[] for _ in nodes]
     for leaf in leaves:
-        options: list[tuple[frozenset[str], str]] = []
-        if leaf.unit in state:
-            options.append((frozenset((leaf.unit,)), held.validated.get(leaf.unit, "result")))
+        own = options[leaf.index]
+        if leaf.unit in shape.singletons:
+            own.append((shape.singletons[leaf.unit], held.validated.get(leaf.unit, "result")))
         for substitute in held.substitutes.get(leaf.unit, ()):
             if substitute in state and substitute != leaf.unit:
-                options.append((frozenset((substitute,)), "substitution"))
+                own.append((frozenset((substitute,)), "substitution"))
         for equivalence in counts_as.get(leaf.unit, ()):
             if all(source in state for source in equivalence.units):
-                options.append((frozenset(equivalence.units), "equivalence"))
-        leaf.leaf_options = options
+                own.append((frozenset(equivalence.units), "equivalence"))
 
     # Compensation groups whose conditions hold on actual grades.
     compensation = _compensation_groups(nodes, program, held, tree_units, as_of)
@@ -463,32 +532,32 @@ def audit(
     # Who may use each token: leaves through their options, compensation groups as a whole.
     users: dict[str, set[int]] = defaultdict(set)
     for leaf in leaves:
-        for tokens, _via in leaf.leaf_options:
+        for tokens, _via in options[leaf.index]:
             for token in tokens:
                 users[token].add(leaf.index)
     for group_index, (tokens, _below) in compensation.items():
         for token in tokens:
             users[token].add(group_index)
-    groups = [node for node in nodes if node.kind != "unit"]
+    groups = shape.groups
 
     def ects(code: str) -> int:
-        return _half_units(units[code].ects)
+        return shape.ects.get(code) or _half_units(units[code].ects)
 
     # Run A: what is missing. V free; R and H cost their ECTS (H a little more, so that a tie
     # shows the registered unit as the way forward).
     cost_a = {
-        code: 0 if s == VALIDATED else (ects(code) << SHIFT) + (1 if s == HYPOTHETICAL else 0)
+        code: 0 if s == VALIDATED else (ects(code) << SHIFT) + (HYPOTHETICAL_PENALTY if s == HYPOTHETICAL else 0)
         for code, s in state.items()
     }
-    best = _solve_exact(root, nodes, groups, compensation, cost_a, users)
+    best = _solve_exact(root, groups, options, compensation, cost_a, users)
     missing = None if best is None else _number(best[0] >> SHIFT)
     complete = best is not None and best[0] >> SHIFT == 0
     status = "complete" if complete else "incomplete"
-    if not complete:
+    if not complete and any(state[token] == REGISTERED for token in users):
         # Run B: would it be met if every registered unit were validated? R free (but dearer
-        # than V as a tie-break), H forbidden.
+        # than V as a tie-break), H forbidden. Without a usable registered unit it is run A's answer.
         cost_b = {code: 0 if s == VALIDATED else ects(code) for code, s in state.items() if s != HYPOTHETICAL}
-        optimistic = _solve_exact(root, nodes, groups, compensation, cost_b, users)
+        optimistic = _solve_exact(root, groups, options, compensation, cost_b, users)
         if optimistic is not None:
             status = "in_progress"
             best = optimistic
@@ -508,7 +577,7 @@ def audit(
     for leaf_index, position in chosen.items():
         if leaf_index in assignment or leaf_index in compensated_leaves:
             continue
-        tokens, via = nodes[leaf_index].leaf_options[position]
+        tokens, via = options[leaf_index][position]
         if any(state[token] == HYPOTHETICAL for token in tokens):
             continue
         assignment[leaf_index] = (tokens, via)
@@ -516,7 +585,7 @@ def audit(
     for leaf in leaves:  # everything else that can count, where it can
         if leaf.index in assignment or leaf.index in compensated_leaves:
             continue
-        for tokens, via in sorted(leaf.leaf_options, key=lambda o: _preference(o, state)):
+        for tokens, via in sorted(options[leaf.index], key=lambda o: _preference(o, state)):
             if tokens & used or any(state[token] == HYPOTHETICAL for token in tokens):
                 continue
             assignment[leaf.index] = (tokens, via)
@@ -531,7 +600,7 @@ def audit(
         "version": program.version,
         "as_of": as_of.isoformat(),
         "status": status,
-        "nominal_ects": _number(_half_units(program.ects)),
+        "nominal_ects": _number(shape.nominal),
         "earned_ects": tree["earned_ects"],
         "in_progress_ects": tree["in_progress_ects"],
         "missing_ects": missing,
