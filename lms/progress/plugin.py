@@ -1,4 +1,4 @@
-"""Progress area: the learner's panel of the home page."""
+"""Progress area: the learner's panel of the home page, and the ``audit`` / ``rank`` commands."""
 
 from __future__ import annotations
 
@@ -30,3 +30,11 @@ def lms_dashboard_panels(user) -> list[DashboardPanel]:
             order=20,
         ),
     ]
+
+
+@hookimpl
+def lms_cli(group) -> None:
+    from lms.progress.cli import audit_command, rank_command
+
+    group.add_command(audit_command)
+    group.add_command(rank_command)

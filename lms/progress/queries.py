@@ -1,19 +1,24 @@
-"""Reads for the learner's home: their programmes and their units with published results."""
+"""Reads for the learner's home (their programmes, their units with published results) and the
+audit engine's inputs built from the database (``lms audit --learner``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm
 
 from lms.accounts.models import Learner
-from lms.catalog.models import Programme, ProgrammeVersion, Unit
+from lms.catalog.loader import Catalog, EquivalenceDef, ProgramDef, UnitDef
+from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit, equivalence_sources
+from lms.core.time import academic_year
 from lms.extensions import db
-from lms.intakes.models import Enrolment
+from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.progress.models import ProgressSnapshot
-from lms.results.models import Credit, Result, ResultStatus
+from lms.progress.records import CreditEntry, ExceptionEntry, LearnerRecord, ResultEntry
+from lms.results.models import Credit, Decision, Result, ResultStatus, Substitution
 from lms.timetable.models import Offering, Registration, RegistrationStatus, semester_order
 
 
@@ -104,3 +109,157 @@ def learner_credits(learner: Learner) -> list[tuple[Credit, Unit]]:
         .order_by(Credit.granted_on.desc())
     )
     return [tuple(row) for row in db.session.execute(query)]
+
+
+# --- the audit engine's inputs, from the database ------------------------------------------------
+
+
+def catalogue_from_database() -> Catalog:
+    """The whole catalogue (units, equivalences, programme versions) as the loader's dataclasses.
+
+    Three statements whatever the catalogue's size; offerings are left out (the audit needs none).
+    """
+    catalog = Catalog()
+    units = sa.select(Unit.code, Unit.title, Unit.ects, Unit.kind, Unit.level).order_by(Unit.code)
+    for code, title, ects, kind, level in db.session.execute(units):
+        catalog.units[code] = UnitDef(code, title, ects, kind.value, level.value if level else None)
+
+    counts_as = sa.orm.aliased(Unit)
+    source = sa.orm.aliased(Unit)
+    rules = (
+        sa.select(Equivalence.id, counts_as.code, source.code)
+        .join(counts_as, Equivalence.counts_as_id == counts_as.id)
+        .join(equivalence_sources, equivalence_sources.c.equivalence_id == Equivalence.id)
+        .join(source, equivalence_sources.c.unit_id == source.id)
+        .order_by(Equivalence.id, source.code)
+    )
+    sources: dict[int, tuple[str, list[str]]] = {}
+    for rule_id, target, unit in db.session.execute(rules):
+        sources.setdefault(rule_id, (target, []))[1].append(unit)
+    catalog.equivalences = [EquivalenceDef(tuple(codes), target) for target, codes in sources.values()]
+
+    versions = sa.select(ProgrammeVersion, Programme.code).join(
+        Programme, ProgrammeVersion.programme_id == Programme.id
+    )
+    for version, code in db.session.execute(versions):
+        catalog.programs[(code, version.version)] = ProgramDef(
+            code=code,
+            version=version.version,
+            title=version.title,
+            kind=version.kind.value,
+            level=version.level,
+            entry_level=version.entry_level,
+            ects=version.nominal_ects,
+            pass_mark=version.pass_mark,
+            validity_years=version.validity_years,
+            requirements=version.requirements,
+        )
+    return catalog
+
+
+def find_learner(number: str) -> Learner | None:
+    return db.session.scalar(sa.select(Learner).where(Learner.learner_number == number.strip()))
+
+
+def enrolled_version(learner: Learner, programme_code: str) -> str | None:
+    """The version of ``programme_code`` the learner is enrolled on (the active enrolment first,
+    then the most recent), or None."""
+    query = (
+        sa.select(ProgrammeVersion.version)
+        .select_from(Enrolment)
+        .join(ProgrammeVersion, Enrolment.programme_version_id == ProgrammeVersion.id)
+        .join(Programme, ProgrammeVersion.programme_id == Programme.id)
+        .where(Enrolment.learner_id == learner.id, Programme.code == programme_code)
+        .order_by(
+            sa.case((Enrolment.status == EnrolmentStatus.ACTIVE, 0), else_=1),
+            Enrolment.enrolled_on.desc(),
+            Enrolment.id.desc(),
+        )
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
+def learner_record(learner: Learner, today: date | None = None) -> LearnerRecord:
+    """The learner's record in the engine's terms (formats.md section 2), in four statements.
+
+    - every *published* result: its grade, ``absent`` as status absent, a UA decision
+      validated / not_validated as status validated / failed, ``decided_on`` and the exam session;
+    - registrations of the current academic year (of ``today``) still registered and without a
+      published result: status registered;
+    - credits and substitutions not revoked (each substitution names its programme).
+    """
+    year = academic_year(today or date.today())
+    results: list[ResultEntry] = []
+    published = (
+        sa.select(Unit.code, Result.grade, Result.absent, Result.decision, Result.decided_on, Result.exam_session)
+        .select_from(Result)
+        .join(Registration, Result.registration_id == Registration.id)
+        .join(Offering, Registration.offering_id == Offering.id)
+        .join(Unit, Offering.unit_id == Unit.id)
+        .where(Registration.learner_id == learner.id, Result.status == ResultStatus.PUBLISHED)
+        .order_by(Unit.code, Result.decided_on, Result.exam_session, Result.id)
+    )
+    for code, grade, absent, decision, decided_on, session in db.session.execute(published):
+        if absent:
+            status = "absent"
+        elif decision is not None:
+            status = "validated" if decision == Decision.VALIDATED else "failed"
+        else:
+            status = None
+        if grade is None and status is None:
+            continue  # a published row carrying nothing (should not happen)
+        results.append(ResultEntry(unit=code, grade=grade, status=status, date=decided_on, session=session))
+
+    has_published = (
+        sa.select(Result.id)
+        .where(Result.registration_id == Registration.id, Result.status == ResultStatus.PUBLISHED)
+        .exists()
+    )
+    current = (
+        sa.select(Unit.code)
+        .distinct()
+        .select_from(Registration)
+        .join(Offering, Registration.offering_id == Offering.id)
+        .join(Unit, Offering.unit_id == Unit.id)
+        .where(
+            Registration.learner_id == learner.id,
+            Registration.status == RegistrationStatus.REGISTERED,
+            Offering.academic_year == year,
+            ~has_published,
+        )
+        .order_by(Unit.code)
+    )
+    results += [ResultEntry(unit=code, status="registered") for code in db.session.scalars(current)]
+
+    credit_query = (
+        sa.select(Unit.code, Credit.source, Programme.code, Credit.granted_on)
+        .select_from(Credit)
+        .join(Unit, Credit.unit_id == Unit.id)
+        .outerjoin(Programme, Credit.programme_id == Programme.id)
+        .where(Credit.learner_id == learner.id, Credit.revoked_at.is_(None))
+        .order_by(Credit.granted_on, Credit.id)
+    )
+    credits = tuple(
+        CreditEntry(unit=code, source=source.value, program=programme, date=granted_on)
+        for code, source, programme, granted_on in db.session.execute(credit_query)
+    )
+
+    substitute = sa.orm.aliased(Unit)
+    replaced = sa.orm.aliased(Unit)
+    substitution_query = (
+        sa.select(Programme.code, substitute.code, replaced.code, Substitution.reason)
+        .select_from(Substitution)
+        .join(Programme, Substitution.programme_id == Programme.id)
+        .join(substitute, Substitution.substitute_unit_id == substitute.id)
+        .join(replaced, Substitution.replaced_unit_id == replaced.id)
+        .where(Substitution.learner_id == learner.id, Substitution.revoked_at.is_(None))
+        .order_by(Substitution.decided_on, Substitution.id)
+    )
+    exceptions = tuple(
+        ExceptionEntry(program=programme, substitute=sub, replaces=rep, reason=reason)
+        for programme, sub, rep, reason in db.session.execute(substitution_query)
+    )
+    return LearnerRecord(
+        learner=learner.learner_number, as_of=None, results=tuple(results), credits=credits, exceptions=exceptions
+    )

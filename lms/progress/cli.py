@@ -1,0 +1,259 @@
+"""``lms audit`` and ``lms rank``: the audit engine on the command line (formats.md section 3).
+
+From files (no database access at all, even when the database does not exist)::
+
+    lms audit --catalog lms/catalog/data --transcript me.yaml --program MR12202A [--version V] [--as-of D]
+    lms rank  --catalog units.yaml programs.yaml --transcript me.json [--as-of D]
+
+From the database::
+
+    lms audit --learner 100000W --program LG02501A [--version V] [--as-of D]
+
+``--catalog`` takes a file or a folder of ``*.yaml``; give it several times, or list several paths
+after one ``--catalog`` (the paths run up to the next option).
+
+Bad input exits with status 2 and one line per problem on stderr. Problems in a file read
+``FILE:LINE: what is wrong``. A ``--program``/``--version`` the catalogue files lack is reported
+against them as a whole (line 0, the catalogue paths as given):
+``lms/catalog/data:0: --program: unknown programme XYZ (known: ...)``. With ``--learner`` there is
+no file: such problems read ``lms audit: --learner: unknown learner number 999``. Misused options
+(a missing ``--program``, ``--learner`` mixed with ``--transcript``...) are click's usage errors,
+status 2 as well.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NoReturn
+
+import click
+from flask.cli import with_appcontext
+
+from lms.catalog.loader import Catalog, CatalogError, ProgramDef, read_catalog
+from lms.progress.records import LearnerRecord
+from lms.progress.transcripts import TranscriptError, read_transcript
+
+KNOWN_SHOWN = 30  # programme codes listed in an "unknown programme" message
+
+
+class CatalogPathsCommand(click.Command):
+    """A command whose ``--catalog`` option takes one or more paths after a single flag.
+
+    Click options take a fixed number of values, so the arguments are rewritten before parsing:
+    ``--catalog a.yaml b.yaml --program X`` becomes ``--catalog a.yaml --catalog b.yaml --program X``.
+    The first value after ``--catalog`` is taken whatever it looks like (as click would); the
+    following ones up to the next word starting with ``-`` (or ``--``) are more paths.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, spread_catalog_paths(args))
+
+
+def spread_catalog_paths(args: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    taking = False  # inside the paths of a --catalog
+    expecting_value = False  # right after a bare --catalog
+    for index, arg in enumerate(args):
+        if expecting_value:
+            out.append(arg)
+            expecting_value, taking = False, True
+            continue
+        if arg == "--":
+            out.extend(args[index:])
+            break
+        if taking and not arg.startswith("-"):
+            out += ["--catalog", arg]
+            continue
+        taking = False
+        out.append(arg)
+        if arg == "--catalog":
+            expecting_value = True
+        elif arg.startswith("--catalog="):
+            taking = True
+    return out
+
+
+# --- shared pieces -------------------------------------------------------------------------------
+
+
+def fail(problems: Iterable[str]) -> NoReturn:
+    for problem in problems:
+        click.echo(problem, err=True)
+    raise SystemExit(2)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _known(codes: Iterable[str]) -> str:
+    codes = sorted(set(codes))
+    shown = ", ".join(codes[:KNOWN_SHOWN])
+    if len(codes) > KNOWN_SHOWN:
+        shown += f", ... ({len(codes) - KNOWN_SHOWN} more)"
+    return shown or "none"
+
+
+def choose_program(
+    programs: dict[tuple[str, str], ProgramDef], code: str, version: str | None, default_version: str | None = None
+) -> tuple[ProgramDef | None, str | None]:
+    """The programme version to audit, or None and what is wrong (without location).
+
+    Without ``version``: ``default_version`` if given (the learner's enrolment), else the newest
+    version by string order.
+    """
+    versions = sorted(v for c, v in programs if c == code)
+    if not versions:
+        return None, f"--program: unknown programme {code} (known: {_known(c for c, _ in programs)})"
+    chosen = version or default_version or versions[-1]
+    if chosen not in versions:
+        return None, f"--version: programme {code} has no version {chosen} (known: {', '.join(versions)})"
+    return programs[(code, chosen)], None
+
+
+def _as_date(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+def read_inputs(catalog_paths: Sequence[str], transcript: str) -> tuple[Catalog, LearnerRecord]:
+    """Both files read and checked, every problem of both reported at once."""
+    problems: list[str] = []
+    catalog = record = None
+    try:
+        catalog = read_catalog(catalog_paths)
+    except CatalogError as error:
+        problems += error.problems
+    try:
+        record = read_transcript(transcript)
+    except TranscriptError as error:
+        problems += error.problems
+    if problems:
+        fail(problems)
+    assert catalog is not None and record is not None
+    return catalog, record
+
+
+def catalog_option(required: bool):
+    return click.option(
+        "--catalog",
+        "catalog_paths",
+        multiple=True,
+        required=required,
+        metavar="PATH...",
+        help="Catalogue file, or folder of *.yaml files. Repeat the option or list several paths after it.",
+    )
+
+
+transcript_option = click.option(
+    "--transcript", metavar="FILE", help="Learner record, YAML or JSON (formats.md section 2)."
+)
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
+    help="Audit date (YYYY-MM-DD); default: the transcript's as_of, else today.",
+)
+
+
+# --- lms audit -----------------------------------------------------------------------------------
+
+
+@click.command("audit", cls=CatalogPathsCommand)
+@catalog_option(required=False)
+@transcript_option
+@click.option("--learner", metavar="NUMBER", help="Audit this learner from the database instead of files.")
+@click.option("--program", required=True, metavar="CODE", help="Programme code, e.g. MR12202A.")
+@click.option(
+    "--version",
+    metavar="V",
+    help="Programme version; default: the newest (files), the learner's enrolled version else the newest (--learner).",
+)
+@as_of_option
+@with_appcontext  # --learner reads the database; reading files opens no connection
+def audit_command(
+    catalog_paths: tuple[str, ...],
+    transcript: str | None,
+    learner: str | None,
+    program: str,
+    version: str | None,
+    as_of: datetime | None,
+) -> None:
+    """Audit a learner's progress toward one programme and print the JSON result.
+
+    Either from files: --catalog PATH... --transcript FILE (no database needed), or from the
+    database: --learner NUMBER. Exits 0 whatever the audit's status; 2 on bad input, with one
+    FILE:LINE: problem line per problem on stderr.
+    """
+    from lms.progress import engine
+
+    if learner is not None:
+        if catalog_paths or transcript:
+            raise click.UsageError("give either --learner, or --catalog and --transcript, not both")
+        print_json(_audit_from_database(learner, program, version, _as_date(as_of)))
+        return
+    if not catalog_paths or not transcript:
+        raise click.UsageError("give --catalog and --transcript (or --learner to audit from the database)")
+
+    catalog, record = read_inputs(catalog_paths, transcript)
+    chosen, problem = choose_program(catalog.programs, program, version)
+    if chosen is None:
+        fail([f"{', '.join(catalog_paths)}:0: {problem}"])
+    print_json(engine.audit(chosen, catalog.units, catalog.equivalences, record, _as_date(as_of)))
+
+
+def _audit_from_database(number: str, program: str, version: str | None, as_of: date | None) -> dict[str, Any]:
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.progress import engine, queries
+
+    try:
+        learner = queries.find_learner(number)
+        if learner is None:
+            fail([f"lms audit: --learner: unknown learner number {number}"])
+        catalog = queries.catalogue_from_database()
+        enrolled = queries.enrolled_version(learner, program) if version is None else None
+        chosen, problem = choose_program(catalog.programs, program, version, enrolled)
+        if chosen is None:
+            fail([f"lms audit: {problem}"])
+        record = queries.learner_record(learner, today=as_of)
+    except sa.exc.SQLAlchemyError as error:
+        message = str(getattr(error, "orig", None) or error).splitlines()[0]
+        click.echo(f"lms audit: cannot read the database: {message}", err=True)
+        raise SystemExit(1) from None
+    finally:
+        db.session.remove()
+    return engine.audit(chosen, catalog.units, catalog.equivalences, record, as_of)
+
+
+# --- lms rank ------------------------------------------------------------------------------------
+
+
+@click.command("rank", cls=CatalogPathsCommand)
+@catalog_option(required=True)
+@click.option(
+    "--transcript", required=True, metavar="FILE", help="Learner record, YAML or JSON (formats.md section 2)."
+)
+@as_of_option
+def rank_command(catalog_paths: tuple[str, ...], transcript: str, as_of: datetime | None) -> None:
+    """Rank every programme of the catalogue (newest version of each) by what the learner lacks.
+
+    Prints a JSON list sorted by missing_ects, then programme code. Reads files only: no
+    database needed. Exits 2 on bad input, with one FILE:LINE: problem line per problem on stderr.
+    """
+    from lms.progress import engine
+
+    catalog, record = read_inputs(catalog_paths, transcript)
+    print_json(engine.rank(catalog.programs.values(), catalog.units, catalog.equivalences, record, _as_date(as_of)))
