@@ -585,15 +585,15 @@ def audit(
     for leaf in leaves:  # everything else that can count, where it can
         if leaf.index in assignment or leaf.index in compensated_leaves:
             continue
-        for tokens, via in sorted(options[leaf.index], key=lambda o: _preference(o, state)):
+        own = options[leaf.index]
+        for tokens, via in (own if len(own) <= 1 else sorted(own, key=lambda o: _preference(o, state))):
             if tokens & used or any(state[token] == HYPOTHETICAL for token in tokens):
                 continue
             assignment[leaf.index] = (tokens, via)
             used |= tokens
             break
 
-    report = _Report(units, held, state, assignment, compensated, compensation)
-    tree = report.node(root)
+    tree = _Report(units, held, state, assignment, compensated, compensation).tree(root)
     unused = sorted(code for code, s in state.items() if s == VALIDATED and code not in used)
     return {
         "program": program.code,
@@ -664,53 +664,46 @@ class _Report:
         self.held = held
         self.state = state
         self.assignment = assignment
-        self.compensated_units: dict[int, set[str]] = {}
-        for group_index in compensated:
-            for code in compensation[group_index][1]:
-                self.compensated_units.setdefault(group_index, set()).add(code)
-        self.compensated = compensated
+        self.compensated_units: dict[int, set[str]] = {
+            group_index: set(compensation[group_index][1]) for group_index in compensated
+        }
 
-    def node(self, node: Node, compensated_here: set[str] | None = None) -> dict[str, Any]:
-        """The JSON of ``node``, with private keys _met/_met_opt/_worth/_worth_opt removed at the end."""
-        out = self._node(node, compensated_here or set())
-        return _strip(out)
+    def tree(self, root: Node) -> dict[str, Any]:
+        return self._node(root, frozenset())[0]
 
-    def _node(self, node: Node, compensated_here: set[str]) -> dict[str, Any]:
+    def _node(self, node: Node, compensated_here: frozenset[str]) -> tuple[dict[str, Any], bool, bool, int, int, int, int]:
+        """(JSON, met, met if registered units pass, worth, worth if they pass, earned, in progress);
+        ECTS in halves."""
         if node.kind == "unit":
             return self._leaf(node, compensated_here)
-        inherited = set(compensated_here)
-        if node.index in self.compensated:
-            inherited |= self.compensated_units.get(node.index, set())
-        children = [self._node(child, inherited) for child in node.children]
-        met = self._condition(node, [(c["_met"], c["_worth"]) for c in children])
-        met_opt = self._condition(node, [(c["_met_opt"], c["_worth_opt"]) for c in children])
+        if node.index in self.compensated_units:
+            compensated_here = compensated_here | self.compensated_units[node.index]
+        rows = [self._node(child, compensated_here) for child in node.children]
+        if node.kind == "all":
+            met = all(row[1] for row in rows)
+            met_opt = all(row[2] for row in rows)
+        else:
+            met = (sum(1 for row in rows if row[1]) >= node.choose
+                   and sum(row[3] for row in rows if row[1]) >= node.credits)
+            met_opt = (sum(1 for row in rows if row[2]) >= node.choose
+                       and sum(row[4] for row in rows if row[2]) >= node.credits)
+        earned = sum(row[5] for row in rows)
+        in_progress = sum(row[6] for row in rows)
         out: dict[str, Any] = {"label": node.raw.get("label"), "kind": node.kind}
         if node.choose:
             out["choose"] = node.choose
         if "credits" in node.raw:
             out["credits"] = _number(node.credits)
-        out.update(
-            status="met" if met else "in_progress" if met_opt else "unmet",
-            earned_ects=_number(sum(_half_units(c["earned_ects"]) for c in children)),
-            in_progress_ects=_number(sum(_half_units(c["in_progress_ects"]) for c in children)),
-            applied=[],
-            children=children,
-            _met=met,
-            _met_opt=met_opt,
-            _worth=sum(c["_worth"] for c in children if c["_met"]),
-            _worth_opt=sum(c["_worth_opt"] for c in children if c["_met_opt"]),
-        )
-        return out
+        out["status"] = "met" if met else "in_progress" if met_opt else "unmet"
+        out["earned_ects"] = _number(earned)
+        out["in_progress_ects"] = _number(in_progress)
+        out["applied"] = []
+        out["children"] = [row[0] for row in rows]
+        worth = sum(row[3] for row in rows if row[1])
+        worth_opt = sum(row[4] for row in rows if row[2])
+        return out, met, met_opt, worth, worth_opt, earned, in_progress
 
-    @staticmethod
-    def _condition(node: Node, children: list[tuple[bool, int]]) -> bool:
-        if node.kind == "all":
-            return all(met for met, _ in children)
-        count = sum(1 for met, _ in children if met)
-        worth = sum(w for met, w in children if met)
-        return count >= node.choose and worth >= node.credits
-
-    def _leaf(self, node: Node, compensated_here: set[str]) -> dict[str, Any]:
+    def _leaf(self, node: Node, compensated_here: frozenset[str]) -> tuple[dict[str, Any], bool, bool, int, int, int, int]:
         applied: list[dict[str, Any]] = []
         validated = registered = False
         if node.unit in compensated_here:
@@ -734,28 +727,20 @@ class _Report:
                 if self.state[token] == REGISTERED:
                     entry["in_progress"] = True
                 applied.append(entry)
-        return {
+        worth = node.worth
+        out = {
             "label": node.raw.get("label"),
             "kind": "unit",
             "unit": node.unit,
             "status": "met" if validated else "in_progress" if registered else "unmet",
-            "earned_ects": _number(node.worth if validated else 0),
-            "in_progress_ects": _number(node.worth if registered else 0),
+            "earned_ects": _number(worth) if validated else 0,
+            "in_progress_ects": _number(worth) if registered else 0,
             "applied": applied,
             "children": [],
-            "_met": validated,
-            "_met_opt": validated or registered,
-            "_worth": node.worth if validated else 0,
-            "_worth_opt": node.worth if (validated or registered) else 0,
         }
-
-
-def _strip(out: dict[str, Any]) -> dict[str, Any]:
-    for key in ("_met", "_met_opt", "_worth", "_worth_opt"):
-        out.pop(key, None)
-    for child in out["children"]:
-        _strip(child)
-    return out
+        met_opt = validated or registered
+        return (out, validated, met_opt, worth if validated else 0, worth if met_opt else 0,
+                worth if validated else 0, worth if registered else 0)
 
 
 def rank(
