@@ -70,10 +70,15 @@ from lms.catalog.loader import EquivalenceDef, ProgramDef, UnitDef
 from lms.progress.records import LearnerRecord
 
 VALIDATED, REGISTERED, HYPOTHETICAL = "V", "R", "H"
-# Costs are one integer: primary << SHIFT | secondary, so that comparing integers compares
-# (primary, secondary) lexicographically. Secondary costs break ties in favour of nicer reports.
-SHIFT = 24
-HYPOTHETICAL_PENALTY = 1 << 12  # prefer a registered unit to an untaken one at equal ECTS
+# Costs are one integer: ects << SHIFT | penalties << PENALTY_SHIFT | tie-breaks, so that
+# comparing integers compares (ECTS, penalties, tie-breaks) lexicographically. A penalty is paid
+# for every token that is not validated, even a 0-ECTS one: a solution below PENALTY_UNIT uses
+# validated tokens only. Tie-breaks (below PENALTY_UNIT in total) only order equal solutions.
+SHIFT = 40
+PENALTY_SHIFT = 20
+PENALTY_UNIT = 1 << PENALTY_SHIFT
+REGISTERED_PENALTY = PENALTY_UNIT
+HYPOTHETICAL_PENALTY = 2 * PENALTY_UNIT  # a registered unit is a better way forward than an untaken one
 TIEBREAK_MAX = 31
 FORBIDDEN = None
 
@@ -385,47 +390,58 @@ class _Solver:
         ]
 
 
-# Dominance checks are quadratic; above this size they cost more than the entries they remove.
-# Skipping them keeps extra entries, never loses one: the result stays exact.
+# Dominance across different token sets is quadratic; above this size it costs more than the
+# entries it removes, and only dominance among entries of the same token set is checked (linear
+# after sorting). Keeping extra entries never loses one: the result stays exact.
 PRUNE_LIMIT = 48
+
+
+def _pareto(items: list[tuple[int, tuple[int, ...], Any]], cross_keys: bool) -> list[tuple[int, tuple[int, ...], Any]]:
+    """Keep the items no other item beats. An item is (key, (cost, -gain, -gain...), payload):
+    A beats B when A's key is a subset of B's, A's cost is no higher and every gain at least B's."""
+    items.sort(key=lambda item: (item[1], item[0].bit_count()))
+    kept: list[tuple[int, tuple[int, ...], Any]] = []
+    if cross_keys:
+        for item in items:
+            key, score, _ = item
+            if any((k & ~key) == 0 and all(a <= b for a, b in zip(sc[1:], score[1:], strict=True)) for k, sc, _ in kept):
+                continue
+            kept.append(item)
+        return kept
+    fronts: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+    for item in items:
+        key, score, _ = item
+        front = fronts[key]
+        if any(all(a <= b for a, b in zip(sc[1:], score[1:], strict=True)) for sc in front):
+            continue
+        front.append(score)
+        kept.append(item)
+    return kept
 
 
 def _prune(entries: list[tuple[int, int, int, Any]]) -> list[tuple[int, int, int, Any]]:
     """Drop entries another beats: subset of tokens, no more cost, at least the worth."""
-    if len(entries) <= 1 or len(entries) > PRUNE_LIMIT:
+    if len(entries) <= 1:
         return entries
-    entries.sort(key=lambda e: (e[1], -e[2], e[0].bit_count()))
-    kept: list[tuple[int, int, int, Any]] = []
-    for entry in entries:
-        key, _cost, worth, _ = entry
-        if any((k & ~key) == 0 and w >= worth for k, _c, w, _h in kept):
-            continue
-        kept.append(entry)
-    return kept
+    items = [(e[0], (e[1], -e[2]), e) for e in entries]
+    return [item[2] for item in _pareto(items, cross_keys=len(entries) <= PRUNE_LIMIT)]
 
 
 def _prune_states(states: dict[tuple[int, int], tuple[int, Any]]) -> dict[tuple[int, int], tuple[int, Any]]:
-    if len(states) <= 1 or len(states) > PRUNE_LIMIT:
+    if len(states) <= 1:
         return states
-    ordered = sorted(states.items(), key=lambda item: (item[1][0], -item[0][1], item[0][0].bit_count()))
-    kept: list[tuple[tuple[int, int], tuple[int, Any]]] = []
-    for (key, worth), value in ordered:
-        if any((k & ~key) == 0 and w >= worth for (k, w), _ in kept):
-            continue
-        kept.append(((key, worth), value))
-    return dict(kept)
+    items = [(key, (value[0], -worth), (key, worth, value)) for (key, worth), value in states.items()]
+    kept = _pareto(items, cross_keys=len(states) <= PRUNE_LIMIT)
+    return {(key, worth): value for _, _, (key, worth, value) in kept}
 
 
 def _prune_choose_states(states: dict[tuple[int, int, int], tuple[int, Any]]) -> dict:
-    if len(states) <= 1 or len(states) > PRUNE_LIMIT:
+    if len(states) <= 1:
         return states
-    ordered = sorted(states.items(), key=lambda item: (item[1][0], -item[0][1], -item[0][2], item[0][0].bit_count()))
-    kept: list = []
-    for (key, count, worth), value in ordered:
-        if any((k & ~key) == 0 and c >= count and w >= worth for (k, c, w), _ in kept):
-            continue
-        kept.append(((key, count, worth), value))
-    return dict(kept)
+    items = [(key, (value[0], -count, -worth), (key, count, worth, value))
+             for (key, count, worth), value in states.items()]
+    kept = _pareto(items, cross_keys=len(states) <= PRUNE_LIMIT)
+    return {(key, count, worth): value for _, _, (key, count, worth, value) in kept}
 
 
 def _unfold(how: Any, chosen: dict[int, int], compensated: set[int]) -> None:
@@ -545,18 +561,21 @@ def audit(
 
     # Run A: what is missing. V free; R and H cost their ECTS (H a little more, so that a tie
     # shows the registered unit as the way forward).
+    # Units outside the tree cannot be among the missing: a registered one is not usable here.
     cost_a = {
-        code: 0 if s == VALIDATED else (ects(code) << SHIFT) + (HYPOTHETICAL_PENALTY if s == HYPOTHETICAL else 0)
+        code: 0 if s == VALIDATED
+        else (ects(code) << SHIFT) + (HYPOTHETICAL_PENALTY if s == HYPOTHETICAL else REGISTERED_PENALTY)
         for code, s in state.items()
+        if s == VALIDATED or code in tree_units
     }
     best = _solve_exact(root, groups, options, compensation, cost_a, users)
     missing = None if best is None else _number(best[0] >> SHIFT)
-    complete = best is not None and best[0] >> SHIFT == 0
+    complete = best is not None and best[0] < PENALTY_UNIT
     status = "complete" if complete else "incomplete"
     if not complete and any(state[token] == REGISTERED for token in users):
         # Run B: would it be met if every registered unit were validated? R free (but dearer
         # than V as a tie-break), H forbidden. Without a usable registered unit it is run A's answer.
-        cost_b = {code: 0 if s == VALIDATED else ects(code) for code, s in state.items() if s != HYPOTHETICAL}
+        cost_b = {code: 0 if s == VALIDATED else REGISTERED_PENALTY for code, s in state.items() if s != HYPOTHETICAL}
         optimistic = _solve_exact(root, groups, options, compensation, cost_b, users)
         if optimistic is not None:
             status = "in_progress"
