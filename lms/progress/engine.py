@@ -293,9 +293,15 @@ class _Solver:
     def menu(self, node: Node) -> list[tuple[int, int, int, Any]]:
         """Pareto-optimal ways to meet ``node``: (contested-token bits, cost, worth, how)."""
         if node.kind == "unit":
-            entries = []
             worth = node.worth if node.needs_worth else 0
-            for position, (tokens, _via) in enumerate(self.options[node.index]):
+            own = self.options[node.index]
+            if len(own) == 1:  # the common case: the unit itself
+                cost = self.option_cost(own[0][0])
+                if cost is None:
+                    return []
+                return [(self.key(own[0][0]), cost + node.tiebreak, worth, ("leaf", node, 0))]
+            entries = []
+            for position, (tokens, _via) in enumerate(own):
                 cost = self.option_cost(tokens)
                 if cost is not None:
                     entries.append((self.key(tokens), cost + node.tiebreak, worth, ("leaf", node, position)))
@@ -365,6 +371,21 @@ class _Solver:
                 how = (how, position, entry)
             return [(0, sum(item[0] for item in candidates[:need_count]), 0, ("group", node, how))]
         cap_worth = not node.needs_worth  # the group's worth only matters for its own threshold
+        if cap_worth and all(len(menu) <= 1 and (not menu or menu[0][0] == 0) for menu in child_menus):
+            # Independent children: a small knapsack on (count, worth), both capped at the need.
+            table: dict[tuple[int, int], tuple[int, Any]] = {(0, 0): (0, None)}
+            for position, menu in enumerate(child_menus):
+                if not menu:
+                    continue
+                entry = menu[0]
+                for (count, worth), (cost, how) in list(table.items()):
+                    state = (min(count + 1, need_count), min(worth + entry[2], need_worth))
+                    total = cost + entry[1]
+                    known = table.get(state)
+                    if known is None or total < known[0]:
+                        table[state] = (total, (how, position, entry))
+            done = table.get((need_count, need_worth))
+            return [] if done is None else [(0, done[0], 0, ("group", node, done[1]))]
         states: dict[tuple[int, int, int], tuple[int, Any]] = {(0, 0, 0): (0, None)}
         for position, menu in enumerate(child_menus):
             if not menu:
@@ -390,58 +411,53 @@ class _Solver:
         ]
 
 
-# Dominance across different token sets is quadratic; above this size it costs more than the
-# entries it removes, and only dominance among entries of the same token set is checked (linear
-# after sorting). Keeping extra entries never loses one: the result stays exact.
+# Dominance checks are quadratic; above this size they cost more than the entries they remove.
+# Skipping them keeps extra entries, never loses one: the result stays exact.
 PRUNE_LIMIT = 48
-
-
-def _pareto(items: list[tuple[int, tuple[int, ...], Any]], cross_keys: bool) -> list[tuple[int, tuple[int, ...], Any]]:
-    """Keep the items no other item beats. An item is (key, (cost, -gain, -gain...), payload):
-    A beats B when A's key is a subset of B's, A's cost is no higher and every gain at least B's."""
-    items.sort(key=lambda item: (item[1], item[0].bit_count()))
-    kept: list[tuple[int, tuple[int, ...], Any]] = []
-    if cross_keys:
-        for item in items:
-            key, score, _ = item
-            if any((k & ~key) == 0 and all(a <= b for a, b in zip(sc[1:], score[1:], strict=True)) for k, sc, _ in kept):
-                continue
-            kept.append(item)
-        return kept
-    fronts: dict[int, list[tuple[int, ...]]] = defaultdict(list)
-    for item in items:
-        key, score, _ = item
-        front = fronts[key]
-        if any(all(a <= b for a, b in zip(sc[1:], score[1:], strict=True)) for sc in front):
-            continue
-        front.append(score)
-        kept.append(item)
-    return kept
 
 
 def _prune(entries: list[tuple[int, int, int, Any]]) -> list[tuple[int, int, int, Any]]:
     """Drop entries another beats: subset of tokens, no more cost, at least the worth."""
-    if len(entries) <= 1:
+    if len(entries) <= 1 or len(entries) > PRUNE_LIMIT:
         return entries
-    items = [(e[0], (e[1], -e[2]), e) for e in entries]
-    return [item[2] for item in _pareto(items, cross_keys=len(entries) <= PRUNE_LIMIT)]
+    entries.sort(key=lambda e: (e[1], -e[2], e[0].bit_count()))
+    kept: list[tuple[int, int, int, Any]] = []
+    for entry in entries:
+        key, _cost, worth, _ = entry
+        for k, _c, w, _h in kept:
+            if (k & ~key) == 0 and w >= worth:
+                break
+        else:
+            kept.append(entry)
+    return kept
 
 
 def _prune_states(states: dict[tuple[int, int], tuple[int, Any]]) -> dict[tuple[int, int], tuple[int, Any]]:
-    if len(states) <= 1:
+    if len(states) <= 1 or len(states) > PRUNE_LIMIT:
         return states
-    items = [(key, (value[0], -worth), (key, worth, value)) for (key, worth), value in states.items()]
-    kept = _pareto(items, cross_keys=len(states) <= PRUNE_LIMIT)
-    return {(key, worth): value for _, _, (key, worth, value) in kept}
+    ordered = sorted(states.items(), key=lambda item: (item[1][0], -item[0][1], item[0][0].bit_count()))
+    kept: list[tuple[tuple[int, int], tuple[int, Any]]] = []
+    for (key, worth), value in ordered:
+        for (k, w), _ in kept:
+            if (k & ~key) == 0 and w >= worth:
+                break
+        else:
+            kept.append(((key, worth), value))
+    return dict(kept)
 
 
 def _prune_choose_states(states: dict[tuple[int, int, int], tuple[int, Any]]) -> dict:
-    if len(states) <= 1:
+    if len(states) <= 1 or len(states) > PRUNE_LIMIT:
         return states
-    items = [(key, (value[0], -count, -worth), (key, count, worth, value))
-             for (key, count, worth), value in states.items()]
-    kept = _pareto(items, cross_keys=len(states) <= PRUNE_LIMIT)
-    return {(key, count, worth): value for _, _, (key, count, worth, value) in kept}
+    ordered = sorted(states.items(), key=lambda item: (item[1][0], -item[0][1], -item[0][2], item[0][0].bit_count()))
+    kept: list = []
+    for (key, count, worth), value in ordered:
+        for (k, c, w), _ in kept:
+            if (k & ~key) == 0 and c >= count and w >= worth:
+                break
+        else:
+            kept.append(((key, count, worth), value))
+    return dict(kept)
 
 
 def _unfold(how: Any, chosen: dict[int, int], compensated: set[int]) -> None:
