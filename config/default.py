@@ -50,3 +50,8 @@ DISABLED_PLUGINS = ()
 
 # Uploads
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+# Catalogue uploads (admin pages): where previews wait for confirmation, size limit, lifetime.
+CATALOG_UPLOAD_FOLDER = None  # default: <instance>/catalog-uploads
+CATALOG_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+CATALOG_UPLOAD_TTL = 3600

@@ -92,6 +92,9 @@ class Catalog:
     equivalences: list[EquivalenceDef] = field(default_factory=list)
     programs: dict[tuple[str, str], ProgramDef] = field(default_factory=dict)
     offerings: list[OfferingDef] = field(default_factory=list)
+    # Where each unit and (programme, version) was read, as "FILE:LINE" (not part of equality).
+    unit_origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    program_origins: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
 
 # --- YAML with line numbers ----------------------------------------------------------------------
@@ -136,14 +139,20 @@ def catalog_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def read_catalog(paths: Iterable[str | Path]) -> Catalog:
-    """Read and check catalogue files; raise :class:`CatalogError` listing every problem."""
+def read_catalog(paths: Iterable[str | Path], known_units: Iterable[str] = ()) -> Catalog:
+    """Read and check catalogue files; raise :class:`CatalogError` listing every problem.
+
+    ``known_units``: codes defined elsewhere (the database, when importing) that trees,
+    equivalences and offerings may name without the files defining them.
+    """
     reader = _Reader()
     for path in catalog_files(paths):
         reader.read_file(path)
-    reader.check_references()
+    reader.check_references(frozenset(known_units))
     if reader.problems:
         raise CatalogError(reader.problems)
+    reader.catalog.unit_origins = reader.unit_origin
+    reader.catalog.program_origins = reader.program_origin
     return reader.catalog
 
 
@@ -388,9 +397,9 @@ class _Reader:
         self.offering_origin[key] = f"{path}:{item.line}"
         self.catalog.offerings.append(offering)
 
-    def check_references(self) -> None:
+    def check_references(self, known_units: frozenset[str] = frozenset()) -> None:
         for file, line, code in self.tree_refs:
-            if code not in self.catalog.units:
+            if code not in self.catalog.units and code not in known_units:
                 self.problem(file, line, f"unit {code} is not in the catalogue")
 
 

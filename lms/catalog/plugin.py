@@ -1,4 +1,4 @@
-"""Catalogue area: the programmes page and the director's panel."""
+"""Catalogue area: programme, unit and import pages, the director's panel, the ``catalog`` commands."""
 
 from __future__ import annotations
 
@@ -19,9 +19,13 @@ def lms_load_blueprints(app: Flask) -> None:
 
 @hookimpl
 def lms_nav_items(user) -> list[NavItem]:
+    items = []
     if user.has_role(Role.ADMIN, Role.DIRECTOR):
-        return [NavItem(_l("Programmes"), "catalog.programmes", order=50)]
-    return []
+        items.append(NavItem(_l("Programmes"), "catalog.programmes", order=50))
+    if user.has_role(Role.ADMIN):
+        items.append(NavItem(_l("Units"), "catalog.units", order=51))
+        items.append(NavItem(_l("Import a catalogue"), "catalog.import_upload", order=52))
+    return items
 
 
 @hookimpl
@@ -38,3 +42,10 @@ def lms_dashboard_panels(user) -> list[DashboardPanel]:
             order=40,
         )
     ]
+
+
+@hookimpl
+def lms_cli(group) -> None:
+    from lms.catalog.cli import catalog
+
+    group.add_command(catalog)

@@ -1,15 +1,20 @@
-"""Reads of the catalogue: programmes with their versions and enrolment counts."""
+"""Reads of the catalogue: programmes with their versions and enrolment counts, units, requirement
+trees ready to show, and the whole catalogue in the loader's terms (export)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
-from lms.catalog.models import Programme, ProgrammeVersion, Unit, programme_directors
+from lms.catalog.loader import Catalog, EquivalenceDef, OfferingDef, ProgramDef, UnitDef
+from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit, programme_directors
 from lms.catalog.requirements import unit_codes
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
+from lms.timetable.models import Centre, Offering, semester_order
 
 
 @dataclass(frozen=True)
@@ -21,8 +26,9 @@ class ProgrammeLine:
     all_enrolments: int
 
 
-def programme_lines(director_id: int | None = None) -> list[ProgrammeLine]:
-    """Every programme version (or those of programmes ``director_id`` directs) with counts."""
+def programme_lines(director_id: int | None = None, programme_code: str | None = None) -> list[ProgrammeLine]:
+    """Every programme version (or those of programmes ``director_id`` directs, or of programme
+    ``programme_code``) with counts."""
     counts = (
         sa.select(
             Enrolment.programme_version_id,
@@ -47,6 +53,8 @@ def programme_lines(director_id: int | None = None) -> list[ProgrammeLine]:
         query = query.join(programme_directors, programme_directors.c.programme_id == Programme.id).where(
             programme_directors.c.user_id == director_id
         )
+    if programme_code is not None:
+        query = query.where(Programme.code == programme_code)
     return [
         ProgrammeLine(version, code, len(set(unit_codes(version.requirements))), active, total)
         for version, code, active, total in db.session.execute(query)
@@ -55,3 +63,132 @@ def programme_lines(director_id: int | None = None) -> list[ProgrammeLine]:
 
 def unit_count() -> int:
     return db.session.scalar(sa.select(sa.func.count(Unit.id))) or 0
+
+
+def database_unit_codes() -> set[str]:
+    return set(db.session.scalars(sa.select(Unit.code)))
+
+
+# --- units list -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    units: list[Unit]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def search_units(text: str = "", page: int = 1, per_page: int = 50) -> UnitPage:
+    """Units whose code or title holds every word of ``text`` (case-insensitive), by code;
+    two statements whatever the data (a count and one page)."""
+    condition = sa.true()
+    for word in text.split()[:10]:
+        condition = sa.and_(
+            condition, sa.or_(Unit.code.icontains(word, autoescape=True), Unit.title.icontains(word, autoescape=True))
+        )
+    total = db.session.scalar(sa.select(sa.func.count(Unit.id)).where(condition)) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    units = list(
+        db.session.scalars(
+            sa.select(Unit).where(condition).order_by(Unit.code).limit(per_page).offset((page - 1) * per_page)
+        )
+    )
+    return UnitPage(units, total, page, per_page)
+
+
+# --- one programme and its requirement tree -------------------------------------------------------------
+
+
+def programme_versions(code: str) -> list[ProgrammeLine]:
+    """The versions of programme ``code`` with their enrolment counts, oldest first."""
+    return programme_lines(programme_code=code)
+
+
+@dataclass(frozen=True)
+class RequirementNode:
+    """A node of a requirement tree, ready to show: a unit leaf or a group with its rule."""
+
+    kind: str  # unit | all | choose | credits (a group with both conditions is "choose")
+    label: str | None = None
+    choose: int | None = None
+    credits: Any = None
+    compensation: dict[str, Any] | None = None
+    children: tuple[RequirementNode, ...] = ()
+    code: str | None = None
+    unit: Unit | None = None
+
+    @property
+    def leaf_count(self) -> int:
+        return 1 if self.kind == "unit" else sum(child.leaf_count for child in self.children)
+
+
+def requirement_tree(tree: dict[str, Any]) -> RequirementNode:
+    """The tree of a programme version with its units (one statement)."""
+    codes = set(unit_codes(tree))
+    units = {u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.code.in_(codes)))} if codes else {}
+    return _node(tree, units)
+
+
+def _node(node: dict[str, Any], units: dict[str, Unit]) -> RequirementNode:
+    if "unit" in node:
+        return RequirementNode("unit", code=node["unit"], unit=units.get(node["unit"]))
+    children = tuple(_node(child, units) for child in node.get("all", node.get("of", [])))
+    if "all" in node:
+        kind = "all"
+    else:
+        kind = "choose" if "choose" in node else "credits"
+    return RequirementNode(
+        kind, label=node.get("label"), choose=node.get("choose"), credits=node.get("credits"),
+        compensation=node.get("compensation"), children=children,
+    )
+
+
+# --- the whole catalogue, in the loader's terms (export) --------------------------------------------
+
+
+def catalog_from_database() -> Catalog:
+    """The database catalogue as :class:`~lms.catalog.loader.Catalog` (what export writes)."""
+    catalog = Catalog()
+    for unit in db.session.scalars(sa.select(Unit).order_by(Unit.code)):
+        catalog.units[unit.code] = UnitDef(
+            unit.code, unit.title, unit.ects, unit.kind.value, unit.level.value if unit.level else None
+        )
+    for equivalence in db.session.scalars(
+        sa.select(Equivalence).options(selectinload(Equivalence.sources), joinedload(Equivalence.counts_as))
+        .order_by(Equivalence.id)
+    ):
+        catalog.equivalences.append(
+            EquivalenceDef(tuple(sorted(u.code for u in equivalence.sources)), equivalence.counts_as.code)
+        )
+    for version, code in db.session.execute(
+        sa.select(ProgrammeVersion, Programme.code)
+        .join(Programme, ProgrammeVersion.programme_id == Programme.id)
+        .order_by(Programme.code, ProgrammeVersion.version)
+    ):
+        catalog.programs[(code, version.version)] = ProgramDef(
+            code, version.version, version.title, version.kind.value, version.level, version.entry_level,
+            version.nominal_ects, version.pass_mark, version.validity_years, version.requirements,
+        )
+    rows = db.session.execute(
+        sa.select(Unit.code, Offering.academic_year, Offering.semester, Offering.modality, Centre.code, Offering.capacity)
+        .join(Unit, Offering.unit_id == Unit.id)
+        .join(Centre, Offering.centre_id == Centre.id)
+        .order_by(Offering.academic_year, Unit.code, semester_order(Offering.semester), Offering.modality, Centre.code)
+    )
+    for unit, year, semester, modality, centre, capacity in rows:
+        catalog.offerings.append(OfferingDef(unit, year, semester.value, modality.value, centre, capacity))
+    return catalog

@@ -1,14 +1,20 @@
-"""Catalogue pages: the programmes and their versions."""
+"""Catalogue pages: programmes and their requirement trees, units, and the import of a file."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from lms.accounts.models import Role
-from lms.catalog import queries
+from lms.catalog import queries, uploads
+from lms.catalog.forms import CatalogUploadForm, ConfirmImportForm, UnitSearchForm
+from lms.catalog.services import apply_import
 from lms.core.access import roles_required
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
+
+UNITS_PER_PAGE = 50
 
 
 @bp.route("/programmes")
@@ -17,3 +23,68 @@ def programmes():
     return render_template(
         "catalog/programmes.html", lines=queries.programme_lines(), unit_count=queries.unit_count()
     )
+
+
+@bp.route("/programmes/<code>")
+@bp.route("/programmes/<code>/versions/<path:version>")
+@roles_required(Role.ADMIN, Role.DIRECTOR)
+def programme(code: str, version: str | None = None):
+    lines = queries.programme_versions(code)
+    if version is None:
+        shown = lines[-1] if lines else None  # the newest version, by string order
+    else:
+        shown = next((line for line in lines if line.version.version == version), None)
+    if shown is None:
+        abort(404)
+    tree = queries.requirement_tree(shown.version.requirements)
+    return render_template("catalog/programme.html", code=code, lines=lines, shown=shown, tree=tree)
+
+
+@bp.route("/units")
+@roles_required(Role.ADMIN)
+def units():
+    form = UnitSearchForm(request.args)
+    text = (form.q.data or "").strip() if form.validate() else ""
+    page = queries.search_units(text, request.args.get("page", 1, type=int), UNITS_PER_PAGE)
+    return render_template("catalog/units.html", form=form, page=page, q=text)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def import_upload():
+    form = CatalogUploadForm()
+    if not form.validate_on_submit():
+        return render_template("catalog/import.html", form=form, max_kib=uploads.max_bytes() // 1024)
+    data = form.file.data.read()
+    filename = uploads.display_name(form.file.data.filename)
+    preview = uploads.preview(data, filename)
+    confirm = None
+    if preview.ok and preview.plan.has_changes:
+        confirm = ConfirmImportForm(formdata=None, token=uploads.store(data, filename, current_user.id))
+    return render_template("catalog/import_preview.html", preview=preview, confirm=confirm)
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@roles_required(Role.ADMIN)
+def import_confirm():
+    form = ConfirmImportForm()
+    stored = uploads.fetch(form.token.data, current_user.id) if form.validate_on_submit() else None
+    if stored is None:
+        flash(_("This upload has expired or is unknown: please send the file again."), "warning")
+        return redirect(url_for(".import_upload"))
+    preview = uploads.preview(stored.data, stored.filename)  # the database may have changed since
+    if not preview.ok:
+        uploads.discard(stored.token)
+        return render_template("catalog/import_preview.html", preview=preview, confirm=None)
+    counts = apply_import(preview.plan)
+    uploads.discard(stored.token)
+    flash(
+        _(
+            "Catalogue imported from %(name)s. Units added: %(units)d; units changed: %(changed)d; "
+            "programme versions added: %(versions)d; offerings added: %(offerings)d.",
+            name=stored.filename, units=counts["units_added"], changed=counts["units_changed"],
+            versions=counts["versions_added"], offerings=counts["offerings_added"],
+        ),
+        "success",
+    )
+    return redirect(url_for(".import_upload"))

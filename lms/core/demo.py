@@ -22,7 +22,7 @@ from lms.accounts.models import Funding, Learner, Role, User, UserRole
 from lms.accounts.passwords import hash_password
 from lms.catalog.loader import Catalog, CatalogError, read_catalog
 from lms.catalog.models import Programme, ProgrammeVersion, Unit, UnitKind
-from lms.catalog.services import load_catalog
+from lms.catalog.services import apply_import, plan_import
 from lms.core.time import academic_year, utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
@@ -124,7 +124,7 @@ class _Generator:
     # --- set-up ---------------------------------------------------------------------------------
 
     def run(self) -> DemoSummary:
-        load_catalog(self.catalog)
+        apply_import(plan_import(self.catalog))
         self.units = {u.code: u for u in db.session.scalars(sa.select(Unit))}
         self.versions = {
             pv.programme.code: pv

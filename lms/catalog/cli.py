@@ -1,0 +1,140 @@
+"""``lms catalog import PATH...`` and ``lms catalog export DIR``.
+
+Import reads catalogue files (formats.md), shows or applies the plan, and commits only after a
+clean apply. Bad input — a loader problem or a conflict with the database — exits with status 2,
+one ``FILE:LINE: what is wrong`` line per problem on stderr, no traceback and nothing written.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from lms.catalog import queries
+from lms.catalog.export import catalog_file_names, write_catalog
+from lms.catalog.loader import CatalogError, catalog_files, read_catalog
+from lms.catalog.services import ImportPlan, apply_import, plan_import
+from lms.core.time import utcnow
+from lms.extensions import db
+
+PROGRESS_FROM = 100  # rows to write before a progress bar is worth showing
+
+catalog = click.Group("catalog", help="Import and export the catalogue (units, programmes, offerings).")
+
+
+def _fail(problems: list[str]) -> None:
+    for problem in problems:
+        click.echo(problem, err=True)
+    sys.exit(2)
+
+
+def describe_plan(plan: ImportPlan) -> list[str]:
+    """The plan, one line per change, for people."""
+    counts = plan.counts()
+    lines = [
+        f"units: {counts['units_added']} to add, {counts['units_changed']} to change, "
+        f"{counts['units_unchanged']} unchanged"
+        + (f", {len(plan.unit_conflicts)} refused" if plan.unit_conflicts else "")
+    ]
+    lines += [f"  + {u.code} {u.title!r} ({_number(u.ects)} ECTS, {u.kind})" for u in plan.units_added]
+    for change in plan.units_changed:
+        what = "; ".join(f"{c.field} {_show(c.old)} -> {_show(c.new)}" for c in change.changes)
+        lines.append(f"  ~ {change.unit.code}: {what}")
+    lines.append(
+        f"equivalences: {counts['equivalences_added']} to add, {counts['equivalences_unchanged']} unchanged"
+    )
+    lines += [f"  + {'+'.join(e.units)} counts as {e.counts_as}" for e in plan.equivalences_added]
+    lines.append(
+        f"programme versions: {counts['versions_added']} to add, {counts['versions_unchanged']} unchanged"
+        + (f", {len(plan.version_conflicts)} refused" if plan.version_conflicts else "")
+    )
+    for added in plan.versions_added:
+        p = added.program
+        lines.append(f"  + {p.code} {p.version} {p.title!r} ({'new programme' if added.new_programme else 'new version'})")
+    by_year = Counter(o.year for o in plan.offerings_added)
+    lines.append(
+        f"offerings: {counts['offerings_added']} to add, {counts['offerings_changed']} to change (capacity), "
+        f"{counts['offerings_unchanged']} unchanged"
+    )
+    lines += [f"  + {n} in {year}-{year + 1}" for year, n in sorted(by_year.items())]
+    for change in plan.offerings_changed:
+        o = change.offering
+        lines.append(
+            f"  ~ {o.unit} {o.year} {o.semester} {o.modality} {o.centre}: capacity "
+            f"{_show(change.old_capacity)} -> {o.capacity}"
+        )
+    lines.append(f"centres: {counts['centres_added']} to add" + (f" ({', '.join(plan.centres_added)})" if plan.centres_added else ""))
+    return lines
+
+
+@catalog.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@with_appcontext
+def import_command(paths: tuple[str, ...], dry_run: bool) -> None:
+    """Import catalogue files (or folders of *.yaml files) into the database."""
+    try:
+        catalogue = read_catalog(paths, known_units=queries.database_unit_codes())
+    except CatalogError as error:
+        _fail(error.problems)
+    plan = plan_import(catalogue)
+    if dry_run or not plan.ok:
+        for line in describe_plan(plan):
+            click.echo(line)
+    if not plan.ok:
+        _fail(plan.problems)
+    if dry_run:
+        click.echo("Dry run: nothing written.")
+        return
+    if not plan.has_changes:
+        click.echo("Nothing to import: the database already holds this catalogue.")
+        return
+    try:
+        if plan.work >= PROGRESS_FROM:
+            with click.progressbar(length=plan.work, label="Importing", file=sys.stderr) as bar:
+                counts = apply_import(plan, progress=bar.update)
+        else:
+            counts = apply_import(plan)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    click.echo(
+        f"Imported: {counts['units_added']} units added, {counts['units_changed']} changed; "
+        f"{counts['equivalences_added']} equivalences; {counts['versions_added']} programme versions; "
+        f"{counts['offerings_added']} offerings added, {counts['offerings_changed']} changed; "
+        f"{counts['centres_added']} centres added."
+    )
+
+
+@catalog.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_command(directory: Path) -> None:
+    """Write the database catalogue into DIRECTORY as catalogue files that import reads back."""
+    data = queries.catalog_from_database()
+    if directory.is_dir():
+        ours = catalog_file_names(data)
+        for path in catalog_files([directory]):
+            if path.name not in ours:
+                click.echo(f"warning: {path} is not part of the export but would be read with it", err=True)
+    written = write_catalog(data, directory, header=f"Exported by lms on {utcnow():%Y-%m-%d %H:%M} UTC")
+    names = ", ".join(p.name for p in written)
+    click.echo(
+        f"Exported {len(data.units)} units, {len(data.equivalences)} equivalences, {len(data.programs)} programme "
+        f"versions and {len(data.offerings)} offerings to {directory}: {names}"
+    )
+
+
+def _number(value) -> str:
+    return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+
+
+def _show(value) -> str:
+    if value is None:
+        return "none"
+    return repr(value) if isinstance(value, str) else _number(value)
