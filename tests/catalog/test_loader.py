@@ -140,3 +140,10 @@ def test_normal_form_of_leaves_and_groups():
         "label": "L", "choose": 2, "credits": 14,
         "of": [{"unit": "AAA100"}, {"unit": "BBB100"}, {"unit": "CCC100"}],
     }
+
+
+def test_aliases_and_non_scalar_keys_are_refused(tmp_path):
+    aliased = write(tmp_path, "a.yaml", 'units:\n  - &u {code: AAA100, title: "A", ects: 6, kind: UE}\n  - *u\n')
+    complex_key = write(tmp_path, "b.yaml", "units:\n  - {? [x]: 1}\n")
+    assert problems(aliased) == [f"{aliased}:3: YAML syntax error: aliases (*name) are not allowed in these files"]
+    assert problems(complex_key) == [f"{complex_key}:2: YAML syntax error: a key must be a plain word or number"]
