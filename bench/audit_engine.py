@@ -150,7 +150,7 @@ def main() -> None:
     program, record = hardest_licence(catalog)
     report("(b) LG02501A, record forcing the most search", program, units, equivalences, record, args.repeat)
     program, syn_units, record = synthetic_worst()
-    report("(c) synthetic, 40 overlapping leaves", program, syn_units, (), record, max(args.repeat // 10, 20))
+    report("(c) synthetic, 40 overlapping leaves", program, syn_units, (), record, max(args.repeat // 200, 5))
 
     population = generated_learners(catalog, args.learners)
     for program in catalog.programs.values():
