@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lms.catalog.loader import EquivalenceDef, ProgramDef, UnitDef, read_catalog  # noqa: E402
+from lms.catalog.loader import ProgramDef, UnitDef, read_catalog  # noqa: E402
 from lms.catalog.requirements import normalise, unit_codes  # noqa: E402
 from lms.core.demo import CATALOG_DIR  # noqa: E402
 from lms.progress.engine import audit  # noqa: E402

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+import sqlalchemy.orm
 
 from lms.catalog.loader import Catalog, EquivalenceDef, OfferingDef, ProgramDef, UnitDef
-from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit, programme_directors
+from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit, equivalence_sources, programme_directors
 from lms.catalog.requirements import unit_codes
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
@@ -160,20 +160,27 @@ def _node(node: dict[str, Any], units: dict[str, Unit]) -> RequirementNode:
 # --- the whole catalogue, in the loader's terms (export) --------------------------------------------
 
 
-def catalog_from_database() -> Catalog:
-    """The database catalogue as :class:`~lms.catalog.loader.Catalog` (what export writes)."""
+def catalog_from_database(offerings: bool = True) -> Catalog:
+    """The database catalogue as :class:`~lms.catalog.loader.Catalog`: what export writes and
+    what the audit engine reads (``offerings=False``). A fixed number of statements."""
     catalog = Catalog()
-    for unit in db.session.scalars(sa.select(Unit).order_by(Unit.code)):
-        catalog.units[unit.code] = UnitDef(
-            unit.code, unit.title, unit.ects, unit.kind.value, unit.level.value if unit.level else None
-        )
-    for equivalence in db.session.scalars(
-        sa.select(Equivalence).options(selectinload(Equivalence.sources), joinedload(Equivalence.counts_as))
-        .order_by(Equivalence.id)
-    ):
-        catalog.equivalences.append(
-            EquivalenceDef(tuple(sorted(u.code for u in equivalence.sources)), equivalence.counts_as.code)
-        )
+    units = sa.select(Unit.code, Unit.title, Unit.ects, Unit.kind, Unit.level).order_by(Unit.code)
+    for code, title, ects, kind, level in db.session.execute(units):
+        catalog.units[code] = UnitDef(code, title, ects, kind.value, level.value if level else None)
+
+    counts_as, source = sa.orm.aliased(Unit), sa.orm.aliased(Unit)
+    rules = (
+        sa.select(Equivalence.id, counts_as.code, source.code)
+        .join(counts_as, Equivalence.counts_as_id == counts_as.id)
+        .join(equivalence_sources, equivalence_sources.c.equivalence_id == Equivalence.id)
+        .join(source, equivalence_sources.c.unit_id == source.id)
+        .order_by(Equivalence.id, source.code)
+    )
+    sources: dict[int, tuple[str, list[str]]] = {}
+    for rule_id, target, unit in db.session.execute(rules):
+        sources.setdefault(rule_id, (target, []))[1].append(unit)
+    catalog.equivalences = [EquivalenceDef(tuple(codes), target) for target, codes in sources.values()]
+
     for version, code in db.session.execute(
         sa.select(ProgrammeVersion, Programme.code)
         .join(Programme, ProgrammeVersion.programme_id == Programme.id)
@@ -183,6 +190,8 @@ def catalog_from_database() -> Catalog:
             code, version.version, version.title, version.kind.value, version.level, version.entry_level,
             version.nominal_ects, version.pass_mark, version.validity_years, version.requirements,
         )
+    if not offerings:
+        return catalog
     rows = db.session.execute(
         sa.select(Unit.code, Offering.academic_year, Offering.semester, Offering.modality, Centre.code, Offering.capacity)
         .join(Unit, Offering.unit_id == Unit.id)

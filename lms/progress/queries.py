@@ -11,8 +11,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 
 from lms.accounts.models import Learner
-from lms.catalog.loader import Catalog, EquivalenceDef, ProgramDef, UnitDef
-from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit, equivalence_sources
+from lms.catalog.loader import Catalog
+from lms.catalog.models import Programme, ProgrammeVersion, Unit
+from lms.catalog.queries import catalog_from_database
 from lms.core.time import academic_year
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
@@ -115,46 +116,8 @@ def learner_credits(learner: Learner) -> list[tuple[Credit, Unit]]:
 
 
 def catalogue_from_database() -> Catalog:
-    """The whole catalogue (units, equivalences, programme versions) as the loader's dataclasses.
-
-    Three statements whatever the catalogue's size; offerings are left out (the audit needs none).
-    """
-    catalog = Catalog()
-    units = sa.select(Unit.code, Unit.title, Unit.ects, Unit.kind, Unit.level).order_by(Unit.code)
-    for code, title, ects, kind, level in db.session.execute(units):
-        catalog.units[code] = UnitDef(code, title, ects, kind.value, level.value if level else None)
-
-    counts_as = sa.orm.aliased(Unit)
-    source = sa.orm.aliased(Unit)
-    rules = (
-        sa.select(Equivalence.id, counts_as.code, source.code)
-        .join(counts_as, Equivalence.counts_as_id == counts_as.id)
-        .join(equivalence_sources, equivalence_sources.c.equivalence_id == Equivalence.id)
-        .join(source, equivalence_sources.c.unit_id == source.id)
-        .order_by(Equivalence.id, source.code)
-    )
-    sources: dict[int, tuple[str, list[str]]] = {}
-    for rule_id, target, unit in db.session.execute(rules):
-        sources.setdefault(rule_id, (target, []))[1].append(unit)
-    catalog.equivalences = [EquivalenceDef(tuple(codes), target) for target, codes in sources.values()]
-
-    versions = sa.select(ProgrammeVersion, Programme.code).join(
-        Programme, ProgrammeVersion.programme_id == Programme.id
-    )
-    for version, code in db.session.execute(versions):
-        catalog.programs[(code, version.version)] = ProgramDef(
-            code=code,
-            version=version.version,
-            title=version.title,
-            kind=version.kind.value,
-            level=version.level,
-            entry_level=version.entry_level,
-            ects=version.nominal_ects,
-            pass_mark=version.pass_mark,
-            validity_years=version.validity_years,
-            requirements=version.requirements,
-        )
-    return catalog
+    """What the audit engine needs of the database catalogue (no offerings)."""
+    return catalog_from_database(offerings=False)
 
 
 def find_learner(number: str) -> Learner | None:
