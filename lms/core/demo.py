@@ -26,6 +26,7 @@ from lms.catalog.services import apply_import, plan_import
 from lms.core.time import academic_year, utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
+from lms.progress.services import refresh_all
 from lms.results.models import (
     Credit,
     CreditSource,
@@ -96,6 +97,7 @@ class DemoSummary:
     registrations: int = 0
     results: int = 0
     credits: int = 0
+    snapshots: int = 0
     accounts: list[tuple[Role, str, str]] = field(default_factory=list)
 
 
@@ -134,6 +136,8 @@ class _Generator:
         self.make_offerings()
         self.make_cohort()
         db.session.flush()
+        # Pages read stored audits: compute them as any write of credits would.
+        self.summary.snapshots = refresh_all(as_of=self.today)
         self.summary.accounts = [(role, email, DEMO_PASSWORD) for role, email, _ in DEMO_ACCOUNTS]
         return self.summary
 
@@ -434,6 +438,7 @@ def demo_command(if_empty: bool, learners: int, seed: int) -> None:
         raise click.ClickException("the demo catalogue is invalid:\n" + str(error)) from None
     click.echo(
         f"Demo loaded: {summary.learners} learners, {summary.enrolments} enrolments, {summary.offerings} offerings, "
-        f"{summary.registrations} registrations, {summary.results} results, {summary.credits} credits."
+        f"{summary.registrations} registrations, {summary.results} results, {summary.credits} credits, "
+        f"{summary.snapshots} audits."
     )
     print_accounts()

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.catalog.models import ProgrammeKind
 from lms.intakes.models import EnrolmentStatus
+from lms.progress.models import AuditStatus
 from lms.results.models import CreditSource
 from lms.timetable.models import Modality
 
@@ -64,9 +65,17 @@ def labeller(table: dict[Enum, object]):
     return label
 
 
+AUDIT_STATUS = {
+    AuditStatus.COMPLETE: _l("Complete"),
+    AuditStatus.IN_PROGRESS: _l("Complete once current units are validated"),
+    AuditStatus.INCOMPLETE: _l("Incomplete"),
+}
+
+
 TEMPLATE_GLOBALS = {
     "modality_label": labeller(MODALITY),
     "programme_kind_label": labeller(PROGRAMME_KIND),
     "enrolment_status_label": labeller(ENROLMENT_STATUS),
     "credit_source_label": labeller(CREDIT_SOURCE),
+    "audit_status_label": labeller(AUDIT_STATUS),
 }

@@ -1,0 +1,86 @@
+"""Stored audits: the demo computes them, and refresh_progress follows a new result at once."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from lms.accounts.models import Learner
+from lms.catalog.models import Programme, ProgrammeVersion, Unit
+from lms.extensions import db
+from lms.intakes.models import Enrolment
+from lms.progress.engine import audit
+from lms.progress.models import ProgressSnapshot
+from lms.progress.queries import catalogue_from_database, find_learner, learner_record
+from lms.progress.services import refresh_progress
+from lms.results.models import Result, ResultStatus
+from lms.timetable.models import Offering, Registration, RegistrationStatus
+from tests.helpers import login
+
+DEMO_LEARNER = "100000W"
+
+
+def licence_snapshot(learner: Learner) -> ProgressSnapshot:
+    return db.session.scalar(
+        sa.select(ProgressSnapshot)
+        .join(Enrolment)
+        .join(ProgrammeVersion)
+        .join(Programme)
+        .where(Enrolment.learner_id == learner.id, Programme.code == "LG02501A")
+    )
+
+
+def test_demo_stores_one_audit_per_enrolment(demo_app):
+    with demo_app.app_context():
+        enrolments = db.session.scalar(sa.select(sa.func.count(Enrolment.id)))
+        assert db.session.scalar(sa.select(sa.func.count(ProgressSnapshot.id))) == enrolments
+        learner = find_learner(DEMO_LEARNER)
+        snapshot = licence_snapshot(learner)
+        catalog = catalogue_from_database()
+        program = next(p for (code, _), p in catalog.programs.items() if code == "LG02501A")
+        fresh = audit(program, catalog.units, catalog.equivalences, learner_record(learner, snapshot.computed_at.date()),
+                      snapshot.computed_at.date())
+        assert snapshot.result == fresh
+        assert snapshot.earned_ects == Decimal(str(fresh["earned_ects"])) > 0
+
+
+def test_a_new_published_result_moves_the_snapshot(demo_app):
+    today = date(2026, 11, 22)
+    with demo_app.app_context():
+        learner = find_learner(DEMO_LEARNER)
+        refresh_progress([learner.id], as_of=today)
+        before = licence_snapshot(learner)
+        earned, missing = before.earned_ects, before.missing_ects
+        taught = set(db.session.scalars(sa.select(Unit.code).join(Offering, Offering.unit_id == Unit.id)))
+        missing_leaf = next(
+            leaf for leaf in _leaves(before.result["requirements"])
+            if leaf["status"] == "unmet" and leaf["unit"] in taught and not leaf["unit"].startswith("UA")
+        )
+        unit = db.session.scalar(sa.select(Unit).where(Unit.code == missing_leaf["unit"]))
+        offering = db.session.scalar(sa.select(Offering).where(Offering.unit_id == unit.id).order_by(Offering.academic_year))
+        registration = Registration(learner_id=learner.id, offering_id=offering.id, status=RegistrationStatus.REGISTERED)
+        db.session.add(registration)
+        db.session.add(Result(registration=registration, exam_session=1, grade=Decimal("14.5"),
+                              status=ResultStatus.PUBLISHED, decided_on=date(2025, 6, 1)))
+        db.session.flush()
+        refresh_progress([learner.id], as_of=today)
+        after = licence_snapshot(learner)
+        assert after.earned_ects == earned + unit.ects
+        assert missing is None or after.missing_ects <= missing
+        db.session.commit()
+
+
+def test_learner_home_shows_stored_progress(demo_app):
+    client = demo_app.test_client()
+    login(client, "apprenant@example.org", "demo-lms-2026")
+    page = client.get("/").text
+    assert "ECTS validés" in page and "<progress" in page and "restant à valider" in page
+
+
+def _leaves(node):
+    if node["kind"] == "unit":
+        yield node
+    for child in node["children"]:
+        yield from _leaves(child)
