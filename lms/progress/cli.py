@@ -257,3 +257,30 @@ def rank_command(catalog_paths: tuple[str, ...], transcript: str, as_of: datetim
 
     catalog, record = read_inputs(catalog_paths, transcript)
     print_json(engine.rank(catalog.programs.values(), catalog.units, catalog.equivalences, record, _as_date(as_of)))
+
+
+@click.group("progress", help="Stored audits (progress snapshots).")
+def progress_group() -> None:
+    pass
+
+
+@progress_group.command("refresh")
+@click.option("--learner", "number", metavar="NUMBER", help="Only this learner (default: every enrolled learner).")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Audit date (default: today).")
+@with_appcontext
+def refresh_command(number: str | None, as_of: datetime | None) -> None:
+    """Re-audit learners and store the results, e.g. after a catalogue import."""
+    from lms.extensions import db
+    from lms.progress import queries
+    from lms.progress.services import refresh_all, refresh_progress
+
+    day = _as_date(as_of)
+    if number:
+        learner = queries.find_learner(number)
+        if learner is None:
+            fail([f"lms progress refresh: --learner: unknown learner number {number}"])
+        count = refresh_progress([learner.id], day)
+    else:
+        count = refresh_all(as_of=day)
+    db.session.commit()
+    click.echo(f"{count} enrolments audited.")

@@ -34,7 +34,8 @@ def lms_dashboard_panels(user) -> list[DashboardPanel]:
 
 @hookimpl
 def lms_cli(group) -> None:
-    from lms.progress.cli import audit_command, rank_command
+    from lms.progress.cli import audit_command, progress_group, rank_command
 
     group.add_command(audit_command)
     group.add_command(rank_command)
+    group.add_command(progress_group)

@@ -84,3 +84,13 @@ def _leaves(node):
         yield node
     for child in node["children"]:
         yield from _leaves(child)
+
+
+def test_progress_refresh_command(demo_app):
+    runner = demo_app.test_cli_runner()
+    one = runner.invoke(args=["progress", "refresh", "--learner", DEMO_LEARNER, "--as-of", "2026-11-22"])
+    assert one.exit_code == 0 and "2 enrolments audited." in one.output
+    unknown = runner.invoke(args=["progress", "refresh", "--learner", "NOPE"])
+    assert unknown.exit_code == 2 and "unknown learner number NOPE" in unknown.output
+    everyone = runner.invoke(args=["progress", "refresh"])
+    assert everyone.exit_code == 0 and "222 enrolments audited." in everyone.output
