@@ -406,6 +406,11 @@ def apply_import(plan: ImportPlan, progress: Callable[[int], None] | None = None
             ],
         )
         step(len(batch))
+    if plan.equivalences_added:
+        # A new equivalence can change anyone's audit: stored progress must follow in this transaction.
+        from lms.progress.services import refresh_all
+
+        refresh_all()
     return plan.counts()
 
 

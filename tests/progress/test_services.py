@@ -94,3 +94,40 @@ def test_progress_refresh_command(demo_app):
     assert unknown.exit_code == 2 and "unknown learner number NOPE" in unknown.output
     everyone = runner.invoke(args=["progress", "refresh"])
     assert everyone.exit_code == 0 and "222 enrolments audited." in everyone.output
+
+
+def test_importing_an_equivalence_re_audits_learners(demo_app, tmp_path):
+    """A learner holding ANG100 and BCA001 but not NFA031: once an equivalence "ANG100 + BCA001
+    count as NFA031" is imported, their stored licence audit shows NFA031 met via equivalence."""
+    from lms.accounts import services as accounts
+    from lms.catalog.loader import read_catalog
+    from lms.catalog.services import apply_import, plan_import
+    from lms.core.demo import CATALOG_DIR
+    from lms.accounts.models import Role
+
+    with demo_app.app_context():
+        user = accounts.create_user("eq@example.org", "Eq Learner", [Role.LEARNER], password="long enough pw")
+        learner = user.learner
+        version = db.session.scalar(sa.select(ProgrammeVersion).join(Programme).where(Programme.code == "LG02501A"))
+        db.session.add(Enrolment(learner=learner, programme_version=version, enrolled_on=date(2024, 9, 1)))
+        for code in ("ANG100", "BCA001"):
+            offering = db.session.scalar(
+                sa.select(Offering).join(Unit, Offering.unit_id == Unit.id).where(Unit.code == code, Offering.academic_year == 2024)
+            )
+            registration = Registration(learner=learner, offering=offering, status=RegistrationStatus.REGISTERED)
+            db.session.add(Result(registration=registration, exam_session=1, grade=Decimal(13),
+                                  status=ResultStatus.PUBLISHED, decided_on=date(2025, 2, 3)))
+        db.session.flush()
+        refresh_progress([learner.id])
+
+        def nfa031() -> dict:
+            tree = licence_snapshot(learner).result["requirements"]
+            return next(leaf for leaf in _leaves(tree) if leaf["unit"] == "NFA031")
+
+        assert nfa031()["status"] == "unmet"
+        (tmp_path / "eq.yaml").write_text("equivalences:\n  - {units: [ANG100, BCA001], counts_as: NFA031}\n")
+        apply_import(plan_import(read_catalog([CATALOG_DIR, tmp_path / "eq.yaml"])))
+        leaf = nfa031()
+        assert leaf["status"] == "met"
+        assert {entry["via"] for entry in leaf["applied"]} == {"equivalence"}
+        db.session.rollback()
