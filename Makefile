@@ -59,5 +59,5 @@ clean:
 
 ## messages: extract the messages to translate and merge them into the French catalogue
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project lms -o lms/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k _nl:1,2 --no-location --sort-output --project lms -o lms/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i lms/translations/messages.pot -d lms/translations --width 100

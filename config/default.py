@@ -55,3 +55,10 @@ MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 CATALOG_UPLOAD_FOLDER = None  # default: <instance>/catalog-uploads
 CATALOG_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 CATALOG_UPLOAD_TTL = 3600
+
+# E-mail notifications: sent through this SMTP server after the commit; none without a host.
+SMTP_HOST = None
+SMTP_PORT = 25
+SMTP_TIMEOUT = 5
+MAIL_FROM = "lms <no-reply@localhost>"
+PUBLIC_URL = "http://127.0.0.1:5000"  # prefix of links in e-mails

@@ -6,13 +6,14 @@ from lms.awards.models import Award
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit
 from lms.core.models import AuditLog
 from lms.intakes.models import Application, ApplicationDocument, Enrolment, Intake
+from lms.notifications.models import Notification
 from lms.progress.models import ProgressSnapshot
 from lms.results.models import Credit, Result, ResultHistory, Substitution
 from lms.timetable.models import Attendance, Centre, Meeting, Offering, Registration
 
 __all__ = [
     "Application", "ApplicationDocument", "Attendance", "AuditLog", "AuthSession", "Award", "Centre",
-    "Credit", "Enrolment", "Equivalence", "Funding", "Intake", "Learner", "Meeting", "Offering",
+    "Credit", "Enrolment", "Equivalence", "Funding", "Intake", "Learner", "Meeting", "Notification", "Offering",
     "Programme", "ProgrammeVersion", "ProgressSnapshot", "Registration", "Result", "ResultHistory",
     "Role", "Substitution", "Unit", "User", "UserRole",
 ]

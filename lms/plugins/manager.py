@@ -21,6 +21,8 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "lms.timetable.plugin",
     "lms.catalog.plugin",
     "lms.reports.plugin",
+    "lms.notifications.plugin",
+    "lms.results.importers.plugin",
     "lms.api.plugin",
 )
 
