@@ -159,7 +159,11 @@ class Substitution(TimestampMixin, db.Model):
     replaced: Mapped[Unit] = relationship(foreign_keys=[replaced_unit_id])
 
     __table_args__ = (
-        sa.UniqueConstraint("learner_id", "programme_id", "replaced_unit_id"),
+        # One live substitution per leaf; revoked ones stay on record beside it.
+        sa.Index(
+            "uq_substitutions_live_leaf", "learner_id", "programme_id", "replaced_unit_id", unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"), postgresql_where=sa.text("revoked_at IS NULL"),
+        ),
         sa.CheckConstraint("substitute_unit_id <> replaced_unit_id", name="distinct_units"),
         sa.CheckConstraint("length(reason) > 0", name="reason_given"),
     )

@@ -1,0 +1,133 @@
+"""Programme directors' and administrators' decisions: credits granted without an exam (VES,
+VAE, exemption, transfer) and substitutions, each with who decided, when and why. Revoking keeps
+the row (revoked_at, by whom, why): a decision is never erased. Every decision re-audits the
+learner in the same transaction. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from lms.accounts.models import Learner, Role, User
+from lms.catalog.models import Programme, ProgrammeVersion, Unit, programme_directors
+from lms.core.time import utcnow
+from lms.extensions import db
+from lms.intakes.models import Enrolment
+from lms.progress.services import refresh_progress
+from lms.results.models import Credit, CreditSource, Substitution
+
+
+class DecisionError(ValueError):
+    """A decision that breaks a rule; the message is for people."""
+
+
+class NotAllowed(PermissionError):
+    """The actor may not decide for this learner or programme."""
+
+
+def learner_programme_ids(learner: Learner) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(ProgrammeVersion.programme_id)
+            .join(Enrolment, Enrolment.programme_version_id == ProgrammeVersion.id)
+            .where(Enrolment.learner_id == learner.id)
+        )
+    )
+
+
+def directed_programme_ids(user: User) -> set[int]:
+    return set(db.session.scalars(sa.select(programme_directors.c.programme_id).where(programme_directors.c.user_id == user.id)))
+
+
+def may_decide(actor: User, learner: Learner, programme: Programme | None) -> bool:
+    """Administrators decide for anyone; a director for the programmes they direct (a decision that
+    names no programme: for a learner enrolled in one of them)."""
+    if Role.ADMIN in actor.roles:
+        return True
+    if Role.DIRECTOR not in actor.roles:
+        return False
+    directed = directed_programme_ids(actor)
+    if programme is not None:
+        return programme.id in directed
+    return not directed.isdisjoint(learner_programme_ids(learner))
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise DecisionError("a reason is required")
+    return text
+
+
+def grant_credit(actor: User, learner: Learner, unit: Unit, source: CreditSource, granted_on: date, reason: str,
+                 programme: Programme | None = None) -> Credit:
+    if source is CreditSource.VES and programme is None:
+        raise DecisionError("a VES credit is valid for one programme: name it")
+    if not may_decide(actor, learner, programme):
+        raise NotAllowed("you do not direct this learner's programme")
+    live = db.session.scalar(
+        sa.select(Credit.id).where(
+            Credit.learner_id == learner.id, Credit.unit_id == unit.id, Credit.revoked_at.is_(None),
+            Credit.programme_id.is_(None) if programme is None else Credit.programme_id == programme.id,
+        )
+    )
+    if live is not None:
+        raise DecisionError(f"{unit.code} is already credited to this learner")
+    credit = Credit(learner_id=learner.id, unit_id=unit.id, source=source, programme_id=programme.id if programme else None,
+                    granted_on=granted_on, reason=_reason(reason), decided_by_id=actor.id)
+    db.session.add(credit)
+    db.session.flush()
+    refresh_progress([learner.id])
+    return credit
+
+
+def revoke_credit(actor: User, credit: Credit, reason: str) -> Credit:
+    if credit.revoked_at is not None:
+        raise DecisionError("this credit is already revoked")
+    if not may_decide(actor, credit.learner, credit.programme):
+        raise NotAllowed("you do not direct this learner's programme")
+    credit.revoke_reason = _reason(reason)
+    credit.revoked_at = utcnow()
+    credit.revoked_by_id = actor.id
+    db.session.flush()
+    refresh_progress([credit.learner_id])
+    return credit
+
+
+def add_substitution(actor: User, learner: Learner, programme: Programme, substitute: Unit, replaced: Unit,
+                     reason: str, decided_on: date | None = None) -> Substitution:
+    if substitute.id == replaced.id:
+        raise DecisionError("a unit cannot stand for itself")
+    if not may_decide(actor, learner, programme):
+        raise NotAllowed("you do not direct this programme")
+    live = db.session.scalar(
+        sa.select(Substitution.id).where(
+            Substitution.learner_id == learner.id, Substitution.programme_id == programme.id,
+            Substitution.replaced_unit_id == replaced.id, Substitution.revoked_at.is_(None),
+        )
+    )
+    if live is not None:
+        raise DecisionError(f"{replaced.code} already has a substitute for this learner")
+    substitution = Substitution(learner_id=learner.id, programme_id=programme.id, substitute_unit_id=substitute.id,
+                                replaced_unit_id=replaced.id, reason=_reason(reason), decided_by_id=actor.id,
+                                decided_on=decided_on or utcnow().date())
+    db.session.add(substitution)
+    db.session.flush()
+    refresh_progress([learner.id])
+    return substitution
+
+
+def revoke_substitution(actor: User, substitution: Substitution, reason: str) -> Substitution:
+    if substitution.revoked_at is not None:
+        raise DecisionError("this substitution is already revoked")
+    programme = db.session.get(Programme, substitution.programme_id)
+    learner = db.session.get(Learner, substitution.learner_id)
+    if not may_decide(actor, learner, programme):
+        raise NotAllowed("you do not direct this programme")
+    substitution.revoke_reason = _reason(reason)
+    substitution.revoked_at = utcnow()
+    db.session.flush()
+    refresh_progress([learner.id])
+    return substitution
