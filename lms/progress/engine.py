@@ -386,6 +386,14 @@ class _Solver:
                         table[state] = (total, (how, position, entry))
             done = table.get((need_count, need_worth))
             return [] if done is None else [(0, done[0], 0, ("group", node, done[1]))]
+        # What the children after each position can still add at best: a state that cannot reach
+        # the group's need even so is dropped at once (it could never be completed).
+        reach_count = [0] * (len(child_menus) + 1)
+        reach_worth = [0] * (len(child_menus) + 1)
+        for position in range(len(child_menus) - 1, -1, -1):
+            menu = child_menus[position]
+            reach_count[position] = reach_count[position + 1] + (1 if menu else 0)
+            reach_worth[position] = reach_worth[position + 1] + max((entry[2] for entry in menu), default=0)
         states: dict[tuple[int, int, int], tuple[int, Any]] = {(0, 0, 0): (0, None)}
         for position, menu in enumerate(child_menus):
             if not menu:
@@ -403,6 +411,12 @@ class _Solver:
                     known = grown.get(state)
                     if known is None or total < known[0]:
                         grown[state] = (total, (how, position, entry))
+            after = position + 1
+            if need_count or need_worth:
+                grown = {
+                    state: value for state, value in grown.items()
+                    if state[1] + reach_count[after] >= need_count and state[2] + reach_worth[after] >= need_worth
+                }
             states = _prune_choose_states(grown)
         return [
             (key, cost, worth if node.needs_worth else 0, ("group", node, how))
