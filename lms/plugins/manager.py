@@ -21,6 +21,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "lms.timetable.plugin",
     "lms.catalog.plugin",
     "lms.reports.plugin",
+    "lms.results.plugin",
     "lms.notifications.plugin",
     "lms.results.importers.plugin",
     "lms.api.plugin",

@@ -1,0 +1,84 @@
+"""Grade-sheet forms: the sheet (CSRF and buttons; rows are read by name) and the correction form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from lms.results.services import RowInput
+
+
+class SheetForm(FlaskForm):
+    """The sheet's rows are named ``grade-<registration id>``, ``absent-…``, ``decision-…``,
+    ``comment-…`` and ``version-…``: :func:`read_rows` reads them."""
+
+    save = SubmitField(_l("Save as draft"))
+    publish = SubmitField(_l("Publish"))
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _text(value: str | None, limit: int) -> str | None:
+    """None when the field was not on the page (the value is then kept as it is)."""
+    return None if value is None else value[:limit]
+
+
+def read_rows(formdata: MultiDict, registration_ids: list[int]) -> list[RowInput]:
+    rows = []
+    for registration_id in registration_ids:
+        if f"version-{registration_id}" not in formdata:
+            continue  # the row was not on the page that was sent
+        rows.append(
+            RowInput(
+                registration_id=registration_id,
+                grade=_text(formdata.get(f"grade-{registration_id}"), 20),
+                absent=bool(formdata.get(f"absent-{registration_id}")),
+                decision=(formdata.get(f"decision-{registration_id}") or "")[:20],
+                comment=_text(formdata.get(f"comment-{registration_id}"), 4000),
+                version=_int(formdata.get(f"version-{registration_id}")),
+            )
+        )
+    return rows
+
+
+DECISION_CHOICES = [
+    SelectChoice("", _l("— not decided —")),
+    SelectChoice("validated", _l("Validated")),
+    SelectChoice("not_validated", _l("Not validated")),
+]
+
+
+class CorrectionForm(FlaskForm):
+    grade = StringField(
+        _l("New grade out of 20"), validators=[Optional(), Length(max=20)]
+    )
+    absent = BooleanField(_l("Absent"))
+    decision = SelectField(
+        _l("Decision"), choices=DECISION_CHOICES, validators=[Optional()]
+    )
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason for the correction"),
+        validators=[
+            DataRequired(_l("Give the reason for this correction.")),
+            Length(max=2000),
+        ],
+    )
+    version = HiddenField()
+    submit = SubmitField(_l("Correct the result"))

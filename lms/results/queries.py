@@ -1,0 +1,284 @@
+"""Reads for grade sheets: the tutor's offerings, the rows of a sheet, who may see what, history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from lms.accounts.models import Learner, Role, User
+from lms.catalog.models import ProgrammeVersion, Unit, programme_directors
+from lms.catalog.requirements import unit_codes
+from lms.extensions import db
+from lms.results.models import Decision, Result, ResultHistory, ResultStatus
+from lms.timetable.models import (
+    Centre,
+    Offering,
+    Registration,
+    RegistrationStatus,
+    offering_tutors,
+    semester_order,
+)
+
+PASS_MARK = Decimal(10)
+
+
+# --- who may see what -----------------------------------------------------------------------------
+
+
+def is_tutor_of(user: User, offering: Offering) -> bool:
+    return bool(
+        db.session.scalar(
+            sa.select(sa.literal(1)).where(
+                offering_tutors.c.offering_id == offering.id,
+                offering_tutors.c.user_id == user.id,
+            )
+        )
+    )
+
+
+def directs_unit(user: User, unit: Unit) -> bool:
+    """Whether ``user`` directs a programme with ``unit`` in one of its versions."""
+    if not user.has_role(Role.DIRECTOR):
+        return False
+    versions = db.session.scalars(
+        sa.select(ProgrammeVersion.requirements)
+        .join(
+            programme_directors,
+            programme_directors.c.programme_id == ProgrammeVersion.programme_id,
+        )
+        .where(programme_directors.c.user_id == user.id)
+    )
+    return any(unit.code in set(unit_codes(requirements)) for requirements in versions)
+
+
+def can_view_sheet(user: User, offering: Offering) -> bool:
+    return (
+        user.has_role(Role.ADMIN)
+        or is_tutor_of(user, offering)
+        or directs_unit(user, offering.unit)
+    )
+
+
+def can_edit_sheet(user: User, offering: Offering) -> bool:
+    return user.has_role(Role.ADMIN) or is_tutor_of(user, offering)
+
+
+def can_correct(user: User, offering: Offering) -> bool:
+    return user.has_role(Role.ADMIN) or directs_unit(user, offering.unit)
+
+
+# --- my offerings ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferingLine:
+    offering: Offering
+    unit: Unit
+    centre: Centre
+    registered: int
+    to_enter: int  # registered learners without a published session-1 result
+
+
+def tutor_offering_lines(user_id: int) -> list[OfferingLine]:
+    counts = (
+        sa.select(Registration.offering_id, sa.func.count().label("registered"))
+        .where(Registration.status == RegistrationStatus.REGISTERED)
+        .group_by(Registration.offering_id)
+        .subquery()
+    )
+    published = (
+        sa.select(Registration.offering_id, sa.func.count(Result.id).label("published"))
+        .join(Result, Result.registration_id == Registration.id)
+        .where(
+            Result.exam_session == 1,
+            Result.status == ResultStatus.PUBLISHED,
+            Registration.status == RegistrationStatus.REGISTERED,
+        )
+        .group_by(Registration.offering_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            Offering,
+            Unit,
+            Centre,
+            sa.func.coalesce(counts.c.registered, 0),
+            sa.func.coalesce(published.c.published, 0),
+        )
+        .join(offering_tutors, offering_tutors.c.offering_id == Offering.id)
+        .join(Unit, Offering.unit_id == Unit.id)
+        .join(Centre, Offering.centre_id == Centre.id)
+        .outerjoin(counts, counts.c.offering_id == Offering.id)
+        .outerjoin(published, published.c.offering_id == Offering.id)
+        .where(offering_tutors.c.user_id == user_id)
+        .order_by(
+            Offering.academic_year.desc(), semester_order(Offering.semester), Unit.code
+        )
+    )
+    return [
+        OfferingLine(offering, unit, centre, registered, max(registered - done, 0))
+        for offering, unit, centre, registered, done in db.session.execute(query)
+    ]
+
+
+# --- the sheet ------------------------------------------------------------------------------------
+
+
+def _fails(result: Result) -> bool:
+    if result.absent:
+        return True
+    if result.decision is not None:
+        return result.decision == Decision.NOT_VALIDATED
+    return result.grade is None or Decimal(result.grade) < PASS_MARK
+
+
+def sheet_registrations(offering: Offering, session: int) -> list[Registration]:
+    """Registered learners of the sheet, by name. Session 2: only those absent or failing in session 1."""
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .join(Learner, Registration.learner_id == Learner.id)
+        .join(User, Learner.user_id == User.id)
+        .options(joinedload(Registration.learner).joinedload(Learner.user))
+        .where(
+            Registration.offering_id == offering.id,
+            Registration.status == RegistrationStatus.REGISTERED,
+        )
+        .order_by(User.name, Learner.learner_number)
+    ).all()
+    if session == 1:
+        return list(registrations)
+    first = (
+        {
+            result.registration_id: result
+            for result in db.session.scalars(
+                sa.select(Result).where(
+                    Result.registration_id.in_([r.id for r in registrations]),
+                    Result.exam_session == 1,
+                    Result.status == ResultStatus.PUBLISHED,
+                )
+            )
+        }
+        if registrations
+        else {}
+    )
+    return [r for r in registrations if r.id in first and _fails(first[r.id])]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    academic_year: int
+    session: int
+    result: Result
+
+
+@dataclass
+class SheetRow:
+    registration: Registration
+    result: Result | None
+    first_session: Result | None = None
+    earlier: list[Attempt] = field(default_factory=list)
+
+    @property
+    def learner(self) -> Learner:
+        return self.registration.learner
+
+
+def sheet_rows(offering: Offering, session: int) -> list[SheetRow]:
+    registrations = sheet_registrations(offering, session)
+    if not registrations:
+        return []
+    ids = [registration.id for registration in registrations]
+    results: dict[tuple[int, int], Result] = {
+        (result.registration_id, result.exam_session): result
+        for result in db.session.scalars(
+            sa.select(Result).where(Result.registration_id.in_(ids))
+        )
+    }
+    # Earlier attempts: published results of the same learners on the same unit, other offerings.
+    earlier: dict[int, list[Attempt]] = defaultdict(list)
+    for learner_id, year, result in db.session.execute(
+        sa.select(Registration.learner_id, Offering.academic_year, Result)
+        .join(Offering, Registration.offering_id == Offering.id)
+        .join(Result, Result.registration_id == Registration.id)
+        .where(
+            Registration.learner_id.in_([r.learner_id for r in registrations]),
+            Offering.unit_id == offering.unit_id,
+            Offering.id != offering.id,
+            Result.status == ResultStatus.PUBLISHED,
+        )
+        .order_by(Offering.academic_year, Result.exam_session)
+    ):
+        earlier[learner_id].append(Attempt(year, result.exam_session, result))
+    return [
+        SheetRow(
+            registration,
+            results.get((registration.id, session)),
+            results.get((registration.id, 1)) if session == 2 else None,
+            earlier.get(registration.learner_id, []),
+        )
+        for registration in registrations
+    ]
+
+
+def results_for(
+    offering: Offering, session: int, registration_ids: list[int]
+) -> dict[int, Result]:
+    if not registration_ids:
+        return {}
+    return {
+        result.registration_id: result
+        for result in db.session.scalars(
+            sa.select(Result).where(
+                Result.registration_id.in_(registration_ids),
+                Result.exam_session == session,
+            )
+        )
+    }
+
+
+def result_history(result_id: int) -> list[ResultHistory]:
+    return list(
+        db.session.scalars(
+            sa.select(ResultHistory)
+            .options(joinedload(ResultHistory.changed_by))
+            .where(ResultHistory.result_id == result_id)
+            .order_by(ResultHistory.id)
+        )
+    )
+
+
+# --- the learner ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LearnerResultLine:
+    offering: Offering
+    unit: Unit
+    result: Result
+
+
+def learner_published_results(learner_id: int) -> list[LearnerResultLine]:
+    """Only published results: drafts stay with the tutor."""
+    rows = db.session.execute(
+        sa.select(Offering, Unit, Result)
+        .join(Registration, Registration.offering_id == Offering.id)
+        .join(Unit, Offering.unit_id == Unit.id)
+        .join(Result, Result.registration_id == Registration.id)
+        .where(
+            Registration.learner_id == learner_id,
+            Result.status == ResultStatus.PUBLISHED,
+        )
+        .order_by(
+            Offering.academic_year.desc(),
+            semester_order(Offering.semester),
+            Unit.code,
+            Result.exam_session,
+        )
+    )
+    return [
+        LearnerResultLine(offering, unit, result) for offering, unit, result in rows
+    ]

@@ -1,0 +1,254 @@
+"""Grade-sheet pages: my offerings, the sheet of one exam session, corrections, history, my results."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+
+from lms.accounts.models import Role
+from lms.catalog.models import UnitKind
+from lms.core.access import deny_unless, roles_required
+from lms.extensions import db
+from lms.results import queries, services
+from lms.results.forms import CorrectionForm, SheetForm, read_rows
+from lms.results.models import Result, ResultStatus
+from lms.timetable.models import Offering
+
+bp = Blueprint("results", __name__, url_prefix="/results")
+
+ACTION_LABELS = {
+    "create": _l("Created"),
+    "edit": _l("Edited"),
+    "publish": _l("Published"),
+    "lock": _l("Locked"),
+    "correction": _l("Corrected"),
+    "import": _l("Imported"),
+}
+
+
+def _offering(offering_id: int) -> Offering:
+    offering = db.session.get(Offering, offering_id)
+    if offering is None:
+        abort(404)
+    return offering
+
+
+def _session(session: int) -> int:
+    if session not in (1, 2):
+        abort(404)
+    return session
+
+
+@bp.route("/offerings")
+@roles_required(Role.TUTOR)
+def my_offerings():
+    return render_template(
+        "results/offerings.html", lines=queries.tutor_offering_lines(current_user.id)
+    )
+
+
+def _render_sheet(offering, session, form, posted=None, errors=None, status=200):
+    rows = queries.sheet_rows(offering, session)
+    locked = services.sheet_locked(offering, session)
+    return (
+        render_template(
+            "results/sheet.html",
+            offering=offering,
+            session=session,
+            rows=rows,
+            form=form,
+            posted=posted or {},
+            errors=errors or {},
+            locked=locked,
+            is_ua=offering.unit.kind == UnitKind.UA,
+            editable=not locked and queries.can_edit_sheet(current_user, offering),
+            can_correct=locked and queries.can_correct(current_user, offering),
+            jury_on=services.jury_date(offering, session),
+        ),
+        status,
+    )
+
+
+@bp.route(
+    "/offerings/<int:offering_id>/sessions/<int:session>", methods=["GET", "POST"]
+)
+@roles_required(Role.TUTOR, Role.DIRECTOR, Role.ADMIN)
+def sheet(offering_id: int, session: int):
+    offering = _offering(offering_id)
+    session = _session(session)
+    deny_unless(queries.can_view_sheet(current_user, offering))
+    form = SheetForm()
+    if request.method == "GET":
+        services.lock_sheet(offering, session)
+        return _render_sheet(offering, session, form)
+    deny_unless(queries.can_edit_sheet(current_user, offering))
+    if not form.validate_on_submit():
+        flash(_("The form has expired: please send it again."), "warning")
+        return redirect(url_for(".sheet", offering_id=offering.id, session=session))
+    registration_ids = [
+        registration.id
+        for registration in queries.sheet_registrations(offering, session)
+    ]
+    rows = read_rows(request.form, registration_ids)
+    posted = {row.registration_id: row for row in rows}
+    publish = bool(form.publish.data)
+    try:
+        written = services.save_sheet(
+            offering, session, rows, current_user, publish=publish
+        )
+    except services.SheetLocked:
+        flash(_("The jury has met: this sheet is locked."), "danger")
+        return redirect(url_for(".sheet", offering_id=offering.id, session=session))
+    except services.SheetRejected as rejected:
+        db.session.rollback()
+        flash(_("Nothing was saved: correct the rows marked below."), "danger")
+        return _render_sheet(
+            offering, session, form, posted, rejected.errors, status=422
+        )
+    except services.VersionConflict as conflict:
+        db.session.rollback()
+        return _render_conflict(offering, session, conflict.registration_ids, posted)
+    if publish:
+        flash(_("Published: learners can now see these results."), "success")
+    else:
+        flash(
+            ngettext(
+                "%(num)d result saved as draft.",
+                "%(num)d results saved as draft.",
+                len(written),
+            ),
+            "success",
+        )
+    return redirect(url_for(".sheet", offering_id=offering.id, session=session))
+
+
+def _render_conflict(offering, session, registration_ids, posted):
+    rows = {row.registration.id: row for row in queries.sheet_rows(offering, session)}
+    conflicts = [
+        (rows[rid], posted.get(rid)) for rid in registration_ids if rid in rows
+    ]
+    return (
+        render_template(
+            "results/conflict.html",
+            offering=offering,
+            session=session,
+            conflicts=conflicts,
+            is_ua=offering.unit.kind == UnitKind.UA,
+        ),
+        409,
+    )
+
+
+def _result(result_id: int) -> Result:
+    result = db.session.get(Result, result_id)
+    if result is None:
+        abort(404)
+    return result
+
+
+@bp.route("/<int:result_id>/correct", methods=["GET", "POST"])
+@roles_required(Role.DIRECTOR, Role.ADMIN)
+def correct(result_id: int):
+    result = _result(result_id)
+    offering = result.registration.offering
+    deny_unless(queries.can_correct(current_user, offering))
+    if result.status != ResultStatus.PUBLISHED or not (
+        result.locked or services.sheet_locked(offering, result.exam_session)
+    ):
+        flash(
+            _("Only a published result of a locked sheet can be corrected."), "warning"
+        )
+        return redirect(
+            url_for(".sheet", offering_id=offering.id, session=result.exam_session)
+        )
+    current = services.value_of(result)
+    if request.method == "GET":
+        form = CorrectionForm(
+            grade="" if current.grade is None else str(current.grade),
+            absent=current.absent,
+            decision=current.decision.value if current.decision else "",
+            comment=current.comment or "",
+            version=str(result.version),
+        )
+    else:
+        form = CorrectionForm()
+    is_ua = offering.unit.kind == UnitKind.UA
+    status = 200
+    if form.validate_on_submit():
+        row = services.RowInput(
+            result.registration_id,
+            grade=form.grade.data or "",
+            absent=bool(form.absent.data),
+            decision=form.decision.data or "",
+            comment=form.comment.data or "",
+        )
+        try:
+            value = services.read_value(row, is_ua)
+            version = (
+                int(form.version.data) if (form.version.data or "").isdigit() else None
+            )
+            services.correct_result(
+                result, value, form.reason.data, current_user, version=version
+            )
+        except services.GradeError as error:
+            form.grade.errors = [error.message]
+            status = 422
+        except services.CorrectionRefused as refused:
+            form.reason.errors = (
+                [refused.message] if not (form.reason.data or "").strip() else []
+            )
+            if not form.reason.errors:
+                form.grade.errors = [refused.message]
+            status = 422
+        except services.VersionConflict:
+            db.session.rollback()
+            return _render_conflict(
+                offering,
+                result.exam_session,
+                [result.registration_id],
+                {result.registration_id: row},
+            )
+        else:
+            flash(_("The result was corrected."), "success")
+            return redirect(url_for(".history", result_id=result.id))
+    elif request.method == "POST":
+        status = 422
+    return (
+        render_template(
+            "results/correct.html",
+            result=result,
+            offering=offering,
+            form=form,
+            is_ua=is_ua,
+            current=current,
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:result_id>/history")
+@roles_required(Role.TUTOR, Role.DIRECTOR, Role.ADMIN)
+def history(result_id: int):
+    result = _result(result_id)
+    offering = result.registration.offering
+    deny_unless(queries.can_view_sheet(current_user, offering))
+    return render_template(
+        "results/history.html",
+        result=result,
+        offering=offering,
+        entries=queries.result_history(result.id),
+        action_labels=ACTION_LABELS,
+    )
+
+
+@bp.route("/mine")
+@roles_required(Role.LEARNER)
+def mine():
+    learner = current_user.learner
+    deny_unless(learner is not None)
+    return render_template(
+        "results/mine.html", lines=queries.learner_published_results(learner.id)
+    )

@@ -1,0 +1,197 @@
+"""Locking after the jury, corrections with a reason, append-only history, the version check."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import User
+from lms.core.time import utcnow
+from lms.extensions import db
+from lms.results import services
+from lms.results.models import Result, ResultHistory
+from lms.timetable.models import Offering
+from tests.helpers import csrf_token
+from tests.results.world import (
+    build_world,
+    client_for,
+    history,
+    results,
+    save,
+    set_jury,
+    sheet_url,
+)
+
+
+@pytest.fixture
+def world(app):
+    return build_world(app)
+
+
+@pytest.fixture
+def locked(app, world):
+    """Session 1 of the NFA031 offering published (12, absent, 8) and its jury yesterday."""
+    tutor = client_for(app, "tutor@example.org")
+    a, b, c = world.registrations
+    assert (
+        save(
+            tutor, world.offering, {a: "12", b: "absent", c: "8"}, publish=True
+        ).status_code
+        == 302
+    )
+    set_jury(app, world.offering, 1, utcnow().date() - timedelta(days=1))
+    return tutor
+
+
+def correct(client, result_id: int, **values):
+    page = client.get(f"/results/{result_id}/correct")
+    assert page.status_code == 200, page.status_code
+    version = page.text.split('name="version" type="hidden" value="')[1].split('"')[0]
+    data = {"csrf_token": csrf_token(page.text), "version": version, **values}
+    return client.post(f"/results/{result_id}/correct", data=data)
+
+
+def test_after_the_jury_the_sheet_is_read_only_and_results_are_locked(
+    app, world, locked
+):
+    a = world.registrations[0]
+    page = locked.get(sheet_url(world.offering))
+    assert page.status_code == 200 and 'name="grade-' not in page.text
+    result = results(app, [a])[a]
+    assert result.locked
+    assert [row[0] for row in history(app, result.id)] == ["create", "publish", "lock"]
+    # a tutor posting anyway changes nothing
+    response = locked.post(
+        sheet_url(world.offering),
+        data={
+            "csrf_token": csrf_token(page.text),
+            f"grade-{a}": "20",
+            f"version-{a}": str(result.version),
+            "save": "1",
+        },
+    )
+    assert response.status_code == 302
+    assert results(app, [a])[a].grade == Decimal(12)
+    # locking again on the next visit adds nothing
+    locked.get(sheet_url(world.offering))
+    assert len(history(app, result.id)) == 3
+
+
+def test_a_tutor_cannot_correct(app, world, locked):
+    a = world.registrations[0]
+    result = results(app, [a])[a]
+    assert locked.get(f"/results/{result.id}/correct").status_code == 403
+    assert (
+        client_for(app, "director2@example.org")
+        .get(f"/results/{result.id}/correct")
+        .status_code
+        == 403
+    )
+
+
+def test_a_director_corrects_with_a_reason(app, world, locked):
+    a = world.registrations[0]
+    director = client_for(app, "director@example.org")
+    result = results(app, [a])[a]
+    assert (
+        f"/results/{result.id}/correct" in director.get(sheet_url(world.offering)).text
+    )
+    refused = correct(director, result.id, grade="14", reason="  ")
+    assert refused.status_code == 422
+    assert results(app, [a])[a].grade == Decimal(12)
+    done = correct(
+        director, result.id, grade="14,5", reason="Erreur de report de la copie"
+    )
+    assert done.status_code == 302
+    corrected = results(app, [a])[a]
+    assert (
+        corrected.grade == Decimal("14.5")
+        and corrected.locked
+        and corrected.version > result.version
+    )
+    action, old, new, source, reason, who = history(app, result.id)[-1]
+    assert (
+        action == "correction" and old["grade"] == "12.00" and new["grade"] == "14.50"
+    )
+    assert reason == "Erreur de report de la copie" and source == "sheet"
+    with app.app_context():
+        assert who == db.session.scalar(
+            sa.select(User.id).where(User.email == "director@example.org")
+        )
+
+
+def test_an_admin_corrects_and_invalid_grades_are_refused(app, world, locked):
+    c = world.registrations[2]
+    admin = client_for(app, "admin@example.org")
+    result = results(app, [c])[c]
+    assert correct(admin, result.id, grade="21", reason="Erreur").status_code == 422
+    assert (
+        correct(admin, result.id, grade="10", reason="Copie retrouvée").status_code
+        == 302
+    )
+    assert results(app, [c])[c].grade == Decimal(10)
+
+
+def test_no_correction_before_the_sheet_is_locked(app, world):
+    tutor = client_for(app, "tutor@example.org")
+    a = world.registrations[0]
+    save(tutor, world.offering, {a: "12"}, publish=True)
+    result = results(app, [a])[a]
+    director = client_for(app, "director@example.org")
+    assert director.get(f"/results/{result.id}/correct").status_code == 302
+    with app.app_context():
+        row = db.session.get(Result, result.id)
+        with pytest.raises(services.CorrectionRefused):
+            services.correct_result(
+                row, services.Value(grade=Decimal(13)), "reason", None
+            )
+        set_jury(app, world.offering, 1, utcnow().date() - timedelta(days=1))
+    with app.app_context():
+        row = db.session.get(Result, result.id)
+        with pytest.raises(services.CorrectionRefused):
+            services.correct_result(row, services.Value(grade=Decimal(13)), "", None)
+
+
+def test_history_rows_are_appended_never_changed(app, world, locked):
+    a = world.registrations[0]
+    result = results(app, [a])[a]
+    before = history(app, result.id)
+    director = client_for(app, "director@example.org")
+    correct(director, result.id, grade="13", reason="Barème revu")
+    correct(director, result.id, grade="13,5", reason="Barème revu encore")
+    after = history(app, result.id)
+    assert after[: len(before)] == before
+    assert [row[0] for row in after[len(before) :]] == ["correction", "correction"]
+    with app.app_context():
+        entry = db.session.scalars(
+            sa.select(ResultHistory).where(ResultHistory.result_id == result.id)
+        ).first()
+        entry.reason = "rewritten"
+        with pytest.raises(Exception):  # noqa: B017 - the append-only guard refuses any update
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_a_stale_update_is_a_conflict_and_nothing_is_written(app, world):
+    """The version column: a row changed by another transaction after it was read."""
+    tutor = client_for(app, "tutor@example.org")
+    a = world.registrations[0]
+    save(tutor, world.offering, {a: "10"})
+    with app.app_context():
+        offering = db.session.get(Offering, world.offering)
+        loaded = db.session.scalar(sa.select(Result).where(Result.registration_id == a))
+        version = loaded.version
+        with Session(db.engine) as other:  # another request saves the row meanwhile
+            row = other.get(Result, loaded.id)
+            row.grade = Decimal(16)
+            other.commit()
+        rows = [services.RowInput(a, grade="4", version=version)]
+        with pytest.raises(services.VersionConflict) as conflict:
+            services.save_sheet(offering, 1, rows, None, publish=False)
+        assert conflict.value.registration_ids == [a]
+        db.session.rollback()
+    assert results(app, [a])[a].grade == Decimal(16)
