@@ -104,3 +104,16 @@ def test_sheet_statements_do_not_grow_with_the_learners(demo_app):
         demo_app, "admin@example.org", sheet_url(largest.offering_id)
     )
     assert small == large <= 15
+
+
+def test_tutor_home_links_each_offering_to_its_grade_sheet(demo_app):
+    from tests.helpers import login
+
+    client = demo_app.test_client()
+    login(client, "enseignant@example.org", "demo-lms-2026")
+    home = client.get("/").text
+    import re
+
+    links = re.findall(r'href="(/results/offerings/\d+/sessions/1)"', home)
+    assert links, "no sheet link on the tutor's home"
+    assert client.get(links[0]).status_code == 200
