@@ -1,12 +1,28 @@
-"""Progress area: the learner's panel of the home page, and the ``audit`` / ``rank`` commands."""
+"""Progress area: the learner's panel of the home page, the learner record for directors and
+administrators, and the ``audit`` / ``rank`` / ``progress`` commands."""
 
 from __future__ import annotations
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
-from lms.core.navigation import DashboardPanel
+from lms.core.navigation import DashboardPanel, NavItem
 from lms.plugins import hookimpl
+
+
+@hookimpl
+def lms_load_blueprints(app: Flask) -> None:
+    from lms.progress.views import bp
+
+    app.register_blueprint(bp)
+
+
+@hookimpl
+def lms_nav_items(user) -> list[NavItem]:
+    if user.has_role(Role.DIRECTOR, Role.ADMIN):
+        return [NavItem(_l("Learners"), "learners.search", order=40)]
+    return []
 
 
 @hookimpl

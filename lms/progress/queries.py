@@ -226,3 +226,65 @@ def learner_record(learner: Learner, today: date | None = None) -> LearnerRecord
     return LearnerRecord(
         learner=learner.learner_number, as_of=None, results=tuple(results), credits=credits, exceptions=exceptions
     )
+
+
+def search_learners(text: str, limit: int = 50) -> list[tuple[Learner, str, str]]:
+    """Learners whose number starts with, or whose name contains, ``text``: (learner, name, email)."""
+    from lms.accounts.models import User
+
+    pattern = f"%{text.strip().lower()}%"
+    rows = db.session.execute(
+        sa.select(Learner, User.name, User.email)
+        .join(User, Learner.user_id == User.id)
+        .where(sa.or_(Learner.learner_number.ilike(f"{text.strip()}%"), sa.func.lower(User.name).like(pattern)))
+        .order_by(User.name)
+        .limit(limit)
+    )
+    return [tuple(row) for row in rows]
+
+
+def learner_programme_codes(learner: Learner) -> list[str]:
+    return sorted(
+        set(
+            db.session.scalars(
+                sa.select(Programme.code)
+                .join(ProgrammeVersion, ProgrammeVersion.programme_id == Programme.id)
+                .join(Enrolment, Enrolment.programme_version_id == ProgrammeVersion.id)
+                .where(Enrolment.learner_id == learner.id)
+            )
+        )
+    )
+
+
+def credit_decisions(learner: Learner) -> list[tuple[Credit, str, str | None, str | None, str | None]]:
+    """Every credit, revoked ones included: (credit, unit code, programme code, decided by, revoked by)."""
+    from lms.accounts.models import User
+
+    decider, revoker = sa.orm.aliased(User), sa.orm.aliased(User)
+    rows = db.session.execute(
+        sa.select(Credit, Unit.code, Programme.code, decider.name, revoker.name)
+        .join(Unit, Credit.unit_id == Unit.id)
+        .outerjoin(Programme, Credit.programme_id == Programme.id)
+        .outerjoin(decider, Credit.decided_by_id == decider.id)
+        .outerjoin(revoker, Credit.revoked_by_id == revoker.id)
+        .where(Credit.learner_id == learner.id)
+        .order_by(Credit.granted_on.desc(), Credit.id.desc())
+    )
+    return [tuple(row) for row in rows]
+
+
+def substitution_decisions(learner: Learner) -> list[tuple[Substitution, str, str, str, str | None]]:
+    """Every substitution, revoked ones included: (row, programme, substitute, replaced, decided by)."""
+    from lms.accounts.models import User
+
+    substitute, replaced = sa.orm.aliased(Unit), sa.orm.aliased(Unit)
+    rows = db.session.execute(
+        sa.select(Substitution, Programme.code, substitute.code, replaced.code, User.name)
+        .join(Programme, Substitution.programme_id == Programme.id)
+        .join(substitute, Substitution.substitute_unit_id == substitute.id)
+        .join(replaced, Substitution.replaced_unit_id == replaced.id)
+        .outerjoin(User, Substitution.decided_by_id == User.id)
+        .where(Substitution.learner_id == learner.id)
+        .order_by(Substitution.decided_on.desc(), Substitution.id.desc())
+    )
+    return [tuple(row) for row in rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from lms.accounts.models import Learner, Role, User
 from lms.catalog.models import Programme, ProgrammeVersion, Unit, programme_directors
@@ -57,16 +58,16 @@ def may_decide(actor: User, learner: Learner, programme: Programme | None) -> bo
 def _reason(reason: str | None) -> str:
     text = (reason or "").strip()
     if not text:
-        raise DecisionError("a reason is required")
+        raise DecisionError(_("A reason is required."))
     return text
 
 
 def grant_credit(actor: User, learner: Learner, unit: Unit, source: CreditSource, granted_on: date, reason: str,
                  programme: Programme | None = None) -> Credit:
     if source is CreditSource.VES and programme is None:
-        raise DecisionError("a VES credit is valid for one programme: name it")
+        raise DecisionError(_("A VES credit is valid for one programme: choose it."))
     if not may_decide(actor, learner, programme):
-        raise NotAllowed("you do not direct this learner's programme")
+        raise NotAllowed(_("You do not direct this learner's programme."))
     live = db.session.scalar(
         sa.select(Credit.id).where(
             Credit.learner_id == learner.id, Credit.unit_id == unit.id, Credit.revoked_at.is_(None),
@@ -74,7 +75,7 @@ def grant_credit(actor: User, learner: Learner, unit: Unit, source: CreditSource
         )
     )
     if live is not None:
-        raise DecisionError(f"{unit.code} is already credited to this learner")
+        raise DecisionError(_("%(code)s is already credited to this learner.", code=unit.code))
     credit = Credit(learner_id=learner.id, unit_id=unit.id, source=source, programme_id=programme.id if programme else None,
                     granted_on=granted_on, reason=_reason(reason), decided_by_id=actor.id)
     db.session.add(credit)
@@ -85,9 +86,9 @@ def grant_credit(actor: User, learner: Learner, unit: Unit, source: CreditSource
 
 def revoke_credit(actor: User, credit: Credit, reason: str) -> Credit:
     if credit.revoked_at is not None:
-        raise DecisionError("this credit is already revoked")
+        raise DecisionError(_("This credit is already revoked."))
     if not may_decide(actor, credit.learner, credit.programme):
-        raise NotAllowed("you do not direct this learner's programme")
+        raise NotAllowed(_("You do not direct this learner's programme."))
     credit.revoke_reason = _reason(reason)
     credit.revoked_at = utcnow()
     credit.revoked_by_id = actor.id
@@ -99,9 +100,9 @@ def revoke_credit(actor: User, credit: Credit, reason: str) -> Credit:
 def add_substitution(actor: User, learner: Learner, programme: Programme, substitute: Unit, replaced: Unit,
                      reason: str, decided_on: date | None = None) -> Substitution:
     if substitute.id == replaced.id:
-        raise DecisionError("a unit cannot stand for itself")
+        raise DecisionError(_("A unit cannot stand for itself."))
     if not may_decide(actor, learner, programme):
-        raise NotAllowed("you do not direct this programme")
+        raise NotAllowed(_("You do not direct this programme."))
     live = db.session.scalar(
         sa.select(Substitution.id).where(
             Substitution.learner_id == learner.id, Substitution.programme_id == programme.id,
@@ -109,7 +110,7 @@ def add_substitution(actor: User, learner: Learner, programme: Programme, substi
         )
     )
     if live is not None:
-        raise DecisionError(f"{replaced.code} already has a substitute for this learner")
+        raise DecisionError(_("%(code)s already has a substitute for this learner.", code=replaced.code))
     substitution = Substitution(learner_id=learner.id, programme_id=programme.id, substitute_unit_id=substitute.id,
                                 replaced_unit_id=replaced.id, reason=_reason(reason), decided_by_id=actor.id,
                                 decided_on=decided_on or utcnow().date())
@@ -121,11 +122,11 @@ def add_substitution(actor: User, learner: Learner, programme: Programme, substi
 
 def revoke_substitution(actor: User, substitution: Substitution, reason: str) -> Substitution:
     if substitution.revoked_at is not None:
-        raise DecisionError("this substitution is already revoked")
+        raise DecisionError(_("This substitution is already revoked."))
     programme = db.session.get(Programme, substitution.programme_id)
     learner = db.session.get(Learner, substitution.learner_id)
     if not may_decide(actor, learner, programme):
-        raise NotAllowed("you do not direct this programme")
+        raise NotAllowed(_("You do not direct this programme."))
     substitution.revoke_reason = _reason(reason)
     substitution.revoked_at = utcnow()
     db.session.flush()

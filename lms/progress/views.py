@@ -1,0 +1,172 @@
+"""The learner record for programme directors and administrators: programmes and stored audits,
+credits and substitutions with who decided and when, and the forms to decide."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from lms.accounts.models import Learner, Role
+from lms.catalog.models import Programme, Unit
+from lms.core.access import deny_unless, roles_required
+from lms.extensions import db
+from lms.progress import queries
+from lms.progress.forms import GrantCreditForm, LearnerSearchForm, RevokeForm, SubstitutionForm
+from lms.results import decisions
+from lms.results.models import Credit, CreditSource, Substitution
+
+bp = Blueprint("learners", __name__, url_prefix="/learners")
+STAFF = (Role.DIRECTOR, Role.ADMIN)
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def search():
+    form = LearnerSearchForm(request.args)
+    found = queries.search_learners(form.q.data) if form.validate() and form.q.data else []
+    return render_template("progress/learners.html", form=form, found=found)
+
+
+def _learner(number: str) -> Learner:
+    learner = queries.find_learner(number)
+    if learner is None:
+        abort(404)
+    return learner
+
+
+def _programme_choices(learner: Learner, optional: bool) -> list[SelectChoice]:
+    programmes = queries.learner_programme_codes(learner)
+    return ([SelectChoice("", _("— none —"))] if optional else []) + [SelectChoice(code, code) for code in programmes]
+
+
+@bp.route("/<number>")
+@roles_required(*STAFF)
+def record(number: str):
+    learner = _learner(number)
+    grant = GrantCreditForm(prefix="credit")
+    grant.programme.choices = _programme_choices(learner, optional=True)
+    substitution = SubstitutionForm(prefix="subst")
+    substitution.programme.choices = _programme_choices(learner, optional=False)
+    return _page(learner, grant, substitution)
+
+
+def _page(learner: Learner, grant: GrantCreditForm, substitution: SubstitutionForm, status: int = 200):
+    return render_template(
+        "progress/learner.html",
+        learner=learner,
+        programmes=queries.learner_programmes(learner),
+        credits=queries.credit_decisions(learner),
+        substitutions=queries.substitution_decisions(learner),
+        grant=grant,
+        substitution=substitution,
+        revoke=RevokeForm(prefix="revoke"),
+    ), status
+
+
+def _unit(code: str, form_field) -> Unit | None:
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code.strip().upper()))
+    if unit is None:
+        form_field.errors.append(_("No unit %(code)s in the catalogue.", code=code.strip().upper()))
+    return unit
+
+
+def _decide(call):
+    try:
+        return call()
+    except decisions.NotAllowed:
+        deny_unless(False)
+    except decisions.DecisionError as error:
+        return error
+
+
+@bp.route("/<number>/credits", methods=["POST"])
+@roles_required(*STAFF)
+def grant_credit(number: str):
+    learner = _learner(number)
+    grant = GrantCreditForm(prefix="credit")
+    grant.programme.choices = _programme_choices(learner, optional=True)
+    substitution = SubstitutionForm(prefix="subst")
+    substitution.programme.choices = _programme_choices(learner, optional=False)
+    if grant.validate_on_submit():
+        unit = _unit(grant.unit.data, grant.unit)
+        programme = (
+            db.session.scalar(sa.select(Programme).where(Programme.code == grant.programme.data))
+            if grant.programme.data else None
+        )
+        if unit is not None:
+            outcome = _decide(lambda: decisions.grant_credit(
+                current_user, learner, unit, CreditSource(grant.source.data), grant.granted_on.data,
+                grant.reason.data, programme,
+            ))
+            if not isinstance(outcome, Exception):
+                flash(_("Credit for %(code)s recorded.", code=unit.code), "success")
+                return redirect(url_for("learners.record", number=learner.learner_number))
+            grant.unit.errors.append(_decision_message(outcome))
+    return _page(learner, grant, substitution, 400)
+
+
+@bp.route("/<number>/substitutions", methods=["POST"])
+@roles_required(*STAFF)
+def add_substitution(number: str):
+    learner = _learner(number)
+    grant = GrantCreditForm(prefix="credit")
+    grant.programme.choices = _programme_choices(learner, optional=True)
+    substitution = SubstitutionForm(prefix="subst")
+    substitution.programme.choices = _programme_choices(learner, optional=False)
+    if substitution.validate_on_submit():
+        substitute = _unit(substitution.substitute.data, substitution.substitute)
+        replaced = _unit(substitution.replaced.data, substitution.replaced)
+        programme = db.session.scalar(sa.select(Programme).where(Programme.code == substitution.programme.data))
+        if substitute is not None and replaced is not None and programme is not None:
+            outcome = _decide(lambda: decisions.add_substitution(
+                current_user, learner, programme, substitute, replaced, substitution.reason.data,
+            ))
+            if not isinstance(outcome, Exception):
+                flash(_("%(a)s now stands for %(b)s in %(p)s.", a=substitute.code, b=replaced.code, p=programme.code),
+                      "success")
+                return redirect(url_for("learners.record", number=learner.learner_number))
+            substitution.replaced.errors.append(_decision_message(outcome))
+    return _page(learner, grant, substitution, 400)
+
+
+@bp.route("/<number>/credits/<int:credit_id>/revoke", methods=["POST"])
+@roles_required(*STAFF)
+def revoke_credit(number: str, credit_id: int):
+    learner = _learner(number)
+    credit = db.session.get(Credit, credit_id)
+    if credit is None or credit.learner_id != learner.id:
+        abort(404)
+    return _revoke(learner, lambda reason: decisions.revoke_credit(current_user, credit, reason))
+
+
+@bp.route("/<number>/substitutions/<int:substitution_id>/revoke", methods=["POST"])
+@roles_required(*STAFF)
+def revoke_substitution(number: str, substitution_id: int):
+    learner = _learner(number)
+    substitution = db.session.get(Substitution, substitution_id)
+    if substitution is None or substitution.learner_id != learner.id:
+        abort(404)
+    return _revoke(learner, lambda reason: decisions.revoke_substitution(current_user, substitution, reason))
+
+
+def _revoke(learner: Learner, call):
+    form = RevokeForm(prefix="revoke")
+    if not form.validate_on_submit():
+        flash(_("Give a reason to revoke a decision."), "danger")
+        return redirect(url_for("learners.record", number=learner.learner_number))
+    outcome = _decide(lambda: call(form.reason.data))
+    if isinstance(outcome, Exception):
+        flash(_decision_message(outcome), "danger")
+    else:
+        flash(_("Decision revoked; it stays on the record."), "success")
+    return redirect(url_for("learners.record", number=learner.learner_number))
+
+
+def _decision_message(error: Exception) -> str:
+    return str(error)  # decisions' messages are already translated
+
+
+__all__ = ["bp"]
