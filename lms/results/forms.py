@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
@@ -14,8 +15,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from lms.results import uploads
 from lms.results.services import RowInput
 
 
@@ -82,3 +84,43 @@ class CorrectionForm(FlaskForm):
     )
     version = HiddenField()
     submit = SubmitField(_l("Correct the result"))
+
+
+def _grade_file_size(form: FlaskForm, field: FileField) -> None:
+    storage = field.data
+    if storage is None or isinstance(storage, str):
+        return
+    stream = storage.stream
+    size = stream.seek(0, 2)
+    stream.seek(0)
+    if size > uploads.max_bytes():
+        raise ValidationError(
+            _l("The file is larger than %(size)d KiB.", size=uploads.max_bytes() // 1024)
+        )
+    if size == 0:
+        raise ValidationError(_l("The file is empty."))
+
+
+class GradeImportForm(FlaskForm):
+    """The file, its format and, for a Moodle gradebook, the grade column (a second step: the
+    file is then kept server-side under ``token``). The view fills the choices."""
+
+    file = FileField(
+        _l("Grade file"),
+        validators=[
+            FileAllowed(
+                list(uploads.EXTENSIONS),
+                _l("The file must be a .csv, .txt or .xlsx file."),
+            ),
+            _grade_file_size,
+        ],
+    )
+    importer = SelectField(_l("Format"), validators=[DataRequired()])
+    column = SelectField(_l("Grade column"), validators=[Optional()], validate_choice=False)
+    token = HiddenField(validators=[Optional(), Regexp(uploads.TOKEN)])
+    submit = SubmitField(_l("Preview the import"))
+
+
+class ConfirmGradeImportForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Regexp(uploads.TOKEN)])
+    submit = SubmitField(_l("Import as drafts"))
