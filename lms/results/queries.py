@@ -15,7 +15,6 @@ from lms.catalog.requirements import unit_codes
 from lms.extensions import db
 from lms.results.models import Decision, Result, ResultHistory, ResultStatus
 from lms.timetable.models import (
-    Centre,
     Offering,
     Registration,
     RegistrationStatus,
@@ -69,60 +68,6 @@ def can_edit_sheet(user: User, offering: Offering) -> bool:
 
 def can_correct(user: User, offering: Offering) -> bool:
     return user.has_role(Role.ADMIN) or directs_unit(user, offering.unit)
-
-
-# --- my offerings ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OfferingLine:
-    offering: Offering
-    unit: Unit
-    centre: Centre
-    registered: int
-    to_enter: int  # registered learners without a published session-1 result
-
-
-def tutor_offering_lines(user_id: int) -> list[OfferingLine]:
-    counts = (
-        sa.select(Registration.offering_id, sa.func.count().label("registered"))
-        .where(Registration.status == RegistrationStatus.REGISTERED)
-        .group_by(Registration.offering_id)
-        .subquery()
-    )
-    published = (
-        sa.select(Registration.offering_id, sa.func.count(Result.id).label("published"))
-        .join(Result, Result.registration_id == Registration.id)
-        .where(
-            Result.exam_session == 1,
-            Result.status == ResultStatus.PUBLISHED,
-            Registration.status == RegistrationStatus.REGISTERED,
-        )
-        .group_by(Registration.offering_id)
-        .subquery()
-    )
-    query = (
-        sa.select(
-            Offering,
-            Unit,
-            Centre,
-            sa.func.coalesce(counts.c.registered, 0),
-            sa.func.coalesce(published.c.published, 0),
-        )
-        .join(offering_tutors, offering_tutors.c.offering_id == Offering.id)
-        .join(Unit, Offering.unit_id == Unit.id)
-        .join(Centre, Offering.centre_id == Centre.id)
-        .outerjoin(counts, counts.c.offering_id == Offering.id)
-        .outerjoin(published, published.c.offering_id == Offering.id)
-        .where(offering_tutors.c.user_id == user_id)
-        .order_by(
-            Offering.academic_year.desc(), semester_order(Offering.semester), Unit.code
-        )
-    )
-    return [
-        OfferingLine(offering, unit, centre, registered, max(registered - done, 0))
-        for offering, unit, centre, registered, done in db.session.execute(query)
-    ]
 
 
 # --- the sheet ------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from lms.results.forms import (
 from lms.results.importers import available_importers, importer_named
 from lms.results.models import Result, ResultStatus
 from lms.timetable.models import Offering
+from lms.timetable.queries import tutor_offerings
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 
@@ -54,7 +55,7 @@ def _session(session: int) -> int:
 @roles_required(Role.TUTOR)
 def my_offerings():
     return render_template(
-        "results/offerings.html", lines=queries.tutor_offering_lines(current_user.id)
+        "results/offerings.html", lines=tutor_offerings(current_user.id)
     )
 
 
