@@ -11,6 +11,7 @@ from flask_login import current_user
 from lms.accounts.models import Role
 from lms.catalog.models import UnitKind
 from lms.core.access import deny_unless, roles_required
+from lms.core.exports import csv_download
 from lms.extensions import db
 from lms.plugins.manager import plugin_manager
 from lms.results import imports, queries, services, uploads
@@ -371,6 +372,29 @@ def _result(result_id: int) -> Result:
     if result is None:
         abort(404)
     return result
+
+
+@bp.route("/offerings/<int:offering_id>/sessions/<int:session>/export.csv")
+@roles_required(Role.TUTOR, Role.DIRECTOR, Role.ADMIN)
+def export_sheet(offering_id: int, session: int):
+    """The sheet as CSV (learner number and grade first, so it can be imported back)."""
+    offering = _offering(offering_id)
+    session = _session(session)
+    deny_unless(queries.can_view_sheet(current_user, offering))
+    header = [_("learner number"), _("grade"), _("absent"), _("decision"), _("comment"), _("status"), _("name")]
+    rows = []
+    for row in queries.sheet_rows(offering, session):
+        result = row.result
+        rows.append([
+            row.learner.learner_number,
+            "" if result is None or result.grade is None else str(result.grade).replace(".", ","),
+            "ABS" if result is not None and result.absent else "",
+            "" if result is None or result.decision is None else result.decision.value,
+            "" if result is None else result.comment or "",
+            "" if result is None else result.status.value,
+            row.learner.user.name,
+        ])
+    return csv_download(header, rows, f"{offering.unit.code}-{offering.academic_year}-session{session}.csv")
 
 
 @bp.route("/<int:result_id>/correct", methods=["GET", "POST"])
