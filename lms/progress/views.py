@@ -37,19 +37,21 @@ def _learner(number: str) -> Learner:
     return learner
 
 
-def _programme_choices(learner: Learner, optional: bool) -> list[SelectChoice]:
-    programmes = queries.learner_programme_codes(learner)
-    return ([SelectChoice("", _("— none —"))] if optional else []) + [SelectChoice(code, code) for code in programmes]
+def _decision_forms(learner: Learner) -> tuple[GrantCreditForm, SubstitutionForm]:
+    """The two decision forms, offering the learner's programmes (optional for a credit)."""
+    programmes = [SelectChoice(code, code) for code in queries.learner_programme_codes(learner)]
+    grant = GrantCreditForm(prefix="credit")
+    grant.programme.choices = [SelectChoice("", _("— none —")), *programmes]
+    substitution = SubstitutionForm(prefix="subst")
+    substitution.programme.choices = programmes
+    return grant, substitution
 
 
 @bp.route("/<number>")
 @roles_required(*STAFF)
 def record(number: str):
     learner = _learner(number)
-    grant = GrantCreditForm(prefix="credit")
-    grant.programme.choices = _programme_choices(learner, optional=True)
-    substitution = SubstitutionForm(prefix="subst")
-    substitution.programme.choices = _programme_choices(learner, optional=False)
+    grant, substitution = _decision_forms(learner)
     return _page(learner, grant, substitution)
 
 
@@ -86,10 +88,7 @@ def _decide(call):
 @roles_required(*STAFF)
 def grant_credit(number: str):
     learner = _learner(number)
-    grant = GrantCreditForm(prefix="credit")
-    grant.programme.choices = _programme_choices(learner, optional=True)
-    substitution = SubstitutionForm(prefix="subst")
-    substitution.programme.choices = _programme_choices(learner, optional=False)
+    grant, substitution = _decision_forms(learner)
     if grant.validate_on_submit():
         unit = _unit(grant.unit.data, grant.unit)
         programme = (
@@ -112,10 +111,7 @@ def grant_credit(number: str):
 @roles_required(*STAFF)
 def add_substitution(number: str):
     learner = _learner(number)
-    grant = GrantCreditForm(prefix="credit")
-    grant.programme.choices = _programme_choices(learner, optional=True)
-    substitution = SubstitutionForm(prefix="subst")
-    substitution.programme.choices = _programme_choices(learner, optional=False)
+    grant, substitution = _decision_forms(learner)
     if substitution.validate_on_submit():
         substitute = _unit(substitution.substitute.data, substitution.substitute)
         replaced = _unit(substitution.replaced.data, substitution.replaced)
