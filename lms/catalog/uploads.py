@@ -130,25 +130,36 @@ def fetch(token: str | None, user_id: int) -> StoredUpload | None:
 
 
 def discard(token: str) -> None:
-    if not TOKEN.match(token):
-        return
-    for suffix in (".yaml", ".json"):
-        (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+    discard_files(_folder(), token, ".yaml")
 
 
 def purge_expired() -> int:
     """Delete uploads older than the time limit; how many were deleted."""
-    folder = _folder()
+    return purge_folder(_folder(), _ttl(), ".yaml")
+
+
+# Shared with the grade uploads (lms.results.uploads): a token names a data file and a .json.
+
+
+def discard_files(folder: Path, token: str | None, data_suffix: str) -> None:
+    if not token or not TOKEN.match(token):
+        return
+    for suffix in (data_suffix, ".json"):
+        (folder / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def purge_folder(folder: Path, ttl: float, data_suffix: str) -> int:
+    """Delete the uploads of ``folder`` older than ``ttl`` seconds; how many were deleted."""
     if not folder.is_dir():
         return 0
-    limit = time.time() - _ttl()
+    limit = time.time() - ttl
     removed = 0
     for path in folder.iterdir():
-        if path.suffix in {".yaml", ".json"} and TOKEN.match(path.stem):
+        if path.suffix in {data_suffix, ".json"} and TOKEN.match(path.stem):
             try:
                 if path.stat().st_mtime < limit:
                     path.unlink()
-                    removed += path.suffix == ".yaml"
+                    removed += path.suffix == data_suffix
             except OSError:
                 continue
     return removed

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from lms.catalog.uploads import TOKEN, display_name
+from lms.catalog.uploads import TOKEN, discard_files, display_name, purge_folder
 
 DEFAULT_TTL = 3600
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
@@ -110,25 +110,9 @@ def fetch(
 
 
 def discard(token: str | None) -> None:
-    if not token or not TOKEN.match(token):
-        return
-    for suffix in (".bin", ".json"):
-        (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+    discard_files(_folder(), token, ".bin")
 
 
 def purge_expired() -> int:
     """Delete uploads older than the time limit; how many were deleted."""
-    folder = _folder()
-    if not folder.is_dir():
-        return 0
-    limit = time.time() - _ttl()
-    removed = 0
-    for path in folder.iterdir():
-        if path.suffix in {".bin", ".json"} and TOKEN.match(path.stem):
-            try:
-                if path.stat().st_mtime < limit:
-                    path.unlink()
-                    removed += path.suffix == ".bin"
-            except OSError:
-                continue
-    return removed
+    return purge_folder(_folder(), _ttl(), ".bin")
