@@ -10,7 +10,7 @@ PORT      ?= 5000
 WORKERS   ?= 2
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-system translations messages run test clean
+.PHONY: install install-system install-runtime apt-packages translations messages run test clean
 
 ## install: Python packages in .venv (editable) and compiled message catalogues
 install: $(STAMP) translations
@@ -26,11 +26,22 @@ $(STAMP): pyproject.toml | $(PY)
 translations: $(STAMP)
 	$(VENV)/bin/pybabel compile -d lms/translations -D messages --statistics 2>&1 | tail -n 2
 
-## install-system: Debian packages the tests need (Chromium, PostgreSQL server), when missing
+## install-system: Debian packages when missing: Pango and fonts for PDFs (WeasyPrint), and for the
+## tests Chromium and the PostgreSQL server
 install-system:
+	@$(MAKE) --no-print-directory apt-packages WITH_TEST_PACKAGES=1
+
+install-runtime:
+	@$(MAKE) --no-print-directory apt-packages
+
+apt-packages:
 	@need=""; \
-	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
+	ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || need="$$need libpangoft2-1.0-0"; \
+	fc-list 2>/dev/null | grep -q . || need="$$need fonts-dejavu-core"; \
+	if [ -n "$(WITH_TEST_PACKAGES)" ]; then \
+	  command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
+	fi; \
 	if [ -n "$$need" ]; then \
 	  echo "installing Debian packages:$$need"; \
 	  $(SUDO) apt-get update -qq && \
@@ -43,7 +54,7 @@ instance/secret_key:
 	@chmod 600 $@
 
 ## run: migrate the database, load the demo data when empty, serve on http://127.0.0.1:5000
-run: install instance/secret_key
+run: install install-runtime instance/secret_key
 	@export LMS_SECRET_KEY="$$(cat instance/secret_key)"; \
 	$(LMS) db upgrade && \
 	$(LMS) demo --if-empty && \

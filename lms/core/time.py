@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 
 def utcnow() -> datetime:
@@ -19,3 +19,17 @@ def academic_year(day: date) -> int:
 
 def academic_year_label(year: int) -> str:
     return f"{year}-{year + 1}"
+
+
+def local_time(moment: datetime, timezone: str) -> datetime:
+    """A stored UTC moment as the wall-clock time of a centre (``Europe/Paris``, ``America/Cayenne``...)."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(timezone))
+
+
+def utc_moment(day: date, wall_clock: time, timezone: str) -> datetime:
+    """The UTC moment of a wall-clock time on a day at a centre (daylight saving applied)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, wall_clock, tzinfo=ZoneInfo(timezone)).astimezone(UTC)

@@ -167,3 +167,39 @@ class Substitution(TimestampMixin, db.Model):
         sa.CheckConstraint("substitute_unit_id <> replaced_unit_id", name="distinct_units"),
         sa.CheckConstraint("length(reason) > 0", name="reason_given"),
     )
+
+
+class ActivityDecision(TimestampMixin, db.Model):
+    """A UA (professional experience, mémoire, stage...) validated or not by a programme director
+    or an administrator, on evidence noted here, outside any grade sheet. Revoking keeps the row."""
+
+    __tablename__ = "activity_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="RESTRICT"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"))
+    decision: Mapped[Decision] = mapped_column(enum_type(Decision, "decision"))
+    grade: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 2))
+    decided_on: Mapped[date]
+    evidence: Mapped[str] = mapped_column(sa.Text)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    learner: Mapped[Learner] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+    __table_args__ = (
+        # One live decision per learner and UA; revoked ones stay on record beside it.
+        sa.Index(
+            "uq_activity_decisions_live", "learner_id", "unit_id", unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"), postgresql_where=sa.text("revoked_at IS NULL"),
+        ),
+        sa.CheckConstraint("grade IS NULL OR (grade >= 0 AND grade <= 20)", name="grade_range"),
+        sa.CheckConstraint("length(evidence) > 0", name="evidence_given"),
+        sa.CheckConstraint(
+            "revoked_at IS NULL OR (revoke_reason IS NOT NULL AND length(revoke_reason) > 0)",
+            name="revocation_has_reason",
+        ),
+    )

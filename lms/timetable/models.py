@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -130,10 +130,16 @@ class Meeting(db.Model):
         enum_type(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED, server_default="scheduled"
     )
     notice: Mapped[str | None] = mapped_column(sa.Text)
+    # Bumped on every change a calendar client must see (moved, cancelled): iCalendar SEQUENCE.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    updated_at: Mapped[datetime | None]
 
     offering: Mapped[Offering] = relationship()
 
-    __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+    )
 
 
 class Registration(TimestampMixin, db.Model):
@@ -171,3 +177,38 @@ class Attendance(db.Model):
         sa.UniqueConstraint("registration_id", "meeting_id"),
         sa.CheckConstraint("minutes_connected IS NULL OR minutes_connected >= 0", name="minutes_not_negative"),
     )
+
+
+class CalendarFeed(db.Model):
+    """A learner's personal iCalendar feed: the secret token is the whole credential of the URL.
+    Revoking deletes the row; a new feed gets a new token."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), unique=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_read_at: Mapped[datetime | None]
+
+    learner: Mapped[Learner] = relationship()
+
+
+class AttendanceCertificate(db.Model):
+    """An attendance certificate as issued: the figures are frozen in ``summary`` so the public
+    verification code always shows what was printed, whatever is corrected later."""
+
+    __tablename__ = "attendance_certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="RESTRICT"), index=True)
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    issued_at: Mapped[datetime]
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    summary: Mapped[dict[str, Any]]
+
+    learner: Mapped[Learner] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("period_end >= period_start", name="period_order"),)

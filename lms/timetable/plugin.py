@@ -1,13 +1,29 @@
-"""Timetable area: the tutor's panel of the home page."""
+"""Timetable area: its pages (one blueprint per audience), navigation and the tutor's home panel."""
 
 from __future__ import annotations
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
-from lms.core.navigation import DashboardPanel
+from lms.core.navigation import DashboardPanel, NavItem
 from lms.core.time import academic_year, utcnow
 from lms.plugins import hookimpl
+
+
+@hookimpl
+def lms_load_blueprints(app: Flask) -> None:
+    from lms.timetable.views import blueprints
+
+    for blueprint in blueprints():
+        app.register_blueprint(blueprint)
+
+
+@hookimpl
+def lms_nav_items(user) -> list[NavItem]:
+    from lms.timetable.views import nav_items
+
+    return nav_items(user)
 
 
 @hookimpl

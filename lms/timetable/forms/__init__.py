@@ -1,0 +1,1 @@
+"""Forms of the timetable area, one module per audience."""

@@ -1,0 +1,13 @@
+"""Timetable pages for the tutor audience."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from lms.core.navigation import NavItem
+
+bp = Blueprint("timetable_tutor", __name__)
+
+
+def nav_items(user) -> list[NavItem]:
+    return []
