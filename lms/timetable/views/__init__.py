@@ -1,6 +1,7 @@
 """Timetable pages, one blueprint per audience: administrators (centres, offerings, meetings),
 learners (offering catalogue, registration, timetable, calendar feed, attendance certificates),
-tutors (attendance), and the public verification of attendance certificates."""
+tutors (attendance sheets and summaries), and attendance certificates (download, public
+verification)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask import Blueprint
 
 from lms.core.navigation import NavItem
 
-AUDIENCES = ("admin", "learner", "tutor", "public")
+AUDIENCES = ("admin", "learner", "tutor", "certificates")
 
 
 def _modules():

@@ -1,4 +1,4 @@
-"""Timetable pages for the public audience."""
+"""Timetable pages for attendance certificates."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from lms.core.navigation import NavItem
 
-bp = Blueprint("timetable_public", __name__)
+bp = Blueprint("timetable_certificates", __name__)
 
 
 def nav_items(user) -> list[NavItem]:
