@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from lms.core.labels import CREDIT_SOURCE
 
@@ -18,6 +18,30 @@ class LearnerSearchForm(FlaskForm):
         csrf = False  # a GET search
 
     q = StringField(_l("Learner number or name"), validators=[Optional(), Length(max=100)])
+
+
+def _two_decimals(form: FlaskForm, field: DecimalField) -> None:
+    if field.data is not None and field.data.as_tuple().exponent < -2:
+        raise ValidationError(_l("A grade has at most two decimals."))
+
+
+class ActivityDecisionForm(FlaskForm):
+    """A UA validated (or not) on evidence: professional experience, mémoire, stage."""
+
+    unit = StringField(_l("UA code"), validators=[DataRequired(), UNIT_CODE])
+    decision = SelectField(_l("Decision"), choices=[
+        SelectChoice("validated", _l("Validated")), SelectChoice("not_validated", _l("Not validated")),
+    ])
+    grade = DecimalField(_l("Grade out of 20 (optional)"), places=2, validators=[
+        Optional(), NumberRange(min=0, max=20, message=_l("A grade is between 0 and 20.")), _two_decimals,
+    ])
+    decided_on = DateField(_l("Decision date"), validators=[DataRequired()])
+    evidence = TextAreaField(
+        _l("Evidence"),
+        description=_l("What the decision rests on: certificates of employment, report, defence, tutor's opinion..."),
+        validators=[DataRequired(), Length(max=4000)],
+    )
+    submit = SubmitField(_l("Record the decision"))
 
 
 class GrantCreditForm(FlaskForm):

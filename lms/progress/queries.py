@@ -19,7 +19,7 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.progress.models import ProgressSnapshot
 from lms.progress.records import CreditEntry, ExceptionEntry, LearnerRecord, ResultEntry
-from lms.results.models import Credit, Decision, Result, ResultStatus, Substitution
+from lms.results.models import ActivityDecision, Credit, Decision, Result, ResultStatus, Substitution
 from lms.timetable.models import Offering, Registration, RegistrationStatus, semester_order
 
 
@@ -144,10 +144,11 @@ def enrolled_version(learner: Learner, programme_code: str) -> str | None:
 
 
 def learner_record(learner: Learner, today: date | None = None) -> LearnerRecord:
-    """The learner's record in the engine's terms (formats.md section 2), in four statements.
+    """The learner's record in the engine's terms (formats.md section 2), in five statements.
 
     - every *published* result: its grade, ``absent`` as status absent, a UA decision
       validated / not_validated as status validated / failed, ``decided_on`` and the exam session;
+    - UA decisions taken on evidence by a director, not revoked, the same way;
     - registrations of the current academic year (of ``today``) still registered and without a
       published result: status registered;
     - credits and substitutions not revoked (each substitution names its programme).
@@ -173,6 +174,18 @@ def learner_record(learner: Learner, today: date | None = None) -> LearnerRecord
         if grade is None and status is None:
             continue  # a published row carrying nothing (should not happen)
         results.append(ResultEntry(unit=code, grade=grade, status=status, date=decided_on, session=session))
+
+    decisions = (
+        sa.select(Unit.code, ActivityDecision.grade, ActivityDecision.decision, ActivityDecision.decided_on)
+        .join(Unit, ActivityDecision.unit_id == Unit.id)
+        .where(ActivityDecision.learner_id == learner.id, ActivityDecision.revoked_at.is_(None))
+        .order_by(Unit.code)
+    )
+    results += [
+        ResultEntry(unit=code, grade=grade, status="validated" if decision == Decision.VALIDATED else "failed",
+                    date=decided_on)
+        for code, grade, decision, decided_on in db.session.execute(decisions)
+    ]
 
     has_published = (
         sa.select(Result.id)
@@ -286,5 +299,21 @@ def substitution_decisions(learner: Learner) -> list[tuple[Substitution, str, st
         .outerjoin(User, Substitution.decided_by_id == User.id)
         .where(Substitution.learner_id == learner.id)
         .order_by(Substitution.decided_on.desc(), Substitution.id.desc())
+    )
+    return [tuple(row) for row in rows]
+
+
+def activity_decisions(learner: Learner) -> list[tuple[ActivityDecision, str, str, str | None, str | None]]:
+    """Every UA decision, revoked ones included: (row, unit code, unit title, decided by, revoked by)."""
+    from lms.accounts.models import User
+
+    decider, revoker = sa.orm.aliased(User), sa.orm.aliased(User)
+    rows = db.session.execute(
+        sa.select(ActivityDecision, Unit.code, Unit.title, decider.name, revoker.name)
+        .join(Unit, ActivityDecision.unit_id == Unit.id)
+        .outerjoin(decider, ActivityDecision.decided_by_id == decider.id)
+        .outerjoin(revoker, ActivityDecision.revoked_by_id == revoker.id)
+        .where(ActivityDecision.learner_id == learner.id)
+        .order_by(ActivityDecision.decided_on.desc(), ActivityDecision.id.desc())
     )
     return [tuple(row) for row in rows]

@@ -1,7 +1,9 @@
 """The learner record for programme directors and administrators: programmes and stored audits,
-credits and substitutions with who decided and when, and the forms to decide."""
+UA decisions, credits and substitutions with who decided and when, and the forms to decide."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,9 +16,9 @@ from lms.catalog.models import Programme, Unit
 from lms.core.access import deny_unless, roles_required
 from lms.extensions import db
 from lms.progress import queries
-from lms.progress.forms import GrantCreditForm, LearnerSearchForm, RevokeForm, SubstitutionForm
+from lms.progress.forms import ActivityDecisionForm, GrantCreditForm, LearnerSearchForm, RevokeForm, SubstitutionForm
 from lms.results import decisions
-from lms.results.models import Credit, CreditSource, Substitution
+from lms.results.models import ActivityDecision, Credit, CreditSource, Decision, Substitution
 
 bp = Blueprint("learners", __name__, url_prefix="/learners")
 STAFF = (Role.DIRECTOR, Role.ADMIN)
@@ -37,33 +39,39 @@ def _learner(number: str) -> Learner:
     return learner
 
 
-def _decision_forms(learner: Learner) -> tuple[GrantCreditForm, SubstitutionForm]:
-    """The two decision forms, offering the learner's programmes (optional for a credit)."""
+@dataclass
+class DecisionForms:
+    activity: ActivityDecisionForm
+    grant: GrantCreditForm
+    substitution: SubstitutionForm
+
+
+def _decision_forms(learner: Learner) -> DecisionForms:
+    """The decision forms, offering the learner's programmes (optional for a credit)."""
     programmes = [SelectChoice(code, code) for code in queries.learner_programme_codes(learner)]
     grant = GrantCreditForm(prefix="credit")
     grant.programme.choices = [SelectChoice("", _("— none —")), *programmes]
     substitution = SubstitutionForm(prefix="subst")
     substitution.programme.choices = programmes
-    return grant, substitution
+    return DecisionForms(ActivityDecisionForm(prefix="ua"), grant, substitution)
 
 
 @bp.route("/<number>")
 @roles_required(*STAFF)
 def record(number: str):
     learner = _learner(number)
-    grant, substitution = _decision_forms(learner)
-    return _page(learner, grant, substitution)
+    return _page(learner, _decision_forms(learner))
 
 
-def _page(learner: Learner, grant: GrantCreditForm, substitution: SubstitutionForm, status: int = 200):
+def _page(learner: Learner, forms: DecisionForms, status: int = 200):
     return render_template(
         "progress/learner.html",
         learner=learner,
         programmes=queries.learner_programmes(learner),
+        activities=queries.activity_decisions(learner),
         credits=queries.credit_decisions(learner),
         substitutions=queries.substitution_decisions(learner),
-        grant=grant,
-        substitution=substitution,
+        forms=forms,
         revoke=RevokeForm(prefix="revoke"),
     ), status
 
@@ -84,11 +92,32 @@ def _decide(call):
         return error
 
 
+@bp.route("/<number>/activities", methods=["POST"])
+@roles_required(*STAFF)
+def decide_activity(number: str):
+    learner = _learner(number)
+    forms = _decision_forms(learner)
+    form = forms.activity
+    if form.validate_on_submit():
+        unit = _unit(form.unit.data, form.unit)
+        if unit is not None:
+            outcome = _decide(lambda: decisions.decide_activity(
+                current_user, learner, unit, Decision(form.decision.data), form.decided_on.data, form.evidence.data,
+                form.grade.data,
+            ))
+            if not isinstance(outcome, Exception):
+                flash(_("Decision on %(code)s recorded.", code=unit.code), "success")
+                return redirect(url_for("learners.record", number=learner.learner_number))
+            form.unit.errors.append(_decision_message(outcome))
+    return _page(learner, forms, 400)
+
+
 @bp.route("/<number>/credits", methods=["POST"])
 @roles_required(*STAFF)
 def grant_credit(number: str):
     learner = _learner(number)
-    grant, substitution = _decision_forms(learner)
+    forms = _decision_forms(learner)
+    grant = forms.grant
     if grant.validate_on_submit():
         unit = _unit(grant.unit.data, grant.unit)
         programme = (
@@ -104,14 +133,15 @@ def grant_credit(number: str):
                 flash(_("Credit for %(code)s recorded.", code=unit.code), "success")
                 return redirect(url_for("learners.record", number=learner.learner_number))
             grant.unit.errors.append(_decision_message(outcome))
-    return _page(learner, grant, substitution, 400)
+    return _page(learner, forms, 400)
 
 
 @bp.route("/<number>/substitutions", methods=["POST"])
 @roles_required(*STAFF)
 def add_substitution(number: str):
     learner = _learner(number)
-    grant, substitution = _decision_forms(learner)
+    forms = _decision_forms(learner)
+    substitution = forms.substitution
     if substitution.validate_on_submit():
         substitute = _unit(substitution.substitute.data, substitution.substitute)
         replaced = _unit(substitution.replaced.data, substitution.replaced)
@@ -125,7 +155,17 @@ def add_substitution(number: str):
                       "success")
                 return redirect(url_for("learners.record", number=learner.learner_number))
             substitution.replaced.errors.append(_decision_message(outcome))
-    return _page(learner, grant, substitution, 400)
+    return _page(learner, forms, 400)
+
+
+@bp.route("/<number>/activities/<int:decision_id>/revoke", methods=["POST"])
+@roles_required(*STAFF)
+def revoke_activity(number: str, decision_id: int):
+    learner = _learner(number)
+    row = db.session.get(ActivityDecision, decision_id)
+    if row is None or row.learner_id != learner.id:
+        abort(404)
+    return _revoke(learner, lambda reason: decisions.revoke_activity_decision(current_user, row, reason))
 
 
 @bp.route("/<number>/credits/<int:credit_id>/revoke", methods=["POST"])

@@ -1,5 +1,6 @@
-"""Programme directors' and administrators' decisions: credits granted without an exam (VES,
-VAE, exemption, transfer) and substitutions, each with who decided, when and why. Revoking keeps
+"""Programme directors' and administrators' decisions: UAs validated on evidence, credits granted
+without an exam (VES, VAE, exemption, transfer) and substitutions, each with who decided, when and
+why. Revoking keeps
 the row (revoked_at, by whom, why): a decision is never erased. Every decision re-audits the
 learner in the same transaction. Services flush, never commit.
 """
@@ -7,17 +8,20 @@ learner in the same transaction. Services flush, never commit.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner, Role, User
-from lms.catalog.models import Programme, ProgrammeVersion, Unit, programme_directors
+from lms.catalog.models import Programme, ProgrammeVersion, Unit, UnitKind, programme_directors
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.progress.services import refresh_progress
-from lms.results.models import Credit, CreditSource, Substitution
+from lms.notifications.services import notify
+from lms.results.models import ActivityDecision, Credit, CreditSource, Decision, Substitution
 
 
 class DecisionError(ValueError):
@@ -132,3 +136,48 @@ def revoke_substitution(actor: User, substitution: Substitution, reason: str) ->
     db.session.flush()
     refresh_progress([learner.id])
     return substitution
+
+
+def decide_activity(actor: User, learner: Learner, unit: Unit, decision: Decision, decided_on: date, evidence: str,
+                    grade: Decimal | None = None) -> ActivityDecision:
+    """Validate (or not) a UA on evidence — professional experience, mémoire, stage — outside any
+    grade sheet. The learner is told at once, in the app and by e-mail."""
+    if unit.kind is not UnitKind.UA:
+        raise DecisionError(_("%(code)s is a UE: it is validated by an exam or a credit, not by a decision.",
+                              code=unit.code))
+    if not may_decide(actor, learner, None):
+        raise NotAllowed(_("You do not direct this learner's programme."))
+    live = db.session.scalar(
+        sa.select(ActivityDecision.id).where(
+            ActivityDecision.learner_id == learner.id, ActivityDecision.unit_id == unit.id,
+            ActivityDecision.revoked_at.is_(None),
+        )
+    )
+    if live is not None:
+        raise DecisionError(_("%(code)s is already decided for this learner: revoke that decision first.",
+                              code=unit.code))
+    text = (evidence or "").strip()
+    if not text:
+        raise DecisionError(_("Note the evidence the decision rests on."))
+    row = ActivityDecision(learner_id=learner.id, unit_id=unit.id, decision=decision, grade=grade,
+                           decided_on=decided_on, evidence=text, decided_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    refresh_progress([learner.id])
+    title = (_l("%(code)s validated", code=unit.code) if decision is Decision.VALIDATED
+             else _l("%(code)s not validated", code=unit.code))
+    notify([learner.user], "activity_decided", title, _l("A decision on %(title)s is on your record.", title=unit.title))
+    return row
+
+
+def revoke_activity_decision(actor: User, row: ActivityDecision, reason: str) -> ActivityDecision:
+    if row.revoked_at is not None:
+        raise DecisionError(_("This decision is already revoked."))
+    if not may_decide(actor, row.learner, None):
+        raise NotAllowed(_("You do not direct this learner's programme."))
+    row.revoke_reason = _reason(reason)
+    row.revoked_at = utcnow()
+    row.revoked_by_id = actor.id
+    db.session.flush()
+    refresh_progress([row.learner_id])
+    return row
