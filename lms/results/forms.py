@@ -8,6 +8,7 @@ from flask_wtf.file import FileAllowed, FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     SelectField,
     StringField,
@@ -64,6 +65,11 @@ DECISION_CHOICES = [
     SelectChoice("validated", _l("Validated")),
     SelectChoice("not_validated", _l("Not validated")),
 ]
+
+
+class JuryDateForm(FlaskForm):
+    jury_on = DateField(_l("Jury date"), validators=[DataRequired(_l("Give the jury date."))])
+    submit = SubmitField(_l("Set the jury date"))
 
 
 class CorrectionForm(FlaskForm):

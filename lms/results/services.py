@@ -369,6 +369,18 @@ def save_sheet(
     return written
 
 
+def set_jury_date(offering: Offering, session: int, day: date, today: date | None = None) -> None:
+    """Set the jury date of an exam session; the sheet locks the day after it. A jury that has
+    already met stays as it is: moving it would unlock published results."""
+    if sheet_locked(offering, session, today):
+        raise SheetLocked(_l("The jury has met: this sheet is locked."))
+    if session == 1:
+        offering.jury1_on = day
+    else:
+        offering.jury2_on = day
+    db.session.flush()
+
+
 def lock_sheet(
     offering: Offering,
     session: int,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -19,6 +20,7 @@ from lms.results.forms import (
     ConfirmGradeImportForm,
     CorrectionForm,
     GradeImportForm,
+    JuryDateForm,
     SheetForm,
     read_rows,
 )
@@ -80,6 +82,8 @@ def _render_sheet(offering, session, form, posted=None, errors=None, status=200)
             and queries.can_edit_sheet(current_user, offering),
             can_correct=locked and queries.can_correct(current_user, offering),
             jury_on=services.jury_date(offering, session),
+            jury_form=JuryDateForm(jury_on=services.jury_date(offering, session))
+            if not locked and queries.can_correct(current_user, offering) else None,
         ),
         status,
     )
@@ -135,6 +139,24 @@ def sheet(offering_id: int, session: int):
             ),
             "success",
         )
+    return redirect(url_for(".sheet", offering_id=offering.id, session=session))
+
+
+@bp.route("/offerings/<int:offering_id>/sessions/<int:session>/jury", methods=["POST"])
+@roles_required(Role.DIRECTOR, Role.ADMIN)
+def set_jury(offering_id: int, session: int):
+    offering = _offering(offering_id)
+    session = _session(session)
+    deny_unless(queries.can_correct(current_user, offering))
+    form = JuryDateForm()
+    if not form.validate_on_submit():
+        flash(_("Give the jury date."), "danger")
+    else:
+        try:
+            services.set_jury_date(offering, session, form.jury_on.data)
+            flash(_("Jury date set: the sheet locks after %(date)s.", date=format_date(form.jury_on.data)), "success")
+        except services.SheetLocked as locked:
+            flash(str(locked), "danger")
     return redirect(url_for(".sheet", offering_id=offering.id, session=session))
 
 

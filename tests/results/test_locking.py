@@ -195,3 +195,24 @@ def test_a_stale_update_is_a_conflict_and_nothing_is_written(app, world):
         assert conflict.value.registration_ids == [a]
         db.session.rollback()
     assert results(app, [a])[a].grade == Decimal(16)
+
+
+def test_director_sets_the_jury_date_from_the_sheet_until_the_jury_has_met(app):
+    world = build_world(app)
+    tutor = client_for(app, "tutor@example.org")
+    page = tutor.get(sheet_url(world.offering)).text
+    assert "/jury" not in page
+    token = csrf_token(page)
+    refused = tutor.post(sheet_url(world.offering) + "/jury", data={"csrf_token": token, "jury_on": "2027-02-10"})
+    assert refused.status_code == 403
+    director = client_for(app, "director@example.org")
+    token = csrf_token(director.get(sheet_url(world.offering)).text)
+    assert director.post(sheet_url(world.offering) + "/jury",
+                         data={"csrf_token": token, "jury_on": "2027-02-10"}).status_code == 302
+    yesterday = utcnow().date() - timedelta(days=1)
+    director.post(sheet_url(world.offering) + "/jury", data={"csrf_token": token, "jury_on": yesterday.isoformat()})
+    moved = director.post(sheet_url(world.offering) + "/jury", data={"csrf_token": token, "jury_on": "2027-06-01"},
+                          follow_redirects=True)
+    assert moved.status_code == 200
+    with app.app_context():
+        assert db.session.get(Offering, world.offering).jury1_on == yesterday  # the jury that met stays
