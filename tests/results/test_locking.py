@@ -136,6 +136,20 @@ def test_an_admin_corrects_and_invalid_grades_are_refused(app, world, locked):
     assert results(app, [c])[c].grade == Decimal(10)
 
 
+def test_two_directors_correcting_the_same_result_the_second_gets_409(app, world, locked):
+    a = world.registrations[0]
+    result = results(app, [a])[a]
+    first, second = client_for(app, "director@example.org"), client_for(app, "admin@example.org")
+    stale = second.get(f"/results/{result.id}/correct").text
+    assert correct(first, result.id, grade="15", reason="Copie recorrigée").status_code == 302
+    version = stale.split('name="version" type="hidden" value="')[1].split('"')[0]
+    conflict = second.post(f"/results/{result.id}/correct", data={
+        "csrf_token": csrf_token(stale), "version": version, "grade": "9", "reason": "Autre erreur",
+    })
+    assert conflict.status_code == 409 and "15" in conflict.text
+    assert results(app, [a])[a].grade == Decimal(15)
+
+
 def test_no_correction_before_the_sheet_is_locked(app, world):
     tutor = client_for(app, "tutor@example.org")
     a = world.registrations[0]

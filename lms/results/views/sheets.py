@@ -1,0 +1,171 @@
+"""Grade sheets: my offerings, the sheet of one exam session, its jury date and its CSV download."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts.models import Role
+from lms.catalog.models import UnitKind
+from lms.core.access import deny_unless, roles_required
+from lms.core.exports import csv_download
+from lms.extensions import db
+from lms.results import queries, services
+from lms.results.forms import (
+    JuryDateForm,
+    SheetForm,
+    read_rows,
+)
+from lms.results.views import bp, offering_or_404, session_or_404
+from lms.timetable.queries import tutor_offerings
+
+
+@bp.route("/offerings")
+@roles_required(Role.TUTOR)
+def my_offerings():
+    return render_template(
+        "results/offerings.html", lines=tutor_offerings(current_user.id)
+    )
+
+
+def _render_sheet(offering, session, form, posted=None, errors=None, status=200):
+    rows = queries.sheet_rows(offering, session)
+    locked = services.sheet_locked(offering, session)
+    return (
+        render_template(
+            "results/sheet.html",
+            offering=offering,
+            session=session,
+            rows=rows,
+            form=form,
+            posted=posted or {},
+            errors=errors or {},
+            locked=locked,
+            is_ua=offering.unit.kind == UnitKind.UA,
+            editable=not locked and queries.can_edit_sheet(current_user, offering),
+            can_import=not locked
+            and offering.unit.kind != UnitKind.UA
+            and queries.can_edit_sheet(current_user, offering),
+            can_correct=locked and queries.can_correct(current_user, offering),
+            jury_on=services.jury_date(offering, session),
+            jury_form=JuryDateForm(jury_on=services.jury_date(offering, session))
+            if not locked and queries.can_correct(current_user, offering) else None,
+        ),
+        status,
+    )
+
+
+@bp.route(
+    "/offerings/<int:offering_id>/sessions/<int:session>", methods=["GET", "POST"]
+)
+@roles_required(Role.TUTOR, Role.DIRECTOR, Role.ADMIN)
+def sheet(offering_id: int, session: int):
+    offering = offering_or_404(offering_id)
+    session = session_or_404(session)
+    deny_unless(queries.can_view_sheet(current_user, offering))
+    form = SheetForm()
+    if request.method == "GET":
+        services.lock_sheet(offering, session)
+        return _render_sheet(offering, session, form)
+    deny_unless(queries.can_edit_sheet(current_user, offering))
+    if not form.validate_on_submit():
+        flash(_("The form has expired: please send it again."), "warning")
+        return redirect(url_for(".sheet", offering_id=offering.id, session=session))
+    registration_ids = [
+        registration.id
+        for registration in queries.sheet_registrations(offering, session)
+    ]
+    rows = read_rows(request.form, registration_ids)
+    posted = {row.registration_id: row for row in rows}
+    publish = bool(form.publish.data)
+    try:
+        written = services.save_sheet(
+            offering, session, rows, current_user, publish=publish
+        )
+    except services.SheetLocked:
+        flash(_("The jury has met: this sheet is locked."), "danger")
+        return redirect(url_for(".sheet", offering_id=offering.id, session=session))
+    except services.SheetRejected as rejected:
+        db.session.rollback()
+        flash(_("Nothing was saved: correct the rows marked below."), "danger")
+        return _render_sheet(
+            offering, session, form, posted, rejected.errors, status=422
+        )
+    except services.VersionConflict as conflict:
+        db.session.rollback()
+        return render_conflict(offering, session, conflict.registration_ids, posted)
+    if publish:
+        flash(_("Published: learners can now see these results."), "success")
+    else:
+        flash(
+            ngettext(
+                "%(num)d result saved as draft.",
+                "%(num)d results saved as draft.",
+                len(written),
+            ),
+            "success",
+        )
+    return redirect(url_for(".sheet", offering_id=offering.id, session=session))
+
+
+@bp.route("/offerings/<int:offering_id>/sessions/<int:session>/jury", methods=["POST"])
+@roles_required(Role.DIRECTOR, Role.ADMIN)
+def set_jury(offering_id: int, session: int):
+    offering = offering_or_404(offering_id)
+    session = session_or_404(session)
+    deny_unless(queries.can_correct(current_user, offering))
+    form = JuryDateForm()
+    if not form.validate_on_submit():
+        flash(_("Give the jury date."), "danger")
+    else:
+        try:
+            services.set_jury_date(offering, session, form.jury_on.data)
+            flash(_("Jury date set: the sheet locks after %(date)s.", date=format_date(form.jury_on.data)), "success")
+        except services.SheetLocked as locked:
+            flash(str(locked), "danger")
+    return redirect(url_for(".sheet", offering_id=offering.id, session=session))
+
+
+def render_conflict(offering, session, registration_ids, posted):
+    rows = {row.registration.id: row for row in queries.sheet_rows(offering, session)}
+    conflicts = [
+        (rows[rid], posted.get(rid)) for rid in registration_ids if rid in rows
+    ]
+    return (
+        render_template(
+            "results/conflict.html",
+            offering=offering,
+            session=session,
+            conflicts=conflicts,
+            is_ua=offering.unit.kind == UnitKind.UA,
+        ),
+        409,
+    )
+
+
+
+@bp.route("/offerings/<int:offering_id>/sessions/<int:session>/export.csv")
+@roles_required(Role.TUTOR, Role.DIRECTOR, Role.ADMIN)
+def export_sheet(offering_id: int, session: int):
+    """The sheet as CSV (learner number and grade first, so it can be imported back)."""
+    offering = offering_or_404(offering_id)
+    session = session_or_404(session)
+    deny_unless(queries.can_view_sheet(current_user, offering))
+    header = [_("learner number"), _("grade"), _("absent"), _("decision"), _("comment"), _("status"), _("name")]
+    rows = []
+    for row in queries.sheet_rows(offering, session):
+        result = row.result
+        rows.append([
+            row.learner.learner_number,
+            "" if result is None or result.grade is None else str(result.grade).replace(".", ","),
+            "ABS" if result is not None and result.absent else "",
+            "" if result is None or result.decision is None else result.decision.value,
+            "" if result is None else result.comment or "",
+            "" if result is None else result.status.value,
+            row.learner.user.name,
+        ])
+    return csv_download(header, rows, f"{offering.unit.code}-{offering.academic_year}-session{session}.csv")
+
+
