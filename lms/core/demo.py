@@ -36,7 +36,17 @@ from lms.results.models import (
     ResultHistory,
     ResultStatus,
 )
-from lms.timetable.models import Centre, Modality, Offering, Registration, RegistrationStatus, Semester
+from lms.timetable.models import (
+    Attendance,
+    AttendanceStatus,
+    Centre,
+    MeetingMode,
+    Modality,
+    Offering,
+    Registration,
+    RegistrationStatus,
+    Semester,
+)
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "catalog" / "data"
 DEMO_PASSWORD = "demo-lms-2026"
@@ -98,6 +108,8 @@ class DemoSummary:
     results: int = 0
     credits: int = 0
     snapshots: int = 0
+    meetings: int = 0
+    attendance: int = 0
     accounts: list[tuple[Role, str, str]] = field(default_factory=list)
 
 
@@ -136,6 +148,7 @@ class _Generator:
         self.make_offerings()
         self.make_cohort()
         db.session.flush()
+        self.make_timetable()
         # Pages read stored audits: compute them as any write of credits would.
         self.summary.snapshots = refresh_all(as_of=self.today)
         self.summary.accounts = [(role, email, DEMO_PASSWORD) for role, email, _ in DEMO_ACCOUNTS]
@@ -198,6 +211,80 @@ class _Generator:
                 self.offerings_by_unit_year[(code, year)].append(offering)
         db.session.flush()
         self.summary.offerings = len(existing)
+
+    # --- the living timetable of the current year -----------------------------------------------
+
+    def make_timetable(self) -> None:
+        """Weekly meetings for the current year's taught offerings (evening ones at 18:00, Saturday
+        mornings, daytime ones), skipping French public holidays and the Christmas break, and
+        attendance for the meetings already held. FOAD units have no scheduled meeting."""
+        from lms.timetable.services.meetings import Closure, RecurrenceInput, generate_meetings, semester_bounds
+
+        year = self.current_year
+        christmas = Closure(date(year, 12, 20), date(year + 1, 1, 3), "Vacances de Noël")
+        offerings = db.session.scalars(
+            sa.select(Offering).where(Offering.academic_year == year, Offering.modality != Modality.FOAD)
+            .order_by(Offering.id)
+        ).all()
+        held: list = []
+        now = datetime.combine(self.today, time(23, 59), tzinfo=UTC)
+        for offering in offerings:
+            code = offering.unit.code
+            evening = offering.modality.value.endswith("_soir")
+            if evening and self.rng.random() < 0.2:
+                weekday, start, end = 5, time(9, 0), time(12, 0)  # Saturday morning
+            elif evening:
+                weekday, start, end = self.rng.randrange(4), time(18, 0), time(21, 0)
+            else:
+                weekday = self.rng.randrange(5)
+                start, end = (time(9, 0), time(12, 30)) if self.rng.random() < 0.5 else (time(14, 0), time(17, 30))
+            if offering.modality.value.startswith("presentiel"):
+                mode = MeetingMode.IN_PERSON
+            elif offering.modality.value.startswith("hybride"):
+                mode = MeetingMode.BOTH
+            else:
+                mode = MeetingMode.REMOTE
+            room = f"Salle {self.rng.choice((11, 17, 31, 33, 35))}.{self.rng.randrange(1, 4)}.{self.rng.randrange(10, 60)}"
+            first, last = semester_bounds(year, offering.semester)
+            meetings = generate_meetings(offering, RecurrenceInput(
+                weekday=weekday, start=start, end=end, first=first, last=last, mode=mode,
+                room=None if mode is MeetingMode.REMOTE else room,
+                video_url=None if mode is MeetingMode.IN_PERSON else f"https://visio.example.org/{code.lower()}-{offering.id}",
+                closures=(christmas,), skip_holidays=True,
+            ))
+            self.summary.meetings += len(meetings)
+            held += [meeting for meeting in meetings if meeting.ends_at <= now]
+        self.record_attendance(held)
+
+    def record_attendance(self, meetings: list) -> None:
+        tutor_of = {o.id: o.tutors[0].id for o in {m.offering for m in meetings} if o.tutors}
+        registered: dict[int, list[int]] = defaultdict(list)
+        for registration_id, offering_id in db.session.execute(
+            sa.select(Registration.id, Registration.offering_id).where(
+                Registration.offering_id.in_({m.offering_id for m in meetings}),
+                Registration.status == RegistrationStatus.REGISTERED,
+            )
+        ):
+            registered[offering_id].append(registration_id)
+        rows = []
+        for meeting in meetings:
+            minutes = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+            for registration_id in registered.get(meeting.offering_id, ()):
+                draw = self.rng.random()
+                if draw < 0.08:
+                    status, connected = AttendanceStatus.ABSENT, None
+                elif draw < 0.12:
+                    status, connected = AttendanceStatus.EXCUSED, None
+                elif meeting.mode is MeetingMode.REMOTE or (meeting.mode is MeetingMode.BOTH and draw > 0.6):
+                    status, connected = AttendanceStatus.PRESENT_REMOTE, minutes - self.rng.randrange(0, 20)
+                else:
+                    status, connected = AttendanceStatus.PRESENT_IN_PERSON, None
+                rows.append(Attendance(registration_id=registration_id, meeting_id=meeting.id, status=status,
+                                       minutes_connected=connected, recorded_at=meeting.ends_at,
+                                       recorded_by_id=tutor_of.get(meeting.offering_id)))
+        db.session.add_all(rows)
+        db.session.flush()
+        self.summary.attendance = len(rows)
 
     # --- the cohort -----------------------------------------------------------------------------
 
@@ -270,6 +357,8 @@ class _Generator:
                     continue
                 if self.units[unit_code].kind is UnitKind.UA and len(todo) > pace:
                     continue  # activities (experience, mémoire) come at the end of the path
+                if demo and year == self.current_year:  # her timetable this year has meetings to show
+                    offerings = [o for o in offerings if o.modality is not Modality.FOAD] or offerings
                 offering = self.pick_offering(offerings)
                 registration = Registration(
                     learner=learner, offering=offering, status=RegistrationStatus.REGISTERED,
@@ -439,6 +528,7 @@ def demo_command(if_empty: bool, learners: int, seed: int) -> None:
     click.echo(
         f"Demo loaded: {summary.learners} learners, {summary.enrolments} enrolments, {summary.offerings} offerings, "
         f"{summary.registrations} registrations, {summary.results} results, {summary.credits} credits, "
+        f"{summary.meetings} meetings, {summary.attendance} attendance marks, "
         f"{summary.snapshots} audits."
     )
     print_accounts()

@@ -493,8 +493,8 @@ def test_database_audit_reads_in_a_constant_number_of_statements(demo_app):
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert result.exit_code == 0, result.stderr
-    # learner, catalogue (units, equivalences, versions), enrolled version, record (4): no N+1.
-    assert len(statements) == 9, statements
+    # learner, catalogue (units, equivalences, versions), enrolled version, record (5): no N+1.
+    assert len(statements) == 10, statements
 
 
 def test_database_audit_bad_input(demo_app):
