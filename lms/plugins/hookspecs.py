@@ -81,6 +81,13 @@ def lms_result_published(result: Any) -> None:
 
 
 @hookspec
+def lms_progress_refreshed(records: dict[int, Any], catalog: Any, as_of: Any, bulk: bool) -> None:
+    """Learners were re-audited: ``records`` maps learner ids to their LearnerRecord, ``catalog`` is
+    the catalogue the audit used. ``bulk`` is true for a re-audit of everyone (after a catalogue
+    change), where per-learner work should stay cheap."""
+
+
+@hookspec
 def lms_award_granted(award: Any) -> None:
     """A jury awarded a programme."""
 

@@ -13,16 +13,18 @@ from lms.plugins import hookimpl
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
-    from lms.progress.views import bp
+    from lms.progress.views import blueprints
 
-    app.register_blueprint(bp)
+    for blueprint in blueprints():
+        app.register_blueprint(blueprint)
 
 
 @hookimpl
 def lms_nav_items(user) -> list[NavItem]:
-    if user.has_role(Role.DIRECTOR, Role.ADMIN):
-        return [NavItem(_l("Learners"), "learners.search", order=40)]
-    return []
+    from lms.progress.views import nav_items
+
+    items = [NavItem(_l("Learners"), "learners.search", order=40)] if user.has_role(Role.DIRECTOR, Role.ADMIN) else []
+    return items + nav_items(user)
 
 
 @hookimpl

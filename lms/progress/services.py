@@ -20,11 +20,13 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.progress.engine import audit
 from lms.progress.models import AuditStatus, ProgressSnapshot
+from lms.plugins.manager import plugin_manager
 from lms.progress.queries import catalogue_from_database, learner_record
 
 
-def refresh_progress(learner_ids: Iterable[int], as_of: date | None = None) -> int:
-    """Re-audit every enrolment of these learners and store the results; returns how many."""
+def refresh_progress(learner_ids: Iterable[int], as_of: date | None = None, bulk: bool = False) -> int:
+    """Re-audit every enrolment of these learners and store the results; returns how many. Then
+    tell the plugins (``lms_progress_refreshed``): plans re-checked, credentials now complete..."""
     ids = sorted(set(learner_ids))
     if not ids:
         return 0
@@ -36,8 +38,6 @@ def refresh_progress(learner_ids: Iterable[int], as_of: date | None = None) -> i
         .join(Programme, ProgrammeVersion.programme_id == Programme.id)
         .where(Enrolment.learner_id.in_(ids))
     ).all()
-    if not rows:
-        return 0
     snapshots = {
         snapshot.enrolment_id: snapshot
         for snapshot in db.session.scalars(
@@ -63,6 +63,10 @@ def refresh_progress(learner_ids: Iterable[int], as_of: date | None = None) -> i
         snapshot.result = result
         snapshot.computed_at = now
     db.session.flush()
+    for learner_id in ids:  # learners with no enrolment are re-audited by the plugins too
+        if learner_id not in records and learner_id in learners:
+            records[learner_id] = learner_record(learners[learner_id], today)
+    plugin_manager().hook.lms_progress_refreshed(records=records, catalog=catalog, as_of=today, bulk=bulk)
     return len(rows)
 
 
@@ -71,5 +75,5 @@ def refresh_all(batch: int = 500, as_of: date | None = None) -> int:
     ids = db.session.scalars(sa.select(Enrolment.learner_id).distinct().order_by(Enrolment.learner_id)).all()
     done = 0
     for start in range(0, len(ids), batch):
-        done += refresh_progress(ids[start:start + batch], as_of)
+        done += refresh_progress(ids[start:start + batch], as_of, bulk=True)
     return done
