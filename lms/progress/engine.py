@@ -9,7 +9,10 @@ API
         equivalences  sequence of lms.catalog.loader.EquivalenceDef
         record        lms.progress.records.LearnerRecord
         as_of         audit date; default record.as_of, else today
-        returns the JSON-ready audit result of formats.md section 3 (ECTS as int, or float for halves)
+        returns the JSON-ready audit result of formats.md section 3 (ECTS as int, or float for halves),
+        plus optional keys: ``to_complete`` (the units still to validate in the cheapest way to
+        complete, registered ones first; their ECTS add up to missing_ects), ``in_progress`` and
+        ``for`` in applied entries, ``choose`` / ``credits`` / ``in_progress_ects`` on groups
 
     rank(programs, units, equivalences, record, as_of=None) -> list[dict]
         one {"program", "version", "title", "kind", "status", "earned_ects", "missing_ects"} per
@@ -600,6 +603,7 @@ def audit(
     }
     best = _solve_exact(root, groups, options, compensation, cost_a, users)
     missing = None if best is None else _number(best[0] >> SHIFT)
+    to_complete = [] if best is None else _still_needed(best[1], options, state)
     complete = best is not None and best[0] < PENALTY_UNIT
     status = "complete" if complete else "incomplete"
     if not complete and any(state[token] == REGISTERED for token in users):
@@ -655,8 +659,22 @@ def audit(
         "missing_ects": missing,
         "requirements": tree,
         "unused": unused,
+        "to_complete": to_complete,
         "warnings": held.warnings,
     }
+
+
+def _still_needed(chosen: Mapping[int, int], options: Sequence[list[tuple[frozenset[str], str]]],
+                  state: Mapping[str, str]) -> list[str]:
+    """The units not yet validated in the cheapest way to complete the programme (their ECTS add
+    up to ``missing_ects``): the learner's next steps, registered units first."""
+    needed = {
+        token
+        for leaf_index, position in chosen.items()
+        for token in options[leaf_index][position][0]
+        if state[token] != VALIDATED
+    }
+    return sorted(needed, key=lambda code: (state[code] != REGISTERED, code))
 
 
 def _preference(option: tuple[frozenset[str], str], state: Mapping[str, str]) -> tuple[int, int, int]:

@@ -98,7 +98,7 @@ def test_master_finished(catalog):
 def test_audit_json_has_the_keys_of_section_3(catalog):
     result = run(catalog, "MR12202A", record(MASTER_DONE + passed("ZZZ999")))
     assert set(result) == {"program", "version", "as_of", "status", "nominal_ects", "earned_ects",
-                           "in_progress_ects", "missing_ects", "requirements", "unused", "warnings"}
+                           "in_progress_ects", "missing_ects", "requirements", "unused", "to_complete", "warnings"}
     assert result["program"] == "MR12202A" and result["version"] == "20261004"
     assert result["as_of"] == "2026-06-30" and result["nominal_ects"] == 120
 

@@ -3,12 +3,14 @@ and plain examples of the traps an allocation can fall into (formats.md sections
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from lms.catalog.loader import EquivalenceDef, ProgramDef, UnitDef
@@ -229,6 +231,40 @@ def test_status_agrees_with_the_oracle(scenario):
 def test_missing_ects_agrees_with_the_oracle(scenario):
     result, missing = scenario.run(), scenario.oracle().missing_ects()
     assert as_number(result["missing_ects"]) == missing, describe(scenario)
+
+
+def compensated_units(node: Any) -> set[str]:
+    if isinstance(node, str):
+        return set()
+    if isinstance(node, dict):
+        found = set()
+        if "compensation" in node:
+            found |= {leaf["unit"] if isinstance(leaf, dict) else leaf for leaf in node["all"]}
+        for key in ("all", "of"):
+            for child in node.get(key, ()):
+                found |= compensated_units(child)
+        return found
+    return set()
+
+
+@PROPERTY
+@given(scenarios())
+def test_validating_the_units_to_complete_completes_the_programme(scenario):
+    """``to_complete`` is a cheapest completion: its ECTS are missing_ects, and validating exactly
+    those units makes the audit complete — except for a unit of a compensation group, where
+    validating it changes which tokens the group consumes (it is then no longer compensated)."""
+    result = scenario.run()
+    assume(not set(result["to_complete"]) & compensated_units(scenario.program.requirements))
+    if result["missing_ects"] is None:
+        assert result["to_complete"] == [], describe(scenario)
+        return
+    assert sum(as_number(scenario.units[code].ects) for code in result["to_complete"]) == \
+        as_number(result["missing_ects"]), describe(scenario)
+    passed = tuple(ResultEntry(code, status="validated", date=scenario.as_of) for code in result["to_complete"])
+    kept = tuple(r for r in scenario.record.results if r.unit not in result["to_complete"] or r.status != "registered")
+    record = dataclasses.replace(scenario.record, results=kept + passed)
+    after = dataclasses.replace(scenario, record=record).run()
+    assert after["status"] == "complete" and after["to_complete"] == [], describe(scenario)
 
 
 @PROPERTY
