@@ -1,0 +1,232 @@
+"""Reads for administrators: centres with their use, a filtered page of offerings with counts,
+tutors to choose from, the meetings of an offering. A constant number of statements per page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from lms.accounts.models import Role, User, UserRole
+from lms.catalog.models import Unit
+from lms.extensions import db
+from lms.timetable.models import (
+    Centre,
+    Meeting,
+    Modality,
+    Offering,
+    Registration,
+    RegistrationStatus,
+    Semester,
+    semester_order,
+)
+
+# --- centres ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CentreLine:
+    centre: Centre
+    offerings: int
+
+
+def centre_lines() -> list[CentreLine]:
+    used = (
+        sa.select(Offering.centre_id, sa.func.count(Offering.id).label("n"))
+        .group_by(Offering.centre_id)
+        .subquery()
+    )
+    query = (
+        sa.select(Centre, sa.func.coalesce(used.c.n, 0))
+        .outerjoin(used, used.c.centre_id == Centre.id)
+        .order_by(Centre.code)
+    )
+    return [CentreLine(centre, count) for centre, count in db.session.execute(query)]
+
+
+def centre_choices() -> list[tuple[int, str]]:
+    return [
+        (centre.id, f"{centre.code} — {centre.name}")
+        for centre in db.session.scalars(sa.select(Centre).order_by(Centre.code))
+    ]
+
+
+def tutor_choices() -> list[tuple[int, str]]:
+    query = (
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.TUTOR)
+        .order_by(User.name, User.email)
+    )
+    return [
+        (user.id, f"{user.name} ({user.email})") for user in db.session.scalars(query)
+    ]
+
+
+# --- offerings -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferingFilters:
+    year: int | None = None
+    semester: Semester | None = None
+    centre_id: int | None = None
+    modality: Modality | None = None
+    unit: str = ""
+
+    def values(self) -> dict:
+        """Query-string values of the filters (for page links)."""
+        return {
+            key: value
+            for key, value in (
+                ("year", self.year),
+                ("semester", self.semester.value if self.semester else None),
+                ("centre", self.centre_id),
+                ("modality", self.modality.value if self.modality else None),
+                ("unit", self.unit or None),
+            )
+            if value is not None
+        }
+
+
+@dataclass(frozen=True)
+class OfferingLine:
+    offering: Offering
+    unit: Unit
+    centre: Centre
+    registered: int
+    waitlisted: int
+
+    @property
+    def over_capacity(self) -> bool:
+        return (
+            self.offering.capacity is not None
+            and self.registered > self.offering.capacity
+        )
+
+
+@dataclass
+class OfferingPage:
+    lines: list[OfferingLine]
+    total: int
+    page: int
+    per_page: int
+    filters: OfferingFilters = field(default_factory=OfferingFilters)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _conditions(filters: OfferingFilters) -> list:
+    conditions = []
+    if filters.year is not None:
+        conditions.append(Offering.academic_year == filters.year)
+    if filters.semester is not None:
+        conditions.append(Offering.semester == filters.semester)
+    if filters.centre_id is not None:
+        conditions.append(Offering.centre_id == filters.centre_id)
+    if filters.modality is not None:
+        conditions.append(Offering.modality == filters.modality)
+    if filters.unit:
+        conditions.append(Unit.code.icontains(filters.unit.strip(), autoescape=True))
+    return conditions
+
+
+def offering_page(
+    filters: OfferingFilters, page: int = 1, per_page: int = 50
+) -> OfferingPage:
+    """Offerings matching ``filters``, newest year first, with registered and waitlisted counts:
+    two statements whatever the data (a count and one page)."""
+    conditions = _conditions(filters)
+    total = (
+        db.session.scalar(
+            sa.select(sa.func.count(Offering.id))
+            .join(Unit, Offering.unit_id == Unit.id)
+            .where(*conditions)
+        )
+        or 0
+    )
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    counts = (
+        sa.select(
+            Registration.offering_id,
+            sa.func.count()
+            .filter(Registration.status == RegistrationStatus.REGISTERED)
+            .label("registered"),
+            sa.func.count()
+            .filter(Registration.status == RegistrationStatus.WAITLISTED)
+            .label("waitlisted"),
+        )
+        .group_by(Registration.offering_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            Offering,
+            Unit,
+            Centre,
+            sa.func.coalesce(counts.c.registered, 0),
+            sa.func.coalesce(counts.c.waitlisted, 0),
+        )
+        .join(Unit, Offering.unit_id == Unit.id)
+        .join(Centre, Offering.centre_id == Centre.id)
+        .outerjoin(counts, counts.c.offering_id == Offering.id)
+        .where(*conditions)
+        .order_by(
+            Offering.academic_year.desc(),
+            semester_order(Offering.semester),
+            Unit.code,
+            Centre.code,
+            Offering.id,
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    lines = [OfferingLine(*row) for row in db.session.execute(query)]
+    return OfferingPage(lines, total, page, per_page, filters)
+
+
+def offering_years() -> list[int]:
+    return list(
+        db.session.scalars(
+            sa.select(Offering.academic_year)
+            .distinct()
+            .order_by(Offering.academic_year.desc())
+        )
+    )
+
+
+def registration_counts(offering_id: int) -> tuple[int, int]:
+    row = db.session.execute(
+        sa.select(
+            sa.func.count().filter(
+                Registration.status == RegistrationStatus.REGISTERED
+            ),
+            sa.func.count().filter(
+                Registration.status == RegistrationStatus.WAITLISTED
+            ),
+        ).where(Registration.offering_id == offering_id)
+    ).one()
+    return row[0] or 0, row[1] or 0
+
+
+# --- meetings --------------------------------------------------------------------------------------
+
+
+def offering_meetings(offering_id: int) -> list[Meeting]:
+    return list(
+        db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.offering_id == offering_id)
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+    )
