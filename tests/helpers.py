@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -73,3 +74,22 @@ def client_with_session(app: Flask, value: str) -> FlaskClient:
     other = app.test_client()
     other.set_cookie(app.config["SESSION_COOKIE_NAME"], value)
     return other
+
+
+@contextmanager
+def count_statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements run inside the block (to assert a page's count is constant)."""
+    import sqlalchemy as sa
+
+    statements: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)

@@ -10,7 +10,7 @@ from lms.catalog.models import ProgrammeKind
 from lms.intakes.models import EnrolmentStatus
 from lms.progress.models import AuditStatus
 from lms.results.models import CreditSource
-from lms.timetable.models import Modality
+from lms.timetable.models import Modality, Semester
 
 MODALITY = {
     Modality.PRESENTIEL_JOUR: _l("In person, daytime"),
@@ -20,6 +20,12 @@ MODALITY = {
     Modality.FOAD: _l("Open distance learning"),
     Modality.DISTANCE_PLANIFIEE_JOUR: _l("Scheduled distance, daytime"),
     Modality.DISTANCE_PLANIFIEE_SOIR: _l("Scheduled distance, evening or Saturday"),
+}
+
+SEMESTER = {
+    Semester.S1: _l("semester 1 (October–February)"),
+    Semester.S2: _l("semester 2 (February–June)"),
+    Semester.A: _l("whole year"),
 }
 
 PROGRAMME_KIND = {
@@ -74,6 +80,7 @@ AUDIT_STATUS = {
 
 TEMPLATE_GLOBALS = {
     "modality_label": labeller(MODALITY),
+    "semester_label": labeller(SEMESTER),
     "programme_kind_label": labeller(PROGRAMME_KIND),
     "enrolment_status_label": labeller(ENROLMENT_STATUS),
     "credit_source_label": labeller(CREDIT_SOURCE),

@@ -1,13 +1,74 @@
-"""The learner's cockpit: cockpit pages."""
+"""The learner's cockpit: the dashboard of their programmes and the requirement tree of one."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from lms.accounts.models import Role
+from lms.core.access import roles_required
 from lms.core.navigation import NavItem
+from lms.core.time import utcnow
+from lms.progress import cockpit
 
 bp = Blueprint("progress_cockpit", __name__, url_prefix="/me")
 
 
 def nav_items(user) -> list[NavItem]:
+    if user.has_role(Role.LEARNER) and user.learner is not None:
+        return [NavItem(_l("My progress"), "progress_cockpit.dashboard", order=11)]
     return []
+
+
+# The other tools of the cockpit, by endpoint (shown when their area is loaded).
+TOOLS = (
+    ("progress_documents.timeline", _l("My timeline")),
+    ("progress_documents.transcript", _l("My transcript (PDF)")),
+    ("progress_explore.credentials", _l("Closest credentials")),
+    ("progress_explore.what_if", _l("What if…")),
+    ("progress_planner.index", _l("My study plan")),
+)
+
+
+def _tools() -> list[tuple[str, str]]:
+    return [(endpoint, label) for endpoint, label in TOOLS if endpoint in current_app.view_functions]
+
+
+def _learner():
+    learner = current_user.learner
+    if learner is None:
+        abort(403)
+    return learner
+
+
+@bp.route("/")
+@roles_required(Role.LEARNER)
+def dashboard():
+    learner = _learner()
+    return render_template(
+        "progress/dashboard.html",
+        learner=learner,
+        programmes=cockpit.dashboard(learner, utcnow().date()),
+        recent=cockpit.recent_results(learner),
+        cockpit_links=_tools(),
+    )
+
+
+@bp.route("/programmes/<code>")
+@roles_required(Role.LEARNER)
+def programme(code: str):
+    learner = _learner()
+    today = utcnow().date()
+    found = cockpit.programme_progress(learner, code.upper())
+    if found is None or found.snapshot is None:
+        abort(404)
+    tree = found.result["requirements"]
+    missing = cockpit.missing_leaves(tree)
+    return render_template(
+        "progress/programme.html",
+        learner=learner,
+        progress=found,
+        units=cockpit.units_by_code(cockpit.leaf_codes(tree) + list(found.result.get("unused", ()))),
+        offerings=cockpit.next_offerings(missing, today),
+    )
