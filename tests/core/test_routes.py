@@ -27,6 +27,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.logout",  # logging out without a session just shows the login page
         "accounts.set_language",  # the login page offers the language choice
         "core.healthz",
+        "timetable_certificates.verify",  # funders check an attendance certificate from its code
+        "timetable_learner.calendar_feed",  # calendar applications read the feed by its secret token
         "awards.verify",  # third parties check an award's authenticity (may not exist yet)
     }
 )

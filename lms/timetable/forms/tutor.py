@@ -1,0 +1,56 @@
+"""Attendance forms: the sheet of a meeting (CSRF and buttons; rows are read by name) and the
+participants report import."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import HiddenField, IntegerField, SubmitField
+from wtforms.validators import (
+    DataRequired,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from lms.results.uploads import TOKEN
+from lms.timetable.services import attendance
+
+
+class AttendanceSheetForm(FlaskForm):
+    """Rows are radio groups named ``status-<registration id>``: see ``attendance.read_statuses``."""
+
+    save = SubmitField(_l("Save attendance"))
+    all_present = SubmitField(_l("Mark everyone present"))
+
+
+def _report_size(form: FlaskForm, field: FileField) -> None:
+    storage = field.data
+    if storage is None or isinstance(storage, str):
+        raise ValidationError(_l("Choose a file to send."))
+    stream = storage.stream
+    size = stream.seek(0, 2)
+    stream.seek(0)
+    if size > attendance.max_bytes():
+        raise ValidationError(_l("The file is larger than %(size)d KiB.", size=attendance.max_bytes() // 1024))
+    if size == 0:
+        raise ValidationError(_l("The file is empty."))
+
+
+class ParticipantsImportForm(FlaskForm):
+    file = FileField(
+        _l("Participants report (CSV)"),
+        validators=[FileAllowed(["csv", "txt"], _l("The file must be a .csv or .txt file.")), _report_size],
+    )
+    threshold = IntegerField(
+        _l("Minimum minutes connected to count as present"),
+        validators=[Optional(), NumberRange(min=0, max=24 * 60, message=_l("Give a number of minutes between 0 and 1440."))],
+    )
+    submit = SubmitField(_l("Preview the import"))
+
+
+class ConfirmParticipantsForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Regexp(TOKEN)])
+    submit = SubmitField(_l("Record this attendance"))
