@@ -1,0 +1,213 @@
+"""Benchmark: pages under concurrent clients, served by gunicorn with 2 workers (DESIGN's bars).
+
+    .venv/bin/python bench/pages.py [--clients 20] [--requests 400]
+
+Loads the demo data into a temporary SQLite database, fills one current-year offering of the demo
+tutor to 40 registered learners (the size DESIGN names for a grade sheet), starts gunicorn with
+2 workers on a free loopback port, logs each role in once and then, for each page, sends
+``--requests`` GET requests from ``--clients`` threads. Reported per page: p50 and p95 latency,
+throughput, its ratio to a trivial route of the same app measured in the same run (/healthz), and
+errors (any status other than 200). Then the resident memory of each worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from lms import create_app  # noqa: E402
+from lms.accounts.models import Learner, User  # noqa: E402
+from lms.core.demo import DEMO_PASSWORD, DemoSettings, load_demo  # noqa: E402
+from lms.core.time import academic_year, utcnow  # noqa: E402
+from lms.extensions import db  # noqa: E402
+from lms.timetable.models import Offering, Registration, RegistrationStatus, offering_tutors  # noqa: E402
+
+SHEET_SIZE = 40
+
+
+def percentile(samples: list[float], q: int) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
+
+
+def prepare(database_url: str) -> int:
+    """Demo data plus one 40-learner sheet for the demo tutor; returns that offering's id."""
+    app = create_app("default", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        load_demo(DemoSettings())
+        db.session.commit()
+        tutor = db.session.scalar(sa.select(User.id).where(User.email == "enseignant@example.org"))
+        offering = db.session.scalar(
+            sa.select(Offering)
+            .join(offering_tutors, offering_tutors.c.offering_id == Offering.id)
+            .where(offering_tutors.c.user_id == tutor, Offering.academic_year == academic_year(utcnow().date()))
+            .order_by(Offering.id)
+            .limit(1)
+        )
+        taken = set(db.session.scalars(sa.select(Registration.learner_id).where(Registration.offering_id == offering.id)))
+        for learner_id in db.session.scalars(sa.select(Learner.id).order_by(Learner.id)):
+            if len(taken) >= SHEET_SIZE:
+                break
+            if learner_id not in taken:
+                db.session.add(Registration(learner_id=learner_id, offering_id=offering.id,
+                                            status=RegistrationStatus.REGISTERED))
+                taken.add(learner_id)
+        db.session.commit()
+        return offering.id
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Site:
+    def __init__(self, port: int):
+        self.port = port
+
+    def request(self, method: str, path: str, cookie: str | None = None, body: dict | None = None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Cookie": cookie} if cookie else {}
+        data = None
+        if body is not None:
+            data = urllib.parse.urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        payload = response.read()
+        cookies = response.headers.get_all("Set-Cookie") or []
+        connection.close()
+        return response.status, payload, cookies
+
+    def login(self, email: str) -> str:
+        status, page, cookies = self.request("GET", "/login")
+        jar = "; ".join(cookie.split(";", 1)[0] for cookie in cookies)
+        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+        status, _, cookies = self.request("POST", "/login", jar, {"csrf_token": token, "email": email, "password": DEMO_PASSWORD})
+        if status != 302:
+            raise SystemExit(f"login of {email} failed: {status}")
+        fresh = {cookie.split("=", 1)[0]: cookie.split(";", 1)[0] for cookie in cookies}
+        old = {part.split("=", 1)[0]: part for part in jar.split("; ") if part}
+        return "; ".join({**old, **fresh}.values())
+
+    def wait(self, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if self.request("GET", "/healthz")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not start")
+
+
+def hammer(site: Site, path: str, cookie: str | None, clients: int, requests: int) -> dict:
+    latencies: list[float] = []
+    errors: list[int] = []
+    lock = threading.Lock()
+    counter = iter(range(requests))
+
+    def client() -> None:
+        while True:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            start = time.perf_counter()
+            try:
+                status = site.request("GET", path, cookie)[0]
+            except OSError:
+                status = -1
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                latencies.append(elapsed)
+                if status != 200:
+                    errors.append(status)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "rps": len(latencies) / wall,
+            "errors": len(errors), "statuses": sorted(set(errors))}
+
+
+def worker_rss_mib(master_pid: int) -> list[float]:
+    children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
+    sizes = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="lms-bench-pages-"))
+    database_url = f"sqlite:///{folder / 'bench.db'}"
+    print(f"preparing the demo data in {folder} ...", flush=True)
+    offering_id = prepare(database_url)
+    port = free_port()
+    env = {**os.environ, "LMS_DATABASE_URL": database_url, "LMS_SECRET_KEY": "bench-secret", "LMS_UPLOAD_FOLDER": str(folder)}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env,
+    )
+    try:
+        site = Site(port)
+        site.wait()
+        learner, tutor, admin = (site.login(email) for email in
+                                 ("apprenant@example.org", "enseignant@example.org", "admin@example.org"))
+        pages = [
+            ("trivial route (/healthz)", "/healthz", None),
+            ("learner dashboard (/me/)", "/me/", learner),
+            ("learner home (/)", "/", learner),
+            (f"tutor grade sheet, {SHEET_SIZE} learners", f"/results/offerings/{offering_id}/sessions/1", tutor),
+            ("admin offerings list, paged", "/admin/timetable/offerings", admin),
+        ]
+        for _label, path, cookie in pages:  # warm up each worker's caches
+            hammer(site, path, cookie, 2, 10)
+        print(f"\n{datetime.now():%Y-%m-%d %H:%M}, {args.clients} clients, {args.requests} requests per page, "
+              "gunicorn 2 workers, SQLite\n")
+        print(f"{'page':<38} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} {'errors':>7}")
+        baseline = None
+        for label, path, cookie in pages:
+            figures = hammer(site, path, cookie, args.clients, args.requests)
+            baseline = baseline or figures["rps"]
+            print(f"{label:<38} {figures['p50']:>8.1f} {figures['p95']:>8.1f} {figures['rps']:>8.0f} "
+                  f"{figures['rps'] / baseline:>7.2f} {figures['errors']:>7}"
+                  + (f"  statuses {figures['statuses']}" if figures["errors"] else ""))
+        print("\nworker RSS (MiB): " + ", ".join(f"{size:.0f}" for size in worker_rss_mib(server.pid)))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
