@@ -20,6 +20,8 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "lms.progress.plugin",
     "lms.timetable.plugin",
     "lms.catalog.plugin",
+    "lms.intakes.plugin",
+    "lms.awards.plugin",
     "lms.reports.plugin",
     "lms.results.plugin",
     "lms.notifications.plugin",
