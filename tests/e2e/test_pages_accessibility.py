@@ -1,0 +1,48 @@
+"""axe-core on the pages of each role that other browser tests do not visit: attendance (tutor),
+attendance summary and cockpit (learner), timetable administration (admin). No serious or
+critical violation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.support import DEMO_ACCOUNTS
+
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def blocking(page) -> list[str]:
+    violations = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def audit(page, url: str) -> list[str]:
+    response = page.goto(url)
+    assert response is not None and response.status == 200, (url, response and response.status)
+    return [f"{url}: {problem}" for problem in blocking(page)]
+
+
+@pytest.mark.parametrize("role, paths", [
+    ("learner", ["/me/", "/me/programmes/LG02501A", "/attendance/mine", "/timetable/list"]),
+    ("admin", ["/admin/timetable/offerings", "/admin/timetable/centres", "/attendance/learners"]),
+])
+def test_pages_have_no_serious_violation(page, live_server, log_in, role, paths):
+    log_in(page, DEMO_ACCOUNTS[role])
+    problems = [problem for path in paths for problem in audit(page, live_server + path)]
+    assert problems == []
+
+
+def test_tutor_attendance_pages_have_no_serious_violation(page, live_server, log_in):
+    log_in(page, DEMO_ACCOUNTS["tutor"])
+    page.goto(f"{live_server}/results/offerings")
+    offering = re.search(r'href="(/attendance/offerings/\d+)"', page.content())
+    assert offering, "the tutor reaches attendance from their offerings"
+    problems = audit(page, live_server + offering[1])
+    meeting = re.search(r'href="(/attendance/meetings/\d+)"', page.content())
+    assert meeting, "the offering lists its meetings"
+    problems += audit(page, live_server + meeting[1])
+    problems += audit(page, live_server + offering[1] + "/summary")
+    assert problems == []
