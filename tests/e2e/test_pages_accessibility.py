@@ -26,7 +26,7 @@ def audit(page, url: str) -> list[str]:
 
 
 @pytest.mark.parametrize("role, paths", [
-    ("learner", ["/me/", "/me/programmes/LG02501A", "/attendance/mine", "/timetable/list"]),
+    ("learner", ["/me/", "/me/programmes/LG02501A", "/me/timeline", "/attendance/mine", "/timetable/list"]),
     ("admin", ["/admin/timetable/offerings", "/admin/timetable/centres", "/attendance/learners"]),
 ])
 def test_pages_have_no_serious_violation(page, live_server, log_in, role, paths):

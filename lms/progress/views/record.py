@@ -73,6 +73,7 @@ def _page(learner: Learner, forms: DecisionForms, status: int = 200):
         substitutions=queries.substitution_decisions(learner),
         forms=forms,
         revoke=RevokeForm(prefix="revoke"),
+        may_print_transcript=decisions.may_decide(current_user, learner, None),
     ), status
 
 
