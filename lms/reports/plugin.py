@@ -1,13 +1,36 @@
-"""Reports area: the administrator's overview panel."""
+"""Reports area: the administrator's overview panel and the report pages (administrators and
+programme directors)."""
 
 from __future__ import annotations
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
-from lms.core.navigation import DashboardPanel
+from lms.core.navigation import DashboardPanel, NavItem
 from lms.core.time import academic_year, utcnow
 from lms.plugins import hookimpl
+
+
+@hookimpl
+def lms_load_blueprints(app: Flask) -> None:
+    from lms.reports.views import bp
+
+    app.register_blueprint(bp)
+
+
+@hookimpl
+def lms_exporters() -> list:
+    from lms.reports.exports import BUILT_IN
+
+    return list(BUILT_IN)
+
+
+@hookimpl
+def lms_nav_items(user) -> list[NavItem]:
+    if user.has_role(Role.ADMIN, Role.DIRECTOR):
+        return [NavItem(_l("Reports"), "reports.index", order=60)]
+    return []
 
 
 @hookimpl

@@ -1,0 +1,115 @@
+"""Dropout risk: active enrolments with no activity for two years."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+
+from lms.accounts.models import Learner, User
+from lms.catalog.models import Programme, ProgrammeVersion
+from lms.core.time import academic_year
+from lms.extensions import db
+from lms.intakes.models import Enrolment, EnrolmentStatus
+from lms.reports.queries.common import Filters, Page, Scope, paged
+from lms.results.models import Result, ResultStatus
+from lms.timetable.models import Offering, Registration, RegistrationStatus
+
+
+@dataclass(frozen=True)
+class Dormant:
+    learner_number: str
+    name: str
+    email: str
+    programme_code: str
+    version: str
+    enrolled_on: date
+    last_registration_year: int | None
+    last_result_at: datetime | None
+
+
+def two_years_before(today: date) -> date:
+    try:
+        return today.replace(year=today.year - 2)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 2, day=28)
+
+
+def _dormant_query(scope: Scope, filters: Filters, today: date) -> sa.Select:
+    """Active enrolments started at least two years ago whose learner has no registration (not
+    withdrawn) in the current or the previous academic year and no result published in the last
+    two years."""
+    year = academic_year(today)
+    cutoff = two_years_before(today)
+    cutoff_at = datetime.combine(cutoff, datetime.min.time(), tzinfo=UTC)
+    mine = Registration.learner_id == Enrolment.learner_id
+    registered = Registration.status != RegistrationStatus.WITHDRAWN
+    last_registration = (
+        sa.select(sa.func.max(Offering.academic_year))
+        .select_from(Registration)
+        .join(Offering, Registration.offering_id == Offering.id)
+        .where(mine, registered)
+        .correlate(Enrolment)
+        .scalar_subquery()
+    )
+    last_result = (
+        sa.select(sa.func.max(Result.published_at))
+        .select_from(Result)
+        .join(Registration, Result.registration_id == Registration.id)
+        .where(mine, Result.status == ResultStatus.PUBLISHED)
+        .correlate(Enrolment)
+        .scalar_subquery()
+    )
+    recent_registration = (
+        sa.select(Registration.id)
+        .join(Offering, Registration.offering_id == Offering.id)
+        .where(mine, registered, Offering.academic_year >= year - 1)
+        .correlate(Enrolment)
+        .exists()
+    )
+    recent_result = (
+        sa.select(Result.id)
+        .join(Registration, Result.registration_id == Registration.id)
+        .where(mine, Result.status == ResultStatus.PUBLISHED, Result.published_at >= cutoff_at)
+        .correlate(Enrolment)
+        .exists()
+    )
+    return (
+        sa.select(
+            Learner.learner_number, User.name, User.email, Programme.code, ProgrammeVersion.version,
+            Enrolment.enrolled_on, last_registration, last_result,
+        )
+        .select_from(Enrolment)
+        .join(Learner, Enrolment.learner_id == Learner.id)
+        .join(User, Learner.user_id == User.id)
+        .join(ProgrammeVersion, Enrolment.programme_version_id == ProgrammeVersion.id)
+        .join(Programme, ProgrammeVersion.programme_id == Programme.id)
+        .where(
+            Enrolment.status == EnrolmentStatus.ACTIVE,
+            Enrolment.enrolled_on <= cutoff,
+            ~recent_registration,
+            ~recent_result,
+            scope.where(Programme.id),
+            filters.programme(Programme.id),
+        )
+        .order_by(Programme.code, User.name, Learner.learner_number, Enrolment.id)
+    )
+
+
+def _dormant(row) -> Dormant:
+    number, name, email, code, version, enrolled_on, last_year, last_at = row
+    return Dormant(number, name, email, code, version, enrolled_on, last_year, last_at)
+
+
+def dormant_page(scope: Scope, filters: Filters, today: date, page: int = 1, per_page: int = 100) -> Page[Dormant]:
+    """One page of the dropout-risk list and its size: two statements."""
+    return paged(_dormant_query(scope, filters, today), _dormant, page, per_page)
+
+
+def dormant_stream(scope: Scope, filters: Filters, today: date) -> Iterator[Dormant]:
+    """The whole list, fetched by batches (for exports): one statement."""
+    query = _dormant_query(scope, filters, today).execution_options(yield_per=1000)
+    for row in db.session.execute(query):
+        yield _dormant(row)
