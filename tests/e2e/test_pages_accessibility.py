@@ -28,6 +28,8 @@ def audit(page, url: str) -> list[str]:
 @pytest.mark.parametrize("role, paths", [
     ("learner", ["/me/", "/me/programmes/LG02501A", "/me/timeline", "/attendance/mine", "/timetable/list"]),
     ("admin", ["/admin/timetable/offerings", "/admin/timetable/centres", "/attendance/learners"]),
+    ("director", ["/reports/", "/reports/intakes", "/reports/cohorts", "/reports/time-to-diploma",
+                  "/reports/dropouts", "/reports/validation"]),
 ])
 def test_pages_have_no_serious_violation(page, live_server, log_in, role, paths):
     log_in(page, DEMO_ACCOUNTS[role])
@@ -45,4 +47,14 @@ def test_tutor_attendance_pages_have_no_serious_violation(page, live_server, log
     assert meeting, "the offering lists its meetings"
     problems += audit(page, live_server + meeting[1])
     problems += audit(page, live_server + offering[1] + "/summary")
+    assert problems == []
+
+
+def test_cohort_histogram_has_no_serious_violation(page, live_server, log_in):
+    log_in(page, DEMO_ACCOUNTS["director"])
+    page.goto(f"{live_server}/reports/cohorts")
+    programme = re.search(r'<option value="(\d+)"', page.content())
+    assert programme, "the director chooses among their programmes"
+    problems = audit(page, f"{live_server}/reports/cohorts?programme={programme[1]}")
+    assert "<svg" in page.content()
     assert problems == []
