@@ -1,4 +1,4 @@
-"""Awards area: registers its pages (and, later, its panels and commands)."""
+"""Awards area: registers its pages and menu entries, and renders certificates by default."""
 
 from __future__ import annotations
 
@@ -21,3 +21,12 @@ def lms_nav_items(user) -> list[NavItem]:
     from lms.awards.views import nav_items
 
     return nav_items(user)
+
+
+@hookimpl(trylast=True)
+def lms_certificate_renderer(award) -> bytes | None:
+    """The default certificate layout (``templates/awards/certificate_pdf.html``); a plugin that
+    answers first replaces it."""
+    from lms.awards.certificates import default_renderer
+
+    return default_renderer(award)

@@ -24,6 +24,7 @@ class AuditEvent(enum.StrEnum):
     ROLE_GRANTED = "role_granted"
     ROLE_REVOKED = "role_revoked"
     USER_CREATED = "user_created"
+    AWARD_REVOKED = "award_revoked"
 
 
 class AuditLog(db.Model):

@@ -1,0 +1,187 @@
+"""Reads of the awards area: the programmes a user may award, the eligibility list of a programme,
+its awards grouped by jury session, an award by its public code, a learner's own awards.
+
+Eligibility has two sources:
+
+- enrolments whose stored audit (``ProgressSnapshot``) is complete and that hold no award yet
+  (withdrawn and moved enrolments left out);
+- certificates earned on the way to another programme: ``CredentialClaim`` rows (written by the
+  progress area when a learner's audit of a programme they are not enrolled in turns complete) for
+  which the learner has no enrolment on that version. The list reads the claims, it does not
+  re-audit every learner (that would not stay constant in the data size); the decision itself
+  re-audits the learner and refuses it if the audit is not complete (nothing is written then).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+
+from lms.accounts.models import Learner, Role, User
+from lms.awards.models import Award
+from lms.catalog.models import Programme, ProgrammeVersion, programme_directors
+from lms.extensions import db
+from lms.intakes.models import Enrolment, EnrolmentStatus
+from lms.progress.models import AuditStatus, CredentialClaim, ProgressSnapshot
+
+
+@dataclass(frozen=True)
+class Eligible:
+    learner_id: int
+    learner_number: str
+    name: str
+    programme_version_id: int
+    version: str
+    earned_ects: Decimal | None
+    enrolled: bool  # False: a certificate earned on the way (a credential claim)
+    since: object  # when the audit was found complete
+
+    @property
+    def key(self) -> str:
+        return f"{self.learner_id}:{self.programme_version_id}"
+
+
+@dataclass(frozen=True)
+class JurySession:
+    decided_on: date
+    jury: str
+    count: int
+    revoked: int
+    first_award_id: int
+
+
+def awardable_programmes(user: User) -> list[Programme]:
+    """The programmes ``user`` may award: every one for an administrator, the directed ones for a director."""
+    query = sa.select(Programme).order_by(Programme.code).options(sa.orm.selectinload(Programme.versions))
+    if Role.ADMIN not in user.roles:
+        if Role.DIRECTOR not in user.roles:
+            return []
+        query = query.join(programme_directors, programme_directors.c.programme_id == Programme.id).where(
+            programme_directors.c.user_id == user.id
+        )
+    return list(db.session.scalars(query))
+
+
+def programme_by_code(code: str) -> Programme | None:
+    return db.session.scalar(sa.select(Programme).where(Programme.code == code))
+
+
+def eligible(programme: Programme) -> list[Eligible]:
+    """Learners who completed a version of ``programme`` and hold no award for it, by name."""
+    has_award = sa.select(Award.id).where(Award.enrolment_id == Enrolment.id).exists()
+    enrolled = db.session.execute(
+        sa.select(
+            Learner.id, Learner.learner_number, User.name, ProgrammeVersion.id, ProgrammeVersion.version,
+            ProgressSnapshot.earned_ects, ProgressSnapshot.computed_at,
+        )
+        .select_from(Enrolment)
+        .join(ProgressSnapshot, ProgressSnapshot.enrolment_id == Enrolment.id)
+        .join(ProgrammeVersion, ProgrammeVersion.id == Enrolment.programme_version_id)
+        .join(Learner, Learner.id == Enrolment.learner_id)
+        .join(User, User.id == Learner.user_id)
+        .where(
+            ProgrammeVersion.programme_id == programme.id,
+            ProgressSnapshot.status == AuditStatus.COMPLETE,
+            Enrolment.status.notin_([EnrolmentStatus.WITHDRAWN, EnrolmentStatus.MOVED]),
+            ~has_award,
+        )
+    ).all()
+    any_enrolment = (
+        sa.select(Enrolment.id)
+        .where(
+            Enrolment.learner_id == CredentialClaim.learner_id,
+            Enrolment.programme_version_id == CredentialClaim.programme_version_id,
+        )
+        .exists()
+    )
+    claimed = db.session.execute(
+        sa.select(
+            Learner.id, Learner.learner_number, User.name, ProgrammeVersion.id, ProgrammeVersion.version,
+            sa.null(), CredentialClaim.complete_since,
+        )
+        .select_from(CredentialClaim)
+        .join(ProgrammeVersion, ProgrammeVersion.id == CredentialClaim.programme_version_id)
+        .join(Learner, Learner.id == CredentialClaim.learner_id)
+        .join(User, User.id == Learner.user_id)
+        .where(ProgrammeVersion.programme_id == programme.id, ~any_enrolment)
+    ).all()
+    rows = [Eligible(*row[:6], enrolled=True, since=row[6]) for row in enrolled]
+    rows += [Eligible(*row[:5], earned_ects=None, enrolled=False, since=row[6]) for row in claimed]
+    return sorted(rows, key=lambda row: (row.name.lower(), row.learner_number, row.version))
+
+
+def programme_awards(programme: Programme) -> list[tuple[Award, str, str, str]]:
+    """Every award of ``programme``: (award, learner name, learner number, version), newest first."""
+    rows = db.session.execute(
+        sa.select(Award, User.name, Learner.learner_number, ProgrammeVersion.version)
+        .join(Enrolment, Enrolment.id == Award.enrolment_id)
+        .join(ProgrammeVersion, ProgrammeVersion.id == Enrolment.programme_version_id)
+        .join(Learner, Learner.id == Enrolment.learner_id)
+        .join(User, User.id == Learner.user_id)
+        .where(ProgrammeVersion.programme_id == programme.id)
+        .order_by(Award.decided_on.desc(), Award.certificate_number)
+    )
+    return [tuple(row) for row in rows]
+
+
+def jury_sessions(awards: list[tuple[Award, str, str, str]]) -> list[JurySession]:
+    """The awards grouped by (decision date, jury), newest first. Pure."""
+    groups: dict[tuple[date, str], list[Award]] = {}
+    for award, *_rest in awards:
+        groups.setdefault((award.decided_on, award.jury), []).append(award)
+    return [
+        JurySession(day, jury, len(items), sum(1 for a in items if a.revoked_at is not None), min(a.id for a in items))
+        for (day, jury), items in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1]), reverse=True)
+    ]
+
+
+def session_awards(award: Award) -> list[Award]:
+    """The awards of ``award``'s jury session: same programme, same decision date, same jury."""
+    programme_id = award.enrolment.programme_version.programme_id
+    return list(
+        db.session.scalars(
+            sa.select(Award)
+            .join(Enrolment, Enrolment.id == Award.enrolment_id)
+            .join(ProgrammeVersion, ProgrammeVersion.id == Enrolment.programme_version_id)
+            .where(
+                ProgrammeVersion.programme_id == programme_id,
+                Award.decided_on == award.decided_on,
+                Award.jury == award.jury,
+            )
+            .order_by(Award.certificate_number)
+        )
+    )
+
+
+def award_by_code(code: str) -> Award | None:
+    text = (code or "").strip()
+    if not 16 <= len(text) <= 64:
+        return None
+    return db.session.scalar(
+        sa.select(Award)
+        .where(Award.verification_code == text)
+        .options(
+            sa.orm.joinedload(Award.enrolment).joinedload(Enrolment.learner).joinedload(Learner.user),
+            sa.orm.joinedload(Award.enrolment).joinedload(Enrolment.programme_version).joinedload(
+                ProgrammeVersion.programme
+            ),
+        )
+    )
+
+
+def learner_awards(learner: Learner) -> list[tuple[Award, ProgrammeVersion]]:
+    """The learner's awards with their programme version (and its programme), newest first."""
+    rows = db.session.execute(
+        sa.select(Award, ProgrammeVersion)
+        .join(Enrolment, Enrolment.id == Award.enrolment_id)
+        .join(ProgrammeVersion, ProgrammeVersion.id == Enrolment.programme_version_id)
+        .join(Programme, Programme.id == ProgrammeVersion.programme_id)
+        .options(sa.orm.contains_eager(ProgrammeVersion.programme))
+        .where(Enrolment.learner_id == learner.id)
+        .order_by(Award.decided_on.desc())
+    )
+    return [tuple(row) for row in rows]
