@@ -56,6 +56,10 @@ CATALOG_UPLOAD_FOLDER = None  # default: <instance>/catalog-uploads
 CATALOG_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 CATALOG_UPLOAD_TTL = 3600
 
+# Applications: PDF documents, kept outside the web root
+APPLICATION_DOCUMENT_FOLDER = None  # default: <instance>/application-documents
+APPLICATION_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+
 # E-mail notifications: sent through this SMTP server after the commit; none without a host.
 SMTP_HOST = None
 SMTP_PORT = 25

@@ -21,3 +21,24 @@ def lms_nav_items(user) -> list[NavItem]:
     from lms.intakes.views import nav_items
 
     return nav_items(user)
+
+
+@hookimpl
+def lms_dashboard_panels(user) -> list:
+    """A candidate (an account with no role yet) finds their applications on the home page."""
+    if user.roles:
+        return []
+    from flask_babel import lazy_gettext as _l
+
+    from lms.core.navigation import DashboardPanel
+    from lms.intakes import labels, queries
+
+    applications = queries.applications_of(user)
+    return [
+        DashboardPanel(
+            _l("My applications"),
+            "intakes/_panel_applications.html",
+            {"applications": applications, "status_label": labels.status_label},
+            order=5,
+        )
+    ]

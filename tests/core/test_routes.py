@@ -29,7 +29,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "core.healthz",
         "timetable_certificates.verify",  # funders check an attendance certificate from its code
         "timetable_learner.calendar_feed",  # calendar applications read the feed by its secret token
-        "awards.verify",  # third parties check an award's authenticity (may not exist yet)
+        "awards.verify",  # third parties check an award's authenticity
+        "intakes_candidate.signup",  # a new person creates an account to apply
     }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -1,0 +1,107 @@
+"""Administrators' enrolments, reached from the learner record: enrol an existing learner directly
+(a certificate that needs no application) and move an enrolment to a newer version of the same
+programme after previewing the audit before and after."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from lms.accounts.models import Learner, Role
+from lms.catalog.models import ProgrammeVersion
+from lms.core.access import roles_required
+from lms.core.navigation import NavItem
+from lms.core.time import utcnow
+from lms.extensions import db
+from lms.intakes import queries
+from lms.intakes.forms import EnrolForm, MoveForm
+from lms.intakes.models import Enrolment
+from lms.intakes.services import IntakeRuleError
+from lms.intakes.services import enrolments as services
+
+bp = Blueprint("intakes_enrolments", __name__, url_prefix="/learners")
+
+
+def nav_items(user) -> list[NavItem]:
+    return []
+
+
+def _learner(number: str) -> Learner:
+    learner = queries.learner_by_number(number)
+    if learner is None:
+        abort(404)
+    return learner
+
+
+def _record_url(learner: Learner) -> str:
+    return url_for("learners.record", number=learner.learner_number)
+
+
+def _field_error(form, error: IntakeRuleError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/<number>/enrol", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def enrol(number: str):
+    learner = _learner(number)
+    form = EnrolForm()
+    form.programme_version_id.choices = [SelectChoice("", _("— choose —"))] + [
+        SelectChoice(str(v.id), f"{v.programme.code} {v.version} — {v.title}") for v in queries.programme_version_choices()
+    ]
+    if form.validate_on_submit():
+        version = db.session.get(ProgrammeVersion, form.programme_version_id.data or 0)
+        if version is None:
+            form.programme_version_id.errors = [_("Choose a programme version.")]
+        else:
+            try:
+                services.enrol_directly(learner, version, utcnow().date())
+            except IntakeRuleError as error:
+                _field_error(form, error)
+            else:
+                flash(_("%(name)s is enrolled on %(code)s %(version)s.", name=learner.user.name,
+                        code=version.programme.code, version=version.version), "success")
+                return redirect(_record_url(learner), code=303)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("intakes/enrol.html", learner=learner, form=form,
+                           enrolments=queries.learner_enrolments(learner)), status
+
+
+@bp.route("/<number>/enrolments/<int:enrolment_id>/move", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def move(number: str, enrolment_id: int):
+    learner = _learner(number)
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.learner_id != learner.id:
+        abort(404)
+    targets = services.newer_versions(enrolment)
+    form = MoveForm()
+    form.programme_version_id.choices = [
+        SelectChoice(str(v.id), f"{v.programme.code} {v.version} — {v.title}") for v in targets
+    ]
+    preview = None
+    status = 200
+    if form.validate_on_submit():
+        version = next((v for v in targets if v.id == form.programme_version_id.data), None)
+        if version is None:
+            form.programme_version_id.errors = [_("Choose a newer version of the same programme.")]
+        else:
+            today = utcnow().date()
+            try:
+                if form.confirm.data:
+                    services.move_enrolment(enrolment, version, today)
+                    flash(_("The enrolment has moved to %(code)s %(version)s.", code=version.programme.code,
+                            version=version.version), "success")
+                    return redirect(_record_url(learner), code=303)
+                preview = services.move_preview(enrolment, version, today)
+            except IntakeRuleError as error:
+                _field_error(form, error)
+    if form.errors or form.form_errors or request.method == "POST" and preview is None:
+        status = 422
+    return render_template("intakes/move.html", learner=learner, enrolment=enrolment, form=form,
+                           targets=targets, preview=preview), status

@@ -1,0 +1,186 @@
+"""Candidates: sign-up, the open intakes, drafts and submission, the entry-level rule, withdrawal,
+and the access matrix (a candidate sees only their own application)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from lms.accounts.models import User
+from lms.extensions import db
+from lms.intakes.models import Application, ApplicationStatus
+from lms.intakes.services.applications import below_entry_level
+from tests.helpers import csrf_token, use_language
+from tests.intakes.world import (
+    apply_form,
+    build_world,
+    client_for,
+    post_form,
+    submitted_application,
+)
+
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def _application(app, email):
+    with app.app_context():
+        return db.session.scalar(sa.select(Application).join(User, Application.candidate_id == User.id)
+                                 .where(User.email == email))
+
+
+def test_entry_level_rule():
+    assert below_entry_level(5, 6)
+    assert not below_entry_level(6, 6)
+    assert not below_entry_level(7, 6)
+    assert not below_entry_level(None, 6)
+    assert not below_entry_level(3, None)
+
+
+@sqlite_only
+def test_a_new_person_signs_up_and_is_logged_in(app):
+    client = app.test_client()
+    page = client.get("/signup")
+    assert page.status_code == 200
+    response = client.post("/signup", data={"csrf_token": csrf_token(page.text), "name": "Nina Candidate",
+                                            "email": "Nina@Example.org", "password": "a long enough secret",
+                                            "confirm": "a long enough secret"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/intakes")
+    assert client.get("/intakes").status_code == 200
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "nina@example.org"))
+        assert user is not None and user.roles == frozenset() and user.learner is None
+
+
+@sqlite_only
+def test_sign_up_follows_the_password_rules_and_refuses_a_known_address(app):
+    build_world(app)
+    client = app.test_client()
+    use_language(client, "en")
+    short = post_form(client, "/signup", data={"name": "X", "email": "x@example.org", "password": "short",
+                                               "confirm": "short"})
+    assert short.status_code == 422 and "too short" in short.text
+    taken = post_form(client, "/signup", data={"name": "X", "email": "candidate1@example.org",
+                                               "password": "a long enough secret", "confirm": "a long enough secret"})
+    assert taken.status_code == 422 and "already exists" in taken.text
+
+
+@sqlite_only
+def test_draft_then_submit(app):
+    world = build_world(app)
+    client = client_for(app, "candidate1@example.org")
+    listing = client.get("/intakes")
+    assert "MR12202A" in listing.text and "CC0400A" in listing.text
+    url = f"/intakes/{world.master_intake}/apply"
+    saved = post_form(client, url, data=apply_form(save="1"))
+    assert saved.status_code == 303
+    application = _application(app, "candidate1@example.org")
+    assert application.status is ApplicationStatus.DRAFT and application.submitted_at is None
+    assert application.prior_level == 6 and application.current_job == "Developer"
+    # The same intake leads back to the draft.
+    assert client.get(url).headers["Location"].endswith(f"/applications/{application.id}")
+    page_url = f"/applications/{application.id}"
+    submitted = post_form(client, page_url, data=apply_form(submit_application="1", current_job="Lead developer"))
+    assert submitted.status_code == 303
+    application = _application(app, "candidate1@example.org")
+    assert application.status is ApplicationStatus.SUBMITTED and application.submitted_at is not None
+    assert application.current_job == "Lead developer"
+    status = client.get(page_url)
+    assert status.status_code == 200 and "Submitted" in status.text
+    # A submitted application is no longer editable.
+    assert client.post(page_url, data={"csrf_token": csrf_token(status.text), **apply_form()}).status_code == 409
+    assert "MR12202A" in client.get("/applications").text
+
+
+@sqlite_only
+def test_submitting_needs_a_level_and_a_funding(app):
+    world = build_world(app)
+    client = client_for(app, "candidate1@example.org")
+    response = post_form(client, f"/intakes/{world.master_intake}/apply",
+                         data=apply_form(prior_level="", funding="", submit_application="1"))
+    assert response.status_code == 422
+    assert _application(app, "candidate1@example.org") is None  # nothing kept
+
+
+@sqlite_only
+def test_vapp_is_kept_only_below_the_entry_level(app):
+    world = build_world(app)
+    client = client_for(app, "candidate1@example.org")
+    post_form(client, f"/intakes/{world.master_intake}/apply", data=apply_form(prior_level="5", vapp_requested="y", save="1"))
+    assert _application(app, "candidate1@example.org").vapp_requested is True
+    other = client_for(app, "candidate2@example.org")
+    post_form(other, f"/intakes/{world.master_intake}/apply", data=apply_form(prior_level="7", vapp_requested="y", save="1"))
+    assert _application(app, "candidate2@example.org").vapp_requested is False
+
+
+@sqlite_only
+def test_the_queue_flags_a_level_below_entry_without_vapp(app):
+    world = build_world(app)
+    flagged = submitted_application(app, "candidate1@example.org", world.master_intake, prior_level=5)
+    vapp = submitted_application(app, "candidate2@example.org", world.master_intake, prior_level=5, vapp=True)
+    fine = submitted_application(app, "candidate3@example.org", world.master_intake, prior_level=7)
+    admin = client_for(app, "admin@example.org")
+    only_flagged = admin.get(f"/admin/intakes/{world.master_intake}?flagged=yes")
+    assert "Candidate 1" in only_flagged.text
+    assert "Candidate 2" not in only_flagged.text and "Candidate 3" not in only_flagged.text
+    not_flagged = admin.get(f"/admin/intakes/{world.master_intake}?flagged=no")
+    assert "Candidate 1" not in not_flagged.text and "Candidate 2" in not_flagged.text
+    review = admin.get(f"/admin/intakes/applications/{flagged}")
+    assert "below the programme" in review.text
+    assert {flagged, vapp, fine}
+
+
+@sqlite_only
+def test_closed_intake_refuses_applications(app):
+    world = build_world(app)
+    with app.app_context():
+        from datetime import timedelta
+
+        from lms.core.time import utcnow
+        from lms.intakes.models import Intake
+
+        intake = db.session.get(Intake, world.certificate_intake)
+        intake.applications_open_on = utcnow().date() - timedelta(days=30)
+        intake.applications_close_on = utcnow().date() - timedelta(days=1)
+        db.session.commit()
+    client = client_for(app, "candidate1@example.org")
+    assert "CC0400A" not in client.get("/intakes").text
+    page = client.get(f"/intakes/{world.certificate_intake}/apply")
+    assert "closed" in page.text
+    response = client.post(f"/intakes/{world.certificate_intake}/apply",
+                           data={"csrf_token": csrf_token(page.text), **apply_form(save="1")})
+    assert response.status_code == 422
+    assert _application(app, "candidate1@example.org") is None
+
+
+@sqlite_only
+def test_a_candidate_sees_only_their_own_application(app):
+    world = build_world(app)
+    theirs = submitted_application(app, "candidate1@example.org", world.master_intake)
+    other = client_for(app, "candidate2@example.org")
+    assert other.get(f"/applications/{theirs}").status_code == 404
+    page = other.get("/intakes")
+    assert other.post(f"/applications/{theirs}/withdraw", data={"csrf_token": csrf_token(page.text)}).status_code == 404
+    # Candidates do not reach the reviewers' pages.
+    assert other.get(f"/admin/intakes/{world.master_intake}").status_code == 403
+    assert other.get(f"/admin/intakes/applications/{theirs}").status_code == 403
+    assert other.get("/admin/intakes/").status_code == 403
+
+
+@sqlite_only
+def test_withdrawing(app):
+    world = build_world(app)
+    application_id = submitted_application(app, "candidate1@example.org", world.master_intake)
+    client = client_for(app, "candidate1@example.org")
+    response = post_form(client, f"/applications/{application_id}", f"/applications/{application_id}/withdraw")
+    assert response.status_code == 303
+    assert _application(app, "candidate1@example.org").status is ApplicationStatus.WITHDRAWN
+
+
+@sqlite_only
+def test_a_candidate_home_lists_their_applications(app):
+    world = build_world(app)
+    client = client_for(app, "candidate1@example.org")
+    assert "You have not applied yet" in client.get("/").text
+    submitted_application(app, "candidate1@example.org", world.master_intake)
+    home = client.get("/")
+    assert "MR12202A" in home.text and "Submitted" in home.text

@@ -1,0 +1,35 @@
+"""The intakes pages issue the same number of SQL statements whatever the number of rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import count_statements
+from tests.intakes.world import build_world, client_for, submitted_application
+
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def statements(app, client, path: str) -> int:
+    client.get(path)  # warm-up
+    with count_statements(app) as seen:
+        assert client.get(path).status_code == 200
+    return len(seen)
+
+
+@sqlite_only
+def test_queue_and_lists_do_not_grow_with_the_applications(app):
+    world = build_world(app)
+    submitted_application(app, "candidate1@example.org", world.master_intake)
+    admin = client_for(app, "admin@example.org")
+    paths = [f"/admin/intakes/{world.master_intake}", "/admin/intakes/"]
+    few = [statements(app, admin, path) for path in paths]
+    for index in (2, 3, 4):
+        submitted_application(app, f"candidate{index}@example.org", world.master_intake, prior_level=5)
+    many = [statements(app, admin, path) for path in paths]
+    assert few == many
+    candidate = client_for(app, "candidate1@example.org")
+    one = statements(app, candidate, "/intakes")
+    submitted_application(app, "candidate1@example.org", world.certificate_intake)
+    assert statements(app, candidate, "/intakes") == one
+    assert statements(app, candidate, "/applications") <= one + 1
