@@ -57,3 +57,11 @@ def lms_cli(group) -> None:
     group.add_command(audit_command)
     group.add_command(rank_command)
     group.add_command(progress_group)
+
+
+@hookimpl
+def lms_progress_refreshed(records, catalog, as_of, bulk) -> None:
+    """Tell learners when a certificate becomes complete, and re-check their saved study plans."""
+    from lms.progress import claims
+
+    claims.lms_progress_refreshed(records=records, catalog=catalog, as_of=as_of, bulk=bulk)

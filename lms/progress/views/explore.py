@@ -1,13 +1,102 @@
-"""The learner's cockpit: explore pages."""
+"""The learner's cockpit, exploring: what if I were enrolled in another programme version (side by
+side with mine, and the units that change status), and every programme ranked by what it still
+lacks, with the certificates I can claim now. Audits computed on the fly from the learner's record
+and the catalogue: a fixed number of statements whatever the learner's history."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from lms.accounts.models import Role
+from lms.core.access import roles_required
 from lms.core.navigation import NavItem
+from lms.core.time import utcnow
+from lms.progress import explore
+from lms.progress.engine import audit
+from lms.progress.forms_explore import WhatIfForm, split_key, version_key
+from lms.progress.queries import (
+    catalogue_from_database,
+    learner_programmes,
+    learner_record,
+)
 
 bp = Blueprint("progress_explore", __name__, url_prefix="/me")
 
 
 def nav_items(user) -> list[NavItem]:
+    if user.has_role(Role.LEARNER) and user.learner is not None:
+        return [NavItem(_l("Closest credentials"), "progress_explore.credentials", order=13)]
     return []
+
+
+def _learner():
+    learner = current_user.learner
+    if learner is None:
+        abort(403)
+    return learner
+
+
+@bp.route("/credentials")
+@roles_required(Role.LEARNER)
+def credentials():
+    learner = _learner()
+    today = utcnow().date()
+    catalog = catalogue_from_database()
+    record = learner_record(learner, today)
+    ranked = explore.rank(catalog.programs.values(), catalog.units, catalog.equivalences, record, today)
+    mine = {version.programme.code for _enrolment, version, _snapshot in learner_programmes(learner)}
+    return render_template(
+        "progress/credentials.html",
+        ranked=ranked,
+        mine=mine,
+        claimable=[r for r in ranked if r.claimable],
+        key=version_key,
+        today=today,
+    )
+
+
+@bp.route("/what-if")
+@roles_required(Role.LEARNER)
+def what_if():
+    learner = _learner()
+    today = utcnow().date()
+    catalog = catalogue_from_database()
+    mine = [(version.programme.code, version.version) for _enrolment, version, _snapshot in learner_programmes(learner)]
+    form = WhatIfForm(request.args)
+    form.offer(catalog.programs.values(), mine)
+    chosen = current = None
+    changes: list[explore.UnitChange] = []
+    if request.args and form.validate():
+        target = catalog.programs.get(split_key(form.programme.data))
+        if target is None:
+            abort(404)
+        compare = _compared(form.compare.data, target.code, mine)
+        form.compare.data = version_key(*compare) if compare else None
+        record = learner_record(learner, today)
+        chosen = audit(target, catalog.units, catalog.equivalences, record, today)
+        if compare is not None:
+            current = audit(catalog.programs[compare], catalog.units, catalog.equivalences, record, today)
+            changes = explore.status_changes(current, chosen)
+            if compare[0] != target.code:  # another programme: only the units held matter
+                changes = explore.held_changes(changes)
+    status = 400 if request.args and form.errors else 200
+    return render_template(
+        "progress/whatif.html",
+        form=form,
+        chosen=chosen,
+        current=current,
+        changes=changes,
+        units=catalog.units,
+        programs=catalog.programs,
+    ), status
+
+
+def _compared(asked: str | None, code: str, mine: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """The learner's programme version to compare with: the one asked for if it is theirs, else
+    their version of the same programme, else their first."""
+    if asked and split_key(asked) in mine:
+        return split_key(asked)
+    same = [pair for pair in mine if pair[0] == code]
+    return (same or mine or [None])[0]

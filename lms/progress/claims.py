@@ -1,0 +1,138 @@
+"""Certificates a learner can claim: after each re-audit, the newest version of every certificate
+(``certificat_*`` kinds) is audited for the learners concerned; one that is complete, and was not
+already, is remembered (:class:`~lms.progress.models.CredentialClaim`) and the learner is told once
+("You can claim CS6800A"). Flushes, never commits.
+
+Cost: the certificates a learner already claimed are skipped, and so is every certificate toward
+which nothing the learner holds can count (:func:`lms.progress.explore.may_count`), so most
+learners cost a few set look-ups, not audits. A fixed number of statements per call, whatever the
+number of learners: the versions, the claims already known, the new claims and the users to tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
+from flask_babel import lazy_gettext as _l
+
+from lms.accounts.models import Learner, User
+from lms.catalog.loader import Catalog
+from lms.catalog.models import Programme, ProgrammeVersion
+from lms.core.time import utcnow
+from lms.extensions import db
+from lms.plugins import hookimpl
+from lms.progress.engine import audit
+from lms.progress.explore import (
+    is_certificate,
+    may_count,
+    newest_versions,
+    relevant_units,
+)
+from lms.progress.models import CredentialClaim
+from lms.progress.records import LearnerRecord
+
+KIND = "certificate_complete"
+CREDENTIALS_ENDPOINT = "progress_explore.credentials"
+
+
+@hookimpl
+def lms_progress_refreshed(records: Mapping[int, LearnerRecord], catalog: Catalog, as_of: date, bulk: bool) -> None:
+    """Record and announce the certificates now complete for these learners.
+
+    ``bulk`` (everyone re-audited after a catalogue change) takes the same path: it is already
+    cheap per learner (see the module's docstring)."""
+    if records:
+        record_complete_certificates(records, catalog, as_of)
+
+
+def record_complete_certificates(
+    records: Mapping[int, LearnerRecord], catalog: Catalog, as_of: date | None = None
+) -> list[tuple[int, str]]:
+    """Audit the newest version of every certificate for each learner of ``records`` (learner id ->
+    record); store a claim for each one newly complete and notify its learner. Returns the new
+    claims as (learner id, programme code)."""
+    certificates = [
+        program for program in newest_versions(catalog.programs.values()).values() if is_certificate(program.kind)
+    ]
+    if not certificates:
+        return []
+    version_ids = _version_ids({(program.code, program.version) for program in certificates})
+    certificates = [program for program in certificates if (program.code, program.version) in version_ids]
+    known = {
+        (learner_id, version_id)
+        for learner_id, version_id in db.session.execute(
+            sa.select(CredentialClaim.learner_id, CredentialClaim.programme_version_id).where(
+                CredentialClaim.learner_id.in_(list(records)),
+                CredentialClaim.programme_version_id.in_(list(version_ids.values())),
+            )
+        )
+    }
+    relevant = {program.code: relevant_units(program, catalog.equivalences) for program in certificates}
+    now = utcnow()
+    claims: list[dict[str, Any]] = []
+    claimed: dict[int, list[str]] = {}
+    for learner_id, record in records.items():
+        for program in certificates:
+            version_id = version_ids[(program.code, program.version)]
+            if (learner_id, version_id) in known or not may_count(record, program.code, relevant[program.code]):
+                continue
+            result = audit(program, catalog.units, catalog.equivalences, record, as_of)
+            if result["status"] != "complete":
+                continue
+            claims.append({
+                "learner_id": learner_id, "programme_version_id": version_id, "complete_since": now, "notified_at": now,
+            })
+            claimed.setdefault(learner_id, []).append(program.code)
+    if not claims:
+        return []
+    db.session.execute(sa.insert(CredentialClaim), claims)  # one statement for them all
+    _notify(claimed)
+    return [(learner_id, code) for learner_id, codes in claimed.items() for code in codes]
+
+
+def _version_ids(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    rows = db.session.execute(
+        sa.select(Programme.code, ProgrammeVersion.version, ProgrammeVersion.id)
+        .join(Programme, ProgrammeVersion.programme_id == Programme.id)
+        .where(Programme.code.in_(sorted({code for code, _version in wanted})))
+    )
+    return {(code, version): id_ for code, version, id_ in rows if (code, version) in wanted}
+
+
+def credentials_link() -> str | None:
+    """The closest-credentials page, as a path (also outside a request: CLI, bulk re-audits)."""
+    if CREDENTIALS_ENDPOINT not in current_app.view_functions:
+        return None
+    if has_request_context():
+        return url_for(CREDENTIALS_ENDPOINT)
+    adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+    return adapter.build(CREDENTIALS_ENDPOINT)
+
+
+def _notify(claimed: Mapping[int, list[str]]) -> None:
+    from lms.notifications.services import notify
+
+    users: dict[int, Any] = {
+        learner_id: user
+        for learner_id, user in db.session.execute(
+            sa.select(Learner.id, User).join(User, Learner.user_id == User.id).where(Learner.id.in_(list(claimed)))
+        )
+    }
+    link = credentials_link()
+    for learner_id, codes in claimed.items():
+        user = users.get(learner_id)
+        if user is None:
+            continue
+        for code in codes:
+            notify(
+                [user],
+                KIND,
+                _l("You can claim %(code)s", code=code),
+                _l("Your validated units complete the certificate %(code)s: you can ask for it to be awarded.",
+                   code=code),
+                link=link,
+            )

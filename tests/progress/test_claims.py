@@ -1,0 +1,174 @@
+"""Certificates now complete: remembered once and announced once ("You can claim CS6800A")."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from lms.accounts.models import User
+from lms.catalog.models import Programme, ProgrammeVersion, Unit
+from lms.extensions import db
+from lms.notifications.models import Notification
+from lms.plugins.manager import plugin_manager
+from lms.progress import claims
+from lms.progress.models import CredentialClaim
+from lms.progress.queries import catalogue_from_database, find_learner, learner_record
+from lms.progress.services import refresh_all, refresh_progress
+from lms.results import decisions
+from lms.results.models import CreditSource
+
+LEARNER = "100000W"
+CERTIFICATE_UNITS = ("MNP214", "MNP215", "TDD204")  # CS6800A: all three, 12 ECTS
+
+
+def with_claims(app):
+    """The app with the claims hook (registered by lms.progress.plugin once integrated)."""
+    manager = plugin_manager(app)
+    if not manager.is_registered(claims):
+        manager.register(claims, name="lms.progress.claims")
+    return app
+
+
+@pytest.fixture
+def claims_app(demo_app):
+    return with_claims(demo_app)
+
+
+def grant(code: str) -> None:
+    admin = db.session.scalar(sa.select(User).where(User.email == "admin@example.org"))
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code))
+    decisions.grant_credit(admin, find_learner(LEARNER), unit, CreditSource.DISPENSE, date(2026, 10, 1), "test")
+
+
+def told() -> list[Notification]:
+    learner = find_learner(LEARNER)
+    return list(db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == learner.user_id, Notification.kind == claims.KIND)
+    ))
+
+
+def claimed_codes() -> list[str]:
+    learner = find_learner(LEARNER)
+    return list(db.session.scalars(
+        sa.select(Programme.code)
+        .join(ProgrammeVersion, ProgrammeVersion.programme_id == Programme.id)
+        .join(CredentialClaim, CredentialClaim.programme_version_id == ProgrammeVersion.id)
+        .where(CredentialClaim.learner_id == learner.id)
+    ))
+
+
+def test_a_certificate_now_complete_is_announced_once(claims_app):
+    with claims_app.test_request_context():
+        assert told() == [] and claimed_codes() == []
+        grant("MNP214")
+        grant("MNP215")
+        db.session.commit()
+        assert told() == [], "CS6800A still lacks TDD204"
+        grant("TDD204")
+        db.session.commit()
+        notes = told()
+        assert len(notes) == 1
+        assert "CS6800A" in notes[0].title and notes[0].link == "/me/credentials"
+        assert claimed_codes() == ["CS6800A"]
+        learner = find_learner(LEARNER)
+        refresh_progress([learner.id])  # a second re-audit: nothing new
+        db.session.commit()
+        refresh_all()  # nor a bulk one
+        db.session.commit()
+        assert len(told()) == 1 and claimed_codes() == ["CS6800A"]
+
+
+def test_a_bulk_re_audit_finds_certificates_completed_by_a_catalogue_change(claims_app):
+    from tests.progress.test_whatif import add_version
+
+    with claims_app.test_request_context():
+        grant("MNP214")
+        grant("MNP215")
+        db.session.commit()
+        assert told() == []
+    # a newer CS6800A asks for MNP214 and MNP215 only: complete for the learner
+    add_version(claims_app, "CS6800A", "20271004", lambda tree: tree.update(all=tree["all"][:2]))
+    with claims_app.app_context():  # outside a request (lms progress refresh): the link is still a path
+        refresh_all()
+        db.session.commit()
+        notes = told()
+        assert [n.link for n in notes] == ["/me/credentials"] and "CS6800A" in notes[0].title
+        refresh_all()
+        db.session.commit()
+        assert len(told()) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_statements_do_not_grow_with_the_learners(demo_app):
+    """Two reads whatever the number of learners; then, only when some certificate is newly
+    complete, the claims, the users to tell and one row per message."""
+    from lms.accounts.models import Learner
+    from tests.helpers import count_statements
+
+    with demo_app.app_context():
+        catalog = catalogue_from_database()
+        learners = db.session.scalars(sa.select(Learner).order_by(Learner.id)).all()
+        records = {learner.id: learner_record(learner) for learner in learners}
+        few = dict(list(records.items())[:2])
+        db.session.execute(sa.delete(CredentialClaim))  # as if none had been claimed yet
+        db.session.commit()
+    with count_statements(demo_app) as first, demo_app.test_request_context():
+        new = claims.record_complete_certificates(records, catalog)
+        told = len({learner_id for learner_id, _code in new})
+        db.session.commit()
+    assert new, "some demo learners hold a whole certificate"
+    print(f"\n{len(new)} certificates complete for {told} of {len(records)} demo learners")
+    assert len(first) <= 4 + 2 * len(new), first  # reads, the claims at once, then each message
+    for subset in (few, records):  # again: everything known, nothing written
+        with count_statements(demo_app) as again, demo_app.app_context():
+            assert claims.record_complete_certificates(subset, catalog) == []
+        assert len(again) == 2, again
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_cost_per_learner_stays_small(demo_app):
+    """The hook over every demo learner: well under a millisecond each (reported, loosely bounded)."""
+    from lms.accounts.models import Learner
+
+    with demo_app.app_context():
+        catalog = catalogue_from_database()
+        records = {learner.id: learner_record(learner) for learner in db.session.scalars(sa.select(Learner))}
+        db.session.execute(sa.delete(CredentialClaim))
+        start = time.perf_counter()
+        claims.record_complete_certificates(records, catalog)
+        elapsed = time.perf_counter() - start
+        db.session.rollback()
+    per_learner = elapsed / len(records)
+    print(f"\nclaims hook: {len(records)} learners, {per_learner * 1000:.3f} ms per learner")
+    assert per_learner < 0.005
+
+
+def test_only_learners_holding_something_relevant_are_audited():
+    from lms.catalog.loader import EquivalenceDef, ProgramDef
+    from lms.catalog.requirements import normalise
+    from lms.progress import explore
+    from lms.progress.records import (
+        CreditEntry,
+        ExceptionEntry,
+        LearnerRecord,
+        ResultEntry,
+    )
+
+    program = ProgramDef("CZ0001A", "1", "T", "certificat_competence", None, None, 12, 10, None,
+                         normalise({"all": ["AAA100", "BBB100"]}))
+    relevant = explore.relevant_units(program, [EquivalenceDef(("XXX100", "YYY100"), "BBB100"),
+                                                EquivalenceDef(("ZZZ100",), "QQQ100")])
+    assert relevant == {"AAA100", "BBB100", "XXX100", "YYY100"}
+    may = lambda record: explore.may_count(record, "CZ0001A", relevant)
+    assert not may(LearnerRecord("X"))
+    assert not may(LearnerRecord("X", results=(ResultEntry("AAA100", status="registered"),
+                                               ResultEntry("BBB100", status="absent"), ResultEntry("ZZZ100", 15))))
+    assert may(LearnerRecord("X", results=(ResultEntry("XXX100", 12),)))
+    assert may(LearnerRecord("X", results=(ResultEntry("AAA100", 6),)))  # maybe compensated: let the audit say
+    assert may(LearnerRecord("X", credits=(CreditEntry("BBB100", "vae"),)))
+    assert not may(LearnerRecord("X", credits=(CreditEntry("BBB100", "ves", program="MR12202A"),)))
+    assert may(LearnerRecord("X", exceptions=(ExceptionEntry("CZ0001A", "ZZZ100", "AAA100"),)))
+    assert explore.is_certificate("certificat_specialisation") and not explore.is_certificate("master")

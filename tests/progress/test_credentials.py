@@ -1,0 +1,143 @@
+"""Closest credentials: every programme ranked as ``lms rank`` ranks it for the learner's record,
+with the certificates they can claim now and those within one or two units."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from lms.accounts.models import User
+from lms.catalog.export import write_catalog
+from lms.catalog.loader import UnitDef
+from lms.catalog.models import Unit
+from lms.catalog.requirements import normalise
+from lms.core.time import utcnow
+from lms.extensions import db
+from lms.progress import engine, explore
+from lms.progress.queries import catalogue_from_database, find_learner, learner_record
+from lms.progress.records import CreditEntry, LearnerRecord, ResultEntry
+from lms.results import decisions
+from lms.results.models import CreditSource
+from tests.progress.test_cockpit import signed_in, text
+from tests.progress.test_whatif import as_json, rendered
+
+LEARNER = "100000W"
+EMAIL = "apprenant@example.org"
+
+
+def transcript(record: LearnerRecord) -> dict:
+    """The record as a transcript file (formats.md section 2)."""
+
+    def clean(entry) -> dict:
+        out = {key: value for key, value in asdict(entry).items() if value is not None}
+        for key, value in out.items():
+            if isinstance(value, Decimal):
+                out[key] = float(value)
+            elif isinstance(value, date):
+                out[key] = value.isoformat()
+        if "replaces" in out:
+            out["for"] = out.pop("replaces")
+        return out
+
+    return {
+        "learner": record.learner,
+        "results": [clean(r) for r in record.results],
+        "credits": [clean(c) for c in record.credits],
+        "exceptions": [clean(e) for e in record.exceptions],
+    }
+
+
+def cli_rank(app, tmp_path, today: date) -> list[dict]:
+    """``lms rank`` on the database catalogue and the learner's record, written to files."""
+    with app.app_context():
+        write_catalog(catalogue_from_database(), tmp_path / "catalog")
+        (tmp_path / "me.json").write_text(json.dumps(transcript(learner_record(find_learner(LEARNER), today))))
+    out = app.test_cli_runner().invoke(args=[
+        "rank", "--catalog", str(tmp_path / "catalog"), "--transcript", str(tmp_path / "me.json"),
+        "--as-of", today.isoformat(),
+    ])
+    assert out.exit_code == 0, out.output
+    return json.loads(out.stdout)
+
+
+def credentials_page(app, client):
+    with rendered(app) as seen:
+        page = client.get("/me/credentials")
+    assert page.status_code == 200
+    return page, next(c for c in seen if "ranked" in c)
+
+
+def test_ranking_is_lms_rank(demo_app, tmp_path):
+    today = utcnow().date()
+    expected = cli_rank(demo_app, tmp_path, today)
+    page, context = credentials_page(demo_app, signed_in(demo_app, EMAIL))
+    assert as_json([r.row for r in context["ranked"]]) == expected
+    # the table shows them in that order, each with its missing ECTS and a what-if link
+    body = page.text
+    rows = re.findall(r'<th scope="row"><strong>([A-Z0-9]+)</strong>', body)
+    assert rows == [row["program"] for row in expected]
+    for row in expected:
+        assert f"/me/what-if?programme={row['program']}:{row['version']}" in body.replace("%3A", ":")
+    with demo_app.app_context():  # and the same as the engine's rank on the same inputs
+        catalog = catalogue_from_database()
+        record = learner_record(find_learner(LEARNER), today)
+        assert as_json(engine.rank(catalog.programs.values(), catalog.units, catalog.equivalences, record, today)) \
+            == expected
+
+
+def grant(app, code: str) -> None:
+    with app.app_context():
+        admin = db.session.scalar(sa.select(User).where(User.email == "admin@example.org"))
+        learner = find_learner(LEARNER)
+        unit = db.session.scalar(sa.select(Unit).where(Unit.code == code))
+        decisions.grant_credit(admin, learner, unit, CreditSource.DISPENSE, date(2026, 10, 1), "test")
+        db.session.commit()
+
+
+def test_claim_now_and_within_one_or_two_units(demo_app):
+    client = signed_in(demo_app, EMAIL)
+    cs = lambda context: next(r for r in context["ranked"] if r.program.code == "CS6800A")
+    _page, context = credentials_page(demo_app, client)
+    assert cs(context).units_missing == 3 and not cs(context).claimable
+    grant(demo_app, "MNP214")
+    page, context = credentials_page(demo_app, client)
+    assert cs(context).units_missing == 2
+    assert re.search(r"CS6800A.*?(within two units|à deux unités)", text(page.text))
+    grant(demo_app, "MNP215")
+    page, context = credentials_page(demo_app, client)
+    assert cs(context).units_missing == 1
+    assert re.search(r"CS6800A.*?(within one unit|à une unité)", text(page.text))
+    grant(demo_app, "TDD204")
+    page, context = credentials_page(demo_app, client)
+    assert cs(context).claimable and cs(context).units_missing == 0
+    assert context["ranked"][0].program.code == "CS6800A"  # nothing missing: first
+    assert [r.program.code for r in context["claimable"]] == ["CS6800A"]
+    assert re.search(r"CS6800A.*?(claim now|à demander)", text(page.text), re.IGNORECASE)
+
+
+def test_units_missing_is_the_cheapest_completion():
+    units = {code: UnitDef(code, code, 6, "UE", None) for code in ("AAA100", "BBB100", "CCC100", "DDD100")}
+    tree = normalise({"all": ["AAA100", {"choose": 1, "of": ["BBB100", {"all": ["CCC100", "DDD100"]}]}]})
+    from lms.catalog.loader import ProgramDef
+
+    program = ProgramDef("CZ0001A", "1", "Test", "certificat_competence", None, None, 12, 10, None, tree)
+    master = ProgramDef("MZ0001A", "1", "Test", "master", None, None, 12, 10, None, tree)
+    record = LearnerRecord("X", results=(ResultEntry("AAA100", 12), ResultEntry("CCC100", 15)))
+    ranked = explore.rank([program, master], units, [], record, date(2026, 11, 22))
+    assert [r.units_missing for r in ranked] == [1, 1]  # BBB100 (or DDD100): one unit either way
+    record = LearnerRecord("X", results=(ResultEntry("AAA100", 12),), credits=(CreditEntry("DDD100", "vae"),))
+    done = explore.rank([program, master], units, [], record, date(2026, 11, 22))
+    assert [r.units_missing for r in done] == [1, 1]
+    full = LearnerRecord("X", results=(ResultEntry("AAA100", 12), ResultEntry("BBB100", 12)))
+    ranked = explore.rank([program, master], units, [], full, date(2026, 11, 22))
+    assert [(r.program.code, r.claimable, r.units_missing) for r in ranked] == [("CZ0001A", True, 0),
+                                                                                 ("MZ0001A", False, 0)]
+    assert [r.row for r in ranked] == engine.rank([program, master], units, [], full, date(2026, 11, 22))
+    registered = LearnerRecord("X", results=(ResultEntry("AAA100", 12), ResultEntry("BBB100", status="registered")))
+    ranked = explore.rank([program], units, [], registered, date(2026, 11, 22))
+    assert ranked[0].result["status"] == "in_progress" and ranked[0].units_missing == 1 and not ranked[0].claimable
