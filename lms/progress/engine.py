@@ -817,22 +817,6 @@ def rank(
     record: LearnerRecord,
     as_of: date | None = None,
 ) -> list[dict[str, Any]]:
-    newest: dict[str, ProgramDef] = {}
-    for program in programs:
-        if program.code not in newest or program.version > newest[program.code].version:
-            newest[program.code] = program
-    rows = []
-    for code in sorted(newest):
-        program = newest[code]
-        result = audit(program, units, equivalences, record, as_of)
-        rows.append({
-            "program": program.code,
-            "version": program.version,
-            "title": program.title,
-            "kind": program.kind,
-            "status": result["status"],
-            "earned_ects": result["earned_ects"],
-            "missing_ects": result["missing_ects"],
-        })
-    rows.sort(key=lambda row: (row["missing_ects"] is None, row["missing_ects"] or 0, row["program"]))
-    return rows
+    from lms.progress.explore import rank as ranked  # the same ranking, keeping each audit
+
+    return [entry.row for entry in ranked(programs, units, equivalences, record, as_of)]
