@@ -183,10 +183,3 @@ def leaf_codes(node: dict[str, Any]) -> list[str]:
     if node.get("kind") == "unit":
         return [node["unit"]]
     return [code for child in node.get("children", ()) for code in leaf_codes(child)]
-
-
-def missing_leaves(node: dict[str, Any]) -> list[str]:
-    """Units of leaves not met (nor in progress) in an audit tree."""
-    if node.get("kind") == "unit":
-        return [node["unit"]] if node.get("status") == "unmet" else []
-    return [code for child in node.get("children", ()) for code in missing_leaves(child)]

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.accounts.models import Role
 from lms.core.access import roles_required
 from lms.core.navigation import NavItem
-from lms.core.time import utcnow
+from lms.core.labels import TEMPLATE_GLOBALS
+from lms.core.time import academic_year_label, utcnow
 from lms.progress import cockpit
+from lms.progress.explore import missing_leaves
+
+semester_label, modality_label = TEMPLATE_GLOBALS["semester_label"], TEMPLATE_GLOBALS["modality_label"]
 
 bp = Blueprint("progress_cockpit", __name__, url_prefix="/me")
 
@@ -64,11 +69,22 @@ def programme(code: str):
     if found is None or found.snapshot is None:
         abort(404)
     tree = found.result["requirements"]
-    missing = cockpit.missing_leaves(tree)
+    missing = missing_leaves(tree)
+    offerings = cockpit.next_offerings(missing, today)
     return render_template(
         "progress/programme.html",
         learner=learner,
         progress=found,
         units=cockpit.units_by_code(cockpit.leaf_codes(tree) + list(found.result.get("unused", ()))),
-        offerings=cockpit.next_offerings(missing, today),
+        where_to_take={code: _where(offerings.get(code, ())) for code in missing},
     )
+
+
+def _where(offerings) -> str:
+    if not offerings:
+        return _("No offering published yet.")
+    return _("Next offerings: %(list)s", list="; ".join(
+        _("%(year)s, %(semester)s · %(modality)s · %(centre)s", year=academic_year_label(o.academic_year),
+          semester=semester_label(o.semester), modality=modality_label(o.modality), centre=o.centre)
+        for o in offerings
+    ))
