@@ -109,6 +109,7 @@ class DemoSummary:
     credits: int = 0
     snapshots: int = 0
     meetings: int = 0
+    awards: int = 0
     attendance: int = 0
     accounts: list[tuple[Role, str, str]] = field(default_factory=list)
 
@@ -151,6 +152,8 @@ class _Generator:
         self.make_timetable()
         # Pages read stored audits: compute them as any write of credits would.
         self.summary.snapshots = refresh_all(as_of=self.today)
+        self.make_intakes()
+        self.make_awards()
         self.summary.accounts = [(role, email, DEMO_PASSWORD) for role, email, _ in DEMO_ACCOUNTS]
         return self.summary
 
@@ -285,6 +288,90 @@ class _Generator:
         db.session.add_all(rows)
         db.session.flush()
         self.summary.attendance = len(rows)
+
+    # --- intakes, applications and awards ---------------------------------------------------------
+
+    def make_intakes(self) -> None:
+        """For each programme: this year's intake (its learners' applications accepted) and next
+        year's, open now, with a few candidates at every stage of the review."""
+        from lms.intakes.models import Application, ApplicationStatus, Intake
+
+        year = self.current_year
+        enrolments = db.session.scalars(sa.select(Enrolment).order_by(Enrolment.id)).all()
+        candidates = [
+            self.new_user(f"candidat{i}@example.org", f"{FIRST_NAMES[(i * 5) % len(FIRST_NAMES)]} "
+                          f"{LAST_NAMES[(i * 3) % len(LAST_NAMES)]}", [])
+            for i in range(1, 9)
+        ]
+        db.session.flush()
+        for code, version in sorted(self.versions.items()):
+            small = version.kind.value.startswith(("certificat", "micro"))
+            current = Intake(programme_version_id=version.id, academic_year=year, centre_id=self.centre_id,
+                             modality=Modality.HYBRIDE_SOIR, capacity=25 if small else 40,
+                             applications_open_on=date(year, 3, 1), applications_close_on=date(year, 9, 15),
+                             starts_on=date(year, 10, 1))
+            following = Intake(programme_version_id=version.id, academic_year=year + 1, centre_id=self.centre_id,
+                               modality=Modality.HYBRIDE_SOIR, capacity=25 if small else 40,
+                               applications_open_on=date(year, 11, 1), applications_close_on=date(year + 1, 6, 30),
+                               starts_on=date(year + 1, 10, 1))
+            db.session.add_all([current, following])
+            db.session.flush()
+            for enrolment in enrolments:
+                if enrolment.programme_version_id == version.id and enrolment.enrolled_on >= date(year, 9, 1):
+                    enrolment.intake_id = current.id
+                    db.session.add(Application(
+                        candidate_id=enrolment.learner.user_id, intake_id=current.id, prior_level=version.entry_level,
+                        years_experience=self.rng.randrange(1, 15), funding=enrolment.learner.funding,
+                        status=ApplicationStatus.ACCEPTED, submitted_at=_at(date(year, 6, 1)),
+                        decided_at=_at(date(year, 7, 1)), decided_by_id=self.director_of[code].id,
+                    ))
+            entry = version.entry_level or 4
+            for index, candidate in enumerate(candidates[: 3 if small else 5]):
+                status = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.SUBMITTED,
+                          ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED)[index]
+                below = index == 2  # one candidate under the entry level, without a VAPP request: flagged
+                db.session.add(Application(
+                    candidate_id=candidate.id, intake_id=following.id, prior_level=max(entry - 1, 1) if below else entry,
+                    diplomas="BTS Services informatiques aux organisations" if below else "Licence professionnelle",
+                    current_job=self.rng.choice(("Développeur", "Technicienne réseau", "Chef de projet", "Analyste")),
+                    years_experience=self.rng.randrange(1, 12), funding=self.rng.choice(list(Funding)),
+                    status=status,
+                    submitted_at=None if status is ApplicationStatus.DRAFT else _at(date(year, 11, 10 + index)),
+                    decided_at=_at(date(year, 11, 20)) if status in (ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED) else None,
+                    decided_by_id=self.director_of[code].id if status in (ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED) else None,
+                    decision_reason="Expérience à préciser" if status is ApplicationStatus.REJECTED else None,
+                ))
+        db.session.flush()
+
+    def make_awards(self) -> None:
+        """Learners whose audit was complete before the last summer jury were awarded by it; those
+        complete since wait on the eligibility list."""
+        from lms.awards.models import Award
+        from lms.awards.services import new_verification_code
+        from lms.progress.models import AuditStatus, ProgressSnapshot
+
+        jury_day = date(self.current_year, 7, 3) if self.today >= date(self.current_year, 7, 3) else date(self.current_year - 1, 7, 3)
+        sequence: dict[str, int] = defaultdict(int)
+        rows = db.session.execute(
+            sa.select(Enrolment, ProgrammeVersion)
+            .join(ProgressSnapshot, ProgressSnapshot.enrolment_id == Enrolment.id)
+            .join(ProgrammeVersion, Enrolment.programme_version_id == ProgrammeVersion.id)
+            .where(ProgressSnapshot.status == AuditStatus.COMPLETE, Enrolment.enrolled_on < jury_day)
+            .order_by(Enrolment.id)
+        ).all()
+        for enrolment, version in rows:
+            code = version.programme.code
+            sequence[code] += 1
+            db.session.add(Award(
+                enrolment_id=enrolment.id, decided_on=jury_day, jury=f"Jury de la formation {code}",
+                mention=self.rng.choice((None, "assez_bien", "bien")), ects=version.nominal_ects,
+                certificate_number=f"{code}-{jury_day.year}-{sequence[code]:04d}", verification_code=new_verification_code(),
+                decided_by_id=self.director_of[code].id,
+            ))
+            enrolment.status = EnrolmentStatus.COMPLETED
+            enrolment.ended_on = jury_day
+        self.summary.awards = len(rows)
+        db.session.flush()
 
     # --- the cohort -----------------------------------------------------------------------------
 
@@ -528,7 +615,7 @@ def demo_command(if_empty: bool, learners: int, seed: int) -> None:
     click.echo(
         f"Demo loaded: {summary.learners} learners, {summary.enrolments} enrolments, {summary.offerings} offerings, "
         f"{summary.registrations} registrations, {summary.results} results, {summary.credits} credits, "
-        f"{summary.meetings} meetings, {summary.attendance} attendance marks, "
+        f"{summary.meetings} meetings, {summary.attendance} attendance marks, {summary.awards} awards, "
         f"{summary.snapshots} audits."
     )
     print_accounts()

@@ -45,7 +45,7 @@ def add_open_intake(database: str) -> int:
         )
         centre = db.session.scalar(sa.select(Centre).where(Centre.code == "PAR"))
         intake = Intake(programme_version=version, academic_year=academic_year(today) + 1, centre=centre,
-                        modality=Modality.HYBRIDE_SOIR, capacity=20,
+                        modality=Modality.DISTANCE_PLANIFIEE_SOIR, capacity=20,
                         applications_open_on=today - timedelta(days=5),
                         applications_close_on=today + timedelta(days=20), starts_on=today + timedelta(days=40))
         db.session.add(intake)

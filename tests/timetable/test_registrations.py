@@ -56,7 +56,7 @@ class World:
 def build_world(app, learners: int = 3) -> World:
     emails = [f"learner{i}@example.org" for i in range(learners)]
     for email in emails:
-        make_user(app, email, [Role.LEARNER])
+        make_user(app, email, [Role.LEARNER], locale="en")  # the assertions read English
     with app.app_context():
         units = {
             code: Unit(code=code, title=title, ects=Decimal(6), kind=UnitKind.UE)

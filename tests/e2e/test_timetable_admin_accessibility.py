@@ -3,24 +3,13 @@ in a real Chromium on the demo data: lists, a form with errors, previews, cancel
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import (  # noqa: F401  (fixtures)
-    browser,
-    context,
-    live_server,
-    log_in,
-    page,
-    playwright_instance,
-)
 from tests.e2e.support import DEMO_ACCOUNTS
 from tests.e2e.test_login_and_accessibility import assert_no_serious_violation
 
-pytestmark = pytest.mark.e2e
 
-
-def test_axe_admin_timetable_pages(page, live_server, log_in):  # noqa: F811
+def test_axe_admin_timetable_pages(page, live_server, log_in):
     log_in(page, DEMO_ACCOUNTS["admin"])
     base = f"{live_server}/admin/timetable"
     for path in ("/centres", "/centres/new", "/offerings", "/offerings/new"):
