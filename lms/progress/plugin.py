@@ -53,15 +53,19 @@ def lms_dashboard_panels(user) -> list[DashboardPanel]:
 @hookimpl
 def lms_cli(group) -> None:
     from lms.progress.cli import audit_command, progress_group, rank_command
+    from lms.progress.planning import notify_windows_command
 
     group.add_command(audit_command)
     group.add_command(rank_command)
+    if "notify-windows" not in progress_group.commands:
+        progress_group.add_command(notify_windows_command)
     group.add_command(progress_group)
 
 
 @hookimpl
 def lms_progress_refreshed(records, catalog, as_of, bulk) -> None:
     """Tell learners when a certificate becomes complete, and re-check their saved study plans."""
-    from lms.progress import claims
+    from lms.progress import claims, planning
 
     claims.lms_progress_refreshed(records=records, catalog=catalog, as_of=as_of, bulk=bulk)
+    planning.lms_progress_refreshed(records=records, catalog=catalog, as_of=as_of, bulk=bulk)

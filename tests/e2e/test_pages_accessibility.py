@@ -26,7 +26,8 @@ def audit(page, url: str) -> list[str]:
 
 
 @pytest.mark.parametrize("role, paths", [
-    ("learner", ["/me/", "/me/programmes/LG02501A", "/me/timeline", "/attendance/mine", "/timetable/list"]),
+    ("learner", ["/me/", "/me/programmes/LG02501A", "/me/timeline", "/me/credentials",
+                 "/me/what-if", "/me/plan", "/attendance/mine", "/timetable/list"]),
     ("admin", ["/admin/timetable/offerings", "/admin/timetable/centres", "/attendance/learners"]),
     ("director", ["/reports/", "/reports/intakes", "/reports/cohorts", "/reports/time-to-diploma",
                   "/reports/dropouts", "/reports/validation"]),
@@ -57,4 +58,17 @@ def test_cohort_histogram_has_no_serious_violation(page, live_server, log_in):
     assert programme, "the director chooses among their programmes"
     problems = audit(page, f"{live_server}/reports/cohorts?programme={programme[1]}")
     assert "<svg" in page.content()
+    assert problems == []
+
+
+def test_study_plan_and_what_if_pages_have_no_serious_violation(page, live_server, log_in):
+    log_in(page, DEMO_ACCOUNTS["learner"])
+    page.goto(f"{live_server}/me/plan")
+    plan = re.search(r'href="(/me/plan/\d+)"', page.content())
+    assert plan, "the learner plans one of their enrolments"
+    problems = audit(page, live_server + plan[1])
+    page.goto(f"{live_server}/me/what-if")
+    choice = re.search(r'<option value="([^"]+)"', page.content())
+    assert choice
+    problems += audit(page, f"{live_server}/me/what-if?programme={choice[1]}")
     assert problems == []
