@@ -127,3 +127,24 @@ def test_units_used_in_the_tree_exist(demo_app):
         codes = cockpit.leaf_codes(result["requirements"])
         assert len(cockpit.units_by_code(codes)) == db.session.scalar(
             sa.select(sa.func.count(Unit.id)).where(Unit.code.in_(codes)))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_planner_pages_run_a_constant_number_of_statements(demo_app):
+    email, programme = learner_with_short_history(demo_app)
+    with demo_app.app_context():
+        from lms.catalog.models import Programme, ProgrammeVersion
+
+        def enrolment_id(user_email: str, code: str) -> int:
+            return db.session.scalar(
+                sa.select(Enrolment.id).join(Learner).join(User, Learner.user_id == User.id)
+                .join(ProgrammeVersion).join(Programme).where(User.email == user_email, Programme.code == code))
+
+        short_id, long_id = enrolment_id(email, programme), enrolment_id("apprenant@example.org", "LG02501A")
+    short, long = signed_in(demo_app, email), signed_in(demo_app, "apprenant@example.org")
+    for short_url, long_url in (("/me/plan", "/me/plan"), (f"/me/plan/{short_id}", f"/me/plan/{long_id}")):
+        with count_statements(demo_app) as few:
+            assert short.get(short_url).status_code == 200
+        with count_statements(demo_app) as many:
+            assert long.get(long_url).status_code == 200
+        assert len(few) == len(many), (short_url, few, many)
