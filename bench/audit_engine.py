@@ -58,8 +58,10 @@ def report(name: str, program: ProgramDef, units, equivalences, record: LearnerR
     result = audit(program, units, equivalences, record, AS_OF)
     p50, p95 = percentile(engine, 50), percentile(engine, 95)
     b50 = percentile(floor, 50)
-    print(f"{name:<44} p50 {p50:7.3f} ms  p95 {p95:7.3f} ms  baseline p50 {b50:6.3f} ms  "
-          f"ratio {p50 / b50:6.1f}x  [{result['status']}, missing {result['missing_ects']}]")
+    print(
+        f"{name:<44} p50 {p50:7.3f} ms  p95 {p95:7.3f} ms  baseline p50 {b50:6.3f} ms  "
+        f"ratio {p50 / b50:6.1f}x  [{result['status']}, missing {result['missing_ects']}]"
+    )
 
 
 def results(codes, grade=Decimal(12), day=date(2024, 6, 1)) -> tuple[ResultEntry, ...]:
@@ -70,9 +72,13 @@ def full_master(catalog) -> tuple[ProgramDef, LearnerRecord]:
     program = next(p for (code, _), p in catalog.programs.items() if code == "MR12202A")
     codes = [c for c in unit_codes(program.requirements) if not c.startswith("UA")]
     record = LearnerRecord(
-        "bench-a", AS_OF,
-        results(codes) + (ResultEntry("UAIP1M", None, "validated", date(2024, 9, 1)),
-                          ResultEntry("UAIP10", None, "validated", date(2025, 9, 1))),
+        "bench-a",
+        AS_OF,
+        results(codes)
+        + (
+            ResultEntry("UAIP1M", None, "validated", date(2024, 9, 1)),
+            ResultEntry("UAIP10", None, "validated", date(2025, 9, 1)),
+        ),
     )
     return program, record
 
@@ -85,7 +91,8 @@ def hardest_licence(catalog) -> tuple[ProgramDef, LearnerRecord]:
     validated = [c for i, c in enumerate(codes) if i % 5 != 4 and not c.startswith("UA")]
     registered = [c for i, c in enumerate(codes) if i % 5 == 4]
     record = LearnerRecord(
-        "bench-b", AS_OF,
+        "bench-b",
+        AS_OF,
         results(validated)
         + tuple(ResultEntry(c, None, "registered") for c in registered)
         + results(["NFA013", "NFA011"], grade=Decimal(8), day=date(2023, 1, 20)),
@@ -103,7 +110,9 @@ def synthetic_worst(seed: int = 7) -> tuple[ProgramDef, dict[str, UnitDef], Lear
     groups = [{"choose": 3, "of": rng.sample(pool, 8)} for _ in range(5)]
     tree = normalise({"label": "Synthetic", "credits": 60, "of": groups})
     program = ProgramDef("SYN01", "1", "Synthetic", "master", None, None, Decimal(60), Decimal(10), None, tree)
-    record = LearnerRecord("bench-c", AS_OF, results(pool[::2]) + tuple(ResultEntry(c, None, "registered") for c in pool[1:6:2]))
+    record = LearnerRecord(
+        "bench-c", AS_OF, results(pool[::2]) + tuple(ResultEntry(c, None, "registered") for c in pool[1:6:2])
+    )
     return program, units, record
 
 
@@ -130,7 +139,11 @@ def generated_learners(catalog, count: int, seed: int = 2026) -> list[tuple[Prog
                 grade = Decimal(rng.randint(0, 40)) / 2 if roll < 0.25 else Decimal(rng.randint(20, 40)) / 2
                 entries.append(ResultEntry(code, grade, None, date(2019 + rng.randint(0, 6), 6, 1), 1))
         entries += [ResultEntry(code, Decimal(12), None, date(2024, 6, 1), 1) for code in rng.sample(all_units, 2)]
-        credits = tuple(CreditEntry(code, "vae", None, date(2022, 1, 1)) for code in rng.sample(codes, 1)) if rng.random() < 0.1 else ()
+        credits = (
+            tuple(CreditEntry(code, "vae", None, date(2022, 1, 1)) for code in rng.sample(codes, 1))
+            if rng.random() < 0.1
+            else ()
+        )
         population.append((program, LearnerRecord(f"L{n}", AS_OF, tuple(entries), credits)))
     return population
 
@@ -142,8 +155,10 @@ def main() -> None:
     args = parser.parse_args()
     catalog = read_catalog([CATALOG_DIR])
     units, equivalences = catalog.units, catalog.equivalences
-    print(f"python {platform.python_version()} on {platform.machine()}, {platform.processor() or 'cpu'}; "
-          f"{args.repeat} runs per case")
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, {platform.processor() or 'cpu'}; "
+        f"{args.repeat} runs per case"
+    )
 
     program, record = full_master(catalog)
     report("(a) MR12202A, full record", program, units, equivalences, record, args.repeat)
@@ -165,8 +180,10 @@ def main() -> None:
     for program, record in population:
         baseline(program, record)
     floor = time.perf_counter() - start
-    print(f"(d) {len(population)} generated learners: {len(population) / elapsed:,.0f} audits/s "
-          f"({elapsed:.2f} s; baseline walk {len(population) / floor:,.0f}/s, ratio {elapsed / floor:.1f}x) {statuses}")
+    print(
+        f"(d) {len(population)} generated learners: {len(population) / elapsed:,.0f} audits/s "
+        f"({elapsed:.2f} s; baseline walk {len(population) / floor:,.0f}/s, ratio {elapsed / floor:.1f}x) {statuses}"
+    )
 
 
 if __name__ == "__main__":

@@ -41,7 +41,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=300)
     parser.add_argument("--database-url")
-    parser.add_argument("--postgres", action="store_true", help="start a throw-away PostgreSQL server (as the tests do)")
+    parser.add_argument(
+        "--postgres", action="store_true", help="start a throw-away PostgreSQL server (as the tests do)"
+    )
     args = parser.parse_args()
     server = None
     if args.postgres:
@@ -76,8 +78,10 @@ def run(args: argparse.Namespace) -> None:
         offering = db.session.get(Offering, offering_id)
         tutor_id = offering.tutors[0].id
         registrations = [r.id for r in services.sheet_registrations(offering, 1)]
-        print(f"{db.engine.dialect.name}: sheet of {offering.unit.code} with {len(registrations)} learners; "
-              f"{args.saves} saves")
+        print(
+            f"{db.engine.dialect.name}: sheet of {offering.unit.code} with {len(registrations)} learners; "
+            f"{args.saves} saves"
+        )
         timings: list[float] = []
         for i in range(args.saves):
             registration_id = registrations[i % len(registrations)]
@@ -105,8 +109,10 @@ def run(args: argparse.Namespace) -> None:
             db.session.commit()
             baseline.append((time.perf_counter() - start) * 1000)
         p50, p95, b50 = percentile(timings, 50), percentile(timings, 95), percentile(baseline, 50)
-        print(f"grade save + publish + re-audit: p50 {p50:.1f} ms  p95 {p95:.1f} ms  (target p95 <= 50 ms); "
-              f"baseline UPDATE+commit p50 {b50:.1f} ms, ratio {p50 / b50:.1f}x")
+        print(
+            f"grade save + publish + re-audit: p50 {p50:.1f} ms  p95 {p95:.1f} ms  (target p95 <= 50 ms); "
+            f"baseline UPDATE+commit p50 {b50:.1f} ms, ratio {p50 / b50:.1f}x"
+        )
         db.engine.dispose()
 
 

@@ -62,13 +62,16 @@ def prepare(database_url: str) -> int:
             .order_by(Offering.id)
             .limit(1)
         )
-        taken = set(db.session.scalars(sa.select(Registration.learner_id).where(Registration.offering_id == offering.id)))
+        taken = set(
+            db.session.scalars(sa.select(Registration.learner_id).where(Registration.offering_id == offering.id))
+        )
         for learner_id in db.session.scalars(sa.select(Learner.id).order_by(Learner.id)):
             if len(taken) >= SHEET_SIZE:
                 break
             if learner_id not in taken:
-                db.session.add(Registration(learner_id=learner_id, offering_id=offering.id,
-                                            status=RegistrationStatus.REGISTERED))
+                db.session.add(
+                    Registration(learner_id=learner_id, offering_id=offering.id, status=RegistrationStatus.REGISTERED)
+                )
                 taken.add(learner_id)
         db.session.commit()
         return offering.id
@@ -102,7 +105,9 @@ class Site:
         status, page, cookies = self.request("GET", "/login")
         jar = "; ".join(cookie.split(";", 1)[0] for cookie in cookies)
         token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
-        status, _, cookies = self.request("POST", "/login", jar, {"csrf_token": token, "email": email, "password": DEMO_PASSWORD})
+        status, _, cookies = self.request(
+            "POST", "/login", jar, {"csrf_token": token, "email": email, "password": DEMO_PASSWORD}
+        )
         if status != 302:
             raise SystemExit(f"login of {email} failed: {status}")
         fresh = {cookie.split("=", 1)[0]: cookie.split(";", 1)[0] for cookie in cookies}
@@ -149,8 +154,13 @@ def hammer(site: Site, path: str, cookie: str | None, clients: int, requests: in
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    return {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "rps": len(latencies) / wall,
-            "errors": len(errors), "statuses": sorted(set(errors))}
+    return {
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "rps": len(latencies) / wall,
+        "errors": len(errors),
+        "statuses": sorted(set(errors)),
+    }
 
 
 def worker_rss_mib(master_pid: int) -> list[float]:
@@ -173,17 +183,32 @@ def main() -> None:
     print(f"preparing the demo data in {folder} ...", flush=True)
     offering_id = prepare(database_url)
     port = free_port()
-    env = {**os.environ, "LMS_DATABASE_URL": database_url, "LMS_SECRET_KEY": "bench-secret", "LMS_UPLOAD_FOLDER": str(folder)}
+    env = {
+        **os.environ,
+        "LMS_DATABASE_URL": database_url,
+        "LMS_SECRET_KEY": "bench-secret",
+        "LMS_UPLOAD_FOLDER": str(folder),
+    }
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         site = Site(port)
         site.wait()
-        learner, tutor, admin = (site.login(email) for email in
-                                 ("apprenant@example.org", "enseignant@example.org", "admin@example.org"))
+        learner, tutor, admin = (
+            site.login(email) for email in ("apprenant@example.org", "enseignant@example.org", "admin@example.org")
+        )
         pages = [
             ("trivial route (/healthz)", "/healthz", None),
             ("learner dashboard (/me/)", "/me/", learner),
@@ -193,16 +218,20 @@ def main() -> None:
         ]
         for _label, path, cookie in pages:  # warm up each worker's caches
             hammer(site, path, cookie, 2, 10)
-        print(f"\n{datetime.now():%Y-%m-%d %H:%M}, {args.clients} clients, {args.requests} requests per page, "
-              "gunicorn 2 workers, SQLite\n")
+        print(
+            f"\n{datetime.now():%Y-%m-%d %H:%M}, {args.clients} clients, {args.requests} requests per page, "
+            "gunicorn 2 workers, SQLite\n"
+        )
         print(f"{'page':<38} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} {'errors':>7}")
         baseline = None
         for label, path, cookie in pages:
             figures = hammer(site, path, cookie, args.clients, args.requests)
             baseline = baseline or figures["rps"]
-            print(f"{label:<38} {figures['p50']:>8.1f} {figures['p95']:>8.1f} {figures['rps']:>8.0f} "
-                  f"{figures['rps'] / baseline:>7.2f} {figures['errors']:>7}"
-                  + (f"  statuses {figures['statuses']}" if figures["errors"] else ""))
+            print(
+                f"{label:<38} {figures['p50']:>8.1f} {figures['p95']:>8.1f} {figures['rps']:>8.0f} "
+                f"{figures['rps'] / baseline:>7.2f} {figures['errors']:>7}"
+                + (f"  statuses {figures['statuses']}" if figures["errors"] else "")
+            )
         print("\nworker RSS (MiB): " + ", ".join(f"{size:.0f}" for size in worker_rss_mib(server.pid)))
     finally:
         server.terminate()

@@ -18,7 +18,6 @@ from lms.core.models import AuditEvent
 from lms.core.time import utcnow
 from lms.extensions import db
 
-
 _SEEN_RESOLUTION = timedelta(minutes=1)
 
 

@@ -105,4 +105,3 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
     return redirect(safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path))
-

@@ -23,7 +23,9 @@ class JuryDecisionForm(FlaskForm):
     """``candidates`` holds ``<learner id>:<programme version id>`` keys; the view sets the
     choices to the eligibility list, so nobody else can be ticked."""
 
-    candidates = SelectMultipleField(_l("Learners"), choices=[], validators=[DataRequired(_l("Tick at least one learner."))])
+    candidates = SelectMultipleField(
+        _l("Learners"), choices=[], validators=[DataRequired(_l("Tick at least one learner."))]
+    )
     decided_on = DateField(_l("Date of the jury decision"), validators=[DataRequired()])
     jury = StringField(_l("Jury (name and members)"), validators=[DataRequired(), Length(max=500)])
     mention = SelectField(_l("Mention"), choices=[], validators=[Optional()])

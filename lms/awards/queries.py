@@ -75,8 +75,13 @@ def eligible(programme: Programme) -> list[Eligible]:
     has_award = sa.select(Award.id).where(Award.enrolment_id == Enrolment.id).exists()
     enrolled = db.session.execute(
         sa.select(
-            Learner.id, Learner.learner_number, User.name, ProgrammeVersion.id, ProgrammeVersion.version,
-            ProgressSnapshot.earned_ects, ProgressSnapshot.computed_at,
+            Learner.id,
+            Learner.learner_number,
+            User.name,
+            ProgrammeVersion.id,
+            ProgrammeVersion.version,
+            ProgressSnapshot.earned_ects,
+            ProgressSnapshot.computed_at,
         )
         .select_from(Enrolment)
         .join(ProgressSnapshot, ProgressSnapshot.enrolment_id == Enrolment.id)
@@ -100,8 +105,13 @@ def eligible(programme: Programme) -> list[Eligible]:
     )
     claimed = db.session.execute(
         sa.select(
-            Learner.id, Learner.learner_number, User.name, ProgrammeVersion.id, ProgrammeVersion.version,
-            sa.null(), CredentialClaim.complete_since,
+            Learner.id,
+            Learner.learner_number,
+            User.name,
+            ProgrammeVersion.id,
+            ProgrammeVersion.version,
+            sa.null(),
+            CredentialClaim.complete_since,
         )
         .select_from(CredentialClaim)
         .join(ProgrammeVersion, ProgrammeVersion.id == CredentialClaim.programme_version_id)
@@ -166,9 +176,9 @@ def award_by_code(code: str) -> Award | None:
         .where(Award.verification_code == text)
         .options(
             sa.orm.joinedload(Award.enrolment).joinedload(Enrolment.learner).joinedload(Learner.user),
-            sa.orm.joinedload(Award.enrolment).joinedload(Enrolment.programme_version).joinedload(
-                ProgrammeVersion.programme
-            ),
+            sa.orm.joinedload(Award.enrolment)
+            .joinedload(Enrolment.programme_version)
+            .joinedload(ProgrammeVersion.programme),
         )
     )
 

@@ -98,7 +98,7 @@ def _next_sequence(prefix: str) -> int:
     numbers = db.session.scalars(sa.select(Award.certificate_number).where(Award.certificate_number.like(prefix + "%")))
     highest = 0
     for number in numbers:
-        tail = number[len(prefix):]
+        tail = number[len(prefix) :]
         if tail.isdigit():
             highest = max(highest, int(tail))
     return highest + 1
@@ -133,8 +133,11 @@ def _enrolment_for(learner: Learner, version: ProgrammeVersion, decided_on: date
     if enrolment is not None:
         if enrolment.status in (EnrolmentStatus.WITHDRAWN, EnrolmentStatus.MOVED):
             raise AwardError(
-                _("%(name)s is no longer enrolled in %(programme)s.", name=learner.user.name,
-                  programme=version.programme.code)
+                _(
+                    "%(name)s is no longer enrolled in %(programme)s.",
+                    name=learner.user.name,
+                    programme=version.programme.code,
+                )
             )
         return enrolment
     # A certificate earned on the way to another programme: enrol the learner now.
@@ -146,8 +149,9 @@ def _enrolment_for(learner: Learner, version: ProgrammeVersion, decided_on: date
     return enrolment
 
 
-def grant_awards(actor: User, candidates: Iterable[Candidate], decided_on: date, jury: str,
-                 mention: str | None = None) -> list[Award]:
+def grant_awards(
+    actor: User, candidates: Iterable[Candidate], decided_on: date, jury: str, mention: str | None = None
+) -> list[Award]:
     """Record one jury decision for several learners, all or nothing: raises :class:`AwardError`
     (naming every learner refused) or :class:`NotAllowed`; the caller rolls back."""
     jury = _jury(jury)
@@ -184,7 +188,9 @@ def grant_awards(actor: User, candidates: Iterable[Candidate], decided_on: date,
     enrolment_ids = [enrolment.id for enrolment in enrolments.values()]
     snapshots = {
         row.enrolment_id: row
-        for row in db.session.scalars(sa.select(ProgressSnapshot).where(ProgressSnapshot.enrolment_id.in_(enrolment_ids)))
+        for row in db.session.scalars(
+            sa.select(ProgressSnapshot).where(ProgressSnapshot.enrolment_id.in_(enrolment_ids))
+        )
     }
     already = set(db.session.scalars(sa.select(Award.enrolment_id).where(Award.enrolment_id.in_(enrolment_ids))))
     problems = []
@@ -234,16 +240,20 @@ def grant_awards(actor: User, candidates: Iterable[Candidate], decided_on: date,
             [award.enrolment.learner.user],
             "award_granted",
             _l("Diploma awarded: %(programme)s", programme=version.programme.code),
-            _l("The jury of %(date)s awarded you %(title)s. Your certificate can be downloaded.",
-               date=decided_on.isoformat(), title=version.title),
+            _l(
+                "The jury of %(date)s awarded you %(title)s. Your certificate can be downloaded.",
+                date=decided_on.isoformat(),
+                title=version.title,
+            ),
             link=_link(award),
         )
         hook.lms_award_granted(award=award)
     return awards
 
 
-def grant_award(actor: User, learner: Learner, version: ProgrammeVersion, decided_on: date, jury: str,
-                mention: str | None = None) -> Award:
+def grant_award(
+    actor: User, learner: Learner, version: ProgrammeVersion, decided_on: date, jury: str, mention: str | None = None
+) -> Award:
     """One learner: see :func:`grant_awards`."""
     return grant_awards(actor, [Candidate(learner.id, version.id)], decided_on, jury, mention)[0]
 

@@ -44,9 +44,7 @@ def describe_plan(plan: ImportPlan) -> list[str]:
     for change in plan.units_changed:
         what = "; ".join(f"{c.field} {_show(c.old)} -> {_show(c.new)}" for c in change.changes)
         lines.append(f"  ~ {change.unit.code}: {what}")
-    lines.append(
-        f"equivalences: {counts['equivalences_added']} to add, {counts['equivalences_unchanged']} unchanged"
-    )
+    lines.append(f"equivalences: {counts['equivalences_added']} to add, {counts['equivalences_unchanged']} unchanged")
     lines += [f"  + {'+'.join(e.units)} counts as {e.counts_as}" for e in plan.equivalences_added]
     lines.append(
         f"programme versions: {counts['versions_added']} to add, {counts['versions_unchanged']} unchanged"
@@ -54,7 +52,9 @@ def describe_plan(plan: ImportPlan) -> list[str]:
     )
     for added in plan.versions_added:
         p = added.program
-        lines.append(f"  + {p.code} {p.version} {p.title!r} ({'new programme' if added.new_programme else 'new version'})")
+        lines.append(
+            f"  + {p.code} {p.version} {p.title!r} ({'new programme' if added.new_programme else 'new version'})"
+        )
     by_year = Counter(o.year for o in plan.offerings_added)
     lines.append(
         f"offerings: {counts['offerings_added']} to add, {counts['offerings_changed']} to change (capacity), "
@@ -67,7 +67,10 @@ def describe_plan(plan: ImportPlan) -> list[str]:
             f"  ~ {o.unit} {o.year} {o.semester} {o.modality} {o.centre}: capacity "
             f"{_show(change.old_capacity)} -> {o.capacity}"
         )
-    lines.append(f"centres: {counts['centres_added']} to add" + (f" ({', '.join(plan.centres_added)})" if plan.centres_added else ""))
+    lines.append(
+        f"centres: {counts['centres_added']} to add"
+        + (f" ({', '.join(plan.centres_added)})" if plan.centres_added else "")
+    )
     return lines
 
 

@@ -31,7 +31,9 @@ class _Dumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
-_Dumper.add_representer(_FlowList, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
+_Dumper.add_representer(
+    _FlowList, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+)
 _Dumper.add_representer(Decimal, lambda dumper, data: dumper.represent_data(_number(data)))
 
 
@@ -79,7 +81,10 @@ def readable_tree(node: dict[str, Any]) -> Any:
 
 def _program(program: ProgramDef) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "code": program.code, "version": program.version, "title": program.title, "kind": program.kind,
+        "code": program.code,
+        "version": program.version,
+        "title": program.title,
+        "kind": program.kind,
     }
     if program.level is not None:
         out["level"] = program.level
@@ -100,7 +105,12 @@ def catalog_texts(catalog: Catalog, header: str = "") -> dict[str, str]:
     files: dict[str, str] = {}
     units = []
     for unit in sorted(catalog.units.values(), key=lambda u: u.code):
-        mapping: dict[str, Any] = {"code": unit.code, "title": unit.title, "ects": _number(unit.ects), "kind": unit.kind}
+        mapping: dict[str, Any] = {
+            "code": unit.code,
+            "title": unit.title,
+            "ects": _number(unit.ects),
+            "kind": unit.kind,
+        }
         if unit.level is not None:
             mapping["level"] = unit.level
         units.append(mapping)

@@ -21,19 +21,42 @@ TOP_KEYS = {"units", "equivalences", "programs", "offerings"}
 UNIT_KEYS = {"code", "title", "ects", "kind", "level"}
 EQUIVALENCE_KEYS = {"units", "counts_as"}
 PROGRAM_KEYS = {
-    "code", "version", "title", "kind", "level", "entry_level", "ects", "pass_mark", "validity_years", "requirements",
+    "code",
+    "version",
+    "title",
+    "kind",
+    "level",
+    "entry_level",
+    "ects",
+    "pass_mark",
+    "validity_years",
+    "requirements",
 }
 OFFERING_KEYS = {"unit", "year", "semester", "modality", "centre", "capacity"}
 UNIT_KINDS = {"UE", "UA"}
 LEVELS = {"L1", "L2", "L3", "M1", "M2"}
 PROGRAM_KINDS = {
-    "licence", "licence_pro", "master", "ingenieur", "titre_rncp", "deust", "certificat_competence",
-    "certificat_specialisation", "certificat_professionnel", "micro_certification", "diplome_etablissement",
+    "licence",
+    "licence_pro",
+    "master",
+    "ingenieur",
+    "titre_rncp",
+    "deust",
+    "certificat_competence",
+    "certificat_specialisation",
+    "certificat_professionnel",
+    "micro_certification",
+    "diplome_etablissement",
 }
 SEMESTERS = {"S1", "S2", "A"}
 MODALITIES = {
-    "presentiel_jour", "presentiel_soir", "hybride_jour", "hybride_soir", "foad",
-    "distance_planifiee_jour", "distance_planifiee_soir",
+    "presentiel_jour",
+    "presentiel_soir",
+    "hybride_jour",
+    "hybride_soir",
+    "foad",
+    "distance_planifiee_jour",
+    "distance_planifiee_soir",
 }
 PROGRAM_CODE = re.compile(r"^[A-Z0-9]{2,20}$")
 CENTRE_CODE = re.compile(r"^[A-Z0-9]{2,10}$")
@@ -137,9 +160,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
                 None, None, "a key must be a plain word or number", key_node.start_mark
             )
         if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
 
@@ -355,19 +376,30 @@ class _Reader:
             tree = normalise(item["requirements"])
         except RequirementError as error:
             for tree_problem in error.problems:
-                self.problem(path, _line_of(item["requirements"], tree_problem, item.line), f"{what}: {tree_problem.message}")
+                self.problem(
+                    path, _line_of(item["requirements"], tree_problem, item.line), f"{what}: {tree_problem.message}"
+                )
             return
         if not ok or ects is None or pass_mark is None:
             return
-        if item.get("level") is not None and level is None or item.get("entry_level") is not None and entry_level is None:
+        if (
+            item.get("level") is not None
+            and level is None
+            or item.get("entry_level") is not None
+            and entry_level is None
+        ):
             return
         if item.get("validity_years") is not None and validity is None:
             return
-        program = ProgramDef(code, version, title.strip(), item["kind"], level, entry_level, ects, pass_mark, validity, tree)
+        program = ProgramDef(
+            code, version, title.strip(), item["kind"], level, entry_level, ects, pass_mark, validity, tree
+        )
         key = (code, version)
         known = self.catalog.programs.get(key)
         if known is not None and known != program:
-            self.problem(path, item.line, f"{what} version {version} is defined differently in {self.program_origin[key]}")
+            self.problem(
+                path, item.line, f"{what} version {version} is defined differently in {self.program_origin[key]}"
+            )
             return
         self.catalog.programs[key] = program
         self.program_origin.setdefault(key, f"{path}:{item.line}")

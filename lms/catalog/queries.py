@@ -152,8 +152,12 @@ def _node(node: dict[str, Any], units: dict[str, Unit]) -> RequirementNode:
     else:
         kind = "choose" if "choose" in node else "credits"
     return RequirementNode(
-        kind, label=node.get("label"), choose=node.get("choose"), credits=node.get("credits"),
-        compensation=node.get("compensation"), children=children,
+        kind,
+        label=node.get("label"),
+        choose=node.get("choose"),
+        credits=node.get("credits"),
+        compensation=node.get("compensation"),
+        children=children,
     )
 
 
@@ -187,13 +191,23 @@ def catalog_from_database(offerings: bool = True) -> Catalog:
         .order_by(Programme.code, ProgrammeVersion.version)
     ):
         catalog.programs[(code, version.version)] = ProgramDef(
-            code, version.version, version.title, version.kind.value, version.level, version.entry_level,
-            version.nominal_ects, version.pass_mark, version.validity_years, version.requirements,
+            code,
+            version.version,
+            version.title,
+            version.kind.value,
+            version.level,
+            version.entry_level,
+            version.nominal_ects,
+            version.pass_mark,
+            version.validity_years,
+            version.requirements,
         )
     if not offerings:
         return catalog
     rows = db.session.execute(
-        sa.select(Unit.code, Offering.academic_year, Offering.semester, Offering.modality, Centre.code, Offering.capacity)
+        sa.select(
+            Unit.code, Offering.academic_year, Offering.semester, Offering.modality, Centre.code, Offering.capacity
+        )
         .join(Unit, Offering.unit_id == Unit.id)
         .join(Centre, Offering.centre_id == Centre.id)
         .order_by(Offering.academic_year, Unit.code, semester_order(Offering.semester), Offering.modality, Centre.code)

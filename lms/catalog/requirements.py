@@ -124,8 +124,10 @@ def _compensation(value: Any, path: tuple[str | int, ...], problems: list[TreePr
     for key in ("min_average", "floor"):
         if key in value and (not _is_number(value[key]) or not 0 <= value[key] <= 20):
             problems.append(TreeProblem(here, f"'{key}' must be a grade between 0 and 20"))
-    if "within_years" in value and value["within_years"] is not None and (
-        not isinstance(value["within_years"], int) or value["within_years"] < 1
+    if (
+        "within_years" in value
+        and value["within_years"] is not None
+        and (not isinstance(value["within_years"], int) or value["within_years"] < 1)
     ):
         problems.append(TreeProblem(here, "'within_years' must be a whole number >= 1"))
     return {k: value[k] for k in value if k in COMPENSATION_KEYS}

@@ -47,7 +47,14 @@ OFFERING_BATCH = 500
 UNIT_FIELDS = ("title", "ects", "kind", "level")
 LOCKED_UNIT_FIELDS = ("ects", "kind")  # audits depend on them
 VERSION_FIELDS = (
-    "title", "kind", "level", "entry_level", "ects", "pass_mark", "validity_years", "requirements",
+    "title",
+    "kind",
+    "level",
+    "entry_level",
+    "ects",
+    "pass_mark",
+    "validity_years",
+    "requirements",
 )
 
 OfferingKey = tuple[str, int, str, str, str]  # unit, year, semester, modality, centre
@@ -150,9 +157,13 @@ class ImportPlan:
     def work(self) -> int:
         """How many rows an apply writes (the length of the progress bar)."""
         return (
-            len(self.units_added) + len(self.units_changed) + len(self.equivalences_added)
-            + len(self.versions_added) + len(self.centres_added)
-            + len(self.offerings_added) + len(self.offerings_changed)
+            len(self.units_added)
+            + len(self.units_changed)
+            + len(self.equivalences_added)
+            + len(self.versions_added)
+            + len(self.centres_added)
+            + len(self.offerings_added)
+            + len(self.offerings_changed)
         )
 
     @property
@@ -193,9 +204,16 @@ def plan_import(catalog: Catalog) -> ImportPlan:
 def _database_versions() -> dict[tuple[str, str], ProgramDef]:
     rows = db.session.execute(
         sa.select(
-            Programme.code, ProgrammeVersion.version, ProgrammeVersion.title, ProgrammeVersion.kind,
-            ProgrammeVersion.level, ProgrammeVersion.entry_level, ProgrammeVersion.nominal_ects,
-            ProgrammeVersion.pass_mark, ProgrammeVersion.validity_years, ProgrammeVersion.requirements,
+            Programme.code,
+            ProgrammeVersion.version,
+            ProgrammeVersion.title,
+            ProgrammeVersion.kind,
+            ProgrammeVersion.level,
+            ProgrammeVersion.entry_level,
+            ProgrammeVersion.nominal_ects,
+            ProgrammeVersion.pass_mark,
+            ProgrammeVersion.validity_years,
+            ProgrammeVersion.requirements,
         ).join(Programme, ProgrammeVersion.programme_id == Programme.id)
     )
     return {
@@ -232,7 +250,9 @@ def _plan_units(plan: ImportPlan, catalog: Catalog, versions: dict[tuple[str, st
         locked = tuple(c for c in changes if c.field in LOCKED_UNIT_FIELDS)
         if locked and used_by.get(definition.code):
             origin = catalog.unit_origins.get(definition.code, "catalogue:0")
-            plan.unit_conflicts.append(UnitConflict(definition, locked, tuple(sorted(used_by[definition.code])), origin))
+            plan.unit_conflicts.append(
+                UnitConflict(definition, locked, tuple(sorted(used_by[definition.code])), origin)
+            )
         else:
             plan.units_changed.append(UnitChange(definition, changes))
 
@@ -286,7 +306,12 @@ def _plan_offerings(plan: ImportPlan, catalog: Catalog) -> None:
     if years:
         rows = db.session.execute(
             sa.select(
-                Offering.id, Unit.code, Offering.academic_year, Offering.semester, Offering.modality, Centre.code,
+                Offering.id,
+                Unit.code,
+                Offering.academic_year,
+                Offering.semester,
+                Offering.modality,
+                Centre.code,
                 Offering.capacity,
             )
             .join(Unit, Offering.unit_id == Unit.id)
@@ -325,7 +350,10 @@ def apply_import(plan: ImportPlan, progress: Callable[[int], None] | None = None
 
     new_units = [
         Unit(
-            code=d.code, title=d.title, ects=d.ects, kind=UnitKind(d.kind),
+            code=d.code,
+            title=d.title,
+            ects=d.ects,
+            kind=UnitKind(d.kind),
             level=UnitLevel(d.level) if d.level else None,
         )
         for d in plan.units_added
@@ -367,9 +395,15 @@ def apply_import(plan: ImportPlan, progress: Callable[[int], None] | None = None
             programmes[d.code] = programme
         programme.versions.append(
             ProgrammeVersion(
-                version=d.version, title=d.title, kind=ProgrammeKind(d.kind), level=d.level,
-                entry_level=d.entry_level, nominal_ects=d.ects, pass_mark=d.pass_mark,
-                validity_years=d.validity_years, requirements=d.requirements,
+                version=d.version,
+                title=d.title,
+                kind=ProgrammeKind(d.kind),
+                level=d.level,
+                entry_level=d.entry_level,
+                nominal_ects=d.ects,
+                pass_mark=d.pass_mark,
+                validity_years=d.validity_years,
+                requirements=d.requirements,
             )
         )
     db.session.flush()
@@ -390,8 +424,12 @@ def apply_import(plan: ImportPlan, progress: Callable[[int], None] | None = None
             sa.insert(Offering),
             [
                 {
-                    "unit_id": unit_ids[o.unit], "academic_year": o.year, "semester": Semester(o.semester),
-                    "modality": Modality(o.modality), "centre_id": centre_ids[o.centre], "capacity": o.capacity,
+                    "unit_id": unit_ids[o.unit],
+                    "academic_year": o.year,
+                    "semester": Semester(o.semester),
+                    "modality": Modality(o.modality),
+                    "centre_id": centre_ids[o.centre],
+                    "capacity": o.capacity,
                 }
                 for o in batch
             ],
@@ -400,10 +438,7 @@ def apply_import(plan: ImportPlan, progress: Callable[[int], None] | None = None
     for batch in _batches(plan.offerings_changed, OFFERING_BATCH):
         db.session.execute(
             sa.update(Offering),
-            [
-                {"id": plan.offering_ids[_offering_key(c.offering)], "capacity": c.offering.capacity}
-                for c in batch
-            ],
+            [{"id": plan.offering_ids[_offering_key(c.offering)], "capacity": c.offering.capacity} for c in batch],
         )
         step(len(batch))
     if plan.equivalences_added:
@@ -420,7 +455,7 @@ def _offering_key(o: OfferingDef) -> OfferingKey:
 
 def _batches(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _show(value: Any) -> str:

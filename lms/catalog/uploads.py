@@ -69,7 +69,7 @@ def preview(data: bytes, filename: str) -> Preview:
         prefix = str(path)
 
         def rename(text: str) -> str:
-            return filename + text[len(prefix):] if text.startswith(prefix) else text
+            return filename + text[len(prefix) :] if text.startswith(prefix) else text
 
         try:
             catalog = read_catalog([path], known_units=queries.database_unit_codes())

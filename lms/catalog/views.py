@@ -20,9 +20,7 @@ UNITS_PER_PAGE = 50
 @bp.route("/programmes")
 @roles_required(Role.ADMIN, Role.DIRECTOR)
 def programmes():
-    return render_template(
-        "catalog/programmes.html", lines=queries.programme_lines(), unit_count=queries.unit_count()
-    )
+    return render_template("catalog/programmes.html", lines=queries.programme_lines(), unit_count=queries.unit_count())
 
 
 @bp.route("/programmes/<code>")
@@ -82,8 +80,11 @@ def import_confirm():
         _(
             "Catalogue imported from %(name)s. Units added: %(units)d; units changed: %(changed)d; "
             "programme versions added: %(versions)d; offerings added: %(offerings)d.",
-            name=stored.filename, units=counts["units_added"], changed=counts["units_changed"],
-            versions=counts["versions_added"], offerings=counts["offerings_added"],
+            name=stored.filename,
+            units=counts["units_added"],
+            changed=counts["units_changed"],
+            versions=counts["versions_added"],
+            offerings=counts["offerings_added"],
         ),
         "success",
     )

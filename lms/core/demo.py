@@ -62,20 +62,104 @@ DEMO_ACCOUNTS = (
 SECOND_DIRECTOR = ("directrice.master@example.org", "Sophie Lefèvre")
 
 FIRST_NAMES = (
-    "Léa", "Hugo", "Chloé", "Lucas", "Manon", "Louis", "Emma", "Gabriel", "Inès", "Arthur", "Sarah", "Jules",
-    "Jade", "Adam", "Louise", "Nathan", "Alice", "Théo", "Lina", "Raphaël", "Zoé", "Mehdi", "Clara", "Karim",
-    "Anaïs", "Thomas", "Yasmine", "Antoine", "Mathilde", "Samuel", "Aïcha", "Julie", "Paul", "Fatou", "Maxime",
-    "Élodie", "Romain", "Nour", "Pierre", "Sofia",
+    "Léa",
+    "Hugo",
+    "Chloé",
+    "Lucas",
+    "Manon",
+    "Louis",
+    "Emma",
+    "Gabriel",
+    "Inès",
+    "Arthur",
+    "Sarah",
+    "Jules",
+    "Jade",
+    "Adam",
+    "Louise",
+    "Nathan",
+    "Alice",
+    "Théo",
+    "Lina",
+    "Raphaël",
+    "Zoé",
+    "Mehdi",
+    "Clara",
+    "Karim",
+    "Anaïs",
+    "Thomas",
+    "Yasmine",
+    "Antoine",
+    "Mathilde",
+    "Samuel",
+    "Aïcha",
+    "Julie",
+    "Paul",
+    "Fatou",
+    "Maxime",
+    "Élodie",
+    "Romain",
+    "Nour",
+    "Pierre",
+    "Sofia",
 )
 LAST_NAMES = (
-    "Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau", "Laurent",
-    "Simon", "Michel", "Lefebvre", "Leroy", "Roux", "David", "Bertrand", "Morel", "Fournier", "Girard",
-    "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau", "Vincent", "Muller", "Lefèvre", "Faure", "André",
-    "Mercier", "Blanc", "Guérin", "Boyer", "Garnier", "Chevalier", "François", "Legrand", "Gauthier", "Nguyen",
+    "Martin",
+    "Bernard",
+    "Thomas",
+    "Petit",
+    "Robert",
+    "Richard",
+    "Durand",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Lefebvre",
+    "Leroy",
+    "Roux",
+    "David",
+    "Bertrand",
+    "Morel",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Vincent",
+    "Muller",
+    "Lefèvre",
+    "Faure",
+    "André",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Boyer",
+    "Garnier",
+    "Chevalier",
+    "François",
+    "Legrand",
+    "Gauthier",
+    "Nguyen",
 )
 EMPLOYERS = (
-    "SNCF", "RATP", "Orange", "Capgemini", "AP-HP", "Ville de Paris", "BNP Paribas", "La Poste", "Thales",
-    "Ministère de l'Intérieur", "Sopra Steria", "EDF", "Société Générale", "Département de Seine-Saint-Denis",
+    "SNCF",
+    "RATP",
+    "Orange",
+    "Capgemini",
+    "AP-HP",
+    "Ville de Paris",
+    "BNP Paribas",
+    "La Poste",
+    "Thales",
+    "Ministère de l'Intérieur",
+    "Sopra Steria",
+    "EDF",
+    "Société Générale",
+    "Département de Seine-Saint-Denis",
     None,
 )
 # Programme mix of the cohort, and the certificate some learners add on the way.
@@ -84,8 +168,13 @@ SIDE_CERTIFICATES = {"LG02501A": ("CC0400A", 0.15), "MR12202A": ("CS6800A", 0.25
 DIRECTED_BY_FIRST = ("LG02501A", "CC0400A", "CYC9106A")
 # Working adults favour evenings, Saturdays and distance learning.
 MODALITY_PREFERENCE = {
-    Modality.HYBRIDE_SOIR: 5, Modality.DISTANCE_PLANIFIEE_SOIR: 5, Modality.FOAD: 4, Modality.PRESENTIEL_SOIR: 4,
-    Modality.HYBRIDE_JOUR: 1, Modality.DISTANCE_PLANIFIEE_JOUR: 1, Modality.PRESENTIEL_JOUR: 1,
+    Modality.HYBRIDE_SOIR: 5,
+    Modality.DISTANCE_PLANIFIEE_SOIR: 5,
+    Modality.FOAD: 4,
+    Modality.PRESENTIEL_SOIR: 4,
+    Modality.HYBRIDE_JOUR: 1,
+    Modality.DISTANCE_PLANIFIEE_JOUR: 1,
+    Modality.PRESENTIEL_JOUR: 1,
 }
 
 
@@ -179,7 +268,9 @@ class _Generator:
         for i in range(1, self.settings.tutors):
             first_name, last_name = FIRST_NAMES[(i * 7) % len(FIRST_NAMES)], LAST_NAMES[(i * 11) % len(LAST_NAMES)]
             self.tutors.append(
-                self.new_user(f"{_slug(first_name)}.{_slug(last_name)}@example.org", f"{first_name} {last_name}", [Role.TUTOR])
+                self.new_user(
+                    f"{_slug(first_name)}.{_slug(last_name)}@example.org", f"{first_name} {last_name}", [Role.TUTOR]
+                )
             )
         db.session.flush()
 
@@ -202,8 +293,12 @@ class _Generator:
                 offering = existing.get((unit.id, year, semester, modality))
                 if offering is None:
                     offering = Offering(
-                        unit_id=unit.id, academic_year=year, semester=semester, modality=modality,
-                        centre_id=centre_id, capacity=capacity,
+                        unit_id=unit.id,
+                        academic_year=year,
+                        semester=semester,
+                        modality=modality,
+                        centre_id=centre_id,
+                        capacity=capacity,
                     )
                     db.session.add(offering)
                     existing[(unit.id, year, semester, modality)] = offering
@@ -226,7 +321,8 @@ class _Generator:
         year = self.current_year
         christmas = Closure(date(year, 12, 20), date(year + 1, 1, 3), "Vacances de Noël")
         offerings = db.session.scalars(
-            sa.select(Offering).where(Offering.academic_year == year, Offering.modality != Modality.FOAD)
+            sa.select(Offering)
+            .where(Offering.academic_year == year, Offering.modality != Modality.FOAD)
             .order_by(Offering.id)
         ).all()
         held: list = []
@@ -247,14 +343,27 @@ class _Generator:
                 mode = MeetingMode.BOTH
             else:
                 mode = MeetingMode.REMOTE
-            room = f"Salle {self.rng.choice((11, 17, 31, 33, 35))}.{self.rng.randrange(1, 4)}.{self.rng.randrange(10, 60)}"
+            room = (
+                f"Salle {self.rng.choice((11, 17, 31, 33, 35))}.{self.rng.randrange(1, 4)}.{self.rng.randrange(10, 60)}"
+            )
             first, last = semester_bounds(year, offering.semester)
-            meetings = generate_meetings(offering, RecurrenceInput(
-                weekday=weekday, start=start, end=end, first=first, last=last, mode=mode,
-                room=None if mode is MeetingMode.REMOTE else room,
-                video_url=None if mode is MeetingMode.IN_PERSON else f"https://visio.example.org/{code.lower()}-{offering.id}",
-                closures=(christmas,), skip_holidays=True,
-            ))
+            meetings = generate_meetings(
+                offering,
+                RecurrenceInput(
+                    weekday=weekday,
+                    start=start,
+                    end=end,
+                    first=first,
+                    last=last,
+                    mode=mode,
+                    room=None if mode is MeetingMode.REMOTE else room,
+                    video_url=None
+                    if mode is MeetingMode.IN_PERSON
+                    else f"https://visio.example.org/{code.lower()}-{offering.id}",
+                    closures=(christmas,),
+                    skip_holidays=True,
+                ),
+            )
             self.summary.meetings += len(meetings)
             held += [meeting for meeting in meetings if meeting.ends_at <= now]
         self.record_attendance(held)
@@ -282,9 +391,16 @@ class _Generator:
                     status, connected = AttendanceStatus.PRESENT_REMOTE, minutes - self.rng.randrange(0, 20)
                 else:
                     status, connected = AttendanceStatus.PRESENT_IN_PERSON, None
-                rows.append(Attendance(registration_id=registration_id, meeting_id=meeting.id, status=status,
-                                       minutes_connected=connected, recorded_at=meeting.ends_at,
-                                       recorded_by_id=tutor_of.get(meeting.offering_id)))
+                rows.append(
+                    Attendance(
+                        registration_id=registration_id,
+                        meeting_id=meeting.id,
+                        status=status,
+                        minutes_connected=connected,
+                        recorded_at=meeting.ends_at,
+                        recorded_by_id=tutor_of.get(meeting.offering_id),
+                    )
+                )
         db.session.add_all(rows)
         db.session.flush()
         self.summary.attendance = len(rows)
@@ -299,48 +415,86 @@ class _Generator:
         year = self.current_year
         enrolments = db.session.scalars(sa.select(Enrolment).order_by(Enrolment.id)).all()
         candidates = [
-            self.new_user(f"candidat{i}@example.org", f"{FIRST_NAMES[(i * 5) % len(FIRST_NAMES)]} "
-                          f"{LAST_NAMES[(i * 3) % len(LAST_NAMES)]}", [])
+            self.new_user(
+                f"candidat{i}@example.org",
+                f"{FIRST_NAMES[(i * 5) % len(FIRST_NAMES)]} {LAST_NAMES[(i * 3) % len(LAST_NAMES)]}",
+                [],
+            )
             for i in range(1, 9)
         ]
         db.session.flush()
         for code, version in sorted(self.versions.items()):
             small = version.kind.value.startswith(("certificat", "micro"))
-            current = Intake(programme_version_id=version.id, academic_year=year, centre_id=self.centre_id,
-                             modality=Modality.HYBRIDE_SOIR, capacity=25 if small else 40,
-                             applications_open_on=date(year, 3, 1), applications_close_on=date(year, 9, 15),
-                             starts_on=date(year, 10, 1))
-            following = Intake(programme_version_id=version.id, academic_year=year + 1, centre_id=self.centre_id,
-                               modality=Modality.HYBRIDE_SOIR, capacity=25 if small else 40,
-                               applications_open_on=date(year, 11, 1), applications_close_on=date(year + 1, 6, 30),
-                               starts_on=date(year + 1, 10, 1))
+            current = Intake(
+                programme_version_id=version.id,
+                academic_year=year,
+                centre_id=self.centre_id,
+                modality=Modality.HYBRIDE_SOIR,
+                capacity=25 if small else 40,
+                applications_open_on=date(year, 3, 1),
+                applications_close_on=date(year, 9, 15),
+                starts_on=date(year, 10, 1),
+            )
+            following = Intake(
+                programme_version_id=version.id,
+                academic_year=year + 1,
+                centre_id=self.centre_id,
+                modality=Modality.HYBRIDE_SOIR,
+                capacity=25 if small else 40,
+                applications_open_on=date(year, 11, 1),
+                applications_close_on=date(year + 1, 6, 30),
+                starts_on=date(year + 1, 10, 1),
+            )
             db.session.add_all([current, following])
             db.session.flush()
             for enrolment in enrolments:
                 if enrolment.programme_version_id == version.id and enrolment.enrolled_on >= date(year, 9, 1):
                     enrolment.intake_id = current.id
-                    db.session.add(Application(
-                        candidate_id=enrolment.learner.user_id, intake_id=current.id, prior_level=version.entry_level,
-                        years_experience=self.rng.randrange(1, 15), funding=enrolment.learner.funding,
-                        status=ApplicationStatus.ACCEPTED, submitted_at=_at(date(year, 6, 1)),
-                        decided_at=_at(date(year, 7, 1)), decided_by_id=self.director_of[code].id,
-                    ))
+                    db.session.add(
+                        Application(
+                            candidate_id=enrolment.learner.user_id,
+                            intake_id=current.id,
+                            prior_level=version.entry_level,
+                            years_experience=self.rng.randrange(1, 15),
+                            funding=enrolment.learner.funding,
+                            status=ApplicationStatus.ACCEPTED,
+                            submitted_at=_at(date(year, 6, 1)),
+                            decided_at=_at(date(year, 7, 1)),
+                            decided_by_id=self.director_of[code].id,
+                        )
+                    )
             entry = version.entry_level or 4
             for index, candidate in enumerate(candidates[: 3 if small else 5]):
-                status = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.SUBMITTED,
-                          ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED)[index]
+                status = (
+                    ApplicationStatus.DRAFT,
+                    ApplicationStatus.SUBMITTED,
+                    ApplicationStatus.SUBMITTED,
+                    ApplicationStatus.WAITLISTED,
+                    ApplicationStatus.REJECTED,
+                )[index]
                 below = index == 2  # one candidate under the entry level, without a VAPP request: flagged
-                db.session.add(Application(
-                    candidate_id=candidate.id, intake_id=following.id, prior_level=max(entry - 1, 1) if below else entry,
-                    diplomas="BTS Services informatiques aux organisations" if below else "Licence professionnelle",
-                    current_job=self.rng.choice(("Développeur", "Technicienne réseau", "Chef de projet", "Analyste")),
-                    years_experience=self.rng.randrange(1, 12), funding=self.rng.choice(list(Funding)),
-                    status=status,
-                    submitted_at=None if status is ApplicationStatus.DRAFT else _at(date(year, 11, 10 + index)),
-                    decided_at=_at(date(year, 11, 20)) if status in (ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED) else None,
-                    decided_by_id=self.director_of[code].id if status in (ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED) else None,
-                    decision_reason="Expérience à préciser" if status is ApplicationStatus.REJECTED else None,
-                ))
+                db.session.add(
+                    Application(
+                        candidate_id=candidate.id,
+                        intake_id=following.id,
+                        prior_level=max(entry - 1, 1) if below else entry,
+                        diplomas="BTS Services informatiques aux organisations" if below else "Licence professionnelle",
+                        current_job=self.rng.choice(
+                            ("Développeur", "Technicienne réseau", "Chef de projet", "Analyste")
+                        ),
+                        years_experience=self.rng.randrange(1, 12),
+                        funding=self.rng.choice(list(Funding)),
+                        status=status,
+                        submitted_at=None if status is ApplicationStatus.DRAFT else _at(date(year, 11, 10 + index)),
+                        decided_at=_at(date(year, 11, 20))
+                        if status in (ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED)
+                        else None,
+                        decided_by_id=self.director_of[code].id
+                        if status in (ApplicationStatus.WAITLISTED, ApplicationStatus.REJECTED)
+                        else None,
+                        decision_reason="Expérience à préciser" if status is ApplicationStatus.REJECTED else None,
+                    )
+                )
         db.session.flush()
 
     def make_awards(self) -> None:
@@ -350,7 +504,11 @@ class _Generator:
         from lms.awards.services import new_verification_code
         from lms.progress.models import AuditStatus, ProgressSnapshot
 
-        jury_day = date(self.current_year, 7, 3) if self.today >= date(self.current_year, 7, 3) else date(self.current_year - 1, 7, 3)
+        jury_day = (
+            date(self.current_year, 7, 3)
+            if self.today >= date(self.current_year, 7, 3)
+            else date(self.current_year - 1, 7, 3)
+        )
         sequence: dict[str, int] = defaultdict(int)
         rows = db.session.execute(
             sa.select(Enrolment, ProgrammeVersion)
@@ -362,12 +520,18 @@ class _Generator:
         for enrolment, version in rows:
             code = version.programme.code
             sequence[code] += 1
-            db.session.add(Award(
-                enrolment_id=enrolment.id, decided_on=jury_day, jury=f"Jury de la formation {code}",
-                mention=self.rng.choice((None, "assez_bien", "bien")), ects=version.nominal_ects,
-                certificate_number=f"{code}-{jury_day.year}-{sequence[code]:04d}", verification_code=new_verification_code(),
-                decided_by_id=self.director_of[code].id,
-            ))
+            db.session.add(
+                Award(
+                    enrolment_id=enrolment.id,
+                    decided_on=jury_day,
+                    jury=f"Jury de la formation {code}",
+                    mention=self.rng.choice((None, "assez_bien", "bien")),
+                    ects=version.nominal_ects,
+                    certificate_number=f"{code}-{jury_day.year}-{sequence[code]:04d}",
+                    verification_code=new_verification_code(),
+                    decided_by_id=self.director_of[code].id,
+                )
+            )
             enrolment.status = EnrolmentStatus.COMPLETED
             enrolment.ended_on = jury_day
         self.summary.awards = len(rows)
@@ -407,7 +571,9 @@ class _Generator:
             self.summary.learners += 1
             self.make_history(learner, programme, start, pace, drop_after, demo=index == 0)
 
-    def make_history(self, learner: Learner, code: str, start: int, pace: int, drop_after: int | None, demo: bool) -> None:
+    def make_history(
+        self, learner: Learner, code: str, start: int, pace: int, drop_after: int | None, demo: bool
+    ) -> None:
         programmes = [(code, start)]
         side = SIDE_CERTIFICATES.get(code)
         if side and (demo or self.rng.random() < side[1]) and start + 1 <= self.current_year:
@@ -448,7 +614,9 @@ class _Generator:
                     offerings = [o for o in offerings if o.modality is not Modality.FOAD] or offerings
                 offering = self.pick_offering(offerings)
                 registration = Registration(
-                    learner=learner, offering=offering, status=RegistrationStatus.REGISTERED,
+                    learner=learner,
+                    offering=offering,
+                    status=RegistrationStatus.REGISTERED,
                     created_at=_at(date(year, 9, self.rng.randint(1, 30))),
                 )
                 db.session.add(registration)
@@ -481,7 +649,7 @@ class _Generator:
                 break
             attempt = list(chosen)
             if self._plan(child, attempt):
-                added = attempt[len(chosen):]
+                added = attempt[len(chosen) :]
                 chosen[:] = attempt
                 count += 1
                 credits += sum((self.units[u].ects for u in added), Decimal(0))
@@ -496,7 +664,9 @@ class _Generator:
         weights = [MODALITY_PREFERENCE[o.modality] for o in offerings]
         return self.rng.choices(offerings, weights)[0]
 
-    def grant_credits(self, learner: Learner, code: str, queue: list[str], validated: set[str], start: int, demo: bool) -> None:
+    def grant_credits(
+        self, learner: Learner, code: str, queue: list[str], validated: set[str], start: int, demo: bool
+    ) -> None:
         director = self.director_of[code]
         candidates = [u for u in queue if self.units[u].kind is UnitKind.UE][: 2 if demo else self.rng.choice((1, 2))]
         for position, unit_code in enumerate(candidates):
@@ -521,7 +691,10 @@ class _Generator:
         if self.units[offering.unit.code].kind is UnitKind.UA:
             validated = self.rng.random() < 0.92
             self.add_result(
-                registration, 1, offering.exam1_on, tutor,
+                registration,
+                1,
+                offering.exam1_on,
+                tutor,
                 decision=Decision.VALIDATED if validated else Decision.NOT_VALIDATED,
             )
             return validated
@@ -537,21 +710,49 @@ class _Generator:
             return grade2 is not None and grade2 >= PASS_MARK
         return False
 
-    def add_result(self, registration: Registration, session: int, on: date, tutor: User, *, grade: Decimal | None = None,
-                   absent: bool = False, decision: Decision | None = None) -> None:
+    def add_result(
+        self,
+        registration: Registration,
+        session: int,
+        on: date,
+        tutor: User,
+        *,
+        grade: Decimal | None = None,
+        absent: bool = False,
+        decision: Decision | None = None,
+    ) -> None:
         published_at = _at(on) + timedelta(days=14)  # after the jury
         result = Result(
-            registration=registration, exam_session=session, grade=grade, absent=absent, decision=decision,
-            status=ResultStatus.PUBLISHED, locked=True, decided_on=on, published_at=published_at,
-            updated_at=published_at, updated_by_id=tutor.id, created_at=_at(on),
+            registration=registration,
+            exam_session=session,
+            grade=grade,
+            absent=absent,
+            decision=decision,
+            status=ResultStatus.PUBLISHED,
+            locked=True,
+            decided_on=on,
+            published_at=published_at,
+            updated_at=published_at,
+            updated_by_id=tutor.id,
+            created_at=_at(on),
         )
         db.session.add(result)
-        value = {"grade": str(grade) if grade is not None else None, "absent": absent,
-                 "decision": decision.value if decision else None}
+        value = {
+            "grade": str(grade) if grade is not None else None,
+            "absent": absent,
+            "decision": decision.value if decision else None,
+        }
         for action, at, old in ((HistoryAction.CREATE, _at(on), None), (HistoryAction.PUBLISH, published_at, value)):
             db.session.add(
-                ResultHistory(result=result, action=action, changed_at=at, changed_by_id=tutor.id,
-                              old_value=old, new_value=value, source="demo")
+                ResultHistory(
+                    result=result,
+                    action=action,
+                    changed_at=at,
+                    changed_by_id=tutor.id,
+                    old_value=old,
+                    new_value=value,
+                    source="demo",
+                )
             )
         self.summary.results += 1
 
@@ -588,7 +789,7 @@ def _slug(text: str) -> str:
 
 
 def print_accounts() -> None:
-    click.echo("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for role, email, name in DEMO_ACCOUNTS:
         click.echo(f"  {role.value:<9} {email:<28} {name}")
 

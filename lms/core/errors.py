@@ -53,7 +53,9 @@ def render_error(code: int, detail: str | None = None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(400, str(_l("The form has expired or was not sent by this site. Reload the page and try again.")))
+        return render_error(
+            400, str(_l("The form has expired or was not sent by this site. Reload the page and try again."))
+        )
 
     @app.errorhandler(429)
     def too_many(error: HTTPException):

@@ -65,7 +65,9 @@ def _int_or_none(value):
 
 
 MODALITY_CHOICES = [SelectChoice(modality.value, MODALITY[modality]) for modality in Modality]
-LEVEL_CHOICES = [SelectChoice("", _l("— choose —"))] + [SelectChoice(str(level), label) for level, label in LEVELS.items()]
+LEVEL_CHOICES = [SelectChoice("", _l("— choose —"))] + [
+    SelectChoice(str(level), label) for level, label in LEVELS.items()
+]
 FUNDING_CHOICES = [SelectChoice("", _l("— choose —"))] + [SelectChoice(f.value, FUNDING[f]) for f in Funding]
 DECISION_CHOICES = [
     SelectChoice(Decision.ACCEPT.value, _l("Accept")),
@@ -98,8 +100,13 @@ class SignupForm(_Form):
 
 
 class ApplicationForm(_Form):
-    prior_level = SelectField(_l("Your highest level (RNCP)"), choices=LEVEL_CHOICES, coerce=_int_or_none,
-                              validate_choice=False, validators=[Optional()])
+    prior_level = SelectField(
+        _l("Your highest level (RNCP)"),
+        choices=LEVEL_CHOICES,
+        coerce=_int_or_none,
+        validate_choice=False,
+        validators=[Optional()],
+    )
     diplomas = TextAreaField(_l("Diplomas held"), validators=[Optional(), Length(max=4000)])
     current_job = StringField(_l("Current job"), validators=[Optional(), Length(max=200)], filters=[_strip])
     years_experience = IntegerField(_l("Years of professional experience"), validators=[Optional(), NumberRange(0, 60)])
@@ -135,7 +142,9 @@ class DecisionForm(_Form):
 
 
 STATUS_FILTER_CHOICES = [SelectChoice("", _l("All (except drafts)"))] + [
-    SelectChoice(status.value, APPLICATION_STATUS[status]) for status in ApplicationStatus if status is not ApplicationStatus.DRAFT
+    SelectChoice(status.value, APPLICATION_STATUS[status])
+    for status in ApplicationStatus
+    if status is not ApplicationStatus.DRAFT
 ]
 FLAG_FILTER_CHOICES = [
     SelectChoice("", _l("All")),

@@ -106,9 +106,9 @@ def applications_of(user: User) -> list[Application]:
             sa.select(Application)
             .where(Application.candidate_id == user.id)
             .options(
-                sa.orm.joinedload(Application.intake).joinedload(Intake.programme_version).joinedload(
-                    ProgrammeVersion.programme
-                ),
+                sa.orm.joinedload(Application.intake)
+                .joinedload(Intake.programme_version)
+                .joinedload(ProgrammeVersion.programme),
                 sa.orm.joinedload(Application.intake).joinedload(Intake.centre),
             )
             .order_by(Application.created_at.desc(), Application.id.desc())
@@ -126,9 +126,9 @@ def get_application(application_id: int) -> Application | None:
         .where(Application.id == application_id)
         .options(
             sa.orm.joinedload(Application.candidate),
-            sa.orm.joinedload(Application.intake).joinedload(Intake.programme_version).joinedload(
-                ProgrammeVersion.programme
-            ),
+            sa.orm.joinedload(Application.intake)
+            .joinedload(Intake.programme_version)
+            .joinedload(ProgrammeVersion.programme),
             sa.orm.joinedload(Application.intake).joinedload(Intake.centre),
             sa.orm.selectinload(Application.documents),
         )
@@ -143,7 +143,9 @@ class QueueLine:
     documents: int
 
 
-def review_queue(intake: Intake, status: ApplicationStatus | None = None, flagged: bool | None = None) -> list[QueueLine]:
+def review_queue(
+    intake: Intake, status: ApplicationStatus | None = None, flagged: bool | None = None
+) -> list[QueueLine]:
     """The applications of ``intake`` (drafts are the candidates' own business and are left out),
     oldest submission first, filtered by status and by the automatic entry-level flag."""
     entry_level = intake.programme_version.entry_level

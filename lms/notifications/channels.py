@@ -39,8 +39,9 @@ class InAppChannel:
 
     def deliver(self, message: Message) -> None:
         db.session.add(
-            Notification(user_id=message.user_id, kind=message.kind, title=message.title, body=message.body,
-                         link=message.link)
+            Notification(
+                user_id=message.user_id, kind=message.kind, title=message.title, body=message.body, link=message.link
+            )
         )
 
 
@@ -57,7 +58,9 @@ class EmailChannel:
         mail["From"] = config["MAIL_FROM"]
         mail["To"] = message.email
         mail["Subject"] = message.title
-        link = f"\n\n{config['PUBLIC_URL'].rstrip('/')}{message.link}" if message.link and config.get("PUBLIC_URL") else ""
+        link = (
+            f"\n\n{config['PUBLIC_URL'].rstrip('/')}{message.link}" if message.link and config.get("PUBLIC_URL") else ""
+        )
         mail.set_content(f"{message.body}{link}\n")
         settings = (config["SMTP_HOST"], int(config["SMTP_PORT"]), float(config["SMTP_TIMEOUT"]))
         db.session().info.setdefault(OUTBOX, []).append((settings, mail))

@@ -24,7 +24,11 @@ def lms_nav_items(user) -> list[NavItem]:
     from lms.notifications.services import unread_count
 
     unread = unread_count(user.id)
-    label = _nl("Notifications (%(num)d unread)", "Notifications (%(num)d unread)", unread) if unread else _l("Notifications")
+    label = (
+        _nl("Notifications (%(num)d unread)", "Notifications (%(num)d unread)", unread)
+        if unread
+        else _l("Notifications")
+    )
     return [NavItem(label, "notifications.index", order=800)]
 
 

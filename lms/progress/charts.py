@@ -77,7 +77,9 @@ class ChartLabels:
         "information."
     )
     year: str = "Year"
-    semesters: dict[str, str] = field(default_factory=lambda: {"S1": "Semester 1", "S2": "Semester 2", "A": "Whole year"})
+    semesters: dict[str, str] = field(
+        default_factory=lambda: {"S1": "Semester 1", "S2": "Semester 2", "A": "Whole year"}
+    )
     statuses: dict[str, str] = field(
         default_factory=lambda: {
             "validated": "validated",
@@ -114,8 +116,9 @@ def year_totals(marks: Iterable[Mark]) -> list[YearTotal]:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: object) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k.rstrip("_").replace("_", "-"): str(v) for k, v in attributes.items()
-                                          if v is not None})
+    element = ET.SubElement(
+        parent, tag, {k.rstrip("_").replace("_", "-"): str(v) for k, v in attributes.items() if v is not None}
+    )
     if text is not None:
         element.text = text
     return element
@@ -132,8 +135,9 @@ def _patterns(defs: ET.Element, prefix: str) -> None:
         elif style["pattern"] == "dots":
             _sub(pattern, "circle", cx=3, cy=3, r="0.8", fill=style["ink"], fill_opacity="0.35")
         else:
-            _sub(pattern, "path", d="M3,1 L3,5 M1,3 L5,3", stroke=style["ink"], stroke_width="0.6",
-                 stroke_opacity="0.4")
+            _sub(
+                pattern, "path", d="M3,1 L3,5 M1,3 L5,3", stroke=style["ink"], stroke_width="0.6", stroke_opacity="0.4"
+            )
 
 
 def _fill(status: str, prefix: str) -> str:
@@ -142,16 +146,43 @@ def _fill(status: str, prefix: str) -> str:
 
 def _chip(parent: ET.Element, mark: Mark, x: float, y: float, labels: ChartLabels, prefix: str) -> None:
     style = STYLE[mark.status]
-    group = _sub(parent, "g", class_="unit", data_code=mark.code, data_status=mark.status,
-                 data_year=mark.academic_year, data_semester=mark.semester)
+    group = _sub(
+        parent,
+        "g",
+        class_="unit",
+        data_code=mark.code,
+        data_status=mark.status,
+        data_year=mark.academic_year,
+        data_semester=mark.semester,
+    )
     tooltip = f"{mark.code} — {labels.statuses[mark.status]}"
     _sub(group, "title", tooltip + (f" — {mark.detail}" if mark.detail else ""))
-    _sub(group, "rect", x=x, y=y, width=CHIP_WIDTH, height=CHIP_HEIGHT, rx=4, fill=_fill(mark.status, prefix),
-         stroke=style["ink"], stroke_width="1.2", stroke_dasharray=style["dash"])
+    _sub(
+        group,
+        "rect",
+        x=x,
+        y=y,
+        width=CHIP_WIDTH,
+        height=CHIP_HEIGHT,
+        rx=4,
+        fill=_fill(mark.status, prefix),
+        stroke=style["ink"],
+        stroke_width="1.2",
+        stroke_dasharray=style["dash"],
+    )
     long_code = len(mark.code) > 9  # squeezed into the chip rather than overflowing it
-    _sub(group, "text", f"{style['symbol']} {mark.code}", x=x + 7, y=y + CHIP_HEIGHT / 2 + 4.5,
-         fill=style["ink"], font_size=13, font_weight="bold" if mark.status != "in_progress" else None,
-         textLength=CHIP_WIDTH - 12 if long_code else None, lengthAdjust="spacingAndGlyphs" if long_code else None)
+    _sub(
+        group,
+        "text",
+        f"{style['symbol']} {mark.code}",
+        x=x + 7,
+        y=y + CHIP_HEIGHT / 2 + 4.5,
+        fill=style["ink"],
+        font_size=13,
+        font_weight="bold" if mark.status != "in_progress" else None,
+        textLength=CHIP_WIDTH - 12 if long_code else None,
+        lengthAdjust="spacingAndGlyphs" if long_code else None,
+    )
 
 
 def timeline_svg(
@@ -181,11 +212,19 @@ def timeline_svg(
     height = 2 * MARGIN + HEADER_HEIGHT + body_height + LEGEND_HEIGHT
 
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
-    svg = ET.Element("svg", {
-        "xmlns": SVG_NS, "viewBox": f"0 0 {width} {height}", "width": "100%", "role": "img",
-        "aria-labelledby": f"{title_id} {desc_id}", "font-family": FONT, "class": "timeline-chart",
-        "preserveAspectRatio": "xMinYMin meet",
-    })
+    svg = ET.Element(
+        "svg",
+        {
+            "xmlns": SVG_NS,
+            "viewBox": f"0 0 {width} {height}",
+            "width": "100%",
+            "role": "img",
+            "aria-labelledby": f"{title_id} {desc_id}",
+            "font-family": FONT,
+            "class": "timeline-chart",
+            "preserveAspectRatio": "xMinYMin meet",
+        },
+    )
     _sub(svg, "title", labels.title, id=title_id)
     _sub(svg, "desc", labels.description, id=desc_id)
     defs = _sub(svg, "defs")
@@ -201,8 +240,16 @@ def timeline_svg(
     for semester, x in zip(SEMESTERS, lane_x, strict=True):
         _sub(headings, "text", labels.semesters[semester], x=x + CHIP_GAP, y=top + 18)
     _sub(headings, "text", labels.ects_heading, x=ects_x + CHIP_GAP, y=top + 18)
-    _sub(svg, "line", x1=MARGIN, x2=width - MARGIN, y1=top + HEADER_HEIGHT - 4, y2=top + HEADER_HEIGHT - 4,
-         stroke="#495057", stroke_width=1)
+    _sub(
+        svg,
+        "line",
+        x1=MARGIN,
+        x2=width - MARGIN,
+        y1=top + HEADER_HEIGHT - 4,
+        y2=top + HEADER_HEIGHT - 4,
+        stroke="#495057",
+        stroke_width=1,
+    )
 
     y = top + HEADER_HEIGHT
     if not totals:
@@ -213,27 +260,65 @@ def timeline_svg(
         row = _sub(svg, "g", class_="year", data_year=total.academic_year)
         if index % 2 == 0:
             _sub(row, "rect", x=MARGIN, y=y, width=width - 2 * MARGIN, height=row_height, fill="#f8f9fa")
-        _sub(row, "text", f"{total.academic_year}-{total.academic_year + 1}", x=MARGIN + 4, y=y + ROW_PADDING + 17,
-             fill="#212529", font_size=13, font_weight="bold")
+        _sub(
+            row,
+            "text",
+            f"{total.academic_year}-{total.academic_year + 1}",
+            x=MARGIN + 4,
+            y=y + ROW_PADDING + 17,
+            fill="#212529",
+            font_size=13,
+            font_weight="bold",
+        )
         for semester, x in zip(SEMESTERS, lane_x, strict=True):
             for position, mark in enumerate(by_cell.get((total.academic_year, semester), ())):
                 line, column = divmod(position, CHIPS_PER_LANE_ROW)
-                _chip(row, mark, x + CHIP_GAP + column * (CHIP_WIDTH + CHIP_GAP),
-                      y + ROW_PADDING + line * (CHIP_HEIGHT + CHIP_GAP), labels, id_prefix)
+                _chip(
+                    row,
+                    mark,
+                    x + CHIP_GAP + column * (CHIP_WIDTH + CHIP_GAP),
+                    y + ROW_PADDING + line * (CHIP_HEIGHT + CHIP_GAP),
+                    labels,
+                    id_prefix,
+                )
         # ECTS: the year's figure, the running total, and a bar of the total (the year's part dark).
         figures = _sub(row, "g", class_="ects", data_year_ects=total.ects, data_cumulative=total.cumulative)
         _sub(figures, "title", labels.year_ects.format(year=number(total.ects), total=number(total.cumulative)))
-        _sub(figures, "text", f"+{number(total.ects)} / {number(total.cumulative)}", x=ects_x + CHIP_GAP,
-             y=y + ROW_PADDING + 13, fill="#212529", font_size=13, class_="year-ects")
+        _sub(
+            figures,
+            "text",
+            f"+{number(total.ects)} / {number(total.cumulative)}",
+            x=ects_x + CHIP_GAP,
+            y=y + ROW_PADDING + 13,
+            fill="#212529",
+            font_size=13,
+            class_="year-ects",
+        )
         if grand_total:
             before = bar_width * float((total.cumulative - total.ects) / grand_total)
             during = bar_width * float(total.ects / grand_total)
             bar_y = y + ROW_PADDING + 19
             _sub(figures, "rect", x=ects_x + CHIP_GAP, y=bar_y, width=f"{before:.1f}", height=7, fill=BAR_BEFORE)
-            _sub(figures, "rect", x=f"{ects_x + CHIP_GAP + before:.1f}", y=bar_y, width=f"{during:.1f}", height=7,
-                 fill=BAR_YEAR)
-            _sub(figures, "rect", x=ects_x + CHIP_GAP, y=bar_y, width=bar_width, height=7, fill="none",
-                 stroke="#495057", stroke_width="0.8")
+            _sub(
+                figures,
+                "rect",
+                x=f"{ects_x + CHIP_GAP + before:.1f}",
+                y=bar_y,
+                width=f"{during:.1f}",
+                height=7,
+                fill=BAR_YEAR,
+            )
+            _sub(
+                figures,
+                "rect",
+                x=ects_x + CHIP_GAP,
+                y=bar_y,
+                width=bar_width,
+                height=7,
+                fill="none",
+                stroke="#495057",
+                stroke_width="0.8",
+            )
         y += row_height
 
     # Legend: symbol, pattern and words for each status.
@@ -241,8 +326,19 @@ def timeline_svg(
     x, legend_y = MARGIN, y + 16
     for status in STATUSES:
         style = STYLE[status]
-        _sub(legend, "rect", x=x, y=legend_y, width=22, height=16, rx=3, fill=_fill(status, id_prefix),
-             stroke=style["ink"], stroke_width="1.2", stroke_dasharray=style["dash"])
+        _sub(
+            legend,
+            "rect",
+            x=x,
+            y=legend_y,
+            width=22,
+            height=16,
+            rx=3,
+            fill=_fill(status, id_prefix),
+            stroke=style["ink"],
+            stroke_width="1.2",
+            stroke_dasharray=style["dash"],
+        )
         _sub(legend, "text", style["symbol"], x=x + 6, y=legend_y + 12.5, fill=style["ink"], font_weight="bold")
         text = labels.statuses[status]
         _sub(legend, "text", text, x=x + 28, y=legend_y + 12.5)

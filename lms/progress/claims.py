@@ -83,9 +83,14 @@ def record_complete_certificates(
             result = audit(program, catalog.units, catalog.equivalences, record, as_of)
             if result["status"] != "complete":
                 continue
-            claims.append({
-                "learner_id": learner_id, "programme_version_id": version_id, "complete_since": now, "notified_at": now,
-            })
+            claims.append(
+                {
+                    "learner_id": learner_id,
+                    "programme_version_id": version_id,
+                    "complete_since": now,
+                    "notified_at": now,
+                }
+            )
             claimed.setdefault(learner_id, []).append(program.code)
     if not claims:
         return []
@@ -132,7 +137,9 @@ def _notify(claimed: Mapping[int, list[str]]) -> None:
                 [user],
                 KIND,
                 _l("You can claim %(code)s", code=code),
-                _l("Your validated units complete the certificate %(code)s: you can ask for it to be awarded.",
-                   code=code),
+                _l(
+                    "Your validated units complete the certificate %(code)s: you can ask for it to be awarded.",
+                    code=code,
+                ),
                 link=link,
             )

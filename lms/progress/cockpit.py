@@ -78,7 +78,11 @@ class ProgrammeProgress:
             "in_progress": self.snapshot.in_progress_ects if self.snapshot else 0,
         }.get(part)
         if value is None:
-            value = max(nominal - float(self.snapshot.earned_ects + self.snapshot.in_progress_ects), 0) if self.snapshot else nominal
+            value = (
+                max(nominal - float(self.snapshot.earned_ects + self.snapshot.in_progress_ects), 0)
+                if self.snapshot
+                else nominal
+            )
         return round(min(float(value) / nominal * 100, 100), 1)
 
 
@@ -87,14 +91,24 @@ def units_by_code(codes: Iterable[str]) -> dict[str, Unit]:
     return {unit.code: unit for unit in db.session.scalars(sa.select(Unit).where(Unit.code.in_(codes)))}
 
 
-def next_offerings(codes: Iterable[str], today: date, limit: int = NEXT_OFFERINGS_PER_UNIT) -> dict[str, list[NextOffering]]:
+def next_offerings(
+    codes: Iterable[str], today: date, limit: int = NEXT_OFFERINGS_PER_UNIT
+) -> dict[str, list[NextOffering]]:
     """For each unit, its next offerings one can still register for: this year's whose window has
     not closed, then later years', in calendar order (one statement)."""
     codes = set(codes)
     year = academic_year(today)
     rows = db.session.execute(
-        sa.select(Unit.code, Offering.id, Offering.academic_year, Offering.semester, Offering.modality, Centre.name,
-                  Offering.registration_opens_on, Offering.registration_closes_on)
+        sa.select(
+            Unit.code,
+            Offering.id,
+            Offering.academic_year,
+            Offering.semester,
+            Offering.modality,
+            Centre.name,
+            Offering.registration_opens_on,
+            Offering.registration_closes_on,
+        )
         .join(Unit, Offering.unit_id == Unit.id)
         .join(Centre, Offering.centre_id == Centre.id)
         .where(
@@ -112,7 +126,9 @@ def next_offerings(codes: Iterable[str], today: date, limit: int = NEXT_OFFERING
     found: dict[str, list[NextOffering]] = defaultdict(list)
     for code, offering_id, year_, semester, modality, centre, opens, closes in rows:
         if len(found[code]) < limit:
-            found[code].append(NextOffering(offering_id, year_, Semester(semester).value, modality.value, centre, opens, closes))
+            found[code].append(
+                NextOffering(offering_id, year_, Semester(semester).value, modality.value, centre, opens, closes)
+            )
     return found
 
 
@@ -163,8 +179,16 @@ def dashboard(learner: Learner, today: date) -> list[ProgrammeProgress]:
 
 def recent_results(learner: Learner, limit: int = RECENT_RESULTS) -> list[RecentResult]:
     rows = db.session.execute(
-        sa.select(Unit.code, Unit.title, Result.grade, Result.absent, Result.decision, Result.exam_session,
-                  Result.decided_on, Result.published_at)
+        sa.select(
+            Unit.code,
+            Unit.title,
+            Result.grade,
+            Result.absent,
+            Result.decision,
+            Result.exam_session,
+            Result.decided_on,
+            Result.published_at,
+        )
         .join(Registration, Result.registration_id == Registration.id)
         .join(Offering, Registration.offering_id == Offering.id)
         .join(Unit, Offering.unit_id == Unit.id)
@@ -173,8 +197,15 @@ def recent_results(learner: Learner, limit: int = RECENT_RESULTS) -> list[Recent
         .limit(limit)
     )
     return [
-        RecentResult(code, title, grade, absent, decision.value if decision else None, session,
-                     decided_on or (published_at.date() if published_at else None))
+        RecentResult(
+            code,
+            title,
+            grade,
+            absent,
+            decision.value if decision else None,
+            session,
+            decided_on or (published_at.date() if published_at else None),
+        )
         for code, title, grade, absent, decision, session, decided_on, published_at in rows
     ]
 

@@ -179,8 +179,15 @@ class Node:
     tiebreak: int = 0  # leaf: a tiny extra cost that orders equally cheap choices (see _build)
 
 
-def _build(raw: dict[str, Any], units: Mapping[str, UnitDef], nodes: list[Node], needs_worth: bool,
-           depth: int = 0, position: int = 0, siblings: int = 1) -> Node:
+def _build(
+    raw: dict[str, Any],
+    units: Mapping[str, UnitDef],
+    nodes: list[Node],
+    needs_worth: bool,
+    depth: int = 0,
+    position: int = 0,
+    siblings: int = 1,
+) -> Node:
     node = Node(index=len(nodes), raw=raw, kind="unit", children=[], needs_worth=needs_worth)
     nodes.append(node)
     if "unit" in raw:
@@ -261,9 +268,15 @@ def _shape(program: ProgramDef, units: Mapping[str, UnitDef]) -> _Shape:
 class _Solver:
     """Minimum-cost way to meet the root, for one assignment of token costs (see module doc)."""
 
-    def __init__(self, root: Node, options: Sequence[list[tuple[frozenset[str], str]]],
-                 token_cost: Mapping[str, int | None], bits: Mapping[str, int], local: Sequence[int],
-                 compensation: Mapping[int, tuple[frozenset[str], list[str]]]):
+    def __init__(
+        self,
+        root: Node,
+        options: Sequence[list[tuple[frozenset[str], str]]],
+        token_cost: Mapping[str, int | None],
+        bits: Mapping[str, int],
+        local: Sequence[int],
+        compensation: Mapping[int, tuple[frozenset[str], list[str]]],
+    ):
         self.root = root
         self.options = options  # per node index: the leaf's options (tokens, via)
         self.token_cost = token_cost
@@ -354,13 +367,17 @@ class _Solver:
                     if known is None or total < known[0]:
                         grown[state] = (total, (how, position, entry))
             states = _prune_states(grown)
-        return [(key, cost, worth if node.needs_worth else 0, ("group", node, how))
-                for (key, worth), (cost, how) in states.items()]
+        return [
+            (key, cost, worth if node.needs_worth else 0, ("group", node, how))
+            for (key, worth), (cost, how) in states.items()
+        ]
 
     def _choose(self, node: Node, child_menus: list[list]) -> list[tuple[int, int, int, Any]]:
         need_count, need_worth = node.choose, node.credits
-        if not need_worth and not node.needs_worth and all(
-            len(menu) <= 1 and (not menu or menu[0][0] == 0) for menu in child_menus
+        if (
+            not need_worth
+            and not node.needs_worth
+            and all(len(menu) <= 1 and (not menu or menu[0][0] == 0) for menu in child_menus)
         ):
             # The common case "choose N of independent children": the N cheapest.
             candidates = sorted(
@@ -370,7 +387,7 @@ class _Solver:
             if len(candidates) < need_count:
                 return []
             how = None
-            for cost_, position, entry in candidates[:need_count]:
+            for _cost, position, entry in candidates[:need_count]:
                 how = (how, position, entry)
             return [(0, sum(item[0] for item in candidates[:need_count]), 0, ("group", node, how))]
         cap_worth = not node.needs_worth  # the group's worth only matters for its own threshold
@@ -417,7 +434,8 @@ class _Solver:
             after = position + 1
             if need_count or need_worth:
                 grown = {
-                    state: value for state, value in grown.items()
+                    state: value
+                    for state, value in grown.items()
                     if state[1] + reach_count[after] >= need_count and state[2] + reach_worth[after] >= need_worth
                 }
             states = _prune_choose_states(grown)
@@ -495,9 +513,14 @@ def _unfold(how: Any, chosen: dict[int, int], compensated: set[int]) -> None:
                 chain = previous
 
 
-def _solve_exact(root: Node, groups: list[Node], options: Sequence[list[tuple[frozenset[str], str]]],
-                 compensation: Mapping[int, tuple[frozenset[str], list[str]]],
-                 cost: Mapping[str, int], users: Mapping[str, set[int]]) -> tuple[int, dict[int, int], set[int]] | None:
+def _solve_exact(
+    root: Node,
+    groups: list[Node],
+    options: Sequence[list[tuple[frozenset[str], str]]],
+    compensation: Mapping[int, tuple[frozenset[str], list[str]]],
+    cost: Mapping[str, int],
+    users: Mapping[str, set[int]],
+) -> tuple[int, dict[int, int], set[int]] | None:
     """The minimum cost of meeting the root, with the leaf assignments and compensated groups.
 
     Tokens are first treated as if each user had its own copy (a relaxation: its minimum is a
@@ -596,7 +619,8 @@ def audit(
     # shows the registered unit as the way forward).
     # Units outside the tree cannot be among the missing: a registered one is not usable here.
     cost_a = {
-        code: 0 if s == VALIDATED
+        code: 0
+        if s == VALIDATED
         else (ects(code) << SHIFT) + (HYPOTHETICAL_PENALTY if s == HYPOTHETICAL else REGISTERED_PENALTY)
         for code, s in state.items()
         if s == VALIDATED or code in tree_units
@@ -639,7 +663,7 @@ def audit(
         if leaf.index in assignment or leaf.index in compensated_leaves:
             continue
         own = options[leaf.index]
-        for tokens, via in (own if len(own) <= 1 else sorted(own, key=lambda o: _preference(o, state))):
+        for tokens, via in own if len(own) <= 1 else sorted(own, key=lambda o: _preference(o, state)):
             if tokens & used or any(state[token] == HYPOTHETICAL for token in tokens):
                 continue
             assignment[leaf.index] = (tokens, via)
@@ -664,8 +688,9 @@ def audit(
     }
 
 
-def _still_needed(chosen: Mapping[int, int], options: Sequence[list[tuple[frozenset[str], str]]],
-                  state: Mapping[str, str]) -> list[str]:
+def _still_needed(
+    chosen: Mapping[int, int], options: Sequence[list[tuple[frozenset[str], str]]], state: Mapping[str, str]
+) -> list[str]:
     """The units not yet validated in the cheapest way to complete the programme (their ECTS add
     up to ``missing_ects``): the learner's next steps, registered units first."""
     needed = {
@@ -683,8 +708,9 @@ def _preference(option: tuple[frozenset[str], str], state: Mapping[str, str]) ->
     return (registered, {"result": 0, "credit": 0, "substitution": 1, "equivalence": 2}[via], len(tokens))
 
 
-def _compensation_groups(nodes: list[Node], program: ProgramDef, held: Holdings, tree_units: set[str],
-                         as_of: date) -> dict[int, tuple[frozenset[str], list[str]]]:
+def _compensation_groups(
+    nodes: list[Node], program: ProgramDef, held: Holdings, tree_units: set[str], as_of: date
+) -> dict[int, tuple[frozenset[str], list[str]]]:
     """Groups that may be met by compensation: index -> (validated tokens consumed, compensated units)."""
     groups: dict[int, tuple[frozenset[str], list[str]]] = {}
     for node in nodes:
@@ -701,7 +727,9 @@ def _compensation_groups(nodes: list[Node], program: ProgramDef, held: Holdings,
         total_weight = sum(weights)
         if total_weight == 0:
             continue
-        average = sum(held.best_grade[code] * weight for code, weight in zip(codes, weights, strict=True)) / total_weight
+        average = (
+            sum(held.best_grade[code] * weight for code, weight in zip(codes, weights, strict=True)) / total_weight
+        )
         if average < Decimal(str(rule["min_average"])):
             continue
         floor = Decimal(str(rule.get("floor", 0) or 0))
@@ -738,7 +766,9 @@ class _Report:
     def tree(self, root: Node) -> dict[str, Any]:
         return self._node(root, frozenset())[0]
 
-    def _node(self, node: Node, compensated_here: frozenset[str]) -> tuple[dict[str, Any], bool, bool, int, int, int, int]:
+    def _node(
+        self, node: Node, compensated_here: frozenset[str]
+    ) -> tuple[dict[str, Any], bool, bool, int, int, int, int]:
         """(JSON, met, met if registered units pass, worth, worth if they pass, earned, in progress);
         ECTS in halves."""
         if node.kind == "unit":
@@ -750,10 +780,14 @@ class _Report:
             met = all(row[1] for row in rows)
             met_opt = all(row[2] for row in rows)
         else:
-            met = (sum(1 for row in rows if row[1]) >= node.choose
-                   and sum(row[3] for row in rows if row[1]) >= node.credits)
-            met_opt = (sum(1 for row in rows if row[2]) >= node.choose
-                       and sum(row[4] for row in rows if row[2]) >= node.credits)
+            met = (
+                sum(1 for row in rows if row[1]) >= node.choose
+                and sum(row[3] for row in rows if row[1]) >= node.credits
+            )
+            met_opt = (
+                sum(1 for row in rows if row[2]) >= node.choose
+                and sum(row[4] for row in rows if row[2]) >= node.credits
+            )
         earned = sum(row[5] for row in rows)
         in_progress = sum(row[6] for row in rows)
         out: dict[str, Any] = {"label": node.raw.get("label"), "kind": node.kind}
@@ -770,13 +804,21 @@ class _Report:
         worth_opt = sum(row[4] for row in rows if row[2])
         return out, met, met_opt, worth, worth_opt, earned, in_progress
 
-    def _leaf(self, node: Node, compensated_here: frozenset[str]) -> tuple[dict[str, Any], bool, bool, int, int, int, int]:
+    def _leaf(
+        self, node: Node, compensated_here: frozenset[str]
+    ) -> tuple[dict[str, Any], bool, bool, int, int, int, int]:
         applied: list[dict[str, Any]] = []
         validated = registered = False
         if node.unit in compensated_here:
             validated = True
-            applied.append({"unit": node.unit, "via": "compensation", "ects": _number(node.worth),
-                            "grade": float(self.held.best_grade[node.unit])})
+            applied.append(
+                {
+                    "unit": node.unit,
+                    "via": "compensation",
+                    "ects": _number(node.worth),
+                    "grade": float(self.held.best_grade[node.unit]),
+                }
+            )
         elif node.index in self.assignment:
             tokens, via = self.assignment[node.index]
             registered = any(self.state[t] == REGISTERED for t in tokens)
@@ -806,8 +848,15 @@ class _Report:
             "children": [],
         }
         met_opt = validated or registered
-        return (out, validated, met_opt, worth if validated else 0, worth if met_opt else 0,
-                worth if validated else 0, worth if registered else 0)
+        return (
+            out,
+            validated,
+            met_opt,
+            worth if validated else 0,
+            worth if met_opt else 0,
+            worth if validated else 0,
+            worth if registered else 0,
+        )
 
 
 def rank(

@@ -170,7 +170,8 @@ def standings(result: Mapping[str, Any]) -> dict[str, Standing]:
         if leaf["status"] in COUNTING:
             applied = leaf.get("applied", ())
             out[code] = Standing(
-                leaf["status"], applied[0]["via"] if applied else None,
+                leaf["status"],
+                applied[0]["via"] if applied else None,
                 by=tuple(entry["unit"] for entry in applied),
             )
         else:

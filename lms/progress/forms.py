@@ -29,12 +29,22 @@ class ActivityDecisionForm(FlaskForm):
     """A UA validated (or not) on evidence: professional experience, mémoire, stage."""
 
     unit = StringField(_l("UA code"), validators=[DataRequired(), UNIT_CODE])
-    decision = SelectField(_l("Decision"), choices=[
-        SelectChoice("validated", _l("Validated")), SelectChoice("not_validated", _l("Not validated")),
-    ])
-    grade = DecimalField(_l("Grade out of 20 (optional)"), places=2, validators=[
-        Optional(), NumberRange(min=0, max=20, message=_l("A grade is between 0 and 20.")), _two_decimals,
-    ])
+    decision = SelectField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("validated", _l("Validated")),
+            SelectChoice("not_validated", _l("Not validated")),
+        ],
+    )
+    grade = DecimalField(
+        _l("Grade out of 20 (optional)"),
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=20, message=_l("A grade is between 0 and 20.")),
+            _two_decimals,
+        ],
+    )
     decided_on = DateField(_l("Decision date"), validators=[DataRequired()])
     evidence = TextAreaField(
         _l("Evidence"),
@@ -46,7 +56,9 @@ class ActivityDecisionForm(FlaskForm):
 
 class GrantCreditForm(FlaskForm):
     unit = StringField(_l("Unit code"), validators=[DataRequired(), UNIT_CODE])
-    source = SelectField(_l("Kind of credit"), choices=[SelectChoice(source.value, label) for source, label in CREDIT_SOURCE.items()])
+    source = SelectField(
+        _l("Kind of credit"), choices=[SelectChoice(source.value, label) for source, label in CREDIT_SOURCE.items()]
+    )
     programme = SelectField(_l("Programme (required for a VES)"), choices=[], validators=[Optional()])
     granted_on = DateField(_l("Decision date"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])

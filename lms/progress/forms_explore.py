@@ -42,8 +42,10 @@ class WhatIfForm(FlaskForm):
         newer = [p for p in programs if p.code in enrolled and p.version > enrolled[p.code]]
 
         def choice(program: ProgramDef) -> SelectChoice:
-            return SelectChoice(version_key(program.code, program.version),
-                                f"{program.code} — {program.title} ({_l('version')} {program.version})")
+            return SelectChoice(
+                version_key(program.code, program.version),
+                f"{program.code} — {program.title} ({_l('version')} {program.version})",
+            )
 
         groups: dict[str, list[SelectChoice]] = {}
         if newer:

@@ -43,13 +43,22 @@ class PreferencesForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: it only computes a proposal
 
-    pace_kind = RadioField(_l("Pace counted in"), choices=[SelectChoice("units", _l("units per semester")),
-                                                           SelectChoice("ects", _l("ECTS per semester"))], default="units")
-    pace = DecimalField(_l("Pace per semester"), places=1, default=2,
-                        validators=[DataRequired(_l("Give a pace.")), NumberRange(min=0.5, max=60), _pace_in_range])
-    modalities = MultiCheckboxField(_l("Acceptable modalities"),
-                                    choices=[SelectChoice(m.value, label) for m, label in MODALITY.items()],
-                                    default=list(EVENING_AND_DISTANCE))
+    pace_kind = RadioField(
+        _l("Pace counted in"),
+        choices=[SelectChoice("units", _l("units per semester")), SelectChoice("ects", _l("ECTS per semester"))],
+        default="units",
+    )
+    pace = DecimalField(
+        _l("Pace per semester"),
+        places=1,
+        default=2,
+        validators=[DataRequired(_l("Give a pace.")), NumberRange(min=0.5, max=60), _pace_in_range],
+    )
+    modalities = MultiCheckboxField(
+        _l("Acceptable modalities"),
+        choices=[SelectChoice(m.value, label) for m, label in MODALITY.items()],
+        default=list(EVENING_AND_DISTANCE),
+    )
     centres = MultiCheckboxField(_l("Acceptable centres (none ticked: any centre)"), choices=[])
     submit = SubmitField(_l("Propose a plan"))
 

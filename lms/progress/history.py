@@ -82,17 +82,28 @@ def registrations(learner: Learner) -> list[Attempt]:
     """Every registration (not withdrawn nor waitlisted) with its best published result."""
     query = (
         sa.select(
-            Registration.id, Unit.code, Unit.title, Unit.ects, Unit.kind,
-            Offering.academic_year, Offering.semester, Offering.modality,
-            Result.grade, Result.absent, Result.decision, Result.exam_session, Result.decided_on,
+            Registration.id,
+            Unit.code,
+            Unit.title,
+            Unit.ects,
+            Unit.kind,
+            Offering.academic_year,
+            Offering.semester,
+            Offering.modality,
+            Result.grade,
+            Result.absent,
+            Result.decision,
+            Result.exam_session,
+            Result.decided_on,
         )
         .select_from(Registration)
         .join(Offering, Registration.offering_id == Offering.id)
         .join(Unit, Offering.unit_id == Unit.id)
         .outerjoin(Result, sa.and_(Result.registration_id == Registration.id, Result.status == ResultStatus.PUBLISHED))
         .where(Registration.learner_id == learner.id, Registration.status == RegistrationStatus.REGISTERED)
-        .order_by(Offering.academic_year, semester_order(Offering.semester), Unit.code, Registration.id,
-                  Result.exam_session)
+        .order_by(
+            Offering.academic_year, semester_order(Offering.semester), Unit.code, Registration.id, Result.exam_session
+        )
     )
     grouped: dict[int, tuple[tuple, list[tuple]]] = {}
     for row in db.session.execute(query):
@@ -108,29 +119,56 @@ def registrations(learner: Learner) -> list[Attempt]:
         else:
             status = "validated" if _validates(best[0], best[2]) else "failed"
         grade, absent, decision, session, decided_on = best or (None, False, None, None, None)
-        attempts.append(Attempt(
-            code=code, title=title, ects=ects, kind=kind.value, academic_year=year, semester=semester.value,
-            source="result", status=status, grade=grade, decision=decision.value if decision else None,
-            absent=bool(absent), session=session, on=decided_on, modality=modality.value,
-        ))
+        attempts.append(
+            Attempt(
+                code=code,
+                title=title,
+                ects=ects,
+                kind=kind.value,
+                academic_year=year,
+                semester=semester.value,
+                source="result",
+                status=status,
+                grade=grade,
+                decision=decision.value if decision else None,
+                absent=bool(absent),
+                session=session,
+                on=decided_on,
+                modality=modality.value,
+            )
+        )
     return attempts
 
 
 def activity_decisions(learner: Learner) -> list[Attempt]:
     """UA decisions taken on evidence by a director, not revoked."""
     query = (
-        sa.select(Unit.code, Unit.title, Unit.ects, Unit.kind, ActivityDecision.decision, ActivityDecision.grade,
-                  ActivityDecision.decided_on)
+        sa.select(
+            Unit.code,
+            Unit.title,
+            Unit.ects,
+            Unit.kind,
+            ActivityDecision.decision,
+            ActivityDecision.grade,
+            ActivityDecision.decided_on,
+        )
         .join(Unit, ActivityDecision.unit_id == Unit.id)
         .where(ActivityDecision.learner_id == learner.id, ActivityDecision.revoked_at.is_(None))
         .order_by(ActivityDecision.decided_on, Unit.code)
     )
     return [
         Attempt(
-            code=code, title=title, ects=ects, kind=kind.value, academic_year=academic_year(on),
-            semester=semester_of(on), source="decision",
+            code=code,
+            title=title,
+            ects=ects,
+            kind=kind.value,
+            academic_year=academic_year(on),
+            semester=semester_of(on),
+            source="decision",
             status="validated" if decision == Decision.VALIDATED else "failed",
-            grade=grade, decision=decision.value, on=on,
+            grade=grade,
+            decision=decision.value,
+            on=on,
         )
         for code, title, ects, kind, decision, grade, on in db.session.execute(query)
     ]
@@ -148,8 +186,16 @@ def credits(learner: Learner) -> list[Attempt]:
     )
     return [
         Attempt(
-            code=code, title=title, ects=ects, kind=kind.value, academic_year=academic_year(on),
-            semester=semester_of(on), source="credit", status="credit", on=on, credit_source=source.value,
+            code=code,
+            title=title,
+            ects=ects,
+            kind=kind.value,
+            academic_year=academic_year(on),
+            semester=semester_of(on),
+            source="credit",
+            status="credit",
+            on=on,
+            credit_source=source.value,
             programme=programme,
         )
         for code, title, ects, kind, source, programme, on in db.session.execute(query)

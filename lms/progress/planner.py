@@ -455,8 +455,11 @@ def plan(
         return Plan(start=start, problems=tuple(problems), preferences=preferences)
     reachable = frozenset(code for code in candidates if code not in removed and usable(code, horizon))
     if not completes(reachable):
-        return Plan(start=start, problems=tuple(_why_not(completes, candidates, reachable, removed, too_big)),
-                    preferences=preferences)
+        return Plan(
+            start=start,
+            problems=tuple(_why_not(completes, candidates, reachable, removed, too_big)),
+            preferences=preferences,
+        )
 
     # The engine's cheapest completion: tried first (include first), the rest exclude first.
     hint = set(completes.audit(frozenset())["to_complete"])
@@ -481,8 +484,10 @@ def plan(
             return None
         if scheduler.schedule([code for code in pinned if code not in activities], last) is None:
             return None
-        rest = sorted((code for code in available if code not in pinned),
-                      key=lambda code: (code not in hint, code in activities, len(options[code]), code))
+        rest = sorted(
+            (code for code in available if code not in pinned),
+            key=lambda code: (code not in hint, code in activities, len(options[code]), code),
+        )
         return _search(completes, scheduler, activities, set(pinned), rest, last, hint, bound, budget)
 
     # First any plan within the horizon (loose capacity: found fast), then a plan ending one term
@@ -535,9 +540,17 @@ class _Budget:
             raise _BudgetExceeded
 
 
-def _search(completes: _Completes, scheduler: _Scheduler, activities: set[str], pinned: set[str],
-            rest: list[str], last: int, hint: set[str], bound: _Bound,
-            budget: _Budget) -> dict[str, Slot | None] | None:
+def _search(
+    completes: _Completes,
+    scheduler: _Scheduler,
+    activities: set[str],
+    pinned: set[str],
+    rest: list[str],
+    last: int,
+    hint: set[str],
+    bound: _Bound,
+    budget: _Budget,
+) -> dict[str, Slot | None] | None:
     def dfs(included: frozenset[str], i: int, placed: dict[str, Slot]) -> dict[str, Slot | None] | None:
         budget.check()
         if completes(included):
@@ -555,7 +568,7 @@ def _search(completes: _Completes, scheduler: _Scheduler, activities: set[str], 
                     schedule = scheduler.schedule(chosen - activities, last)
                     result = None if schedule is None else dfs(chosen, i + 1, schedule)
             else:
-                if not completes(included | frozenset(rest[i + 1:])):
+                if not completes(included | frozenset(rest[i + 1 :])):
                     continue
                 result = dfs(included, i + 1, placed)
             if result is not None:
@@ -567,8 +580,9 @@ def _search(completes: _Completes, scheduler: _Scheduler, activities: set[str], 
     return dfs(base, 0, placed)
 
 
-def _why_not(completes: _Completes, candidates: list[str], reachable: frozenset[str], removed: set[str],
-             too_big: set[str]) -> list[Problem]:
+def _why_not(
+    completes: _Completes, candidates: list[str], reachable: frozenset[str], removed: set[str], too_big: set[str]
+) -> list[Problem]:
     """The units of the engine's cheapest completion that the plan may not use, and why."""
     needed = completes.audit(frozenset())["to_complete"]
     problems = []
@@ -584,21 +598,24 @@ def _why_not(completes: _Completes, candidates: list[str], reachable: frozenset[
     return problems or [Problem("not_offered")]
 
 
-def _make_plan(start: Term, found: Mapping[str, Slot | None], activities: set[str], pinned: set[str],
-               preferences: Preferences, exact: bool) -> Plan:
+def _make_plan(
+    start: Term,
+    found: Mapping[str, Slot | None],
+    activities: set[str],
+    pinned: set[str],
+    preferences: Preferences,
+    exact: bool,
+) -> Plan:
     by_term: dict[int, list[PlannedUnit]] = {}
     last = 0
-    for code, slot in found.items():
+    for slot in found.values():
         if slot is not None:
             terms = _occupies(slot, start)
             last = max(last, terms[-1])
     for code, slot in sorted(found.items()):
         index = last if slot is None else _occupies(slot, start)[0]
         by_term.setdefault(index, []).append(PlannedUnit(code, slot, code in pinned))
-    terms = tuple(
-        PlannedTerm(*term_at(index, start), units=tuple(by_term.get(index, ())))
-        for index in range(last + 1)
-    )
+    terms = tuple(PlannedTerm(*term_at(index, start), units=tuple(by_term.get(index, ()))) for index in range(last + 1))
     return Plan(start=start, terms=terms, completion=term_at(last, start), exact=exact, preferences=preferences)
 
 

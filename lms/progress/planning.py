@@ -74,8 +74,9 @@ def planner_slots(codes: Iterable[str], from_year: int, horizon_years: int = HOR
         .join(Unit, Offering.unit_id == Unit.id)
         .join(Centre, Offering.centre_id == Centre.id)
         .join(latest, latest.c.unit_id == Offering.unit_id)
-        .where(Unit.code.in_(codes),
-               sa.or_(Offering.academic_year >= from_year, Offering.academic_year == latest.c.year))
+        .where(
+            Unit.code.in_(codes), sa.or_(Offering.academic_year >= from_year, Offering.academic_year == latest.c.year)
+        )
         .order_by(Unit.code, Offering.academic_year, Offering.id)
     )
     slots = [
@@ -101,17 +102,24 @@ class Proposal:
     catalog: Catalog
 
 
-def propose(enrolment: Enrolment, preferences: Preferences, pinned: Iterable[str] = (), removed: Iterable[str] = (),
-            today: date | None = None, catalog: Catalog | None = None,
-            record: LearnerRecord | None = None) -> Proposal:
+def propose(
+    enrolment: Enrolment,
+    preferences: Preferences,
+    pinned: Iterable[str] = (),
+    removed: Iterable[str] = (),
+    today: date | None = None,
+    catalog: Catalog | None = None,
+    record: LearnerRecord | None = None,
+) -> Proposal:
     today = today or utcnow().date()
     catalog = catalog or catalogue_from_database()
     program = enrolment_program(enrolment, catalog)
     record = record or learner_record(enrolment.learner, today)
     start = start_term(today)
     slots = planner_slots(program_units(program), start[0])
-    result = plan(program, catalog.units, catalog.equivalences, record, slots, preferences, start,
-                  pinned, removed, today)
+    result = plan(
+        program, catalog.units, catalog.equivalences, record, slots, preferences, start, pinned, removed, today
+    )
     return Proposal(result, program, catalog)
 
 
@@ -126,8 +134,9 @@ def problems_json(problems: Iterable[Problem]) -> list[dict[str, Any]]:
     return [{"kind": problem.kind, "unit": problem.unit} for problem in problems]
 
 
-def save_plan(enrolment: Enrolment, proposal: Plan, pinned: Iterable[str], removed: Iterable[str],
-              now: datetime | None = None) -> StudyPlan:
+def save_plan(
+    enrolment: Enrolment, proposal: Plan, pinned: Iterable[str], removed: Iterable[str], now: datetime | None = None
+) -> StudyPlan:
     """Store (or replace) the enrolment's plan. Only a plan that works can be saved."""
     if not proposal.works:
         raise ValueError("only a plan that completes the programme can be saved")
@@ -158,8 +167,12 @@ def delete_plan(enrolment: Enrolment) -> bool:
     return True
 
 
-def recheck_plans(learner_ids: Iterable[int], catalog: Catalog | None = None, as_of: date | None = None,
-                  records: Mapping[int, LearnerRecord] | None = None) -> int:
+def recheck_plans(
+    learner_ids: Iterable[int],
+    catalog: Catalog | None = None,
+    as_of: date | None = None,
+    records: Mapping[int, LearnerRecord] | None = None,
+) -> int:
     """Re-check the saved plans of these learners; returns how many stopped working now (their
     learners are told once: ``plan_broken``). A plan that works again is marked so, silently."""
     ids = sorted(set(learner_ids))
@@ -189,8 +202,9 @@ def recheck_plans(learner_ids: Iterable[int], catalog: Catalog | None = None, as
             problems = [Problem("incomplete")]
         else:
             slots = planner_slots(program_units(program), start[0])
-            problems = check_plan(saved.schedule, program, catalog.units, catalog.equivalences, record, slots, start,
-                                  today)
+            problems = check_plan(
+                saved.schedule, program, catalog.units, catalog.equivalences, record, slots, start, today
+            )
         was_working = saved.works
         saved.works = not problems
         saved.problems = problems_json(problems)
@@ -209,10 +223,15 @@ def recheck_plans(learner_ids: Iterable[int], catalog: Catalog | None = None, as
             )
         }
         for saved in broken:
-            notify_users([users[saved.enrolment_id]], "plan_broken",
-                         _l("Your study plan no longer works"),
-                         _l("A change in your results or in the offerings means your saved study plan no longer "
-                            "completes your programme. Open it to see why and make a new one."))
+            notify_users(
+                [users[saved.enrolment_id]],
+                "plan_broken",
+                _l("Your study plan no longer works"),
+                _l(
+                    "A change in your results or in the offerings means your saved study plan no longer "
+                    "completes your programme. Open it to see why and make a new one."
+                ),
+            )
     return len(broken)
 
 
@@ -244,23 +263,39 @@ def notify_opening_windows(today: date | None = None) -> int:
     if not plans:
         return 0
     open_rows = db.session.execute(
-        sa.select(Offering.id, Unit.code, Unit.title, Offering.academic_year, Offering.semester, Offering.modality,
-                  Centre.code, Offering.registration_closes_on)
+        sa.select(
+            Offering.id,
+            Unit.code,
+            Unit.title,
+            Offering.academic_year,
+            Offering.semester,
+            Offering.modality,
+            Centre.code,
+            Offering.registration_closes_on,
+        )
         .join(Unit, Offering.unit_id == Unit.id)
         .join(Centre, Offering.centre_id == Centre.id)
-        .where(Offering.registration_opens_on.is_not(None), Offering.registration_opens_on <= today,
-               sa.or_(Offering.registration_closes_on.is_(None), Offering.registration_closes_on >= today))
+        .where(
+            Offering.registration_opens_on.is_not(None),
+            Offering.registration_opens_on <= today,
+            sa.or_(Offering.registration_closes_on.is_(None), Offering.registration_closes_on >= today),
+        )
     ).all()
     by_id = {row[0]: row for row in open_rows}
     by_key = {(row[1], row[3], row[4].value, row[5].value, row[6]): row for row in open_rows}
     learner_ids = sorted({learner_id for _, learner_id in plans})
-    registered = set(db.session.execute(
-        sa.select(Registration.learner_id, Registration.offering_id)
-        .where(Registration.learner_id.in_(learner_ids), Registration.status != RegistrationStatus.WITHDRAWN)
-    ).all())
-    users = dict(db.session.execute(
-        sa.select(Learner.id, User).join(User, Learner.user_id == User.id).where(Learner.id.in_(learner_ids))
-    ).all())
+    registered = set(
+        db.session.execute(
+            sa.select(Registration.learner_id, Registration.offering_id).where(
+                Registration.learner_id.in_(learner_ids), Registration.status != RegistrationStatus.WITHDRAWN
+            )
+        ).all()
+    )
+    users = dict(
+        db.session.execute(
+            sa.select(Learner.id, User).join(User, Learner.user_id == User.id).where(Learner.id.in_(learner_ids))
+        ).all()
+    )
     sent = 0
     for saved, learner_id in plans:
         schedule = [dict(term, units=[dict(entry) for entry in term.get("units", ())]) for term in saved.schedule]
@@ -271,9 +306,15 @@ def notify_opening_windows(today: date | None = None) -> int:
                     continue
                 row = by_id.get(entry.get("offering_id")) if entry.get("offering_id") else None
                 if row is None:
-                    row = by_key.get((entry["code"], entry.get("year", term["year"]),
-                                      entry.get("semester") or term["semester"], entry.get("modality"),
-                                      entry.get("centre")))
+                    row = by_key.get(
+                        (
+                            entry["code"],
+                            entry.get("year", term["year"]),
+                            entry.get("semester") or term["semester"],
+                            entry.get("modality"),
+                            entry.get("centre"),
+                        )
+                    )
                 if row is None or (learner_id, row[0]) in registered:
                     continue
                 entry["announced"] = row[0]
@@ -283,11 +324,18 @@ def notify_opening_windows(today: date | None = None) -> int:
         saved.schedule = schedule
         codes = ", ".join(row[1] for row in announce)
         closes = min((row[7] for row in announce if row[7] is not None), default=None)
-        body = (_l("Registration is open for %(codes)s, planned in your study plan. It closes on %(day)s.",
-                   codes=codes, day=closes.isoformat())
-                if closes else _l("Registration is open for %(codes)s, planned in your study plan.", codes=codes))
-        sent += notify_users([users[learner_id]], "plan_registration_open",
-                             _l("Registration is open for units of your plan"), body)
+        body = (
+            _l(
+                "Registration is open for %(codes)s, planned in your study plan. It closes on %(day)s.",
+                codes=codes,
+                day=closes.isoformat(),
+            )
+            if closes
+            else _l("Registration is open for %(codes)s, planned in your study plan.", codes=codes)
+        )
+        sent += notify_users(
+            [users[learner_id]], "plan_registration_open", _l("Registration is open for units of your plan"), body
+        )
     db.session.flush()
     return sent
 

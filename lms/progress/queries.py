@@ -182,8 +182,9 @@ def learner_record(learner: Learner, today: date | None = None) -> LearnerRecord
         .order_by(Unit.code)
     )
     results += [
-        ResultEntry(unit=code, grade=grade, status="validated" if decision == Decision.VALIDATED else "failed",
-                    date=decided_on)
+        ResultEntry(
+            unit=code, grade=grade, status="validated" if decision == Decision.VALIDATED else "failed", date=decided_on
+        )
         for code, grade, decision, decided_on in db.session.execute(decisions)
     ]
 

@@ -18,9 +18,9 @@ from lms.catalog.models import Programme, ProgrammeVersion
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment
+from lms.plugins.manager import plugin_manager
 from lms.progress.engine import audit
 from lms.progress.models import AuditStatus, ProgressSnapshot
-from lms.plugins.manager import plugin_manager
 from lms.progress.queries import catalogue_from_database, learner_record
 
 
@@ -75,5 +75,5 @@ def refresh_all(batch: int = 500, as_of: date | None = None) -> int:
     ids = db.session.scalars(sa.select(Enrolment.learner_id).distinct().order_by(Enrolment.learner_id)).all()
     done = 0
     for start in range(0, len(ids), batch):
-        done += refresh_progress(ids[start:start + batch], as_of, bulk=True)
+        done += refresh_progress(ids[start : start + batch], as_of, bulk=True)
     return done

@@ -43,8 +43,9 @@ def ticks(maximum: int) -> list[int]:
     return list(range(0, maximum + 1, step))
 
 
-def histogram_svg(bars: Sequence[Bar], title: str, description: str, x_label: str, y_label: str,
-                  chart_id: str | None = None) -> Markup:
+def histogram_svg(
+    bars: Sequence[Bar], title: str, description: str, x_label: str, y_label: str, chart_id: str | None = None
+) -> Markup:
     """A bar chart of ``bars`` as an inline SVG element."""
     chart_id = chart_id or f"chart-{next(_ids)}"
     top = nice_ceiling(max((bar.value for bar in bars), default=0))

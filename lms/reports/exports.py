@@ -47,18 +47,40 @@ class Table:
 
 def status_label(status) -> str:
     return {
-        "draft": _("Draft"), "submitted": _("Submitted"), "accepted": _("Accepted"),
-        "waitlisted": _("Waitlisted"), "rejected": _("Rejected"), "withdrawn": _("Withdrawn"),
+        "draft": _("Draft"),
+        "submitted": _("Submitted"),
+        "accepted": _("Accepted"),
+        "waitlisted": _("Waitlisted"),
+        "rejected": _("Rejected"),
+        "withdrawn": _("Withdrawn"),
     }[status.value]
 
 
 def intakes_table(scope: Scope, filters: Filters, today: date) -> Table:
     lines = queries.intake_lines(scope, filters)
-    header = [_("Programme"), _("Version"), _("Academic year"), _("Centre"), _("Modality"), _("Capacity"),
-              *(status_label(status) for status in FUNNEL), _("Applications"), _("Fill rate")]
+    header = [
+        _("Programme"),
+        _("Version"),
+        _("Academic year"),
+        _("Centre"),
+        _("Modality"),
+        _("Capacity"),
+        *(status_label(status) for status in FUNNEL),
+        _("Applications"),
+        _("Fill rate"),
+    ]
     rows = (
-        [line.programme_code, line.version, academic_year_label(line.academic_year), line.centre,
-         modality_label(line.modality), line.capacity, *(line.counts[s] for s in FUNNEL), line.total, line.fill_rate]
+        [
+            line.programme_code,
+            line.version,
+            academic_year_label(line.academic_year),
+            line.centre,
+            modality_label(line.modality),
+            line.capacity,
+            *(line.counts[s] for s in FUNNEL),
+            line.total,
+            line.fill_rate,
+        ]
         for line in lines
     )
     return Table("intakes", header, rows)
@@ -66,18 +88,22 @@ def intakes_table(scope: Scope, filters: Filters, today: date) -> Table:
 
 def funnels_table(scope: Scope, filters: Filters, today: date) -> Table:
     funnels = queries.programme_funnels(queries.intake_lines(scope, filters))
-    header = [_("Programme"), _("Intakes"), _("Capacity"), *(status_label(status) for status in FUNNEL),
-              _("Applications"), _("Fill rate")]
+    header = [
+        _("Programme"),
+        _("Intakes"),
+        _("Capacity"),
+        *(status_label(status) for status in FUNNEL),
+        _("Applications"),
+        _("Fill rate"),
+    ]
     rows = (
-        [f.programme_code, f.intakes, f.capacity, *(f.counts[s] for s in FUNNEL), f.total, f.fill_rate]
-        for f in funnels
+        [f.programme_code, f.intakes, f.capacity, *(f.counts[s] for s in FUNNEL), f.total, f.fill_rate] for f in funnels
     )
     return Table("funnel", header, rows)
 
 
 def cohorts_table(scope: Scope, filters: Filters, today: date) -> Table:
-    header = [_("Programme"), _("Version"), _("Title"), _("Nominal ECTS"), _("From ECTS"), _("To ECTS"),
-              _("Learners")]
+    header = [_("Programme"), _("Version"), _("Title"), _("Nominal ECTS"), _("From ECTS"), _("To ECTS"), _("Learners")]
     rows = (
         [c.programme_code, c.version, c.title, c.nominal_ects, b.low, b.high, b.learners]
         for c in queries.cohorts(scope, filters)
@@ -91,31 +117,64 @@ def diploma_table(scope: Scope, filters: Filters, today: date) -> Table:
     header = [_("Grouped by"), _("Programme or modality"), _("Awards"), _("Median days"), _("Median years")]
     rows = [
         *([_("Programme"), d.key, d.awards, d.median_days, d.median_years] for d in report.by_programme),
-        *([_("Modality"), modality_label(d.key) if d.key else _("Unknown"), d.awards, d.median_days,
-           d.median_years] for d in report.by_modality),
+        *(
+            [_("Modality"), modality_label(d.key) if d.key else _("Unknown"), d.awards, d.median_days, d.median_years]
+            for d in report.by_modality
+        ),
         [_("All"), "", report.overall.awards, report.overall.median_days, report.overall.median_years],
     ]
     return Table("time-to-diploma", header, rows)
 
 
 def dropouts_table(scope: Scope, filters: Filters, today: date) -> Table:
-    header = [_("Learner number"), _("Name"), _("E-mail"), _("Programme"), _("Version"), _("Enrolled on"),
-              _("Last registration (academic year)"), _("Last published result")]
+    header = [
+        _("Learner number"),
+        _("Name"),
+        _("E-mail"),
+        _("Programme"),
+        _("Version"),
+        _("Enrolled on"),
+        _("Last registration (academic year)"),
+        _("Last published result"),
+    ]
     rows = (
-        [d.learner_number, d.name, d.email, d.programme_code, d.version, d.enrolled_on,
-         academic_year_label(d.last_registration_year) if d.last_registration_year else "",
-         d.last_result_at.date() if d.last_result_at else ""]
+        [
+            d.learner_number,
+            d.name,
+            d.email,
+            d.programme_code,
+            d.version,
+            d.enrolled_on,
+            academic_year_label(d.last_registration_year) if d.last_registration_year else "",
+            d.last_result_at.date() if d.last_result_at else "",
+        ]
         for d in queries.dormant_stream(scope, filters, today)
     )
     return Table("dropout-risk", header, rows)
 
 
 def validation_table(scope: Scope, filters: Filters, today: date) -> Table:
-    header = [_("Academic year"), _("Unit"), _("Title"), _("Exam session"), _("Graded"), _("Validated"),
-              _("Absent"), _("Validation rate")]
+    header = [
+        _("Academic year"),
+        _("Unit"),
+        _("Title"),
+        _("Exam session"),
+        _("Graded"),
+        _("Validated"),
+        _("Absent"),
+        _("Validation rate"),
+    ]
     rows = (
-        [academic_year_label(r.academic_year), r.unit_code, r.unit_title, r.exam_session, r.graded, r.validated,
-         r.absent, r.rate]
+        [
+            academic_year_label(r.academic_year),
+            r.unit_code,
+            r.unit_title,
+            r.exam_session,
+            r.graded,
+            r.validated,
+            r.absent,
+            r.rate,
+        ]
         for r in queries.validation_rates(scope, filters)
     )
     return Table("validation-rates", header, rows)

@@ -56,8 +56,11 @@ def _context() -> tuple[Scope, Filters, dict]:
         "filters": filters,
         "programmes": queries.programme_choices(scope),
         "years": list(range(current + 1, current - YEARS_SHOWN, -1)),
-        "export_args": {key: value for key, value in (("programme", filters.programme_id), ("year", filters.year))
-                        if value is not None},
+        "export_args": {
+            key: value
+            for key, value in (("programme", filters.programme_id), ("year", filters.year))
+            if value is not None
+        },
         "restricted": scope.programme_ids is not None,
         "exporters": list(exports.exporters().values()),
         "percent": percent,
@@ -79,7 +82,10 @@ def intakes():
     scope, filters, page = _context()
     lines = queries.intake_lines(scope, filters)
     return render_template(
-        "reports/intakes.html", lines=lines, funnels=queries.programme_funnels(lines), statuses=queries.FUNNEL,
+        "reports/intakes.html",
+        lines=lines,
+        funnels=queries.programme_funnels(lines),
+        statuses=queries.FUNNEL,
         status_labels={status: exports.status_label(status) for status in queries.FUNNEL},
         **page,
     )
@@ -96,9 +102,10 @@ def cohorts():
             charts[cohort.version_id] = histogram_svg(
                 [Bar(f"{b.low}–{b.high}", b.learners) for b in cohort.bins],
                 title=f"{cohort.programme_code} {cohort.version}",
-                description=_("Learners by earned ECTS: %(bins)s.", bins="; ".join(
-                    f"{b.low}–{b.high}: {b.learners}" for b in cohort.bins
-                )),
+                description=_(
+                    "Learners by earned ECTS: %(bins)s.",
+                    bins="; ".join(f"{b.low}–{b.high}: {b.learners}" for b in cohort.bins),
+                ),
                 x_label=_("Earned ECTS"),
                 y_label=_("Learners"),
                 chart_id=f"cohort-{cohort.version_id}",
@@ -110,9 +117,7 @@ def cohorts():
 @roles_required(*REPORTERS)
 def time_to_diploma():
     scope, filters, page = _context()
-    return render_template(
-        "reports/time_to_diploma.html", report=queries.time_to_diploma(scope, filters), **page
-    )
+    return render_template("reports/time_to_diploma.html", report=queries.time_to_diploma(scope, filters), **page)
 
 
 @bp.route("/dropouts")
@@ -141,7 +146,8 @@ def export(report: str, kind: str):
         abort(404)
     scope, filters, _page = _context()
     today = utcnow().date()
-    suffix = "".join(f"-{value}" for value in (filters.programme_id and f"p{filters.programme_id}", filters.year)
-                     if value)
+    suffix = "".join(
+        f"-{value}" for value in (filters.programme_id and f"p{filters.programme_id}", filters.year) if value
+    )
     filename = f"{report}{suffix}-{today.isoformat()}.{kind}"
     return exporter.respond(exports.TABLES[report](scope, filters, today), filename)

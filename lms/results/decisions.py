@@ -19,8 +19,8 @@ from lms.catalog.models import Programme, ProgrammeVersion, Unit, UnitKind, prog
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment
-from lms.progress.services import refresh_progress
 from lms.notifications.services import notify
+from lms.progress.services import refresh_progress
 from lms.results.models import ActivityDecision, Credit, CreditSource, Decision, Substitution
 
 
@@ -43,7 +43,11 @@ def learner_programme_ids(learner: Learner) -> set[int]:
 
 
 def directed_programme_ids(user: User) -> set[int]:
-    return set(db.session.scalars(sa.select(programme_directors.c.programme_id).where(programme_directors.c.user_id == user.id)))
+    return set(
+        db.session.scalars(
+            sa.select(programme_directors.c.programme_id).where(programme_directors.c.user_id == user.id)
+        )
+    )
 
 
 def may_decide(actor: User, learner: Learner, programme: Programme | None) -> bool:
@@ -66,22 +70,38 @@ def _reason(reason: str | None) -> str:
     return text
 
 
-def grant_credit(actor: User, learner: Learner, unit: Unit, source: CreditSource, granted_on: date, reason: str,
-                 programme: Programme | None = None) -> Credit:
+def grant_credit(
+    actor: User,
+    learner: Learner,
+    unit: Unit,
+    source: CreditSource,
+    granted_on: date,
+    reason: str,
+    programme: Programme | None = None,
+) -> Credit:
     if source is CreditSource.VES and programme is None:
         raise DecisionError(_("A VES credit is valid for one programme: choose it."))
     if not may_decide(actor, learner, programme):
         raise NotAllowed(_("You do not direct this learner's programme."))
     live = db.session.scalar(
         sa.select(Credit.id).where(
-            Credit.learner_id == learner.id, Credit.unit_id == unit.id, Credit.revoked_at.is_(None),
+            Credit.learner_id == learner.id,
+            Credit.unit_id == unit.id,
+            Credit.revoked_at.is_(None),
             Credit.programme_id.is_(None) if programme is None else Credit.programme_id == programme.id,
         )
     )
     if live is not None:
         raise DecisionError(_("%(code)s is already credited to this learner.", code=unit.code))
-    credit = Credit(learner_id=learner.id, unit_id=unit.id, source=source, programme_id=programme.id if programme else None,
-                    granted_on=granted_on, reason=_reason(reason), decided_by_id=actor.id)
+    credit = Credit(
+        learner_id=learner.id,
+        unit_id=unit.id,
+        source=source,
+        programme_id=programme.id if programme else None,
+        granted_on=granted_on,
+        reason=_reason(reason),
+        decided_by_id=actor.id,
+    )
     db.session.add(credit)
     db.session.flush()
     refresh_progress([learner.id])
@@ -101,23 +121,38 @@ def revoke_credit(actor: User, credit: Credit, reason: str) -> Credit:
     return credit
 
 
-def add_substitution(actor: User, learner: Learner, programme: Programme, substitute: Unit, replaced: Unit,
-                     reason: str, decided_on: date | None = None) -> Substitution:
+def add_substitution(
+    actor: User,
+    learner: Learner,
+    programme: Programme,
+    substitute: Unit,
+    replaced: Unit,
+    reason: str,
+    decided_on: date | None = None,
+) -> Substitution:
     if substitute.id == replaced.id:
         raise DecisionError(_("A unit cannot stand for itself."))
     if not may_decide(actor, learner, programme):
         raise NotAllowed(_("You do not direct this programme."))
     live = db.session.scalar(
         sa.select(Substitution.id).where(
-            Substitution.learner_id == learner.id, Substitution.programme_id == programme.id,
-            Substitution.replaced_unit_id == replaced.id, Substitution.revoked_at.is_(None),
+            Substitution.learner_id == learner.id,
+            Substitution.programme_id == programme.id,
+            Substitution.replaced_unit_id == replaced.id,
+            Substitution.revoked_at.is_(None),
         )
     )
     if live is not None:
         raise DecisionError(_("%(code)s already has a substitute for this learner.", code=replaced.code))
-    substitution = Substitution(learner_id=learner.id, programme_id=programme.id, substitute_unit_id=substitute.id,
-                                replaced_unit_id=replaced.id, reason=_reason(reason), decided_by_id=actor.id,
-                                decided_on=decided_on or utcnow().date())
+    substitution = Substitution(
+        learner_id=learner.id,
+        programme_id=programme.id,
+        substitute_unit_id=substitute.id,
+        replaced_unit_id=replaced.id,
+        reason=_reason(reason),
+        decided_by_id=actor.id,
+        decided_on=decided_on or utcnow().date(),
+    )
     db.session.add(substitution)
     db.session.flush()
     refresh_progress([learner.id])
@@ -138,35 +173,57 @@ def revoke_substitution(actor: User, substitution: Substitution, reason: str) ->
     return substitution
 
 
-def decide_activity(actor: User, learner: Learner, unit: Unit, decision: Decision, decided_on: date, evidence: str,
-                    grade: Decimal | None = None) -> ActivityDecision:
+def decide_activity(
+    actor: User,
+    learner: Learner,
+    unit: Unit,
+    decision: Decision,
+    decided_on: date,
+    evidence: str,
+    grade: Decimal | None = None,
+) -> ActivityDecision:
     """Validate (or not) a UA on evidence — professional experience, mémoire, stage — outside any
     grade sheet. The learner is told at once, in the app and by e-mail."""
     if unit.kind is not UnitKind.UA:
-        raise DecisionError(_("%(code)s is a UE: it is validated by an exam or a credit, not by a decision.",
-                              code=unit.code))
+        raise DecisionError(
+            _("%(code)s is a UE: it is validated by an exam or a credit, not by a decision.", code=unit.code)
+        )
     if not may_decide(actor, learner, None):
         raise NotAllowed(_("You do not direct this learner's programme."))
     live = db.session.scalar(
         sa.select(ActivityDecision.id).where(
-            ActivityDecision.learner_id == learner.id, ActivityDecision.unit_id == unit.id,
+            ActivityDecision.learner_id == learner.id,
+            ActivityDecision.unit_id == unit.id,
             ActivityDecision.revoked_at.is_(None),
         )
     )
     if live is not None:
-        raise DecisionError(_("%(code)s is already decided for this learner: revoke that decision first.",
-                              code=unit.code))
+        raise DecisionError(
+            _("%(code)s is already decided for this learner: revoke that decision first.", code=unit.code)
+        )
     text = (evidence or "").strip()
     if not text:
         raise DecisionError(_("Note the evidence the decision rests on."))
-    row = ActivityDecision(learner_id=learner.id, unit_id=unit.id, decision=decision, grade=grade,
-                           decided_on=decided_on, evidence=text, decided_by_id=actor.id)
+    row = ActivityDecision(
+        learner_id=learner.id,
+        unit_id=unit.id,
+        decision=decision,
+        grade=grade,
+        decided_on=decided_on,
+        evidence=text,
+        decided_by_id=actor.id,
+    )
     db.session.add(row)
     db.session.flush()
     refresh_progress([learner.id])
-    title = (_l("%(code)s validated", code=unit.code) if decision is Decision.VALIDATED
-             else _l("%(code)s not validated", code=unit.code))
-    notify([learner.user], "activity_decided", title, _l("A decision on %(title)s is on your record.", title=unit.title))
+    title = (
+        _l("%(code)s validated", code=unit.code)
+        if decision is Decision.VALIDATED
+        else _l("%(code)s not validated", code=unit.code)
+    )
+    notify(
+        [learner.user], "activity_decided", title, _l("A decision on %(title)s is on your record.", title=unit.title)
+    )
     return row
 
 

@@ -73,13 +73,9 @@ class JuryDateForm(FlaskForm):
 
 
 class CorrectionForm(FlaskForm):
-    grade = StringField(
-        _l("New grade out of 20"), validators=[Optional(), Length(max=20)]
-    )
+    grade = StringField(_l("New grade out of 20"), validators=[Optional(), Length(max=20)])
     absent = BooleanField(_l("Absent"))
-    decision = SelectField(
-        _l("Decision"), choices=DECISION_CHOICES, validators=[Optional()]
-    )
+    decision = SelectField(_l("Decision"), choices=DECISION_CHOICES, validators=[Optional()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
     reason = TextAreaField(
         _l("Reason for the correction"),
@@ -100,9 +96,7 @@ def _grade_file_size(form: FlaskForm, field: FileField) -> None:
     size = stream.seek(0, 2)
     stream.seek(0)
     if size > uploads.max_bytes():
-        raise ValidationError(
-            _l("The file is larger than %(size)d KiB.", size=uploads.max_bytes() // 1024)
-        )
+        raise ValidationError(_l("The file is larger than %(size)d KiB.", size=uploads.max_bytes() // 1024))
     if size == 0:
         raise ValidationError(_l("The file is empty."))
 

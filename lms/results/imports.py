@@ -57,9 +57,7 @@ def dry_run(
         learner = registration.learner
         roster[learner.learner_number] = (learner.id, learner.user.email)
         result = results.get(registration.id)
-        current[learner.id] = (
-            None if result is None else (result.grade, bool(result.absent))
-        )
+        current[learner.id] = None if result is None else (result.grade, bool(result.absent))
         targets[learner.id] = Target(registration.id, None if result is None else result.version)
     if sheet.needs_column:
         return SheetImport(sheet, None, targets)

@@ -161,8 +161,13 @@ class Substitution(TimestampMixin, db.Model):
     __table_args__ = (
         # One live substitution per leaf; revoked ones stay on record beside it.
         sa.Index(
-            "uq_substitutions_live_leaf", "learner_id", "programme_id", "replaced_unit_id", unique=True,
-            sqlite_where=sa.text("revoked_at IS NULL"), postgresql_where=sa.text("revoked_at IS NULL"),
+            "uq_substitutions_live_leaf",
+            "learner_id",
+            "programme_id",
+            "replaced_unit_id",
+            unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"),
+            postgresql_where=sa.text("revoked_at IS NULL"),
         ),
         sa.CheckConstraint("substitute_unit_id <> replaced_unit_id", name="distinct_units"),
         sa.CheckConstraint("length(reason) > 0", name="reason_given"),
@@ -193,8 +198,12 @@ class ActivityDecision(TimestampMixin, db.Model):
     __table_args__ = (
         # One live decision per learner and UA; revoked ones stay on record beside it.
         sa.Index(
-            "uq_activity_decisions_live", "learner_id", "unit_id", unique=True,
-            sqlite_where=sa.text("revoked_at IS NULL"), postgresql_where=sa.text("revoked_at IS NULL"),
+            "uq_activity_decisions_live",
+            "learner_id",
+            "unit_id",
+            unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"),
+            postgresql_where=sa.text("revoked_at IS NULL"),
         ),
         sa.CheckConstraint("grade IS NULL OR (grade >= 0 AND grade <= 20)", name="grade_range"),
         sa.CheckConstraint("length(evidence) > 0", name="evidence_given"),

@@ -55,11 +55,7 @@ def directs_unit(user: User, unit: Unit) -> bool:
 
 
 def can_view_sheet(user: User, offering: Offering) -> bool:
-    return (
-        user.has_role(Role.ADMIN)
-        or is_tutor_of(user, offering)
-        or directs_unit(user, offering.unit)
-    )
+    return user.has_role(Role.ADMIN) or is_tutor_of(user, offering) or directs_unit(user, offering.unit)
 
 
 def can_edit_sheet(user: User, offering: Offering) -> bool:
@@ -139,9 +135,7 @@ def sheet_rows(offering: Offering, session: int) -> list[SheetRow]:
     ids = [registration.id for registration in registrations]
     results: dict[tuple[int, int], Result] = {
         (result.registration_id, result.exam_session): result
-        for result in db.session.scalars(
-            sa.select(Result).where(Result.registration_id.in_(ids))
-        )
+        for result in db.session.scalars(sa.select(Result).where(Result.registration_id.in_(ids)))
     }
     # Earlier attempts: published results of the same learners on the same unit, other offerings.
     earlier: dict[int, list[Attempt]] = defaultdict(list)
@@ -169,9 +163,7 @@ def sheet_rows(offering: Offering, session: int) -> list[SheetRow]:
     ]
 
 
-def results_for(
-    offering: Offering, session: int, registration_ids: list[int]
-) -> dict[int, Result]:
+def results_for(offering: Offering, session: int, registration_ids: list[int]) -> dict[int, Result]:
     if not registration_ids:
         return {}
     return {
@@ -224,6 +216,4 @@ def learner_published_results(learner_id: int) -> list[LearnerResultLine]:
             Result.exam_session,
         )
     )
-    return [
-        LearnerResultLine(offering, unit, result) for offering, unit, result in rows
-    ]
+    return [LearnerResultLine(offering, unit, result) for offering, unit, result in rows]

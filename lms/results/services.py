@@ -49,13 +49,9 @@ def parse_grade(text: str | None) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise GradeError(
-            _l("“%(text)s” is not a grade: enter a number from 0 to 20.", text=text)
-        ) from None
+        raise GradeError(_l("“%(text)s” is not a grade: enter a number from 0 to 20.", text=text)) from None
     if not value.is_finite():
-        raise GradeError(
-            _l("“%(text)s” is not a grade: enter a number from 0 to 20.", text=text)
-        )
+        raise GradeError(_l("“%(text)s” is not a grade: enter a number from 0 to 20.", text=text))
     if value < 0 or value > 20:
         raise GradeError(_l("A grade is between 0 and 20."))
     if value != value.quantize(Decimal("0.01")):
@@ -68,17 +64,11 @@ class RowInput:
     """What the sheet posted for one registration (raw text kept for redisplay)."""
 
     registration_id: int
-    grade: str | None = (
-        ""  # None: not on the page (a UA sheet has no grade column): kept as it is
-    )
+    grade: str | None = ""  # None: not on the page (a UA sheet has no grade column): kept as it is
     absent: bool = False
     decision: str = ""
-    comment: str | None = (
-        ""  # None: not on the page (a UE sheet has no comment column): kept
-    )
-    version: int | None = (
-        None  # the version of the result when the sheet was loaded; None: no result then
-    )
+    comment: str | None = ""  # None: not on the page (a UE sheet has no comment column): kept
+    version: int | None = None  # the version of the result when the sheet was loaded; None: no result then
 
 
 @dataclass(frozen=True)
@@ -90,12 +80,7 @@ class Value:
 
     @property
     def empty(self) -> bool:
-        return (
-            self.grade is None
-            and not self.absent
-            and self.decision is None
-            and not self.comment
-        )
+        return self.grade is None and not self.absent and self.decision is None and not self.comment
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -109,11 +94,7 @@ class Value:
 def value_of(result: Result | None) -> Value:
     if result is None:
         return Value()
-    grade = (
-        None
-        if result.grade is None
-        else Decimal(result.grade).quantize(Decimal("0.01"))
-    )
+    grade = None if result.grade is None else Decimal(result.grade).quantize(Decimal("0.01"))
     return Value(grade, bool(result.absent), result.decision, result.comment or None)
 
 
@@ -179,19 +160,11 @@ def read_value(row: RowInput, is_ua: bool, current: Value | None = None) -> Valu
                 raise GradeError(_l("Choose validated or not validated.")) from None
         if row.absent and decision is not None:
             raise GradeError(_l("A learner marked absent has no decision."))
-        grade = (
-            (None if row.absent else current.grade)
-            if row.grade is None
-            else parse_grade(row.grade)
-        )
+        grade = (None if row.absent else current.grade) if row.grade is None else parse_grade(row.grade)
         if row.absent and grade is not None:
             raise GradeError(_l("A learner marked absent has no grade."))
         return Value(grade, row.absent, decision, comment)
-    grade = (
-        (None if row.absent else current.grade)
-        if row.grade is None
-        else parse_grade(row.grade)
-    )
+    grade = (None if row.absent else current.grade) if row.grade is None else parse_grade(row.grade)
     if row.absent and grade is not None:
         raise GradeError(_l("A learner marked absent has no grade."))
     return Value(grade, row.absent, None, comment)
@@ -266,10 +239,7 @@ def save_sheet(
         raise SheetLocked()
     rows = list(rows)
     is_ua = offering.unit.kind == UnitKind.UA
-    allowed = {
-        registration.id: registration
-        for registration in sheet_registrations(offering, session)
-    }
+    allowed = {registration.id: registration for registration in sheet_registrations(offering, session)}
     existing = (
         {
             result.registration_id: result
@@ -297,25 +267,13 @@ def save_sheet(
         except GradeError as error:
             errors[row.registration_id] = error.message
             continue
-        if (
-            result is not None
-            and row.version != result.version
-            and value != value_of(result)
-        ):
-            conflicts.append(
-                row.registration_id
-            )  # changed meanwhile, and this save would overwrite it
+        if result is not None and row.version != result.version and value != value_of(result):
+            conflicts.append(row.registration_id)  # changed meanwhile, and this save would overwrite it
             continue
         if result is not None and result.locked and value != value_of(result):
-            errors[row.registration_id] = _l(
-                "This result is locked: ask a director for a correction."
-            )
+            errors[row.registration_id] = _l("This result is locked: ask a director for a correction.")
             continue
-        if (
-            result is not None
-            and result.status == ResultStatus.PUBLISHED
-            and value.empty
-        ):
+        if result is not None and result.status == ResultStatus.PUBLISHED and value.empty:
             errors[row.registration_id] = _l("A published result cannot be emptied.")
             continue
         values[row.registration_id] = value
@@ -340,9 +298,7 @@ def save_sheet(
             )
             _apply(result, value, actor)
             db.session.add(result)
-            _history(
-                result, HistoryAction.CREATE, actor, None, snapshot(result), source
-            )
+            _history(result, HistoryAction.CREATE, actor, None, snapshot(result), source)
         elif value != value_of(result):
             old = snapshot(result)
             _apply(result, value, actor)
@@ -354,9 +310,7 @@ def save_sheet(
             result.status = ResultStatus.PUBLISHED
             result.published_at = now
             result.decided_on = now.date()
-            _history(
-                result, HistoryAction.PUBLISH, actor, old, snapshot(result), source
-            )
+            _history(result, HistoryAction.PUBLISH, actor, old, snapshot(result), source)
             newly_published.append(result)
         written.append(result)
         written_ids.append(registration_id)
@@ -407,9 +361,7 @@ def lock_sheet(
     if results:
         try:
             db.session.flush()
-        except (
-            StaleDataError
-        ):  # another request locked (or corrected) them meanwhile: theirs stands
+        except StaleDataError:  # another request locked (or corrected) them meanwhile: theirs stands
             db.session.rollback()
             return 0
     return len(results)
@@ -437,9 +389,7 @@ def correct_result(
     if result.status != ResultStatus.PUBLISHED:
         raise CorrectionRefused(_l("Only a published result can be corrected."))
     if not (result.locked or sheet_locked(offering, result.exam_session, today)):
-        raise CorrectionRefused(
-            _l("This sheet is not locked yet: its tutors can still change it.")
-        )
+        raise CorrectionRefused(_l("This sheet is not locked yet: its tutors can still change it."))
     if new_value.empty:
         raise CorrectionRefused(_l("A published result cannot be emptied."))
     if new_value == value_of(result):

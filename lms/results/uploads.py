@@ -23,7 +23,17 @@ DEFAULT_TTL = 3600
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 EXTENSIONS = ("csv", "txt", "xlsx")
 
-__all__ = ["DEFAULT_MAX_BYTES", "EXTENSIONS", "TOKEN", "StoredGradeUpload", "discard", "display_name", "fetch", "max_bytes", "store"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "EXTENSIONS",
+    "TOKEN",
+    "StoredGradeUpload",
+    "discard",
+    "display_name",
+    "fetch",
+    "max_bytes",
+    "store",
+]
 
 
 @dataclass(frozen=True)
@@ -77,9 +87,7 @@ def store(
     return token
 
 
-def fetch(
-    token: str | None, *, user_id: int, offering_id: int, session: int
-) -> StoredGradeUpload | None:
+def fetch(token: str | None, *, user_id: int, offering_id: int, session: int) -> StoredGradeUpload | None:
     """The upload of ``token`` if it exists, belongs to this user and sheet and has not expired."""
     if not token or not TOKEN.match(token):
         return None

@@ -11,8 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2 import extract_parameters
+from argon2 import PasswordHasher, extract_parameters
 
 from lms import create_app
 from lms.accounts import services
@@ -126,8 +125,12 @@ def test_anonymous_is_sent_to_login_with_next_and_comes_back(app, client):
     assert f'value="{DIRECTOR_PAGE}"' in page.text  # the login form carries next
     answer = client.post(
         "/login",
-        data={"csrf_token": csrf_token(page.text), "email": "director@example.org", "password": PASSWORD,
-              "next": DIRECTOR_PAGE},
+        data={
+            "csrf_token": csrf_token(page.text),
+            "email": "director@example.org",
+            "password": PASSWORD,
+            "next": DIRECTOR_PAGE,
+        },
     )
     assert answer.status_code == 302
     assert answer.headers["Location"] == DIRECTOR_PAGE
@@ -624,9 +627,7 @@ def html_lang(response) -> str:
 def test_language_switch_changes_the_page_language(client):
     page = client.get("/login")
     assert html_lang(page) == "fr"
-    response = client.post(
-        "/language", data={"csrf_token": csrf_token(page.text), "locale": "en", "next": "/login"}
-    )
+    response = client.post("/language", data={"csrf_token": csrf_token(page.text), "locale": "en", "next": "/login"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/login"
     assert html_lang(client.get("/login")) == "en"

@@ -42,8 +42,13 @@ def _decide(client, code: str, keys: list[str], jury: str = "Jury CC136 du print
     assert page.status_code == 200, page.status_code
     return client.post(
         f"/awards/programmes/{code}",
-        data={"csrf_token": csrf_token(page.text), "candidates": keys, "decided_on": (day or today()).isoformat(),
-              "jury": jury, "mention": mention},
+        data={
+            "csrf_token": csrf_token(page.text),
+            "candidates": keys,
+            "decided_on": (day or today()).isoformat(),
+            "jury": jury,
+            "mention": mention,
+        },
     )
 
 
@@ -71,7 +76,10 @@ def test_award_by_a_director_with_number_code_notification_and_event(app):
 
         plugin_manager().register(Listener(), name="award-listener")
     client = client_for(app, DIRECTOR)
-    keys = [f"{world.learners[DONE]}:{world.certificate_version}", f"{world.learners[ON_THE_WAY]}:{world.certificate_version}"]
+    keys = [
+        f"{world.learners[DONE]}:{world.certificate_version}",
+        f"{world.learners[ON_THE_WAY]}:{world.certificate_version}",
+    ]
     response = _decide(client, "CC13600A", keys, mention="bien")
     assert response.status_code == 302, response.text
     with app.app_context():
@@ -86,7 +94,9 @@ def test_award_by_a_director_with_number_code_notification_and_event(app):
         assert len({a.verification_code for a in awards}) == 2
         # the learner on the way to the master is now enrolled in the certificate too
         learner = db.session.get(Learner, world.learners[ON_THE_WAY])
-        versions = set(db.session.scalars(sa.select(Enrolment.programme_version_id).where(Enrolment.learner_id == learner.id)))
+        versions = set(
+            db.session.scalars(sa.select(Enrolment.programme_version_id).where(Enrolment.learner_id == learner.id))
+        )
         assert versions == {world.certificate_version, world.master_version}
         kinds = db.session.scalars(sa.select(Notification.kind).where(Notification.user_id == learner.user_id)).all()
         assert "award_granted" in kinds
@@ -115,8 +125,14 @@ def test_bulk_decision_is_all_or_nothing_through_the_page(app):
     world = build_world(app)
     client = client_for(app, DIRECTOR)
     # Bob is not eligible: his key is not a choice of the form
-    bad = _decide(client, "CC13600A", [f"{world.learners[DONE]}:{world.certificate_version}",
-                                      f"{world.learners[NOT_DONE]}:{world.certificate_version}"])
+    bad = _decide(
+        client,
+        "CC13600A",
+        [
+            f"{world.learners[DONE]}:{world.certificate_version}",
+            f"{world.learners[NOT_DONE]}:{world.certificate_version}",
+        ],
+    )
     assert bad.status_code == 422
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Award.id))) == 0
@@ -134,15 +150,24 @@ def test_stale_eligibility_is_refused_and_rolled_back(app):
             credit.revoke_reason = "error"
         db.session.commit()
     client = client_for(app, DIRECTOR)
-    response = _decide(client, "CC13600A", [f"{world.learners[DONE]}:{world.certificate_version}",
-                                           f"{world.learners[ON_THE_WAY]}:{world.certificate_version}"])
+    response = _decide(
+        client,
+        "CC13600A",
+        [
+            f"{world.learners[DONE]}:{world.certificate_version}",
+            f"{world.learners[ON_THE_WAY]}:{world.certificate_version}",
+        ],
+    )
     assert response.status_code == 422
     assert "not complete" in response.text or "pas complet" in response.text
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Award.id))) == 0
-        assert db.session.scalar(
-            sa.select(sa.func.count(Enrolment.id)).where(Enrolment.learner_id == world.learners[ON_THE_WAY])
-        ) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(Enrolment.id)).where(Enrolment.learner_id == world.learners[ON_THE_WAY])
+            )
+            == 1
+        )
 
 
 def test_the_transaction_rolls_back_when_a_later_step_fails(app, monkeypatch):
@@ -158,9 +183,12 @@ def test_the_transaction_rolls_back_when_a_later_step_fails(app, monkeypatch):
     assert response.status_code == 500
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Award.id))) == 0
-        assert db.session.scalar(
-            sa.select(sa.func.count(Enrolment.id)).where(Enrolment.learner_id == world.learners[ON_THE_WAY])
-        ) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(Enrolment.id)).where(Enrolment.learner_id == world.learners[ON_THE_WAY])
+            )
+            == 1
+        )
 
 
 @SQLITE
@@ -202,9 +230,12 @@ def test_a_concurrent_decision_gets_a_409_and_nothing_is_kept(app, monkeypatch):
     assert "same time" in response.text or "même moment" in response.text
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Award.id))) == 1
-        assert db.session.scalar(
-            sa.select(sa.func.count(Enrolment.id)).where(Enrolment.learner_id == world.learners[ON_THE_WAY])
-        ) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(Enrolment.id)).where(Enrolment.learner_id == world.learners[ON_THE_WAY])
+            )
+            == 1
+        )
 
 
 @SQLITE
@@ -233,8 +264,15 @@ def test_the_jury_page_runs_a_constant_number_of_statements(app):
             ids.append(learner.id)
             db.session.add(Enrolment(learner_id=learner.id, programme_version_id=version.id, enrolled_on=today()))
             for unit in units:
-                db.session.add(Credit(learner_id=learner.id, unit_id=unit.id, source=CreditSource.DISPENSE,
-                                      granted_on=today(), reason="test"))
+                db.session.add(
+                    Credit(
+                        learner_id=learner.id,
+                        unit_id=unit.id,
+                        source=CreditSource.DISPENSE,
+                        granted_on=today(),
+                        reason="test",
+                    )
+                )
         db.session.flush()
         refresh_progress(ids)
         db.session.commit()

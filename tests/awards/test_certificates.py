@@ -39,8 +39,14 @@ def award_both(app, world) -> list[int]:
         director = db.session.scalar(sa.select(User).where(User.email == DIRECTOR))
         version = db.session.get(ProgrammeVersion, world.certificate_version)
         awards = [
-            services.grant_award(director, db.session.get(Learner, world.learners[email]), version, today(),
-                                 "Jury CC136", mention="tres_bien" if email == DONE else None)
+            services.grant_award(
+                director,
+                db.session.get(Learner, world.learners[email]),
+                version,
+                today(),
+                "Jury CC136",
+                mention="tres_bien" if email == DONE else None,
+            )
             for email in (DONE, ON_THE_WAY)
         ]
         db.session.commit()
@@ -76,8 +82,15 @@ def test_the_pdf_carries_the_facts_and_a_qr_of_the_verification_url(app):
     reader = PdfReader(io.BytesIO(response.data))
     assert len(reader.pages) == 1  # one landscape A4 page
     text = " ".join(page.extract_text() for page in reader.pages)
-    for expected in ("Alice Done", "CC13600A", award.certificate_number, "Programmation avancée", "12 ECTS",
-                     "Diane Director", "Très bien"):
+    for expected in (
+        "Alice Done",
+        "CC13600A",
+        award.certificate_number,
+        "Programmation avancée",
+        "12 ECTS",
+        "Diane Director",
+        "Très bien",
+    ):
         assert expected in text, expected
     assert decode_qr(response.data) == [f"http://localhost/verify/{award.verification_code}"]
 
@@ -106,8 +119,9 @@ def test_verification_page_valid_then_revoked_without_login(app):
     assert show.status_code == 200
     empty = director.post(f"/awards/{first}/revoke", data={"csrf_token": csrf_token(show.text), "reason": " "})
     assert empty.status_code == 422
-    done = director.post(f"/awards/{first}/revoke",
-                         data={"csrf_token": csrf_token(show.text), "reason": "Fraude au mémoire"})
+    done = director.post(
+        f"/awards/{first}/revoke", data={"csrf_token": csrf_token(show.text), "reason": "Fraude au mémoire"}
+    )
     assert done.status_code == 302
     page = anonymous.get(f"/verify/{award.verification_code}")
     assert page.status_code == 200 and "alert-danger" in page.text and "alert-success" not in page.text
@@ -119,8 +133,7 @@ def test_verification_page_valid_then_revoked_without_login(app):
     pdf = director.get(f"/awards/{first}/certificate.pdf").data
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Révoqué" in text or "Revoked" in text
-    again = director.post(f"/awards/{first}/revoke",
-                          data={"csrf_token": csrf_token(show.text), "reason": "twice"})
+    again = director.post(f"/awards/{first}/revoke", data={"csrf_token": csrf_token(show.text), "reason": "twice"})
     assert again.status_code == 422
 
 
@@ -175,8 +188,10 @@ def test_who_may_see_and_download(app):
     assert outsider.get(f"/awards/{first}/certificate.pdf").status_code == 403
     assert outsider.get(f"/awards/{first}/session.zip").status_code == 403
     show = outsider.get("/awards")
-    assert outsider.post(f"/awards/{first}/revoke",
-                         data={"csrf_token": csrf_token(show.text), "reason": "no"}).status_code == 403
+    assert (
+        outsider.post(f"/awards/{first}/revoke", data={"csrf_token": csrf_token(show.text), "reason": "no"}).status_code
+        == 403
+    )
     bob = client_for(app, NOT_DONE)
     assert bob.get(f"/awards/{first}/certificate.pdf").status_code == 403
     assert client_for(app, ADMIN).get(f"/awards/{first}/certificate.pdf").status_code == 200

@@ -63,15 +63,30 @@ def build_world(app: Flask) -> World:
         other = Programme(code="LG02501A")
         other.directors = [users[OTHER_DIRECTOR]]
         versions = [
-            ProgrammeVersion(programme=certificate, version="2025", title="Programmation avancée",
-                             kind=ProgrammeKind.CERTIFICAT_COMPETENCE, nominal_ects=Decimal(12),
-                             requirements={"all": [{"unit": "NFA031"}, {"unit": "NFA032"}]}),
-            ProgrammeVersion(programme=master, version="2025", title="Master informatique",
-                             kind=ProgrammeKind.MASTER, nominal_ects=Decimal(120),
-                             requirements={"all": [{"unit": "NFA031"}, {"unit": "NFA032"}, {"unit": "GLG101"}]}),
-            ProgrammeVersion(programme=other, version="2025", title="Licence génie logiciel",
-                             kind=ProgrammeKind.LICENCE, nominal_ects=Decimal(180),
-                             requirements={"all": [{"unit": "GLG101"}]}),
+            ProgrammeVersion(
+                programme=certificate,
+                version="2025",
+                title="Programmation avancée",
+                kind=ProgrammeKind.CERTIFICAT_COMPETENCE,
+                nominal_ects=Decimal(12),
+                requirements={"all": [{"unit": "NFA031"}, {"unit": "NFA032"}]},
+            ),
+            ProgrammeVersion(
+                programme=master,
+                version="2025",
+                title="Master informatique",
+                kind=ProgrammeKind.MASTER,
+                nominal_ects=Decimal(120),
+                requirements={"all": [{"unit": "NFA031"}, {"unit": "NFA032"}, {"unit": "GLG101"}]},
+            ),
+            ProgrammeVersion(
+                programme=other,
+                version="2025",
+                title="Licence génie logiciel",
+                kind=ProgrammeKind.LICENCE,
+                nominal_ects=Decimal(180),
+                requirements={"all": [{"unit": "GLG101"}]},
+            ),
         ]
         db.session.add_all(units + versions)
         db.session.flush()
@@ -80,21 +95,35 @@ def build_world(app: Flask) -> World:
         for email, codes in ((DONE, ["NFA031", "NFA032"]), (NOT_DONE, ["NFA031"]), (ON_THE_WAY, ["NFA031", "NFA032"])):
             for unit in units:
                 if unit.code in codes:
-                    db.session.add(Credit(learner_id=learners[email].id, unit_id=unit.id, source=CreditSource.DISPENSE,
-                                          granted_on=day, reason="test"))
+                    db.session.add(
+                        Credit(
+                            learner_id=learners[email].id,
+                            unit_id=unit.id,
+                            source=CreditSource.DISPENSE,
+                            granted_on=day,
+                            reason="test",
+                        )
+                    )
         for email in (DONE, NOT_DONE):
-            db.session.add(Enrolment(learner_id=learners[email].id, programme_version_id=versions[0].id,
-                                     enrolled_on=day))
-        db.session.add(Enrolment(learner_id=learners[ON_THE_WAY].id, programme_version_id=versions[1].id,
-                                 enrolled_on=day))
+            db.session.add(
+                Enrolment(learner_id=learners[email].id, programme_version_id=versions[0].id, enrolled_on=day)
+            )
+        db.session.add(
+            Enrolment(learner_id=learners[ON_THE_WAY].id, programme_version_id=versions[1].id, enrolled_on=day)
+        )
         db.session.flush()
         refresh_progress([learner.id for learner in learners.values()])
         # The re-audit records the certificate earned on the way (lms.progress.claims).
-        assert db.session.scalar(sa.select(CredentialClaim.id).where(
-            CredentialClaim.learner_id == learners[ON_THE_WAY].id, CredentialClaim.programme_version_id == versions[0].id))
+        assert db.session.scalar(
+            sa.select(CredentialClaim.id).where(
+                CredentialClaim.learner_id == learners[ON_THE_WAY].id,
+                CredentialClaim.programme_version_id == versions[0].id,
+            )
+        )
         db.session.commit()
-        return World(versions[0].id, versions[1].id, versions[2].id,
-                     {email: learner.id for email, learner in learners.items()})
+        return World(
+            versions[0].id, versions[1].id, versions[2].id, {email: learner.id for email, learner in learners.items()}
+        )
 
 
 def client_for(app: Flask, email: str) -> FlaskClient:

@@ -28,8 +28,12 @@ def write(folder: Path, name: str, text: str) -> Path:
 def row_counts() -> dict[str, int]:
     """Rows of every catalogue table (call inside an app context)."""
     tables = {
-        "units": Unit, "equivalences": Equivalence, "programmes": Programme,
-        "versions": ProgrammeVersion, "offerings": Offering, "centres": Centre,
+        "units": Unit,
+        "equivalences": Equivalence,
+        "programmes": Programme,
+        "versions": ProgrammeVersion,
+        "offerings": Offering,
+        "centres": Centre,
     }
     return {name: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for name, model in tables.items()}
 

@@ -56,10 +56,14 @@ def test_dry_run_prints_the_plan_and_writes_nothing(app, tmp_path):
 
     with app.app_context():
         import_real_catalogue()
-    renamed = write(tmp_path, "units.yaml", """\
+    renamed = write(
+        tmp_path,
+        "units.yaml",
+        """\
         units:
           - {code: NFA031, title: "Java 1", ects: 6, kind: UE, level: L1}
-        """)
+        """,
+    )
     changed = run(app, "import", "--dry-run", renamed)
     assert "  ~ NFA031: title 'Programmation avec Java : notions de base' -> 'Java 1'" in changed.stdout.splitlines()
     with app.app_context():
@@ -67,16 +71,24 @@ def test_dry_run_prints_the_plan_and_writes_nothing(app, tmp_path):
 
 
 def test_bad_files_exit_2_with_one_line_per_problem_and_write_nothing(app, tmp_path):
-    good = write(tmp_path, "a.yaml", """\
+    good = write(
+        tmp_path,
+        "a.yaml",
+        """\
         units:
           - {code: NEW101, title: "Nouvelle UE", ects: 6, kind: UE}
-        """)
-    bad = write(tmp_path, "b.yaml", """\
+        """,
+    )
+    bad = write(
+        tmp_path,
+        "b.yaml",
+        """\
         units:
           - {code: NEW102, title: "Autre", ects: -1, kind: UE}
         programs:
           - {code: P1, version: "1", title: "P", kind: master, ects: 6, requirements: {all: [NEW101, ZZZ999]}}
-        """)
+        """,
+    )
     result = run(app, "import", good, bad, tmp_path / "missing.yaml")
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -91,11 +103,15 @@ def test_bad_files_exit_2_with_one_line_per_problem_and_write_nothing(app, tmp_p
 def test_a_conflict_with_the_database_exits_2_and_writes_nothing(app, tmp_path):
     with app.app_context():
         import_real_catalogue()
-    conflicting = write(tmp_path, "units.yaml", """\
+    conflicting = write(
+        tmp_path,
+        "units.yaml",
+        """\
         units:
           - {code: NEW101, title: "Nouvelle UE", ects: 6, kind: UE}
           - {code: NFA031, title: "Programmation avec Java : notions de base", ects: 9, kind: UE, level: L1}
-        """)
+        """,
+    )
     result = run(app, "import", conflicting)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
@@ -128,7 +144,9 @@ def test_export_writes_files_the_import_reads_back(app, tmp_path):
     result = run(app, "export", target)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Exported 151 units, 0 equivalences, 6 programme versions and 342 offerings to ")
-    assert result.stderr.strip() == f"warning: {target / 'old.yaml'} is not part of the export but would be read with it"
+    assert (
+        result.stderr.strip() == f"warning: {target / 'old.yaml'} is not part of the export but would be read with it"
+    )
     assert (target / "LG02501A.yaml").read_text().startswith("# Exported by lms on ")
     (target / "old.yaml").unlink()
     assert read_catalog([target]).programs == read_catalog([CATALOG_DIR]).programs

@@ -47,8 +47,14 @@ def test_import_of_the_real_catalogue_then_export_round_trips(app, second_app, t
         exported = tmp_path / "export"
         written = write_catalog(catalog_from_database(), exported, header="test export")
         assert {p.name for p in written} == {
-            "units.yaml", "offerings.yaml", "CC0400A.yaml", "CPN0400A.yaml", "CS6800A.yaml", "CYC9106A.yaml",
-            "LG02501A.yaml", "MR12202A.yaml",
+            "units.yaml",
+            "offerings.yaml",
+            "CC0400A.yaml",
+            "CPN0400A.yaml",
+            "CS6800A.yaml",
+            "CYC9106A.yaml",
+            "LG02501A.yaml",
+            "MR12202A.yaml",
         }
         # planning the export against the same database finds no difference
         assert_all_unchanged(plan_files(exported))
@@ -96,7 +102,10 @@ def test_the_same_files_twice_change_nothing(app):
 def test_a_conflict_anywhere_writes_nothing(app, tmp_path):
     with app.app_context():
         import_real_catalogue()
-        first = write(tmp_path, "a.yaml", """\
+        first = write(
+            tmp_path,
+            "a.yaml",
+            """\
             units:
               - {code: NEW101, title: "Nouvelle UE", ects: 6, kind: UE}
             programs:
@@ -104,8 +113,12 @@ def test_a_conflict_anywhere_writes_nothing(app, tmp_path):
                  requirements: {all: [NEW101]}}
             offerings:
               - {unit: NEW101, year: 2026, semester: S1, modality: foad, centre: LYO}
-            """)
-        second = write(tmp_path, "b.yaml", """\
+            """,
+        )
+        second = write(
+            tmp_path,
+            "b.yaml",
+            """\
             programs:
               - code: CC0400A
                 version: "20261004"
@@ -113,7 +126,8 @@ def test_a_conflict_anywhere_writes_nothing(app, tmp_path):
                 kind: certificat_competence
                 ects: 36
                 requirements: {all: [NSY104, RSX101]}
-            """)
+            """,
+        )
         plan = plan_files(first, second)
         assert not plan.ok
         assert [c.program.code for c in plan.version_conflicts] == ["CC0400A"]
@@ -154,9 +168,7 @@ LICENCE_V2 = """\
 def test_a_new_version_is_added_and_enrolments_stay_on_theirs(demo_app, tmp_path):
     v2 = write(tmp_path, "LG02501A.yaml", LICENCE_V2)
     with demo_app.app_context():
-        v1 = db.session.scalar(
-            sa.select(ProgrammeVersion).join(Programme).where(Programme.code == "LG02501A")
-        )
+        v1 = db.session.scalar(sa.select(ProgrammeVersion).join(Programme).where(Programme.code == "LG02501A"))
         enrolled = {
             e.id: e.programme_version_id
             for e in db.session.scalars(sa.select(Enrolment).where(Enrolment.programme_version_id == v1.id))
@@ -168,7 +180,9 @@ def test_a_new_version_is_added_and_enrolments_stay_on_theirs(demo_app, tmp_path
         db.session.commit()
 
         versions = db.session.scalars(
-            sa.select(ProgrammeVersion.version).join(Programme).where(Programme.code == "LG02501A")
+            sa.select(ProgrammeVersion.version)
+            .join(Programme)
+            .where(Programme.code == "LG02501A")
             .order_by(ProgrammeVersion.version)
         ).all()
         assert versions == ["20261004", "2027"]
@@ -197,10 +211,14 @@ def test_a_changed_maquette_under_an_existing_version_is_refused(demo_app, tmp_p
 def test_unit_title_and_level_may_change(app, tmp_path):
     with app.app_context():
         import_real_catalogue()
-        changed = write(tmp_path, "units.yaml", """\
+        changed = write(
+            tmp_path,
+            "units.yaml",
+            """\
             units:
               - {code: NFA031, title: "Programmation avec Java : notions de base (nouveau titre)", ects: 6, kind: UE, level: L2}
-            """)
+            """,
+        )
         plan = plan_files(changed)
         assert plan.ok and [c.unit.code for c in plan.units_changed] == ["NFA031"]
         assert {c.field for c in plan.units_changed[0].changes} == {"title", "level"}
@@ -214,17 +232,29 @@ def test_unit_title_and_level_may_change(app, tmp_path):
 def test_unit_ects_or_kind_change_is_refused_when_a_version_uses_it(app, tmp_path):
     with app.app_context():
         import_real_catalogue()
-        apply_import(plan_files(write(tmp_path, "new.yaml", """\
+        apply_import(
+            plan_files(
+                write(
+                    tmp_path,
+                    "new.yaml",
+                    """\
             units:
               - {code: NEW101, title: "Nouvelle UE", ects: 6, kind: UE}
-            """)))
+            """,
+                )
+            )
+        )
         db.session.commit()
-        changed = write(tmp_path, "units.yaml", """\
+        changed = write(
+            tmp_path,
+            "units.yaml",
+            """\
             units:
               - {code: NFA031, title: "Programmation avec Java : notions de base", ects: 9, kind: UE, level: L1}
               - {code: UAAL0S, title: "Expérience professionnelle", ects: 50, kind: UE}
               - {code: NEW101, title: "Nouvelle UE", ects: 3, kind: UE}
-            """)
+            """,
+        )
         plan = plan_files(changed)
         # NFA031 and UAAL0S are in the licence; NEW101 is in no programme: its ECTS may change
         assert [c.unit.code for c in plan.unit_conflicts] == ["NFA031", "UAAL0S"]
@@ -243,10 +273,14 @@ def test_unit_ects_or_kind_change_is_refused_when_a_version_uses_it(app, tmp_pat
         db.session.rollback()
         assert db.session.scalar(sa.select(Unit.ects).where(Unit.code == "NEW101")) == 6
 
-        unused = write(tmp_path, "unused.yaml", """\
+        unused = write(
+            tmp_path,
+            "unused.yaml",
+            """\
             units:
               - {code: NEW101, title: "Nouvelle UE", ects: 3, kind: UE}
-            """)
+            """,
+        )
         apply_import(plan_files(unused))
         db.session.commit()
         assert db.session.scalar(sa.select(Unit.ects).where(Unit.code == "NEW101")) == 3
@@ -258,13 +292,17 @@ def test_unit_ects_or_kind_change_is_refused_when_a_version_uses_it(app, tmp_pat
 def test_equivalences_are_added_once_and_exported(app, tmp_path):
     with app.app_context():
         import_real_catalogue()
-        rules = write(tmp_path, "equivalences.yaml", """\
+        rules = write(
+            tmp_path,
+            "equivalences.yaml",
+            """\
             units:
               - {code: NFA001, title: "Algorithmique et programmation 1", ects: 6, kind: UE}
               - {code: NFA002, title: "Algorithmique et programmation 2", ects: 6, kind: UE}
             equivalences:
               - {units: [NFA002, NFA001], counts_as: NFA031}
-            """)
+            """,
+        )
         plan = plan_files(rules)
         assert [(e.units, e.counts_as) for e in plan.equivalences_added] == [(("NFA001", "NFA002"), "NFA031")]
         apply_import(plan)
@@ -282,18 +320,23 @@ def test_equivalences_are_added_once_and_exported(app, tmp_path):
 def test_offering_capacity_is_updated_only_when_the_file_gives_one(app, tmp_path):
     with app.app_context():
         import_real_catalogue()
-        with_capacity = write(tmp_path, "offerings.yaml", """\
+        with_capacity = write(
+            tmp_path,
+            "offerings.yaml",
+            """\
             offerings:
               - {unit: ANG100, year: 2024, semester: S1, modality: hybride_soir, centre: PAR, capacity: 25}
               - {unit: ANG100, year: 2027, semester: S1, modality: hybride_soir, centre: PAR, capacity: 30}
-            """)
+            """,
+        )
         plan = plan_files(with_capacity)
         assert len(plan.offerings_added) == 1 and [c.old_capacity for c in plan.offerings_changed] == [None]
         apply_import(plan)
         db.session.commit()
         capacities = dict(
             db.session.execute(
-                sa.select(Offering.academic_year, Offering.capacity).join(Unit)
+                sa.select(Offering.academic_year, Offering.capacity)
+                .join(Unit)
                 .where(Unit.code == "ANG100", Offering.semester == "S1")
             ).all()
         )
@@ -303,28 +346,38 @@ def test_offering_capacity_is_updated_only_when_the_file_gives_one(app, tmp_path
 
 
 def test_a_programme_file_alone_may_name_units_of_the_database(app, tmp_path):
-    lone = write(tmp_path, "NEWCERT.yaml", """\
+    lone = write(
+        tmp_path,
+        "NEWCERT.yaml",
+        """\
         programs:
           - {code: NEWCERT, version: "2026", title: "Certificat", kind: certificat_competence, ects: 12,
              requirements: {all: [NFA031, NFA032]}}
-        """)
+        """,
+    )
     with app.app_context():
         import_real_catalogue()
         plan = plan_files(lone)
         assert plan.ok and [(a.program.code, a.new_programme) for a in plan.versions_added] == [("NEWCERT", True)]
         apply_import(plan)
         db.session.commit()
-        assert db.session.scalar(sa.select(Programme).where(Programme.code == "NEWCERT")).current_version.version == "2026"
+        assert (
+            db.session.scalar(sa.select(Programme).where(Programme.code == "NEWCERT")).current_version.version == "2026"
+        )
 
 
 def test_two_new_versions_of_a_new_programme_create_it_once(app, tmp_path):
-    both = write(tmp_path, "units.yaml", """\
+    both = write(
+        tmp_path,
+        "units.yaml",
+        """\
         units:
           - {code: NEW101, title: "Nouvelle UE", ects: 6, kind: UE}
         programs:
           - {code: NEWPROG, version: "1", title: "Nouveau", kind: certificat_competence, ects: 6, requirements: NEW101}
           - {code: NEWPROG, version: "2", title: "Nouveau", kind: certificat_competence, ects: 6, requirements: NEW101}
-        """)
+        """,
+    )
     with app.app_context():
         plan = plan_files(both)
         assert [a.new_programme for a in plan.versions_added] == [True, False]

@@ -31,7 +31,12 @@ def test_real_cnam_catalogue_loads():
     assert len(catalog.units) == 151
     assert sum(unit.kind == "UA" for unit in catalog.units.values()) == 11
     assert {code for code, _ in catalog.programs} == {
-        "MR12202A", "CS6800A", "LG02501A", "CPN0400A", "CC0400A", "CYC9106A",
+        "MR12202A",
+        "CS6800A",
+        "LG02501A",
+        "CPN0400A",
+        "CC0400A",
+        "CYC9106A",
     }
     assert len(catalog.offerings) == 342
     licence = next(p for (code, _), p in catalog.programs.items() if code == "LG02501A")
@@ -46,7 +51,10 @@ def test_packaged_copy_matches_shared_catalogue():
 
 
 def test_every_problem_is_reported_with_file_and_line(tmp_path):
-    bad = write(tmp_path, "bad.yaml", """\
+    bad = write(
+        tmp_path,
+        "bad.yaml",
+        """\
         units:
           - {code: AAA100, title: "Alpha", ects: 6, kind: UE}
           - {code: abc, title: "x", ects: -1, kind: UX, colour: red}
@@ -61,7 +69,8 @@ def test_every_problem_is_reported_with_file_and_line(tmp_path):
                 - AAA100
                 - ZZZ999
                 - {weird: 1}
-        """)
+        """,
+    )
     found = problems(bad)
     assert f"{bad}:3: unknown key 'colour' in unit abc" in found
     assert f"{bad}:3: invalid unit code 'abc' (expected [A-Z0-9]{{3,12}})" in found
@@ -89,7 +98,10 @@ def test_unit_defined_twice_differently_across_files(tmp_path):
 
 
 def test_compensation_only_on_all_groups_of_leaves(tmp_path):
-    path = write(tmp_path, "c.yaml", """\
+    path = write(
+        tmp_path,
+        "c.yaml",
+        """\
         units:
           - {code: AAA100, title: "A", ects: 6, kind: UE}
           - {code: BBB100, title: "B", ects: 6, kind: UE}
@@ -103,7 +115,8 @@ def test_compensation_only_on_all_groups_of_leaves(tmp_path):
               choose: 1
               of: [AAA100, BBB100]
               compensation: {min_average: 10}
-        """)
+        """,
+    )
     assert problems(path) == [f"{path}:11: program P1: compensation is allowed only on an 'all' group of unit leaves"]
 
 
@@ -137,7 +150,9 @@ def test_requirement_nodes_of_no_known_form(node, message):
 def test_normal_form_of_leaves_and_groups():
     tree = normalise({"label": "L", "choose": 2, "credits": 14, "of": ["AAA100", {"unit": "BBB100"}, "CCC100"]})
     assert tree == {
-        "label": "L", "choose": 2, "credits": 14,
+        "label": "L",
+        "choose": 2,
+        "credits": 14,
         "of": [{"unit": "AAA100"}, {"unit": "BBB100"}, {"unit": "CCC100"}],
     }
 

@@ -164,7 +164,9 @@ def test_programme_page_shows_the_tree_in_plain_words(demo_app):
 def test_programme_page_lists_versions_and_shows_the_newest(demo_app, uploads_folder):
     client = client_for(demo_app, "admin@example.org")
     token = token_in(upload(client, "licence-2027.yaml", NEW_FILE).text)
-    client.post("/catalog/import/confirm", data={"csrf_token": csrf_token(client.get("/catalog/import").text), "token": token})
+    client.post(
+        "/catalog/import/confirm", data={"csrf_token": csrf_token(client.get("/catalog/import").text), "token": token}
+    )
     newest = text_of(client.get("/catalog/programmes/LG02501A").text)
     assert "Formation LG02501A, version 2027" in newest and "Licence 2027" in newest
     assert "Intelligence artificielle frugale" in newest
@@ -247,7 +249,7 @@ def test_malformed_upload_shows_problems_with_the_file_name_and_writes_nothing(d
     client = client_for(demo_app, "admin@example.org")
     with demo_app.app_context():
         before = row_counts()
-    bad = "units:\n  - {code: NEW101, title: \"X\", ects: -2, kind: UE}\n  - {code: NEW102, title: \"Y\", ects: 6, kind: UE, colour: red}\n"
+    bad = 'units:\n  - {code: NEW101, title: "X", ects: -2, kind: UE}\n  - {code: NEW102, title: "Y", ects: 6, kind: UE, colour: red}\n'
     page = upload(client, "mon catalogue.yaml", bad)
     assert page.status_code == 200
     text = text_of(page.text)
@@ -292,20 +294,23 @@ def test_a_confirmation_needs_the_uploaders_fresh_token(demo_app, uploads_folder
     other = demo_app.test_client()
     login(other, "autre.admin@example.org")
     refused = other.post(
-        "/catalog/import/confirm", data={"csrf_token": csrf_token(other.get("/").text), "token": token},
+        "/catalog/import/confirm",
+        data={"csrf_token": csrf_token(other.get("/").text), "token": token},
         follow_redirects=True,
     )
     assert "a expiré ou est inconnu" in text_of(refused.text)
     for forged in ("../../etc/passwd", ""):
         response = admin.post(
-            "/catalog/import/confirm", data={"csrf_token": csrf_token(admin.get("/").text), "token": forged},
+            "/catalog/import/confirm",
+            data={"csrf_token": csrf_token(admin.get("/").text), "token": forged},
             follow_redirects=True,
         )
         assert "a expiré ou est inconnu" in text_of(response.text)
 
     demo_app.config["CATALOG_UPLOAD_TTL"] = -1  # every upload is now too old
     expired = admin.post(
-        "/catalog/import/confirm", data={"csrf_token": csrf_token(admin.get("/").text), "token": token},
+        "/catalog/import/confirm",
+        data={"csrf_token": csrf_token(admin.get("/").text), "token": token},
         follow_redirects=True,
     )
     assert "a expiré ou est inconnu" in text_of(expired.text)

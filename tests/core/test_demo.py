@@ -21,8 +21,15 @@ def count(query) -> int:
 
 def fingerprint() -> list[tuple]:
     rows = db.session.execute(
-        sa.select(Learner.learner_number, Unit.code, Offering.academic_year, Result.exam_session, Result.grade,
-                  Result.absent, Result.decision)
+        sa.select(
+            Learner.learner_number,
+            Unit.code,
+            Offering.academic_year,
+            Result.exam_session,
+            Result.grade,
+            Result.absent,
+            Result.decision,
+        )
         .join(Registration, Registration.learner_id == Learner.id)
         .join(Offering, Registration.offering_id == Offering.id)
         .join(Unit, Offering.unit_id == Unit.id)
@@ -39,7 +46,9 @@ def test_demo_cohort_looks_like_real_life(demo_app):
         years = db.session.scalars(sa.select(sa.func.extract("year", Enrolment.enrolled_on)).distinct()).all()
         assert {int(y) for y in years} == set(range(2019, 2027))
         # sessions 1 and 2, failures and retakes
-        sessions = dict(db.session.execute(sa.select(Result.exam_session, sa.func.count()).group_by(Result.exam_session)).all())
+        sessions = dict(
+            db.session.execute(sa.select(Result.exam_session, sa.func.count()).group_by(Result.exam_session)).all()
+        )
         assert sessions[1] > 1000 and sessions[2] > 100
         failed = count(sa.select(Result).where(Result.grade < 10))
         assert failed > 100
@@ -70,7 +79,10 @@ def test_demo_learner_has_a_rich_history(demo_app):
         learner = db.session.scalar(sa.select(Learner).join(User).where(User.email == "apprenant@example.org"))
         codes = set(
             db.session.scalars(
-                sa.select(Programme.code).join(ProgrammeVersion).join(Enrolment).where(Enrolment.learner_id == learner.id)
+                sa.select(Programme.code)
+                .join(ProgrammeVersion)
+                .join(Enrolment)
+                .where(Enrolment.learner_id == learner.id)
             )
         )
         assert codes == {"LG02501A", "CC0400A"}

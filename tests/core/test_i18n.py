@@ -17,13 +17,16 @@ def test_every_message_has_a_french_translation(tmp_path):
     pybabel = Path(sys.executable).parent / "pybabel"
     subprocess.run(
         [str(pybabel), "extract", "-F", "babel.cfg", "-k", "_l", "-k", "_nl:1,2", "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     wanted = {m.id for m in read_po(pot.open("rb")) if m.id}
     with (ROOT / "lms/translations/fr/LC_MESSAGES/messages.po").open("rb") as handle:
         french = read_po(handle, locale="fr")
     translated = {
-        m.id for m in french
+        m.id
+        for m in french
         if m.id and "fuzzy" not in m.flags and (all(m.string) if isinstance(m.string, tuple) else m.string)
     }
     assert sorted(wanted - translated) == [], "run `make messages` and translate the new entries"

@@ -135,7 +135,10 @@ def test_exam_session_is_1_or_2(app):
 
 def test_grade_is_between_0_and_20(app):
     with app.app_context():
-        registrations = [make_registration(make_learner(f"l{i}@example.org"), make_offering(make_unit(f"NFA03{i}"))) for i in range(4)]
+        registrations = [
+            make_registration(make_learner(f"l{i}@example.org"), make_offering(make_unit(f"NFA03{i}")))
+            for i in range(4)
+        ]
         ids = [r.id for r in registrations]
         db.session.commit()
         refused(Result(registration_id=ids[0], exam_session=1, grade=Decimal(21)))
@@ -160,8 +163,7 @@ def test_unit_ects_cannot_be_negative(app):
 def test_unknown_enum_value_is_refused_by_the_database(app):
     with app.app_context():
         insert = (
-            "INSERT INTO units (code, title, ects, kind, created_at) "
-            "VALUES (:code, 'Raw', 3, :kind, CURRENT_TIMESTAMP)"
+            "INSERT INTO units (code, title, ects, kind, created_at) VALUES (:code, 'Raw', 3, :kind, CURRENT_TIMESTAMP)"
         )
         refused_sql(insert, {"code": "NFA099", "kind": "XX"})
         db.session.execute(sa.text(insert), {"code": "NFA099", "kind": "UE"})  # a known value passes

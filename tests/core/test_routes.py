@@ -67,11 +67,7 @@ def sample_path(rule: Rule) -> str:
 
 
 def undeclared_endpoints(app: Flask) -> list[str]:
-    return [
-        rule.endpoint
-        for rule in checked_rules(app)
-        if not hasattr(app.view_functions[rule.endpoint], ACCESS_ATTR)
-    ]
+    return [rule.endpoint for rule in checked_rules(app) if not hasattr(app.view_functions[rule.endpoint], ACCESS_ATTR)]
 
 
 def anonymous_leaks(app: Flask) -> list[str]:

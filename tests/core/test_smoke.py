@@ -1,5 +1,5 @@
-from tests.helpers import login, make_user
 from lms.accounts.models import Role
+from tests.helpers import login, make_user
 
 
 def test_healthz_answers_ok(client):

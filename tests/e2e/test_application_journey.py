@@ -40,14 +40,22 @@ def add_open_intake(database: str) -> int:
     app = make_app(f"sqlite:///{database}")
     with app.app_context():
         version = db.session.scalar(
-            sa.select(ProgrammeVersion).join(Programme).where(Programme.code == PROGRAMME)
+            sa.select(ProgrammeVersion)
+            .join(Programme)
+            .where(Programme.code == PROGRAMME)
             .order_by(ProgrammeVersion.version.desc())
         )
         centre = db.session.scalar(sa.select(Centre).where(Centre.code == "PAR"))
-        intake = Intake(programme_version=version, academic_year=academic_year(today) + 1, centre=centre,
-                        modality=Modality.DISTANCE_PLANIFIEE_SOIR, capacity=20,
-                        applications_open_on=today - timedelta(days=5),
-                        applications_close_on=today + timedelta(days=20), starts_on=today + timedelta(days=40))
+        intake = Intake(
+            programme_version=version,
+            academic_year=academic_year(today) + 1,
+            centre=centre,
+            modality=Modality.DISTANCE_PLANIFIEE_SOIR,
+            capacity=20,
+            applications_open_on=today - timedelta(days=5),
+            applications_close_on=today + timedelta(days=20),
+            starts_on=today + timedelta(days=40),
+        )
         db.session.add(intake)
         db.session.commit()
         ident = intake.id
@@ -98,7 +106,8 @@ def test_candidate_applies_and_is_accepted(page, browser, live_server, log_in, t
     page.get_by_label("Years of professional experience").fill("7")
     page.get_by_label("Funding").select_option("cpf")
     page.get_by_label("Add a document (PDF)").set_input_files(
-        files=[{"name": "cv.pdf", "mimeType": "application/pdf", "buffer": pdf()}])
+        files=[{"name": "cv.pdf", "mimeType": "application/pdf", "buffer": pdf()}]
+    )
     with page.expect_navigation():
         page.get_by_role("button", name="Submit the application").click()
     status = page.locator("main [role=status]").last

@@ -42,19 +42,29 @@ def add_a_complete_certificate(database: str) -> None:
     day = utcnow().date() - timedelta(days=30)
     app = make_app(f"sqlite:///{database}")
     with app.app_context():
-        users = {u.email: u for u in db.session.scalars(sa.select(User).where(
-            User.email.in_([DEMO_ACCOUNTS["learner"], DEMO_ACCOUNTS["director"]])))}
+        users = {
+            u.email: u
+            for u in db.session.scalars(
+                sa.select(User).where(User.email.in_([DEMO_ACCOUNTS["learner"], DEMO_ACCOUNTS["director"]]))
+            )
+        }
         unit = Unit(code="ZZZ901", title="Unité du parcours de test", ects=Decimal(6), kind=UnitKind.UE)
         programme = Programme(code=CODE)
         programme.directors = [users[DEMO_ACCOUNTS["director"]]]
-        version = ProgrammeVersion(programme=programme, version="2025", title="Certificat de test",
-                                   kind=ProgrammeKind.CERTIFICAT_COMPETENCE, nominal_ects=Decimal(6),
-                                   requirements={"all": [{"unit": "ZZZ901"}]})
+        version = ProgrammeVersion(
+            programme=programme,
+            version="2025",
+            title="Certificat de test",
+            kind=ProgrammeKind.CERTIFICAT_COMPETENCE,
+            nominal_ects=Decimal(6),
+            requirements={"all": [{"unit": "ZZZ901"}]},
+        )
         db.session.add_all([unit, programme, version])
         db.session.flush()
         learner = users[DEMO_ACCOUNTS["learner"]].learner
-        db.session.add(Credit(learner_id=learner.id, unit_id=unit.id, source=CreditSource.DISPENSE, granted_on=day,
-                              reason="e2e"))
+        db.session.add(
+            Credit(learner_id=learner.id, unit_id=unit.id, source=CreditSource.DISPENSE, granted_on=day, reason="e2e")
+        )
         db.session.add(Enrolment(learner_id=learner.id, programme_version_id=version.id, enrolled_on=day))
         db.session.flush()
         refresh_progress([learner.id])

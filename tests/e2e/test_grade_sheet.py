@@ -15,9 +15,7 @@ from tests.e2e.test_login_and_accessibility import assert_no_serious_violation
 
 def test_tutor_enters_grades_with_the_keyboard_and_publishes(page, live_server, log_in):
     log_in(page, DEMO_ACCOUNTS["tutor"])
-    page.get_by_role("navigation").get_by_role(
-        "link", name=re.compile("Mes enseignements|My offerings")
-    ).click()
+    page.get_by_role("navigation").get_by_role("link", name=re.compile("Mes enseignements|My offerings")).click()
     expect(page.locator("main h1")).to_be_visible()
     assert_no_serious_violation(page, "the tutor's offerings")
     # the newest offerings come first: their session-1 sheets have no grade yet

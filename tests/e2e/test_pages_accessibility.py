@@ -25,13 +25,36 @@ def audit(page, url: str) -> list[str]:
     return [f"{url}: {problem}" for problem in blocking(page)]
 
 
-@pytest.mark.parametrize("role, paths", [
-    ("learner", ["/me/", "/me/programmes/LG02501A", "/me/timeline", "/me/credentials",
-                 "/me/what-if", "/me/plan", "/attendance/mine", "/timetable/list"]),
-    ("admin", ["/admin/timetable/offerings", "/admin/timetable/centres", "/attendance/learners"]),
-    ("director", ["/reports/", "/reports/intakes", "/reports/cohorts", "/reports/time-to-diploma",
-                  "/reports/dropouts", "/reports/validation"]),
-])
+@pytest.mark.parametrize(
+    "role, paths",
+    [
+        (
+            "learner",
+            [
+                "/me/",
+                "/me/programmes/LG02501A",
+                "/me/timeline",
+                "/me/credentials",
+                "/me/what-if",
+                "/me/plan",
+                "/attendance/mine",
+                "/timetable/list",
+            ],
+        ),
+        ("admin", ["/admin/timetable/offerings", "/admin/timetable/centres", "/attendance/learners"]),
+        (
+            "director",
+            [
+                "/reports/",
+                "/reports/intakes",
+                "/reports/cohorts",
+                "/reports/time-to-diploma",
+                "/reports/dropouts",
+                "/reports/validation",
+            ],
+        ),
+    ],
+)
 def test_pages_have_no_serious_violation(page, live_server, log_in, role, paths):
     log_in(page, DEMO_ACCOUNTS[role])
     problems = [problem for path in paths for problem in audit(page, live_server + path)]

@@ -24,8 +24,9 @@ sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 def _application(app, email):
     with app.app_context():
-        return db.session.scalar(sa.select(Application).join(User, Application.candidate_id == User.id)
-                                 .where(User.email == email))
+        return db.session.scalar(
+            sa.select(Application).join(User, Application.candidate_id == User.id).where(User.email == email)
+        )
 
 
 def test_entry_level_rule():
@@ -41,9 +42,16 @@ def test_a_new_person_signs_up_and_is_logged_in(app):
     client = app.test_client()
     page = client.get("/signup")
     assert page.status_code == 200
-    response = client.post("/signup", data={"csrf_token": csrf_token(page.text), "name": "Nina Candidate",
-                                            "email": "Nina@Example.org", "password": "a long enough secret",
-                                            "confirm": "a long enough secret"})
+    response = client.post(
+        "/signup",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "name": "Nina Candidate",
+            "email": "Nina@Example.org",
+            "password": "a long enough secret",
+            "confirm": "a long enough secret",
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/intakes")
     assert client.get("/intakes").status_code == 200
     with app.app_context():
@@ -56,11 +64,20 @@ def test_sign_up_follows_the_password_rules_and_refuses_a_known_address(app):
     build_world(app)
     client = app.test_client()
     use_language(client, "en")
-    short = post_form(client, "/signup", data={"name": "X", "email": "x@example.org", "password": "short",
-                                               "confirm": "short"})
+    short = post_form(
+        client, "/signup", data={"name": "X", "email": "x@example.org", "password": "short", "confirm": "short"}
+    )
     assert short.status_code == 422 and "too short" in short.text
-    taken = post_form(client, "/signup", data={"name": "X", "email": "candidate1@example.org",
-                                               "password": "a long enough secret", "confirm": "a long enough secret"})
+    taken = post_form(
+        client,
+        "/signup",
+        data={
+            "name": "X",
+            "email": "candidate1@example.org",
+            "password": "a long enough secret",
+            "confirm": "a long enough secret",
+        },
+    )
     assert taken.status_code == 422 and "already exists" in taken.text
 
 
@@ -95,8 +112,11 @@ def test_draft_then_submit(app):
 def test_submitting_needs_a_level_and_a_funding(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
-    response = post_form(client, f"/intakes/{world.master_intake}/apply",
-                         data=apply_form(prior_level="", funding="", submit_application="1"))
+    response = post_form(
+        client,
+        f"/intakes/{world.master_intake}/apply",
+        data=apply_form(prior_level="", funding="", submit_application="1"),
+    )
     assert response.status_code == 422
     assert _application(app, "candidate1@example.org") is None  # nothing kept
 
@@ -105,10 +125,14 @@ def test_submitting_needs_a_level_and_a_funding(app):
 def test_vapp_is_kept_only_below_the_entry_level(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
-    post_form(client, f"/intakes/{world.master_intake}/apply", data=apply_form(prior_level="5", vapp_requested="y", save="1"))
+    post_form(
+        client, f"/intakes/{world.master_intake}/apply", data=apply_form(prior_level="5", vapp_requested="y", save="1")
+    )
     assert _application(app, "candidate1@example.org").vapp_requested is True
     other = client_for(app, "candidate2@example.org")
-    post_form(other, f"/intakes/{world.master_intake}/apply", data=apply_form(prior_level="7", vapp_requested="y", save="1"))
+    post_form(
+        other, f"/intakes/{world.master_intake}/apply", data=apply_form(prior_level="7", vapp_requested="y", save="1")
+    )
     assert _application(app, "candidate2@example.org").vapp_requested is False
 
 
@@ -146,8 +170,9 @@ def test_closed_intake_refuses_applications(app):
     assert "CC0400A" not in client.get("/intakes").text
     page = client.get(f"/intakes/{world.certificate_intake}/apply")
     assert "closed" in page.text
-    response = client.post(f"/intakes/{world.certificate_intake}/apply",
-                           data={"csrf_token": csrf_token(page.text), **apply_form(save="1")})
+    response = client.post(
+        f"/intakes/{world.certificate_intake}/apply", data={"csrf_token": csrf_token(page.text), **apply_form(save="1")}
+    )
     assert response.status_code == 422
     assert _application(app, "candidate1@example.org") is None
 

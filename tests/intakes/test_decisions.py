@@ -31,16 +31,25 @@ LEARNER_NUMBER = r"^\d{6}[A-Z]$"
 
 
 def decide_one(client, application_id, decision, reason=""):
-    return post_form(client, f"/admin/intakes/applications/{application_id}",
-                     f"/admin/intakes/applications/{application_id}/decide",
-                     data={"decision": decision, "reason": reason})
+    return post_form(
+        client,
+        f"/admin/intakes/applications/{application_id}",
+        f"/admin/intakes/applications/{application_id}/decide",
+        data={"decision": decision, "reason": reason},
+    )
 
 
 def decide_many(client, intake_id, ids, decision, reason=""):
     page = client.get(f"/admin/intakes/{intake_id}")
-    return client.post(f"/admin/intakes/{intake_id}/decide",
-                       data={"csrf_token": csrf_token(page.text), "application_ids": [str(i) for i in ids],
-                             "bulk-decision": decision, "bulk-reason": reason})
+    return client.post(
+        f"/admin/intakes/{intake_id}/decide",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "application_ids": [str(i) for i in ids],
+            "bulk-decision": decision,
+            "bulk-reason": reason,
+        },
+    )
 
 
 def status_of(app, application_id):
@@ -85,14 +94,19 @@ def test_a_failure_while_accepting_rolls_everything_back(app, monkeypatch):
 
     monkeypatch.setattr("lms.progress.services.refresh_progress", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    response = admin.post(f"/admin/intakes/applications/{application_id}/decide",
-                          data={"csrf_token": csrf_token(page.text), "decision": "accept", "reason": ""})
+    response = admin.post(
+        f"/admin/intakes/applications/{application_id}/decide",
+        data={"csrf_token": csrf_token(page.text), "decision": "accept", "reason": ""},
+    )
     assert response.status_code == 500
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "candidate1@example.org"))
         assert user.roles == frozenset()
         assert db.session.scalar(sa.select(sa.func.count(Learner.id)).where(Learner.user_id == user.id)) == 0
-        assert db.session.scalar(sa.select(sa.func.count(Enrolment.id)).where(Enrolment.intake_id == world.master_intake)) == 0
+        assert (
+            db.session.scalar(sa.select(sa.func.count(Enrolment.id)).where(Enrolment.intake_id == world.master_intake))
+            == 0
+        )
         assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(Notification.user_id == user.id)) == 0
         assert db.session.get(Application, application_id).status is ApplicationStatus.SUBMITTED
 
@@ -151,7 +165,10 @@ def test_rejection_needs_a_reason_and_notifies(app):
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "candidate1@example.org"))
         assert user.learner is None
-        assert db.session.scalar(sa.select(Notification.kind).where(Notification.user_id == user.id)) == "application_decided"
+        assert (
+            db.session.scalar(sa.select(Notification.kind).where(Notification.user_id == user.id))
+            == "application_decided"
+        )
     # Decided is decided: a rejected application cannot be put on the waiting list.
     assert decide_one(admin, application_id, "waitlist").status_code == 422
 
@@ -161,8 +178,11 @@ def test_the_plugin_event_follows_each_decision(app, monkeypatch):
     world = build_world(app)
     ids = [submitted_application(app, f"candidate{i}@example.org", world.certificate_intake) for i in (1, 2)]
     seen = []
-    fake = SimpleNamespace(hook=SimpleNamespace(lms_application_decided=lambda application: seen.append(
-        (application.id, application.status))))
+    fake = SimpleNamespace(
+        hook=SimpleNamespace(
+            lms_application_decided=lambda application: seen.append((application.id, application.status))
+        )
+    )
     monkeypatch.setattr("lms.intakes.services.applications.plugin_manager", lambda: fake)
     admin = client_for(app, "admin@example.org")
     assert decide_many(admin, world.certificate_intake, ids, "waitlist").status_code == 303
@@ -181,8 +201,10 @@ def test_directors_review_only_their_programmes(app):
     assert director.get(f"/admin/intakes/{world.certificate_intake}").status_code == 403
     assert director.get(f"/admin/intakes/applications/{certificate}").status_code == 403
     page = director.get(f"/admin/intakes/{world.master_intake}")
-    forbidden = director.post(f"/admin/intakes/applications/{certificate}/decide",
-                              data={"csrf_token": csrf_token(page.text), "decision": "accept"})
+    forbidden = director.post(
+        f"/admin/intakes/applications/{certificate}/decide",
+        data={"csrf_token": csrf_token(page.text), "decision": "accept"},
+    )
     assert forbidden.status_code == 403
     assert status_of(app, certificate) is ApplicationStatus.SUBMITTED
     assert decide_one(director, master, "accept").status_code == 303
@@ -257,8 +279,11 @@ def test_two_reviewers_racing_for_the_last_place(app):
     assert errors == []
     assert sorted(outcome.values()) == ["accepted", "refused"]
     with app.app_context():
-        accepted = db.session.scalar(sa.select(sa.func.count(Application.id)).where(
-            Application.intake_id == world.master_intake, Application.status == ApplicationStatus.ACCEPTED))
+        accepted = db.session.scalar(
+            sa.select(sa.func.count(Application.id)).where(
+                Application.intake_id == world.master_intake, Application.status == ApplicationStatus.ACCEPTED
+            )
+        )
         assert accepted == 2
 
 

@@ -20,8 +20,12 @@ sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 def upload(client, url, data: bytes, filename="cv.pdf", **fields):
     page = client.get(url)
-    form = {"csrf_token": csrf_token(page.text), **apply_form(save="1"), **fields,
-            "document": (io.BytesIO(data), filename, "application/pdf")}
+    form = {
+        "csrf_token": csrf_token(page.text),
+        **apply_form(save="1"),
+        **fields,
+        "document": (io.BytesIO(data), filename, "application/pdf"),
+    }
     return client.post(url, data=form, content_type="multipart/form-data")
 
 
@@ -32,8 +36,9 @@ def documents(app):
 
 def application_id(app, email):
     with app.app_context():
-        return db.session.scalar(sa.select(Application.id).join(User, Application.candidate_id == User.id)
-                                 .where(User.email == email))
+        return db.session.scalar(
+            sa.select(Application.id).join(User, Application.candidate_id == User.id).where(User.email == email)
+        )
 
 
 @sqlite_only
@@ -84,7 +89,9 @@ def test_a_file_too_big_is_refused(app):
 def test_only_the_applicant_and_the_reviewers_download(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
-    assert upload(client, f"/intakes/{world.master_intake}/apply", pdf_bytes(), submit_application="1").status_code == 303
+    assert (
+        upload(client, f"/intakes/{world.master_intake}/apply", pdf_bytes(), submit_application="1").status_code == 303
+    )
     own = application_id(app, "candidate1@example.org")
     [document] = documents(app)
     url = f"/applications/{own}/documents/{document.id}"
@@ -107,8 +114,9 @@ def test_a_draft_document_can_be_removed(app):
     stored = Path(app.config["APPLICATION_DOCUMENT_FOLDER"]) / document.stored_name
     assert stored.exists()
     page = client.get(f"/applications/{own}")
-    response = client.post(f"/applications/{own}/documents/{document.id}/delete",
-                           data={"csrf_token": csrf_token(page.text)})
+    response = client.post(
+        f"/applications/{own}/documents/{document.id}/delete", data={"csrf_token": csrf_token(page.text)}
+    )
     assert response.status_code == 303
     assert documents(app) == [] and not stored.exists()
 

@@ -23,8 +23,12 @@ sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def enrolments(app, number):
     with app.app_context():
         learner = db.session.scalar(sa.select(Learner).where(Learner.learner_number == number))
-        return [(e.programme_version_id, e.status, e.ended_on) for e in
-                db.session.scalars(sa.select(Enrolment).where(Enrolment.learner_id == learner.id).order_by(Enrolment.id))]
+        return [
+            (e.programme_version_id, e.status, e.ended_on)
+            for e in db.session.scalars(
+                sa.select(Enrolment).where(Enrolment.learner_id == learner.id).order_by(Enrolment.id)
+            )
+        ]
 
 
 @sqlite_only
@@ -51,8 +55,9 @@ def test_moving_to_a_newer_version(app):
     with app.app_context():
         learner = db.session.scalar(sa.select(Learner).where(Learner.learner_number == world.learner_number))
         unit = db.session.scalar(sa.select(Unit).where(Unit.code == "NFA003"))
-        db.session.add(Credit(learner=learner, unit=unit, source=CreditSource.DISPENSE, granted_on=utcnow().date(),
-                              reason="Work"))
+        db.session.add(
+            Credit(learner=learner, unit=unit, source=CreditSource.DISPENSE, granted_on=utcnow().date(), reason="Work")
+        )
         db.session.add(Enrolment(learner=learner, programme_version_id=world.master_old, enrolled_on=date(2024, 9, 1)))
         db.session.commit()
         enrolment_id = db.session.scalar(sa.select(Enrolment.id).where(Enrolment.learner_id == learner.id))
@@ -74,10 +79,13 @@ def test_moving_to_a_newer_version(app):
     assert (new_version, new_status, new_end) == (world.master_new, EnrolmentStatus.ACTIVE, None)
     with app.app_context():
         snapshot = db.session.scalar(
-            sa.select(ProgressSnapshot).join(Enrolment).where(Enrolment.programme_version_id == world.master_new))
+            sa.select(ProgressSnapshot).join(Enrolment).where(Enrolment.programme_version_id == world.master_new)
+        )
         assert snapshot is not None and snapshot.status.value == "complete"
     # A moved enrolment moves no further; an older version is not a target.
-    assert post_form(admin, url, data={"programme_version_id": str(world.master_new), "confirm": "1"}).status_code == 422
+    assert (
+        post_form(admin, url, data={"programme_version_id": str(world.master_new), "confirm": "1"}).status_code == 422
+    )
     with app.app_context():
         new_id = db.session.scalar(sa.select(Enrolment.id).where(Enrolment.programme_version_id == world.master_new))
     back = admin.get(f"/learners/{world.learner_number}/enrolments/{new_id}/move")

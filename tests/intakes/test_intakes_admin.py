@@ -26,8 +26,12 @@ def intake_form(app, world, **overrides):
     with app.app_context():
         centre = db.session.scalar(sa.select(Centre.id))
     data = {
-        "programme_version_id": str(world.master_new), "academic_year": str(today.year + 1), "centre_id": str(centre),
-        "modality": "foad", "capacity": "25", "applications_open_on": today.isoformat(),
+        "programme_version_id": str(world.master_new),
+        "academic_year": str(today.year + 1),
+        "centre_id": str(centre),
+        "modality": "foad",
+        "capacity": "25",
+        "applications_open_on": today.isoformat(),
         "applications_close_on": (today + timedelta(days=30)).isoformat(),
         "starts_on": (today + timedelta(days=60)).isoformat(),
     }
@@ -58,8 +62,11 @@ def test_intake_rules(app):
     world = build_world(app)
     admin = client_for(app, "admin@example.org")
     today = utcnow().date()
-    backwards = post_form(admin, "/admin/intakes/new", data=intake_form(
-        app, world, applications_close_on=(today - timedelta(days=1)).isoformat()))
+    backwards = post_form(
+        admin,
+        "/admin/intakes/new",
+        data=intake_form(app, world, applications_close_on=(today - timedelta(days=1)).isoformat()),
+    )
     assert backwards.status_code == 422 and "close on or after" in backwards.text
     zero = post_form(admin, "/admin/intakes/new", data=intake_form(app, world, capacity="0"))
     assert zero.status_code == 422
@@ -68,9 +75,17 @@ def test_intake_rules(app):
     assert duplicate.status_code == 422 and "already exists" in duplicate.text
     # Once candidates applied, the programme version of an intake stays.
     submitted_application(app, "candidate1@example.org", world.master_intake)
-    change = post_form(admin, f"/admin/intakes/{world.master_intake}/edit",
-                       data=intake_form(app, world, programme_version_id=str(world.certificate),
-                                        academic_year=str(today.year), modality="hybride_soir"))
+    change = post_form(
+        admin,
+        f"/admin/intakes/{world.master_intake}/edit",
+        data=intake_form(
+            app,
+            world,
+            programme_version_id=str(world.certificate),
+            academic_year=str(today.year),
+            modality="hybride_soir",
+        ),
+    )
     assert change.status_code == 422 and "can no longer change" in change.text
 
 

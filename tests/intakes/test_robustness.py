@@ -16,10 +16,19 @@ sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 @sqlite_only
-@pytest.mark.parametrize("field, value", [
-    ("prior_level", "abc"), ("prior_level", "9"), ("prior_level", "0"), ("years_experience", "-3"),
-    ("years_experience", "1e9"), ("funding", "bogus"), ("current_job", "x" * 300), ("diplomas", "nul\x00byte"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("prior_level", "abc"),
+        ("prior_level", "9"),
+        ("prior_level", "0"),
+        ("years_experience", "-3"),
+        ("years_experience", "1e9"),
+        ("funding", "bogus"),
+        ("current_job", "x" * 300),
+        ("diplomas", "nul\x00byte"),
+    ],
+)
 def test_odd_application_fields(app, field, value):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
@@ -37,7 +46,17 @@ def test_odd_decisions_and_filters(app):
     assert post_form(admin, url, f"{url}/decide", data={"decision": "accept", "reason": "r" * 5000}).status_code == 422
     queue = f"/admin/intakes/{world.master_intake}"
     assert admin.get(f"{queue}?status=bogus&flagged=maybe").status_code == 200
-    assert post_form(admin, queue, f"{queue}/decide", data={"bulk-decision": "accept",
-                                                            "application_ids": ["x", "99999"]}).status_code == 422
-    assert post_form(admin, "/admin/intakes/new", data={"academic_year": "abc", "programme_version_id": "x",
-                                                        "centre_id": "", "modality": "zzz"}).status_code == 422
+    assert (
+        post_form(
+            admin, queue, f"{queue}/decide", data={"bulk-decision": "accept", "application_ids": ["x", "99999"]}
+        ).status_code
+        == 422
+    )
+    assert (
+        post_form(
+            admin,
+            "/admin/intakes/new",
+            data={"academic_year": "abc", "programme_version_id": "x", "centre_id": "", "modality": "zzz"},
+        ).status_code
+        == 422
+    )

@@ -66,37 +66,77 @@ def build_world(app: Flask) -> World:
     today = utcnow().date()
     with app.app_context():
         users = {user.email: user for user in db.session.scalars(sa.select(User))}
-        units = [Unit(code=code, title=f"Unit {code}", ects=Decimal(6), kind=UnitKind.UE)
-                 for code in ("NFA001", "NFA002", "NFA003")]
+        units = [
+            Unit(code=code, title=f"Unit {code}", ects=Decimal(6), kind=UnitKind.UE)
+            for code in ("NFA001", "NFA002", "NFA003")
+        ]
         master = Programme(code="MR12202A")
         master.directors = [users["director@example.org"]]
         certificate = Programme(code="CC0400A")
         certificate.directors = [users["director2@example.org"]]
-        old = ProgrammeVersion(programme=master, version="2024", title="Master informatique", kind=ProgrammeKind.MASTER,
-                               entry_level=6, level=7, nominal_ects=Decimal(12),
-                               requirements={"all": [{"unit": "NFA001"}, {"unit": "NFA002"}]})
-        new = ProgrammeVersion(programme=master, version="2025", title="Master informatique", kind=ProgrammeKind.MASTER,
-                               entry_level=6, level=7, nominal_ects=Decimal(12),
-                               requirements={"all": [{"unit": "NFA001"}, {"unit": "NFA003"}]})
-        cert = ProgrammeVersion(programme=certificate, version="2024", title="Certificat", kind=ProgrammeKind.CERTIFICAT_COMPETENCE,
-                                nominal_ects=Decimal(6), requirements={"all": [{"unit": "NFA003"}]})
+        old = ProgrammeVersion(
+            programme=master,
+            version="2024",
+            title="Master informatique",
+            kind=ProgrammeKind.MASTER,
+            entry_level=6,
+            level=7,
+            nominal_ects=Decimal(12),
+            requirements={"all": [{"unit": "NFA001"}, {"unit": "NFA002"}]},
+        )
+        new = ProgrammeVersion(
+            programme=master,
+            version="2025",
+            title="Master informatique",
+            kind=ProgrammeKind.MASTER,
+            entry_level=6,
+            level=7,
+            nominal_ects=Decimal(12),
+            requirements={"all": [{"unit": "NFA001"}, {"unit": "NFA003"}]},
+        )
+        cert = ProgrammeVersion(
+            programme=certificate,
+            version="2024",
+            title="Certificat",
+            kind=ProgrammeKind.CERTIFICAT_COMPETENCE,
+            nominal_ects=Decimal(6),
+            requirements={"all": [{"unit": "NFA003"}]},
+        )
         centre = Centre(code="PAR", name="Cnam Paris", city="Paris")
         db.session.add_all([*units, master, certificate, old, new, cert, centre])
         db.session.flush()
-        master_intake = Intake(programme_version=old, academic_year=today.year, centre=centre,
-                               modality=Modality.HYBRIDE_SOIR, capacity=2,
-                               applications_open_on=today - timedelta(days=10),
-                               applications_close_on=today + timedelta(days=10),
-                               starts_on=today + timedelta(days=30))
-        cert_intake = Intake(programme_version=cert, academic_year=today.year, centre=centre,
-                             modality=Modality.FOAD, capacity=None,
-                             applications_open_on=today - timedelta(days=10),
-                             applications_close_on=today + timedelta(days=10),
-                             starts_on=today + timedelta(days=30))
+        master_intake = Intake(
+            programme_version=old,
+            academic_year=today.year,
+            centre=centre,
+            modality=Modality.HYBRIDE_SOIR,
+            capacity=2,
+            applications_open_on=today - timedelta(days=10),
+            applications_close_on=today + timedelta(days=10),
+            starts_on=today + timedelta(days=30),
+        )
+        cert_intake = Intake(
+            programme_version=cert,
+            academic_year=today.year,
+            centre=centre,
+            modality=Modality.FOAD,
+            capacity=None,
+            applications_open_on=today - timedelta(days=10),
+            applications_close_on=today + timedelta(days=10),
+            starts_on=today + timedelta(days=30),
+        )
         db.session.add_all([master_intake, cert_intake])
         learner = users["learner@example.org"].learner
-        db.session.add(Credit(learner=learner, unit=units[0], source=CreditSource.DISPENSE, granted_on=today,
-                              reason="Earlier studies", decided_by_id=users["admin@example.org"].id))
+        db.session.add(
+            Credit(
+                learner=learner,
+                unit=units[0],
+                source=CreditSource.DISPENSE,
+                granted_on=today,
+                reason="Earlier studies",
+                decided_by_id=users["admin@example.org"].id,
+            )
+        )
         db.session.commit()
         return World(master_intake.id, cert_intake.id, old.id, new.id, cert.id, learner.learner_number)
 
@@ -119,21 +159,32 @@ def post_form(client: FlaskClient, page_url: str, url: str | None = None, data: 
     return client.post(url or page_url, data={"csrf_token": csrf_token(page.text), **(data or {})}, **kwargs)
 
 
-def submitted_application(app: Flask, email: str, intake_id: int, prior_level: int = 6, vapp: bool = False,
-                          submitted_days_ago: int = 0) -> int:
+def submitted_application(
+    app: Flask, email: str, intake_id: int, prior_level: int = 6, vapp: bool = False, submitted_days_ago: int = 0
+) -> int:
     """An application written straight into the database, already submitted."""
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == email))
-        application = Application(candidate=user, intake_id=intake_id, prior_level=prior_level, vapp_requested=vapp,
-                                  status=ApplicationStatus.SUBMITTED,
-                                  submitted_at=utcnow() - timedelta(days=submitted_days_ago, minutes=1))
+        application = Application(
+            candidate=user,
+            intake_id=intake_id,
+            prior_level=prior_level,
+            vapp_requested=vapp,
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=utcnow() - timedelta(days=submitted_days_ago, minutes=1),
+        )
         db.session.add(application)
         db.session.commit()
         return application.id
 
 
 def apply_form(**overrides) -> dict:
-    data = {"prior_level": "6", "diplomas": "Licence informatique, 2015", "current_job": "Developer",
-            "years_experience": "8", "funding": "cpf"}
+    data = {
+        "prior_level": "6",
+        "diplomas": "Licence informatique, 2015",
+        "current_job": "Developer",
+        "years_experience": "8",
+        "funding": "cpf",
+    }
     data.update(overrides)
     return data

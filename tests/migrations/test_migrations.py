@@ -32,7 +32,16 @@ VERSIONS = MIGRATIONS / "versions"
 REVISION_FILE = re.compile(r"^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})_([0-9a-f]{12})_([a-z0-9_]+)\.py$")
 
 # Tables the initial schema must create (a sample; the model-vs-DDL check covers the rest).
-CORE_TABLES = {"users", "learners", "units", "programmes", "programme_versions", "results", "result_history", "audit_log"}
+CORE_TABLES = {
+    "users",
+    "learners",
+    "units",
+    "programmes",
+    "programme_versions",
+    "results",
+    "result_history",
+    "audit_log",
+}
 
 
 @pytest.fixture

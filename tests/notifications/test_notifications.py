@@ -59,8 +59,13 @@ def user_named(email: str) -> User:
 def test_in_app_notification_listed_and_marked_read(app, client):
     make_user(app, "l@example.org", [Role.LEARNER])
     with app.app_context():
-        notify([user_named("l@example.org")], "result_published", _l("Result published: %(unit)s", unit="NFA031"),
-               "12,50 / 20", "/")
+        notify(
+            [user_named("l@example.org")],
+            "result_published",
+            _l("Result published: %(unit)s", unit="NFA031"),
+            "12,50 / 20",
+            "/",
+        )
         db.session.commit()
     login(client, "l@example.org")
     home = client.get("/").text

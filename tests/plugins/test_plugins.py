@@ -243,11 +243,7 @@ def test_each_app_has_its_own_plugin_manager(build):
 
 
 def hookspec_functions() -> list[types.FunctionType]:
-    return [
-        fn
-        for _, fn in inspect.getmembers(hookspecs, inspect.isfunction)
-        if fn.__module__ == hookspecs.__name__
-    ]
+    return [fn for _, fn in inspect.getmembers(hookspecs, inspect.isfunction) if fn.__module__ == hookspecs.__name__]
 
 
 def test_every_hookspec_is_named_lms_and_documented():

@@ -70,14 +70,13 @@ class Oracle:
 
     def credits(self):
         return [
-            c for c in self.record.credits
+            c
+            for c in self.record.credits
             if c.unit in self.units and self.current(c.date) and c.program in (None, self.program.code)
         ]
 
     def result_validates(self, result) -> bool:
-        return result.status == "validated" or (
-            result.grade is not None and result.grade >= self.program.pass_mark
-        )
+        return result.status == "validated" or (result.grade is not None and result.grade >= self.program.pass_mark)
 
     def validated(self) -> set[str]:
         units = {r.unit for r in self.results() if self.result_validates(r)}
@@ -163,7 +162,7 @@ class Oracle:
             met: set[tuple[int, ...]] = set()
             covered: list[tuple[int, ...]] = []
             clash = False
-            for (path, node), on in zip(usable_groups, chosen):
+            for (path, node), on in zip(usable_groups, chosen, strict=True):
                 if not on:
                     continue
                 tokens = {leaf["unit"] for leaf in node["all"]} & validated

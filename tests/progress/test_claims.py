@@ -45,19 +45,23 @@ def grant(code: str) -> None:
 
 def told() -> list[Notification]:
     learner = find_learner(LEARNER)
-    return list(db.session.scalars(
-        sa.select(Notification).where(Notification.user_id == learner.user_id, Notification.kind == claims.KIND)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Notification).where(Notification.user_id == learner.user_id, Notification.kind == claims.KIND)
+        )
+    )
 
 
 def claimed_codes() -> list[str]:
     learner = find_learner(LEARNER)
-    return list(db.session.scalars(
-        sa.select(Programme.code)
-        .join(ProgrammeVersion, ProgrammeVersion.programme_id == Programme.id)
-        .join(CredentialClaim, CredentialClaim.programme_version_id == ProgrammeVersion.id)
-        .where(CredentialClaim.learner_id == learner.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Programme.code)
+            .join(ProgrammeVersion, ProgrammeVersion.programme_id == Programme.id)
+            .join(CredentialClaim, CredentialClaim.programme_version_id == ProgrammeVersion.id)
+            .where(CredentialClaim.learner_id == learner.id)
+        )
+    )
 
 
 def test_a_certificate_now_complete_is_announced_once(claims_app):
@@ -157,15 +161,28 @@ def test_only_learners_holding_something_relevant_are_audited():
         ResultEntry,
     )
 
-    program = ProgramDef("CZ0001A", "1", "T", "certificat_competence", None, None, 12, 10, None,
-                         normalise({"all": ["AAA100", "BBB100"]}))
-    relevant = explore.relevant_units(program, [EquivalenceDef(("XXX100", "YYY100"), "BBB100"),
-                                                EquivalenceDef(("ZZZ100",), "QQQ100")])
+    program = ProgramDef(
+        "CZ0001A", "1", "T", "certificat_competence", None, None, 12, 10, None, normalise({"all": ["AAA100", "BBB100"]})
+    )
+    relevant = explore.relevant_units(
+        program, [EquivalenceDef(("XXX100", "YYY100"), "BBB100"), EquivalenceDef(("ZZZ100",), "QQQ100")]
+    )
     assert relevant == {"AAA100", "BBB100", "XXX100", "YYY100"}
-    may = lambda record: explore.may_count(record, "CZ0001A", relevant)
+
+    def may(record):
+        return explore.may_count(record, "CZ0001A", relevant)
+
     assert not may(LearnerRecord("X"))
-    assert not may(LearnerRecord("X", results=(ResultEntry("AAA100", status="registered"),
-                                               ResultEntry("BBB100", status="absent"), ResultEntry("ZZZ100", 15))))
+    assert not may(
+        LearnerRecord(
+            "X",
+            results=(
+                ResultEntry("AAA100", status="registered"),
+                ResultEntry("BBB100", status="absent"),
+                ResultEntry("ZZZ100", 15),
+            ),
+        )
+    )
     assert may(LearnerRecord("X", results=(ResultEntry("XXX100", 12),)))
     assert may(LearnerRecord("X", results=(ResultEntry("AAA100", 6),)))  # maybe compensated: let the audit say
     assert may(LearnerRecord("X", credits=(CreditEntry("BBB100", "vae"),)))

@@ -111,8 +111,19 @@ def test_audit_of_a_complete_certificate(run, certificate):
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     audit = json.loads(result.stdout)
-    assert {"program", "version", "as_of", "status", "nominal_ects", "earned_ects", "in_progress_ects",
-            "missing_ects", "requirements", "unused", "warnings"} <= set(audit)
+    assert {
+        "program",
+        "version",
+        "as_of",
+        "status",
+        "nominal_ects",
+        "earned_ects",
+        "in_progress_ects",
+        "missing_ects",
+        "requirements",
+        "unused",
+        "warnings",
+    } <= set(audit)
     assert audit["program"] == "CS6800A"
     assert audit["version"] == "20261004"
     assert audit["as_of"] == "2026-06-30"  # the transcript's
@@ -137,17 +148,24 @@ def test_audit_of_a_complete_certificate(run, certificate):
 
 
 def test_audit_with_registered_and_missing_units(run, tmp_path):
-    transcript = write(tmp_path, "t.json", json.dumps({
-        "learner": "900001A",
-        "results": [
-            {"unit": "MNP214", "grade": 12},
-            {"unit": "MNP215", "status": "registered"},
-            {"unit": "TDD204", "grade": 6},
-            {"unit": "NOSUCH9", "grade": 15},
-        ],
-    }))
-    result = run("audit", "--catalog", CATALOG_DIR, "--transcript", transcript, "--program", "CS6800A",
-                 "--as-of", "2026-01-15")
+    transcript = write(
+        tmp_path,
+        "t.json",
+        json.dumps(
+            {
+                "learner": "900001A",
+                "results": [
+                    {"unit": "MNP214", "grade": 12},
+                    {"unit": "MNP215", "status": "registered"},
+                    {"unit": "TDD204", "grade": 6},
+                    {"unit": "NOSUCH9", "grade": 15},
+                ],
+            }
+        ),
+    )
+    result = run(
+        "audit", "--catalog", CATALOG_DIR, "--transcript", transcript, "--program", "CS6800A", "--as-of", "2026-01-15"
+    )
     assert result.exit_code == 0, result.stderr
     audit = json.loads(result.stdout)
     assert audit["as_of"] == "2026-01-15"
@@ -159,8 +177,9 @@ def test_audit_with_registered_and_missing_units(run, tmp_path):
 
 
 def test_as_of_option_wins_over_the_transcript(run, certificate):
-    result = run("audit", "--catalog", CATALOG_DIR, "--transcript", certificate, "--program", "CS6800A",
-                 "--as-of", "2027-01-31")
+    result = run(
+        "audit", "--catalog", CATALOG_DIR, "--transcript", certificate, "--program", "CS6800A", "--as-of", "2027-01-31"
+    )
     assert json.loads(result.stdout)["as_of"] == "2027-01-31"
 
 
@@ -181,7 +200,10 @@ def test_catalog_paths_in_every_form(run, certificate):
 
 
 def two_versions(folder: Path) -> Path:
-    return write(folder, "catalogue.yaml", """\
+    return write(
+        folder,
+        "catalogue.yaml",
+        """\
         units:
           - {code: AAA101, title: "Un", ects: 6, kind: UE}
           - {code: AAA102, title: "Deux", ects: 6, kind: UE}
@@ -190,7 +212,8 @@ def two_versions(folder: Path) -> Path:
              requirements: {all: [AAA101]}}
           - {code: CC1, version: "2024", title: "Nouveau", kind: certificat_competence, ects: 12,
              requirements: {all: [AAA101, AAA102]}}
-        """)
+        """,
+    )
 
 
 def test_newest_version_by_default_and_version_option(run, tmp_path):
@@ -219,7 +242,12 @@ def test_rank_lists_the_complete_certificate_first(run, certificate):
     assert first["program"] == "CS6800A" and first["status"] == "complete" and first["missing_ects"] == 0
     assert first["kind"] == "certificat_specialisation" and first["earned_ects"] == 12
     assert {entry["program"] for entry in ranking} == {
-        "MR12202A", "CS6800A", "LG02501A", "CPN0400A", "CC0400A", "CYC9106A",
+        "MR12202A",
+        "CS6800A",
+        "LG02501A",
+        "CPN0400A",
+        "CC0400A",
+        "CYC9106A",
     }
     keys = [(entry["missing_ects"] is None, entry["missing_ects"] or 0, entry["program"]) for entry in ranking]
     assert keys == sorted(keys)
@@ -269,10 +297,14 @@ def test_yaml_and_json_errors_in_the_transcript(run, tmp_path):
 
 
 def test_unknown_keys_in_both_files_are_all_reported(run, tmp_path):
-    catalogue = write(tmp_path, "extra.yaml", """\
+    catalogue = write(
+        tmp_path,
+        "extra.yaml",
+        """\
         units:
           - {code: AAA101, title: "Un", ects: 6, kind: UE, colour: blue}
-        """)
+        """,
+    )
     transcript = write(tmp_path, "t.yaml", 'learner: "1X"\nresults:\n  - {unit: AAA101, grade: 12, mark: 12}\n')
     result = run("audit", "--catalog", CATALOG_DIR, catalogue, "--transcript", transcript, "--program", "CS6800A")
     assert_bad_input(
@@ -283,7 +315,10 @@ def test_unknown_keys_in_both_files_are_all_reported(run, tmp_path):
 
 
 def test_unit_of_a_tree_missing_from_the_catalogue(run, certificate, tmp_path):
-    catalogue = write(tmp_path, "c.yaml", """\
+    catalogue = write(
+        tmp_path,
+        "c.yaml",
+        """\
         units:
           - {code: AAA101, title: "Un", ects: 6, kind: UE}
         programs:
@@ -296,13 +331,17 @@ def test_unit_of_a_tree_missing_from_the_catalogue(run, certificate, tmp_path):
               all:
                 - AAA101
                 - {unit: ZZZ999}
-        """)
+        """,
+    )
     result = run("audit", "--catalog", catalogue, "--transcript", certificate, "--program", "CC1")
     assert_bad_input(result, f"{catalogue}:12: unit ZZZ999 is not in the catalogue")
 
 
 def test_node_of_no_known_form(run, certificate, tmp_path):
-    catalogue = write(tmp_path, "c.yaml", """\
+    catalogue = write(
+        tmp_path,
+        "c.yaml",
+        """\
         units:
           - {code: AAA101, title: "Un", ects: 6, kind: UE}
         programs:
@@ -313,20 +352,25 @@ def test_node_of_no_known_form(run, certificate, tmp_path):
             ects: 6
             requirements:
               any: [AAA101]
-        """)
+        """,
+    )
     lines = assert_bad_input(run("rank", "--catalog", catalogue, "--transcript", certificate))
     assert any(line.startswith(f"{catalogue}:10: program CC1: ") for line in lines), lines
 
 
 def test_transcript_problems(run, tmp_path):
-    transcript = write(tmp_path, "t.yaml", """\
+    transcript = write(
+        tmp_path,
+        "t.yaml",
+        """\
         learner: "1X"
         results:
           - {unit: MNP214, grade: 21}
           - {unit: MNP215}
         credits:
           - {unit: TDD204, source: ves}
-        """)
+        """,
+    )
     result = run("audit", "--catalog", CATALOG_DIR, "--transcript", transcript, "--program", "CS6800A")
     assert assert_bad_input(result) == [
         f"{transcript}:3: result of MNP214: 'grade' must be from 0 to 20, not 21",
@@ -346,8 +390,9 @@ def test_unknown_program(run, certificate):
 def test_unknown_version(run, tmp_path, certificate):
     catalogue = two_versions(tmp_path)
     units = CATALOG_DIR / "units.yaml"
-    result = run("audit", "--catalog", catalogue, units, "--transcript", certificate, "--program", "CC1",
-                 "--version", "2025")
+    result = run(
+        "audit", "--catalog", catalogue, units, "--transcript", certificate, "--program", "CC1", "--version", "2025"
+    )
     assert assert_bad_input(result) == [
         f"{catalogue}, {units}:0: --version: programme CC1 has no version 2025 (known: 2023, 2024)"
     ]
@@ -357,13 +402,29 @@ def test_usage_errors_stay_readable(run, certificate):
     cases = [
         (("audit", "--catalog", CATALOG_DIR, "--transcript", certificate), "Missing option '--program'"),
         (("audit", "--transcript", certificate, "--program", "CS6800A"), "give --catalog and --transcript"),
-        (("audit", "--learner", "100000W", "--transcript", certificate, "--program", "CS6800A"),
-         "give either --learner, or --catalog and --transcript, not both"),
-        (("audit", "--catalog", CATALOG_DIR, "--transcript", certificate, "--program", "CS6800A",
-          "--as-of", "30/06/2026"), "Invalid value for '--as-of'"),
+        (
+            ("audit", "--learner", "100000W", "--transcript", certificate, "--program", "CS6800A"),
+            "give either --learner, or --catalog and --transcript, not both",
+        ),
+        (
+            (
+                "audit",
+                "--catalog",
+                CATALOG_DIR,
+                "--transcript",
+                certificate,
+                "--program",
+                "CS6800A",
+                "--as-of",
+                "30/06/2026",
+            ),
+            "Invalid value for '--as-of'",
+        ),
         (("rank", "--catalog", CATALOG_DIR), "Missing option '--transcript'"),
-        (("rank", "--transcript", certificate, "--as-of", "2026-06-30", "stray", "--catalog", CATALOG_DIR),
-         "Got unexpected extra argument (stray)"),
+        (
+            ("rank", "--transcript", certificate, "--as-of", "2026-06-30", "stray", "--catalog", CATALOG_DIR),
+            "Got unexpected extra argument (stray)",
+        ),
     ]
     for args, message in cases:
         result = run(*args)
@@ -380,14 +441,16 @@ def test_the_lms_script_audits_files_without_any_database(tmp_path, certificate)
     lms = Path(sys.executable).parent / "lms"
 
     def script(*args):
-        return subprocess.run([str(lms), *map(str, args)], cwd=PROJECT_ROOT, env=env, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run(
+            [str(lms), *map(str, args)], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
 
     audit = script("audit", "--catalog", CATALOG_DIR, "--transcript", certificate, "--program", "CS6800A")
     assert audit.returncode == 0, audit.stderr
     assert json.loads(audit.stdout)["status"] == "complete"
-    rank = script("rank", "--catalog", CATALOG_DIR / "units.yaml", CATALOG_DIR / "CS6800A.yaml",
-                  "--transcript", certificate)
+    rank = script(
+        "rank", "--catalog", CATALOG_DIR / "units.yaml", CATALOG_DIR / "CS6800A.yaml", "--transcript", certificate
+    )
     assert rank.returncode == 0, rank.stderr
     assert [entry["program"] for entry in json.loads(rank.stdout)] == ["CS6800A"]
     bad = script("audit", "--catalog", CATALOG_DIR, "--transcript", certificate, "--program", "XYZ")
@@ -465,8 +528,11 @@ def test_database_catalogue_carries_equivalences(demo_app):
     with demo_app.app_context():
         codes = ["NFA031", "NFA032", "NFA035"]
         units = {u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.code.in_(codes)))}
-        db.session.add(Equivalence(counts_as=units["NFA035"], signature="NFA031+NFA032",
-                                   sources=[units["NFA032"], units["NFA031"]]))
+        db.session.add(
+            Equivalence(
+                counts_as=units["NFA035"], signature="NFA031+NFA032", sources=[units["NFA032"], units["NFA031"]]
+            )
+        )
         db.session.commit()
         catalog = queries.catalogue_from_database()
     assert catalog.equivalences == [EquivalenceDef(("NFA031", "NFA032"), "NFA035")]

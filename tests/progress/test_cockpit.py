@@ -38,8 +38,13 @@ def engine_audit(app, number: str, programme: str) -> dict:
         catalog = catalogue_from_database()
         learner = find_learner(number)
         version = next(v for (code, v) in catalog.programs if code == programme)
-        return audit(catalog.programs[(programme, version)], catalog.units, catalog.equivalences,
-                     learner_record(learner), utcnow().date())
+        return audit(
+            catalog.programs[(programme, version)],
+            catalog.units,
+            catalog.equivalences,
+            learner_record(learner),
+            utcnow().date(),
+        )
 
 
 def test_dashboard_shows_the_engines_figures_and_next_steps(demo_app):
@@ -126,7 +131,8 @@ def test_units_used_in_the_tree_exist(demo_app):
         result = engine_audit(demo_app, "100000W", "LG02501A")
         codes = cockpit.leaf_codes(result["requirements"])
         assert len(cockpit.units_by_code(codes)) == db.session.scalar(
-            sa.select(sa.func.count(Unit.id)).where(Unit.code.in_(codes)))
+            sa.select(sa.func.count(Unit.id)).where(Unit.code.in_(codes))
+        )
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -137,8 +143,13 @@ def test_planner_pages_run_a_constant_number_of_statements(demo_app):
 
         def enrolment_id(user_email: str, code: str) -> int:
             return db.session.scalar(
-                sa.select(Enrolment.id).join(Learner).join(User, Learner.user_id == User.id)
-                .join(ProgrammeVersion).join(Programme).where(User.email == user_email, Programme.code == code))
+                sa.select(Enrolment.id)
+                .join(Learner)
+                .join(User, Learner.user_id == User.id)
+                .join(ProgrammeVersion)
+                .join(Programme)
+                .where(User.email == user_email, Programme.code == code)
+            )
 
         short_id, long_id = enrolment_id(email, programme), enrolment_id("apprenant@example.org", "LG02501A")
     short, long = signed_in(demo_app, email), signed_in(demo_app, "apprenant@example.org")

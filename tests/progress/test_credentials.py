@@ -57,10 +57,17 @@ def cli_rank(app, tmp_path, today: date) -> list[dict]:
     with app.app_context():
         write_catalog(catalogue_from_database(), tmp_path / "catalog")
         (tmp_path / "me.json").write_text(json.dumps(transcript(learner_record(find_learner(LEARNER), today))))
-    out = app.test_cli_runner().invoke(args=[
-        "rank", "--catalog", str(tmp_path / "catalog"), "--transcript", str(tmp_path / "me.json"),
-        "--as-of", today.isoformat(),
-    ])
+    out = app.test_cli_runner().invoke(
+        args=[
+            "rank",
+            "--catalog",
+            str(tmp_path / "catalog"),
+            "--transcript",
+            str(tmp_path / "me.json"),
+            "--as-of",
+            today.isoformat(),
+        ]
+    )
     assert out.exit_code == 0, out.output
     return json.loads(out.stdout)
 
@@ -86,8 +93,10 @@ def test_ranking_is_lms_rank(demo_app, tmp_path):
     with demo_app.app_context():  # and the same as the engine's rank on the same inputs
         catalog = catalogue_from_database()
         record = learner_record(find_learner(LEARNER), today)
-        assert as_json(engine.rank(catalog.programs.values(), catalog.units, catalog.equivalences, record, today)) \
+        assert (
+            as_json(engine.rank(catalog.programs.values(), catalog.units, catalog.equivalences, record, today))
             == expected
+        )
 
 
 def grant(app, code: str) -> None:
@@ -101,7 +110,10 @@ def grant(app, code: str) -> None:
 
 def test_claim_now_and_within_one_or_two_units(demo_app):
     client = signed_in(demo_app, EMAIL)
-    cs = lambda context: next(r for r in context["ranked"] if r.program.code == "CS6800A")
+
+    def cs(context):
+        return next(r for r in context["ranked"] if r.program.code == "CS6800A")
+
     _page, context = credentials_page(demo_app, client)
     assert cs(context).units_missing == 3 and not cs(context).claimable
     grant(demo_app, "MNP214")
@@ -135,8 +147,10 @@ def test_units_missing_is_the_cheapest_completion():
     assert [r.units_missing for r in done] == [1, 1]
     full = LearnerRecord("X", results=(ResultEntry("AAA100", 12), ResultEntry("BBB100", 12)))
     ranked = explore.rank([program, master], units, [], full, date(2026, 11, 22))
-    assert [(r.program.code, r.claimable, r.units_missing) for r in ranked] == [("CZ0001A", True, 0),
-                                                                                 ("MZ0001A", False, 0)]
+    assert [(r.program.code, r.claimable, r.units_missing) for r in ranked] == [
+        ("CZ0001A", True, 0),
+        ("MZ0001A", False, 0),
+    ]
     assert [r.row for r in ranked] == engine.rank([program, master], units, [], full, date(2026, 11, 22))
     registered = LearnerRecord("X", results=(ResultEntry("AAA100", 12), ResultEntry("BBB100", status="registered")))
     ranked = explore.rank([program], units, [], registered, date(2026, 11, 22))

@@ -20,8 +20,19 @@ AS_OF = date(2026, 6, 30)
 
 M1 = ["CFA109", "DSY118", "GDN100", "CFA234", "EME104", "DSY103", "MSE147", "DRA106", "ANG330"]  # + UAIP1M
 M2_FIRST = ["PRS201", "PRS202", "GDN217", "PRS219", "MNP213", "MNP214"]
-MASTER_CHOICE = ["PRS213", "PRS214", "PRS215", "GDN207", "GDN231", "UEV241", "CCE114", "GDN216", "UEV245",
-                 "MNP215", "TDD204"]
+MASTER_CHOICE = [
+    "PRS213",
+    "PRS214",
+    "PRS215",
+    "GDN207",
+    "GDN231",
+    "UEV241",
+    "CCE114",
+    "GDN216",
+    "UEV245",
+    "MNP215",
+    "TDD204",
+]
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +108,20 @@ def test_master_finished(catalog):
 
 def test_audit_json_has_the_keys_of_section_3(catalog):
     result = run(catalog, "MR12202A", record(MASTER_DONE + passed("ZZZ999")))
-    assert set(result) == {"program", "version", "as_of", "status", "nominal_ects", "earned_ects",
-                           "in_progress_ects", "missing_ects", "requirements", "unused", "to_complete", "warnings"}
+    assert set(result) == {
+        "program",
+        "version",
+        "as_of",
+        "status",
+        "nominal_ects",
+        "earned_ects",
+        "in_progress_ects",
+        "missing_ects",
+        "requirements",
+        "unused",
+        "to_complete",
+        "warnings",
+    }
     assert result["program"] == "MR12202A" and result["version"] == "20261004"
     assert result["as_of"] == "2026-06-30" and result["nominal_ects"] == 120
 

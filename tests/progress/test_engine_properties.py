@@ -4,7 +4,6 @@ and plain examples of the traps an allocation can fall into (formats.md sections
 from __future__ import annotations
 
 import dataclasses
-
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -42,10 +41,21 @@ class Scenario:
         return audit(self.program, self.units, self.equivalences, self.record, self.as_of)
 
 
-def make_program(tree: Any, pass_mark: float = 10, validity_years: int | None = None,
-                 code: str = PROGRAM) -> ProgramDef:
-    return ProgramDef(code, "1", f"Programme {code}", "licence", None, None, Decimal(60), Decimal(str(pass_mark)),
-                      validity_years, normalise(tree))
+def make_program(
+    tree: Any, pass_mark: float = 10, validity_years: int | None = None, code: str = PROGRAM
+) -> ProgramDef:
+    return ProgramDef(
+        code,
+        "1",
+        f"Programme {code}",
+        "licence",
+        None,
+        None,
+        Decimal(60),
+        Decimal(str(pass_mark)),
+        validity_years,
+        normalise(tree),
+    )
 
 
 def as_number(value: Any) -> Decimal | None:
@@ -258,8 +268,9 @@ def test_validating_the_units_to_complete_completes_the_programme(scenario):
     if result["missing_ects"] is None:
         assert result["to_complete"] == [], describe(scenario)
         return
-    assert sum(as_number(scenario.units[code].ects) for code in result["to_complete"]) == \
-        as_number(result["missing_ects"]), describe(scenario)
+    assert sum(as_number(scenario.units[code].ects) for code in result["to_complete"]) == as_number(
+        result["missing_ects"]
+    ), describe(scenario)
     passed = tuple(ResultEntry(code, status="validated", date=scenario.as_of) for code in result["to_complete"])
     kept = tuple(r for r in scenario.record.results if r.unit not in result["to_complete"] or r.status != "registered")
     record = dataclasses.replace(scenario.record, results=kept + passed)
@@ -481,21 +492,26 @@ def oracle_answers(tree: Any, results=(), credits=(), exceptions=(), equivalence
 def test_the_oracle_itself():
     """The oracle on hand-checked cases (these pass without the engine)."""
     assert oracle_answers({"all": [{"choose": 1, "of": [A, B]}, {"choose": 1, "of": [A]}]}, [ok(A), ok(B)]) == (
-        "complete", 0)
+        "complete",
+        0,
+    )
     assert oracle_answers({"choose": 2, "credits": 8, "of": [A, B, C, D, E]}, [ok(B)]) == ("incomplete", 6)
     assert oracle_answers({"all": [A, D]}, [ok(A)], equivalences=[EquivalenceDef((A,), D)]) == ("incomplete", 4)
-    assert oracle_answers({"all": [D]}, [ok(A), reg(B)], equivalences=[EquivalenceDef((A, B), D)]) == (
-        "in_progress", 4)
+    assert oracle_answers({"all": [D]}, [ok(A), reg(B)], equivalences=[EquivalenceDef((A, B), D)]) == ("in_progress", 4)
     assert oracle_answers({"all": [A, A]}, [ok(A)]) == ("incomplete", None)
     assert oracle_answers({"all": [A, B]}, [ok(B)], [CreditEntry(A, "ves", OTHER)]) == ("incomplete", 6)
     assert oracle_answers({"all": [A]}, [ok(A, day=date(2024, 6, 29))], validity_years=2) == ("incomplete", 6)
     assert oracle_answers({"all": [A]}, [ok(A, day=date(2024, 6, 30))], validity_years=2) == ("complete", 0)
     assert oracle_answers({"credits": 6, "of": [A, B]}, [ok(C)], exceptions=[ExceptionEntry(PROGRAM, C, A)]) == (
-        "complete", 0)
+        "complete",
+        0,
+    )
     assert oracle_answers({"all": [COMPENSATED]}, [ok(A, 12), ok(B, 8)]) == ("complete", 0)
     assert oracle_answers({"all": [COMPENSATED]}, [ok(A, 10), ok(B, 7)]) == ("incomplete", 3)
     assert oracle_answers({"all": [COMPENSATED, {"choose": 1, "of": [A, C]}]}, [ok(A, 12), ok(B, 8)]) == (
-        "incomplete", 3)
+        "incomplete",
+        3,
+    )
     assert oracle_answers({"all": [B, "UAA101"]}, [ok(B)]) == ("incomplete", 0)  # a 0-ECTS UA is missing
 
 

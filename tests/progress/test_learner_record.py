@@ -32,24 +32,42 @@ def test_director_grants_and_revokes_a_credit_from_the_page(demo_app):
     client = signed_in(demo_app, "directeur@example.org")
     page = client.get(RECORD).text
     token = csrf_token(page)
-    refused = client.post(f"{RECORD}/credits", data={
-        "credit-csrf_token": token, "credit-unit": "RSX103", "credit-source": "ves", "credit-programme": "",
-        "credit-granted_on": "2026-11-20", "credit-reason": "Diplôme étranger",
-    })
+    refused = client.post(
+        f"{RECORD}/credits",
+        data={
+            "credit-csrf_token": token,
+            "credit-unit": "RSX103",
+            "credit-source": "ves",
+            "credit-programme": "",
+            "credit-granted_on": "2026-11-20",
+            "credit-reason": "Diplôme étranger",
+        },
+    )
     assert refused.status_code == 400
     assert "Un crédit VES vaut pour une seule formation" in refused.text
-    granted = client.post(f"{RECORD}/credits", data={
-        "credit-csrf_token": token, "credit-unit": "rsx103", "credit-source": "ves", "credit-programme": "CC0400A",
-        "credit-granted_on": "2026-11-20", "credit-reason": "Diplôme étranger",
-    })
+    granted = client.post(
+        f"{RECORD}/credits",
+        data={
+            "credit-csrf_token": token,
+            "credit-unit": "rsx103",
+            "credit-source": "ves",
+            "credit-programme": "CC0400A",
+            "credit-granted_on": "2026-11-20",
+            "credit-reason": "Diplôme étranger",
+        },
+    )
     assert granted.status_code == 302
     with demo_app.app_context():
         credit = db.session.scalar(sa.select(Credit).where(Credit.reason == "Diplôme étranger"))
         assert credit is not None and credit.decided_by_id is not None
         credit_id = credit.id
-    revoked = client.post(f"{RECORD}/credits/{credit_id}/revoke", data={
-        "revoke-csrf_token": token, "revoke-reason": "Erreur",
-    })
+    revoked = client.post(
+        f"{RECORD}/credits/{credit_id}/revoke",
+        data={
+            "revoke-csrf_token": token,
+            "revoke-reason": "Erreur",
+        },
+    )
     assert revoked.status_code == 302
     with demo_app.app_context():
         assert db.session.get(Credit, credit_id).revoke_reason == "Erreur"
@@ -59,10 +77,17 @@ def test_director_grants_and_revokes_a_credit_from_the_page(demo_app):
 def test_outside_director_and_learner_are_refused(demo_app):
     outsider = signed_in(demo_app, "directrice.master@example.org")
     token = csrf_token(outsider.get(RECORD).text)
-    response = outsider.post(f"{RECORD}/credits", data={
-        "credit-csrf_token": token, "credit-unit": "RSX103", "credit-source": "ves", "credit-programme": "CC0400A",
-        "credit-granted_on": "2026-11-20", "credit-reason": "x",
-    })
+    response = outsider.post(
+        f"{RECORD}/credits",
+        data={
+            "credit-csrf_token": token,
+            "credit-unit": "RSX103",
+            "credit-source": "ves",
+            "credit-programme": "CC0400A",
+            "credit-granted_on": "2026-11-20",
+            "credit-reason": "x",
+        },
+    )
     assert response.status_code == 403
     learner = signed_in(demo_app, "apprenant@example.org")
     assert learner.get(RECORD).status_code == 403

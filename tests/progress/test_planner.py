@@ -28,8 +28,9 @@ from lms.progress.records import LearnerRecord, ResultEntry
 
 TODAY = date(2026, 11, 22)
 START = (2026, "S2")
-EVENING_DISTANCE = frozenset({"presentiel_soir", "hybride_soir", "distance_planifiee_soir", "foad",
-                              "distance_planifiee_jour"})
+EVENING_DISTANCE = frozenset(
+    {"presentiel_soir", "hybride_soir", "distance_planifiee_soir", "foad", "distance_planifiee_jour"}
+)
 
 
 def passed(*codes: str) -> tuple[ResultEntry, ...]:
@@ -57,8 +58,14 @@ def brute_force(program, units, record, slots, prefs, start, pinned=(), removed=
     codes = sorted({slot.unit for slot in slots} - set(removed) - held)
     choices = []
     for code in codes:
-        own = [s for s in slots if s.unit == code and prefs.accepts(s)
-               and occupied(s, start)[0] >= 0 and occupied(s, start)[-1] <= last_index]
+        own = [
+            s
+            for s in slots
+            if s.unit == code
+            and prefs.accepts(s)
+            and occupied(s, start)[0] >= 0
+            and occupied(s, start)[-1] <= last_index
+        ]
         choices.append(own if code in pinned else [None] + own)
     best = None
     for assignment in itertools.product(*choices):
@@ -88,7 +95,7 @@ def random_instance(rng: random.Random):
     pool = codes[:]
     rng.shuffle(pool)
     mandatory = pool[: rng.randint(1, 2)]
-    choice = pool[len(mandatory):]
+    choice = pool[len(mandatory) :]
     group = {"choose": rng.randint(1, max(1, len(choice) - 2)), "of": choice}
     if rng.random() < 0.5:
         group["credits"] = rng.choice([6, 8, 10])
@@ -106,8 +113,12 @@ def random_instance(rng: random.Random):
     held = rng.sample(codes, rng.randint(0, 2))
     record = LearnerRecord("1", results=passed(*held))
     if rng.random() < 0.5:
-        prefs = Preferences("units", rng.choice([1, 2]), frozenset({"foad", "hybride_soir"}) if rng.random() < 0.5
-                            else frozenset(), frozenset({"PAR"}) if rng.random() < 0.3 else frozenset())
+        prefs = Preferences(
+            "units",
+            rng.choice([1, 2]),
+            frozenset({"foad", "hybride_soir"}) if rng.random() < 0.5 else frozenset(),
+            frozenset({"PAR"}) if rng.random() < 0.3 else frozenset(),
+        )
     else:
         prefs = Preferences("ects", rng.choice([6, 8, 10]))
     return program, units, record, slots, prefs
@@ -194,15 +205,28 @@ def real_slots(catalog: Catalog) -> list[Slot]:
     return extend_slots(published, START[0] + 12)
 
 
-HALF_MASTER = ["PRS201", "PRS202", "GDN217", "PRS219", "MNP213", "MNP214", "PRS210", "UAIP1M", "EME104", "MSE147",
-               "GDN100"]
+HALF_MASTER = [
+    "PRS201",
+    "PRS202",
+    "GDN217",
+    "PRS219",
+    "MNP213",
+    "MNP214",
+    "PRS210",
+    "UAIP1M",
+    "EME104",
+    "MSE147",
+    "GDN100",
+]
 
 
 def feasibility_optimum(needed, slots, prefs, start, limit=30):
     """The least term index by which all ``needed`` course units fit at ``prefs.pace`` units per
     semester (an exhaustive placement, memoised; a unit takes at least one place in one semester)."""
-    options = {code: [s for s in slots if s.unit == code and prefs.accepts(s) and occupied(s, start)[0] >= 0]
-               for code in needed}
+    options = {
+        code: [s for s in slots if s.unit == code and prefs.accepts(s) and occupied(s, start)[0] >= 0]
+        for code in needed
+    }
     if not all(options.values()):
         return None
     needed = sorted(needed, key=lambda code: len(options[code]))
@@ -247,14 +271,26 @@ def test_half_master_evening_and_distance_two_units_per_semester(catalog):
     # Optimum: the 6 remaining M1 UEs and any 4 of the M2 choice are 10 units; at 2 a semester the
     # earliest is the 5th semester, if some 4-choice fits: check every choice exhaustively.
     remaining_m1 = ["CFA109", "DSY118", "CFA234", "DSY103", "DRA106", "ANG330"]
-    choice = ["PRS213", "PRS214", "PRS215", "GDN207", "GDN231", "UEV241", "CCE114", "GDN216", "UEV245", "MNP215",
-              "TDD204"]
+    choice = [
+        "PRS213",
+        "PRS214",
+        "PRS215",
+        "GDN207",
+        "GDN231",
+        "UEV241",
+        "CCE114",
+        "GDN216",
+        "UEV245",
+        "MNP215",
+        "TDD204",
+    ]
     best = None
     for four in itertools.combinations(choice, 4):
         if sum(catalog.units[c].ects for c in four) < 14:
             continue
-        found = feasibility_optimum(remaining_m1 + list(four), slots, prefs, START,
-                                    limit=best + 1 if best is not None else 30)
+        found = feasibility_optimum(
+            remaining_m1 + list(four), slots, prefs, START, limit=best + 1 if best is not None else 30
+        )
         if found is not None and (best is None or found < best):
             best = found
     assert term_index(result.completion, START) == best == 4
@@ -268,8 +304,7 @@ def test_day_only_unit_makes_the_plan_impossible(catalog):
     program = master(catalog)
     record = LearnerRecord("1", results=passed(*[c for c in HALF_MASTER if c != "PRS219"]))
     prefs = Preferences("units", 2, EVENING_DISTANCE)
-    result = plan(program, catalog.units, catalog.equivalences, record, real_slots(catalog), prefs, START,
-                  as_of=TODAY)
+    result = plan(program, catalog.units, catalog.equivalences, record, real_slots(catalog), prefs, START, as_of=TODAY)
     assert not result.works
     assert ("not_offered", "PRS219") in [(p.kind, p.unit) for p in result.problems]
 
@@ -279,13 +314,24 @@ def test_removed_and_pinned_units(catalog):
     slots = real_slots(catalog)
     record = LearnerRecord("1", results=passed(*HALF_MASTER))
     prefs = Preferences("units", 2, EVENING_DISTANCE)
-    result = plan(program, catalog.units, catalog.equivalences, record, slots, prefs, START,
-                  pinned=["CCE114"], removed=["GDN207"], as_of=TODAY)
+    result = plan(
+        program,
+        catalog.units,
+        catalog.equivalences,
+        record,
+        slots,
+        prefs,
+        START,
+        pinned=["CCE114"],
+        removed=["GDN207"],
+        as_of=TODAY,
+    )
     codes = [u.code for t in result.terms for u in t.units]
     assert "CCE114" in codes and "GDN207" not in codes
     assert any(u.pinned for t in result.terms for u in t.units if u.code == "CCE114")
-    removed = plan(program, catalog.units, catalog.equivalences, record, slots, prefs, START,
-                   removed=["ANG330"], as_of=TODAY)
+    removed = plan(
+        program, catalog.units, catalog.equivalences, record, slots, prefs, START, removed=["ANG330"], as_of=TODAY
+    )
     assert not removed.works and ("removed", "ANG330") in [(p.kind, p.unit) for p in removed.problems]
 
 
@@ -293,8 +339,7 @@ def test_ects_pace_and_annual_units(catalog):
     program = master(catalog)
     record = LearnerRecord("1", results=passed(*[c for c in HALF_MASTER if c != "MSE147"]))
     prefs = Preferences("ects", 12, EVENING_DISTANCE)
-    result = plan(program, catalog.units, catalog.equivalences, record, real_slots(catalog), prefs, START,
-                  as_of=TODAY)
+    result = plan(program, catalog.units, catalog.equivalences, record, real_slots(catalog), prefs, START, as_of=TODAY)
     assert result.works
     assert_valid(result, program, catalog.units, record, real_slots(catalog), prefs, START)
     annual = [u for t in result.terms for u in t.units if u.code == "MSE147"]

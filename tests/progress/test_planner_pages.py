@@ -69,14 +69,29 @@ def test_pages_propose_and_save(demo_app):
         other = db.session.scalar(sa.select(Enrolment.id).where(Enrolment.learner_id != learner_id))
     login(client, email, PASSWORD)
     page = client.get("/me/plan")
-    assert page.status_code == 200 and "MR12202A" in page.text and ("No saved plan yet" in page.text or "Aucun plan enregistré" in page.text)
+    assert (
+        page.status_code == 200
+        and "MR12202A" in page.text
+        and ("No saved plan yet" in page.text or "Aucun plan enregistré" in page.text)
+    )
     assert client.get(f"/me/plan/{other}").status_code == 404  # someone else's enrolment
-    page = client.get(f"/me/plan/{enrolment_id}?pace_kind=units&pace=2&modalities=foad&modalities=hybride_soir"
-                      "&modalities=distance_planifiee_soir&modalities=presentiel_soir")
+    page = client.get(
+        f"/me/plan/{enrolment_id}?pace_kind=units&pace=2&modalities=foad&modalities=hybride_soir"
+        "&modalities=distance_planifiee_soir&modalities=presentiel_soir"
+    )
     assert page.status_code == 200 and "<caption" in page.text
-    everything = "&".join(f"modalities={m}" for m in ("presentiel_jour", "presentiel_soir", "hybride_jour",
-                                                       "hybride_soir", "foad", "distance_planifiee_jour",
-                                                       "distance_planifiee_soir"))
+    everything = "&".join(
+        f"modalities={m}"
+        for m in (
+            "presentiel_jour",
+            "presentiel_soir",
+            "hybride_jour",
+            "hybride_soir",
+            "foad",
+            "distance_planifiee_jour",
+            "distance_planifiee_soir",
+        )
+    )
     query = f"pace_kind=units&pace=2&{everything}"
     page = client.get(f"/me/plan/{enrolment_id}?{query}")
     assert "Projected completion" in page.text and "Save this plan" in page.text
@@ -105,13 +120,18 @@ def test_recheck_after_offering_moves_and_after_a_result(demo_app):
         # A result making a planned unit validated: the plan still works.
         entry = next(u for term in saved.schedule for u in term["units"] if not u["activity"])
         record = planning.learner_record(saved.enrolment.learner, TODAY)
-        record = type(record)(record.learner, None, record.results + (ResultEntry(entry["code"], Decimal(14), None,
-                                                                                    TODAY, 1),),
-                              record.credits, record.exceptions)
+        record = type(record)(
+            record.learner,
+            None,
+            record.results + (ResultEntry(entry["code"], Decimal(14), None, TODAY, 1),),
+            record.credits,
+            record.exceptions,
+        )
         assert planning.recheck_plans([learner_id], as_of=TODAY, records={learner_id: record}) == 0 and saved.works
         # A catalogue change: the planned offering moves to a semester that is over.
-        published = next((u for term in saved.schedule for u in term["units"] if u["offering_id"] and not u["assumed"]),
-                         None)
+        published = next(
+            (u for term in saved.schedule for u in term["units"] if u["offering_id"] and not u["assumed"]), None
+        )
         if published is not None:
             offering = db.session.get(Offering, published["offering_id"])
             offering.semester = Semester.S1 if offering.semester != Semester.S1 else Semester.S2
@@ -133,23 +153,30 @@ def test_refresh_hook_rechecks(demo_app):
 
     with demo_app.app_context():
         saved = saved_plan()
-        saved.schedule = [dict(term, units=[dict(u, offering_id=999999, assumed=False) for u in term["units"]])
-                          for term in saved.schedule]
+        saved.schedule = [
+            dict(term, units=[dict(u, offering_id=999999, assumed=False) for u in term["units"]])
+            for term in saved.schedule
+        ]
         db.session.flush()
         planning.lms_progress_refreshed(records={}, catalog=None, as_of=TODAY, bulk=True)  # nobody: no-op
         refresh_progress([saved.enrolment.learner_id], TODAY)
         db.session.refresh(saved)
         # Registered once the lead wires the hook in plugin.py; the direct call works either way.
-        planning.lms_progress_refreshed(records={saved.enrolment.learner_id: planning.learner_record(
-            saved.enrolment.learner, TODAY)}, catalog=planning.catalogue_from_database(), as_of=TODAY, bulk=False)
+        planning.lms_progress_refreshed(
+            records={saved.enrolment.learner_id: planning.learner_record(saved.enrolment.learner, TODAY)},
+            catalog=planning.catalogue_from_database(),
+            as_of=TODAY,
+            bulk=False,
+        )
         assert not saved.works
 
 
 def test_notify_windows_once(demo_app):
     with demo_app.app_context():
         saved = saved_plan()
-        entry = next((u for term in saved.schedule for u in term["units"] if u["offering_id"] and not u["assumed"]),
-                     None)
+        entry = next(
+            (u for term in saved.schedule for u in term["units"] if u["offering_id"] and not u["assumed"]), None
+        )
         if entry is None:
             return
         offering = db.session.get(Offering, entry["offering_id"])

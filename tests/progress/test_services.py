@@ -40,8 +40,13 @@ def test_demo_stores_one_audit_per_enrolment(demo_app):
         snapshot = licence_snapshot(learner)
         catalog = catalogue_from_database()
         program = next(p for (code, _), p in catalog.programs.items() if code == "LG02501A")
-        fresh = audit(program, catalog.units, catalog.equivalences, learner_record(learner, snapshot.computed_at.date()),
-                      snapshot.computed_at.date())
+        fresh = audit(
+            program,
+            catalog.units,
+            catalog.equivalences,
+            learner_record(learner, snapshot.computed_at.date()),
+            snapshot.computed_at.date(),
+        )
         assert snapshot.result == fresh
         assert snapshot.earned_ects == Decimal(str(fresh["earned_ects"])) > 0
 
@@ -55,15 +60,27 @@ def test_a_new_published_result_moves_the_snapshot(demo_app):
         earned, missing = before.earned_ects, before.missing_ects
         taught = set(db.session.scalars(sa.select(Unit.code).join(Offering, Offering.unit_id == Unit.id)))
         missing_leaf = next(
-            leaf for leaf in _leaves(before.result["requirements"])
+            leaf
+            for leaf in _leaves(before.result["requirements"])
             if leaf["status"] == "unmet" and leaf["unit"] in taught and not leaf["unit"].startswith("UA")
         )
         unit = db.session.scalar(sa.select(Unit).where(Unit.code == missing_leaf["unit"]))
-        offering = db.session.scalar(sa.select(Offering).where(Offering.unit_id == unit.id).order_by(Offering.academic_year))
-        registration = Registration(learner_id=learner.id, offering_id=offering.id, status=RegistrationStatus.REGISTERED)
+        offering = db.session.scalar(
+            sa.select(Offering).where(Offering.unit_id == unit.id).order_by(Offering.academic_year)
+        )
+        registration = Registration(
+            learner_id=learner.id, offering_id=offering.id, status=RegistrationStatus.REGISTERED
+        )
         db.session.add(registration)
-        db.session.add(Result(registration=registration, exam_session=1, grade=Decimal("14.5"),
-                              status=ResultStatus.PUBLISHED, decided_on=date(2025, 6, 1)))
+        db.session.add(
+            Result(
+                registration=registration,
+                exam_session=1,
+                grade=Decimal("14.5"),
+                status=ResultStatus.PUBLISHED,
+                decided_on=date(2025, 6, 1),
+            )
+        )
         db.session.flush()
         refresh_progress([learner.id], as_of=today)
         after = licence_snapshot(learner)
@@ -100,10 +117,10 @@ def test_importing_an_equivalence_re_audits_learners(demo_app, tmp_path):
     """A learner holding ANG100 and BCA001 but not NFA031: once an equivalence "ANG100 + BCA001
     count as NFA031" is imported, their stored licence audit shows NFA031 met via equivalence."""
     from lms.accounts import services as accounts
+    from lms.accounts.models import Role
     from lms.catalog.loader import read_catalog
     from lms.catalog.services import apply_import, plan_import
     from lms.core.demo import CATALOG_DIR
-    from lms.accounts.models import Role
 
     with demo_app.app_context():
         user = accounts.create_user("eq@example.org", "Eq Learner", [Role.LEARNER], password="long enough pw")
@@ -112,11 +129,20 @@ def test_importing_an_equivalence_re_audits_learners(demo_app, tmp_path):
         db.session.add(Enrolment(learner=learner, programme_version=version, enrolled_on=date(2024, 9, 1)))
         for code in ("ANG100", "BCA001"):
             offering = db.session.scalar(
-                sa.select(Offering).join(Unit, Offering.unit_id == Unit.id).where(Unit.code == code, Offering.academic_year == 2024)
+                sa.select(Offering)
+                .join(Unit, Offering.unit_id == Unit.id)
+                .where(Unit.code == code, Offering.academic_year == 2024)
             )
             registration = Registration(learner=learner, offering=offering, status=RegistrationStatus.REGISTERED)
-            db.session.add(Result(registration=registration, exam_session=1, grade=Decimal(13),
-                                  status=ResultStatus.PUBLISHED, decided_on=date(2025, 2, 3)))
+            db.session.add(
+                Result(
+                    registration=registration,
+                    exam_session=1,
+                    grade=Decimal(13),
+                    status=ResultStatus.PUBLISHED,
+                    decided_on=date(2025, 2, 3),
+                )
+            )
         db.session.flush()
         refresh_progress([learner.id])
 

@@ -67,12 +67,16 @@ def test_svg_is_valid_accessible_xml_with_one_mark_per_line():
     assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
     units = svg.findall(".//svg:g[@class='unit']", NS)
     assert sorted((u.get("data-code"), u.get("data-status")) for u in units) == sorted(
-        (m.code, m.status) for m in MARKS)
+        (m.code, m.status) for m in MARKS
+    )
     for unit in units:  # every mark names its status in words, and shows a symbol beside its code
         assert unit.find("svg:title", NS).text.startswith(unit.get("data-code"))
         assert unit.find("svg:text", NS).text.endswith(unit.get("data-code"))
-    years = [(g.get("data-year-ects"), g.get("data-cumulative")) for g in svg.iter(f"{{{NS['svg']}}}g")
-             if g.get("class") == "ects"]
+    years = [
+        (g.get("data-year-ects"), g.get("data-cumulative"))
+        for g in svg.iter(f"{{{NS['svg']}}}g")
+        if g.get("class") == "ects"
+    ]
     assert years == [("10", "10"), ("6", "16"), ("0", "16")]
     # No inline style (the CSP forbids them): presentation attributes only.
     assert not any("style" in element.attrib for element in svg.iter())
@@ -84,16 +88,18 @@ def test_statuses_differ_by_more_than_colour():
     looks = {}
     for unit in svg.findall(".//svg:g[@class='unit']", NS):
         rect, text = unit.find("svg:rect", NS), unit.find("svg:text", NS)
-        looks[unit.get("data-status")] = (rect.get("stroke-dasharray"), rect.get("fill").startswith("url("),
-                                          text.text.split()[0])
+        looks[unit.get("data-status")] = (
+            rect.get("stroke-dasharray"),
+            rect.get("fill").startswith("url("),
+            text.text.split()[0],
+        )
     assert len(set(looks.values())) == 4
     assert len({symbol for _dash, _pattern, symbol in looks.values()}) == 4
 
 
 def test_text_is_escaped_and_empty_timeline_renders():
     labels = charts.ChartLabels(title="<Mes> & unités")
-    svg = ET.fromstring(charts.timeline_svg([charts.Mark("A&B", 2024, "S1", "validated", Decimal(3), "<x>")],
-                                            labels))
+    svg = ET.fromstring(charts.timeline_svg([charts.Mark("A&B", 2024, "S1", "validated", Decimal(3), "<x>")], labels))
     assert svg.find("svg:title", NS).text == "<Mes> & unités"
     assert "<x>" in svg.find(".//svg:g[@class='unit']/svg:title", NS).text
     empty = ET.fromstring(charts.timeline_svg([]))
@@ -112,15 +118,21 @@ def test_timeline_page_chart_matches_its_tables(demo_app):
         lines = history.learner_history(learner)
         registrations = db.session.scalar(
             sa.select(sa.func.count(Registration.id)).where(
-                Registration.learner_id == learner.id, Registration.status == RegistrationStatus.REGISTERED))
+                Registration.learner_id == learner.id, Registration.status == RegistrationStatus.REGISTERED
+            )
+        )
         credits = db.session.scalar(
-            sa.select(sa.func.count(Credit.id)).where(Credit.learner_id == learner.id, Credit.revoked_at.is_(None)))
+            sa.select(sa.func.count(Credit.id)).where(Credit.learner_id == learner.id, Credit.revoked_at.is_(None))
+        )
     units = svg.findall(".//svg:g[@class='unit']", NS)
     assert len(units) == len(lines) >= registrations + credits > 5
     assert {u.get("data-status") for u in units} >= {"validated", "credit"}
     # The chart's ECTS per year equal the table's.
-    chart = [(g.get("data-year-ects"), g.get("data-cumulative")) for g in svg.iter(f"{{{NS['svg']}}}g")
-             if g.get("class") == "ects"]
+    chart = [
+        (g.get("data-year-ects"), g.get("data-cumulative"))
+        for g in svg.iter(f"{{{NS['svg']}}}g")
+        if g.get("class") == "ects"
+    ]
     table = re.findall(r'data-ects="([^"]+)">.*?data-cumulative="([^"]+)"', page.text, re.DOTALL)
     assert chart and [(Decimal(a), Decimal(b)) for a, b in chart] == [(Decimal(a), Decimal(b)) for a, b in table]
     # One table row per mark, in the same order of codes.
@@ -144,8 +156,10 @@ def test_history_ignores_drafts_and_revoked_credits(demo_app):
         credit = db.session.scalar(sa.select(Credit).where(Credit.learner_id == learner.id).limit(1))
         credit.revoked_at, credit.revoke_reason = sa.func.now(), "test"
         published = db.session.scalars(
-            sa.select(Result).join(Registration).where(
-                Registration.learner_id == learner.id, Result.status == ResultStatus.PUBLISHED)).all()
+            sa.select(Result)
+            .join(Registration)
+            .where(Registration.learner_id == learner.id, Result.status == ResultStatus.PUBLISHED)
+        ).all()
         for result in published:
             result.status = ResultStatus.DRAFT
         db.session.flush()
@@ -175,8 +189,11 @@ def learner_with_short_history(app) -> tuple[str, int]:
         from lms.timetable.models import Offering
 
         unit_id = db.session.get(Offering, unit_id).unit_id
-        db.session.add(Credit(learner_id=learner_id, unit_id=unit_id, source="transfer", granted_on=date(2024, 3, 1),
-                              reason="test"))
+        db.session.add(
+            Credit(
+                learner_id=learner_id, unit_id=unit_id, source="transfer", granted_on=date(2024, 3, 1), reason="test"
+            )
+        )
         db.session.commit()
         return email, count
 
@@ -191,9 +208,9 @@ def test_timeline_runs_a_constant_number_of_statements(demo_app):
         long_page = long.get("/me/timeline")
     assert short_page.status_code == long_page.status_code == 200
     assert len(svg_of(short_page.text).findall(".//svg:g[@class='unit']", NS)) < len(
-        svg_of(long_page.text).findall(".//svg:g[@class='unit']", NS))
+        svg_of(long_page.text).findall(".//svg:g[@class='unit']", NS)
+    )
     assert len(few) == len(many), (few, many)
-
 
 
 def test_learner_without_history_sees_an_empty_timeline(demo_app):
@@ -201,8 +218,14 @@ def test_learner_without_history_sees_an_empty_timeline(demo_app):
         from lms.accounts.models import Role
         from lms.accounts.services import create_user
 
-        create_user("debut@example.org", "Auditrice Débutante", [Role.LEARNER], password=PASSWORD, locale="en",
-                    learner_number="199998B")
+        create_user(
+            "debut@example.org",
+            "Auditrice Débutante",
+            [Role.LEARNER],
+            password=PASSWORD,
+            locale="en",
+            learner_number="199998B",
+        )
         db.session.commit()
     page = signed_in(demo_app, "debut@example.org").get("/me/timeline")
     assert page.status_code == 200

@@ -65,7 +65,8 @@ def test_my_transcript_lists_validated_units_with_grades_in_french(demo_app):
     listed = set(CODE_LINE.findall(validated_part))
     assert {unit.code for unit in units} <= listed
     never_validated = {line.code for line in lines if line.status == "failed"} - {
-        line.code for line in lines if line.validated}
+        line.code for line in lines if line.validated
+    }
     assert not (never_validated & listed)
     # Credits by source, with the programme of the VES credit, and the programmes' audits.
     credits = [line for line in lines if line.source == "credit"]
@@ -90,8 +91,9 @@ def test_the_readers_language_is_the_default(demo_app):
     client = signed_in(demo_app, "apprenant@example.org")
     assert "Learner number" in pdf_text(client.get("/me/transcript.pdf"))
     assert "Numéro d'auditeur" in pdf_text(client.get("/me/transcript.pdf?lang=fr"))
-    assert "Numéro d'auditeur" in pdf_text(signed_in(demo_app, "admin@example.org").get(
-        "/learners/100000W/transcript.pdf"))  # the reader's language, not the learner's
+    assert "Numéro d'auditeur" in pdf_text(
+        signed_in(demo_app, "admin@example.org").get("/learners/100000W/transcript.pdf")
+    )  # the reader's language, not the learner's
 
 
 def test_pdf_is_tagged_and_titled(demo_app):
@@ -122,8 +124,14 @@ def test_learner_without_history_gets_a_transcript(demo_app):
         from lms.accounts.models import Role
         from lms.accounts.services import create_user
 
-        create_user("nouveau@example.org", "Nouvel Auditeur", [Role.LEARNER], password=PASSWORD, locale="fr",
-                    learner_number="199999A")
+        create_user(
+            "nouveau@example.org",
+            "Nouvel Auditeur",
+            [Role.LEARNER],
+            password=PASSWORD,
+            locale="fr",
+            learner_number="199999A",
+        )
         db.session.commit()
     text = pdf_text(signed_in(demo_app, "nouveau@example.org").get("/me/transcript.pdf"))
     assert "199999A" in text
@@ -132,7 +140,9 @@ def test_learner_without_history_gets_a_transcript(demo_app):
 def test_revoked_credits_are_not_on_the_transcript(demo_app):
     with demo_app.app_context():
         learner = find_learner("100000W")
-        credit = db.session.scalar(sa.select(Credit).where(Credit.learner_id == learner.id).order_by(Credit.id).limit(1))
+        credit = db.session.scalar(
+            sa.select(Credit).where(Credit.learner_id == learner.id).order_by(Credit.id).limit(1)
+        )
         code = credit.unit.code
         credit.revoked_at, credit.revoke_reason = sa.func.now(), "erreur de saisie"
         db.session.commit()
@@ -156,7 +166,8 @@ def test_transcript_runs_a_constant_number_of_statements(demo_app):
         from lms.accounts.models import Learner, User
 
         number = db.session.scalar(
-            sa.select(Learner.learner_number).join(User, Learner.user_id == User.id).where(User.email == email))
+            sa.select(Learner.learner_number).join(User, Learner.user_id == User.id).where(User.email == email)
+        )
     admin = signed_in(demo_app, "admin@example.org")
     with count_statements(demo_app) as few:
         assert admin.get(f"/learners/{number}/transcript.pdf").status_code == 200

@@ -76,10 +76,16 @@ def test_the_spec_example_reads_to_typed_entries(tmp_path):
 
 
 def test_grades_are_exact_decimals(tmp_path):
-    record = read_transcript(write(tmp_path, "t.yaml", """\
+    record = read_transcript(
+        write(
+            tmp_path,
+            "t.yaml",
+            """\
         learner: "1X"
         results: [{unit: NFA031, grade: 12.3}, {unit: NFA032, grade: 0.1}, {unit: NFA033, grade: 20}]
-        """))
+        """,
+        )
+    )
     assert [r.grade for r in record.results] == [Decimal("12.3"), Decimal("0.1"), Decimal("20")]
     assert all(isinstance(r.grade, Decimal) for r in record.results)
 
@@ -116,12 +122,18 @@ def test_other_extensions_are_read_as_yaml(tmp_path):
 
 
 def test_unknown_unit_codes_are_not_problems_here(tmp_path):
-    record = read_transcript(write(tmp_path, "t.yaml", """\
+    record = read_transcript(
+        write(
+            tmp_path,
+            "t.yaml",
+            """\
         learner: "1X"
         results: [{unit: NOSUCH1, grade: 12}]
         credits: [{unit: NOSUCH2, source: vae}]
         exceptions: [{program: NOSUCH, substitute: NOSUCH3, for: NOSUCH4}]
-        """))
+        """,
+        )
+    )
     assert record.results[0].unit == "NOSUCH1" and record.credits[0].unit == "NOSUCH2"
 
 
@@ -164,7 +176,10 @@ def test_not_a_mapping_or_empty(tmp_path):
 
 
 def test_unknown_keys_at_every_level(tmp_path):
-    path = write(tmp_path, "t.yaml", """\
+    path = write(
+        tmp_path,
+        "t.yaml",
+        """\
         learner: "1X"
         asof: 2026-06-30
         results:
@@ -175,7 +190,8 @@ def test_unknown_keys_at_every_level(tmp_path):
             decided_by: jury
         exceptions:
           - {program: MR12202A, substitute: GDN216, for: PRS215, replaces: PRS215}
-        """)
+        """,
+    )
     assert problems(path) == [
         f"{path}:2: unknown key 'asof' in the transcript (expected one of learner, as_of, results, credits, exceptions)",
         f"{path}:4: unknown key 'note' in result of MNP213 (expected one of unit, grade, status, date, session)",
@@ -213,7 +229,10 @@ def test_session_is_1_or_2(tmp_path, value):
 
 
 def test_dates_that_are_not_dates(tmp_path):
-    path = write(tmp_path, "t.yaml", """\
+    path = write(
+        tmp_path,
+        "t.yaml",
+        """\
         learner: "1X"
         as_of: 2026-02-30
         results:
@@ -221,7 +240,8 @@ def test_dates_that_are_not_dates(tmp_path):
           - {unit: MNP214, grade: 12, date: 2025-06-13 10:00:00}
         credits:
           - {unit: CFA109, source: vae, date: "13/06/2025"}
-        """)
+        """,
+    )
     assert problems(path) == [
         f"{path}:2: 'as_of' must be a date such as 2025-06-13, not '2026-02-30'",
         f"{path}:4: result of MNP213: 'date' must be a date such as 2025-06-13, not 'yesterday'",
@@ -248,14 +268,18 @@ def test_result_without_grade_or_status(tmp_path):
 
 
 def test_missing_required_keys(tmp_path):
-    path = write(tmp_path, "t.yaml", """\
+    path = write(
+        tmp_path,
+        "t.yaml",
+        """\
         results:
           - {grade: 12}
         credits:
           - {date: 2024-06-20}
         exceptions:
           - {reason: none given}
-        """)
+        """,
+    )
     assert problems(path) == [
         f"{path}:1: the transcript lacks 'learner'",
         f"{path}:2: result lacks 'unit'",
@@ -275,14 +299,18 @@ def test_learner_number_must_be_text(tmp_path):
 
 
 def test_sections_and_entries_have_the_right_shape(tmp_path):
-    path = write(tmp_path, "t.yaml", """\
+    path = write(
+        tmp_path,
+        "t.yaml",
+        """\
         learner: "1X"
         results: MNP213
         credits:
           - CFA109
         exceptions:
           - {program: MR12202A, substitute: PRS215, for: PRS215}
-        """)
+        """,
+    )
     assert problems(path) == [
         f"{path}:2: 'results' must be a list",
         f"{path}:3: 'credits': entry 1 must be a mapping, not 'CFA109'",
@@ -291,14 +319,18 @@ def test_sections_and_entries_have_the_right_shape(tmp_path):
 
 
 def test_every_problem_is_reported_at_once_in_line_order(tmp_path):
-    path = write(tmp_path, "t.yaml", """\
+    path = write(
+        tmp_path,
+        "t.yaml",
+        """\
         learnr: 12
         results:
           - {unit: MNP213, grade: 22, session: 3}
           - {unit: PRS201}
         credits:
           - {unit: CFA109, source: ves}
-        """)
+        """,
+    )
     found = problems(path)
     assert len(found) == 6, found
     lines = [int(problem.split(":")[1]) for problem in found]

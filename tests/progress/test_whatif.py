@@ -49,8 +49,9 @@ def as_json(value):
 
 def cli_audit(app, program: str, version: str, today: date) -> dict:
     runner = app.test_cli_runner()
-    out = runner.invoke(args=["audit", "--learner", LEARNER, "--program", program, "--version", version,
-                              "--as-of", today.isoformat()])
+    out = runner.invoke(
+        args=["audit", "--learner", LEARNER, "--program", program, "--version", version, "--as-of", today.isoformat()]
+    )
     assert out.exit_code == 0, out.output
     return json.loads(out.stdout)
 
@@ -101,11 +102,20 @@ def add_version(app, code: str, version: str, change) -> None:
         base = programme.versions[-1]
         tree = copy.deepcopy(base.requirements)
         change(tree)
-        db.session.add(ProgrammeVersion(
-            programme_id=programme.id, version=version, title=base.title + " (2027)", kind=base.kind,
-            level=base.level, entry_level=base.entry_level, nominal_ects=base.nominal_ects, pass_mark=base.pass_mark,
-            validity_years=base.validity_years, requirements=tree,
-        ))
+        db.session.add(
+            ProgrammeVersion(
+                programme_id=programme.id,
+                version=version,
+                title=base.title + " (2027)",
+                kind=base.kind,
+                level=base.level,
+                entry_level=base.entry_level,
+                nominal_ects=base.nominal_ects,
+                pass_mark=base.pass_mark,
+                validity_years=base.validity_years,
+                requirements=tree,
+            )
+        )
         db.session.commit()
 
 
@@ -121,9 +131,13 @@ def test_newer_version_of_my_programme_lists_the_units_that_change(demo_app):
     client = signed_in(demo_app, EMAIL)
     mine = cli_audit(demo_app, "LG02501A", "20261004", today)
     leaves = list(explore._leaves(mine["requirements"]))
-    met = next(leaf["unit"] for leaf in leaves
-               if leaf["status"] == "met" and [a["via"] for a in leaf["applied"]] == ["result"]
-               and sum(1 for other in leaves if other["unit"] == leaf["unit"]) == 1)
+    met = next(
+        leaf["unit"]
+        for leaf in leaves
+        if leaf["status"] == "met"
+        and [a["via"] for a in leaf["applied"]] == ["result"]
+        and sum(1 for other in leaves if other["unit"] == leaf["unit"]) == 1
+    )
     with demo_app.app_context():
         tree_units = {leaf["unit"] for leaf in leaves}
         held = {code for code, s in explore.standings(mine).items() if s.status != "absent"}
@@ -192,10 +206,16 @@ def test_status_changes_between_versions():
     units = {code: UnitDef(code, code, 6, "UE", None) for code in ("AAA100", "BBB100", "CCC100", "DDD100", "EEE100")}
     old = program("P", "1", normalise({"all": ["AAA100", "BBB100", "CCC100"]}))
     new = program("P", "2", normalise({"all": ["BBB100", "DDD100", "EEE100"]}))
-    record = LearnerRecord("X", results=(
-        ResultEntry("AAA100", 12), ResultEntry("BBB100", 14), ResultEntry("CCC100", 8),
-        ResultEntry("EEE100", status="registered"),
-    ), credits=(CreditEntry("DDD100", "dispense"),))
+    record = LearnerRecord(
+        "X",
+        results=(
+            ResultEntry("AAA100", 12),
+            ResultEntry("BBB100", 14),
+            ResultEntry("CCC100", 8),
+            ResultEntry("EEE100", status="registered"),
+        ),
+        credits=(CreditEntry("DDD100", "dispense"),),
+    )
     before = audit(old, units, [], record, date(2026, 11, 22))
     after = audit(new, units, [], record, date(2026, 11, 22))
     changes = {c.unit: c for c in explore.status_changes(before, after)}

@@ -7,7 +7,6 @@ import io
 
 import openpyxl
 import pytest
-
 from flask import Response
 
 from lms.plugins import hookimpl
@@ -17,10 +16,19 @@ from tests.conftest import make_app
 from tests.helpers import count_statements
 from tests.reports.world import CERTIFICATE, HOSTILE_NAME, HOSTILE_TITLE, MASTER, build_world, client_for, grow
 
-PAGES = ["/reports/", "/reports/intakes", "/reports/cohorts", "/reports/time-to-diploma", "/reports/dropouts",
-         "/reports/validation"]
-EXPORTS = [f"/reports/{name}.{kind}" for name in ("intakes", "funnel", "cohorts", "time-to-diploma", "dropouts",
-                                                  "validation") for kind in ("csv", "xlsx")]
+PAGES = [
+    "/reports/",
+    "/reports/intakes",
+    "/reports/cohorts",
+    "/reports/time-to-diploma",
+    "/reports/dropouts",
+    "/reports/validation",
+]
+EXPORTS = [
+    f"/reports/{name}.{kind}"
+    for name in ("intakes", "funnel", "cohorts", "time-to-diploma", "dropouts", "validation")
+    for kind in ("csv", "xlsx")
+]
 
 
 def read_csv(response) -> list[list[str]]:
@@ -117,8 +125,13 @@ def test_statement_count_does_not_grow_with_the_data(app):
     build_world(app)
     admin = client_for(app, "admin@example.org")
     director = client_for(app, "director@example.org")
-    urls = PAGES[1:] + ["/reports/dropouts.csv", "/reports/validation.xlsx", "/reports/time-to-diploma.csv",
-                        "/reports/intakes.xlsx", "/reports/cohorts.csv"]
+    urls = PAGES[1:] + [
+        "/reports/dropouts.csv",
+        "/reports/validation.xlsx",
+        "/reports/time-to-diploma.csv",
+        "/reports/intakes.xlsx",
+        "/reports/cohorts.csv",
+    ]
 
     def counts() -> dict[tuple[str, str], int]:
         found = {}

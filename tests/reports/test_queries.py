@@ -22,7 +22,9 @@ def test_intake_fill_rate_and_funnel(app):
     with app.app_context():
         lines = queries.intake_lines(EVERYTHING, Filters())
         assert [(line.programme_code, line.academic_year, line.capacity) for line in lines] == [
-            (CERTIFICATE, 2025, None), (MASTER, 2025, 4), (MASTER, 2024, 2),
+            (CERTIFICATE, 2025, None),
+            (MASTER, 2025, 4),
+            (MASTER, 2024, 2),
         ]
         cert, i1, i3 = lines
         assert i1.counts == {S.DRAFT: 1, S.SUBMITTED: 2, S.ACCEPTED: 2, S.WAITLISTED: 1, S.REJECTED: 1, S.WITHDRAWN: 1}
@@ -61,7 +63,12 @@ def test_cohort_distribution(app):
 
 def test_bins():
     assert queries.make_bins(Decimal(30), {Decimal("4.9"): 1, Decimal(5): 2, Decimal(31): 1}) == [
-        Bin(0, 5, 1), Bin(5, 10, 2), Bin(10, 15, 0), Bin(15, 20, 0), Bin(20, 25, 0), Bin(25, 30, 1),
+        Bin(0, 5, 1),
+        Bin(5, 10, 2),
+        Bin(10, 15, 0),
+        Bin(15, 20, 0),
+        Bin(20, 25, 0),
+        Bin(25, 30, 1),
     ]
     assert [b.high for b in queries.make_bins(Decimal(180), {})][-1] == 180
     assert queries.make_bins(Decimal(0), {Decimal(3): 1}) == [Bin(0, 5, 1)]
@@ -73,19 +80,25 @@ def test_time_to_diploma(app):
     with app.app_context():
         report = queries.time_to_diploma(EVERYTHING, Filters())
         assert [(d.key, d.awards, d.median_days) for d in report.by_programme] == [
-            (CERTIFICATE, 1, Decimal(182)), (MASTER, 2, Decimal(913)),  # (731 + 1095) / 2; revoked left out
+            (CERTIFICATE, 1, Decimal(182)),
+            (MASTER, 2, Decimal(913)),  # (731 + 1095) / 2; revoked left out
         ]
         assert report.by_programme[1].median_years == Decimal("2.5")
         # L7 came through a hybrid evening intake although registered FOAD; L8 mostly FOAD; L9 nothing.
         assert [(d.key, d.awards, d.median_days) for d in report.by_modality] == [
-            ("hybride_soir", 1, Decimal(731)), ("foad", 1, Decimal(1095)), ("", 1, Decimal(182)),
+            ("hybride_soir", 1, Decimal(731)),
+            ("foad", 1, Decimal(1095)),
+            ("", 1, Decimal(182)),
         ]
         assert (report.overall.awards, report.overall.median_days, report.overall.median_years) == (
-            3, Decimal(731), Decimal("2.0"),
+            3,
+            Decimal(731),
+            Decimal("2.0"),
         )
         decided_2023 = queries.time_to_diploma(EVERYTHING, Filters(year=2023))  # Sept. 2023 to Aug. 2024
         assert [(d.key, d.median_days) for d in decided_2023.by_programme] == [
-            (CERTIFICATE, Decimal(182)), (MASTER, Decimal(1095)),
+            (CERTIFICATE, Decimal(182)),
+            (MASTER, Decimal(1095)),
         ]
 
 
@@ -103,7 +116,8 @@ def test_dropout_risk(app):
         assert l5.name == HOSTILE_NAME and l5.last_registration_year == world.year - 3
         assert l5.last_result_at.date() == world.today - timedelta(days=3 * 365)
         assert [d.email for d in queries.dormant_stream(EVERYTHING, Filters(), world.today)] == [
-            "l12@example.org", "l5@example.org",
+            "l12@example.org",
+            "l5@example.org",
         ]
         second = queries.dormant_page(EVERYTHING, Filters(), world.today, page=2, per_page=1)
         assert (second.pages, [d.email for d in second.rows]) == (2, ["l5@example.org"])
@@ -116,8 +130,9 @@ def test_validation_rates(app):
     world = build_world(app)
     with app.app_context():
         rates = queries.validation_rates(EVERYTHING, Filters())
-        found = {(r.academic_year, r.unit_code, r.exam_session): (r.graded, r.validated, r.absent, r.rate)
-                 for r in rates}
+        found = {
+            (r.academic_year, r.unit_code, r.exam_session): (r.graded, r.validated, r.absent, r.rate) for r in rates
+        }
         assert found == {
             (2024, "NFE101", 1): (3, 2, 1, Decimal("0.667")),  # 12, 8, absent, 10; the draft 15 left out
             (2024, "NFE101", 2): (2, 1, 0, Decimal("0.500")),  # 11, 9
@@ -132,7 +147,8 @@ def test_validation_rates(app):
         assert (second.total, second.pages, second.rows) == (4, 2, rates[3:])
         assert queries.validation_page(EVERYTHING, Filters(), page=9, per_page=3).page == 2  # clamped
         assert {r.unit_code for r in queries.validation_rates(EVERYTHING, Filters(programme_id=world.master))} == {
-            "NFE101", "NFE102",
+            "NFE101",
+            "NFE102",
         }
 
 

@@ -95,12 +95,19 @@ def build_world(app: Flask) -> World:
         certificate = Programme(code=CERTIFICATE)
         certificate.directors = [users["director2@example.org"]]
         master_v = ProgrammeVersion(
-            programme=master, version="2024", title="Master réseaux", kind=ProgrammeKind.MASTER,
-            nominal_ects=Decimal(120), requirements={"all": [{"unit": "NFE101"}, {"unit": "NFE102"}]},
+            programme=master,
+            version="2024",
+            title="Master réseaux",
+            kind=ProgrammeKind.MASTER,
+            nominal_ects=Decimal(120),
+            requirements={"all": [{"unit": "NFE101"}, {"unit": "NFE102"}]},
         )
         cert_v = ProgrammeVersion(
-            programme=certificate, version="2024", title="Certificat sécurité",
-            kind=ProgrammeKind.CERTIFICAT_COMPETENCE, nominal_ects=Decimal(30),
+            programme=certificate,
+            version="2024",
+            title="Certificat sécurité",
+            kind=ProgrammeKind.CERTIFICAT_COMPETENCE,
+            nominal_ects=Decimal(30),
             requirements={"all": [{"unit": "CSC301"}]},
         )
         centre = Centre(code="PAR", name="Cnam Paris", city="Paris")
@@ -108,8 +115,13 @@ def build_world(app: Flask) -> World:
 
         def intake(version, year_, modality, capacity):
             return Intake(
-                programme_version=version, academic_year=year_, centre=centre, modality=modality, capacity=capacity,
-                applications_open_on=date(year_, 3, 1), applications_close_on=date(year_, 6, 30),
+                programme_version=version,
+                academic_year=year_,
+                centre=centre,
+                modality=modality,
+                capacity=capacity,
+                applications_open_on=date(year_, 3, 1),
+                applications_close_on=date(year_, 6, 30),
                 starts_on=date(year_, 10, 1),
             )
 
@@ -123,7 +135,7 @@ def build_world(app: Flask) -> World:
             i3: ["accepted", "accepted"],
         }
         for target, names in statuses.items():
-            for candidate, status in zip(candidates, names):
+            for candidate, status in zip(candidates, names, strict=False):
                 db.session.add(Application(candidate=candidate, intake=target, status=ApplicationStatus(status)))
 
         def offering(code, year_, modality, semester=Semester.S1):
@@ -142,13 +154,26 @@ def build_world(app: Flask) -> World:
             db.session.add(made)
             return made
 
-        def result(registration, session=1, grade=None, absent=False, decision=None, published_at=None,
-                   status=ResultStatus.PUBLISHED):
-            db.session.add(Result(
-                registration=registration, exam_session=session, grade=None if grade is None else Decimal(grade),
-                absent=absent, decision=decision, status=status,
-                published_at=(published_at or _now()) if status == ResultStatus.PUBLISHED else None,
-            ))
+        def result(
+            registration,
+            session=1,
+            grade=None,
+            absent=False,
+            decision=None,
+            published_at=None,
+            status=ResultStatus.PUBLISHED,
+        ):
+            db.session.add(
+                Result(
+                    registration=registration,
+                    exam_session=session,
+                    grade=None if grade is None else Decimal(grade),
+                    absent=absent,
+                    decision=decision,
+                    status=status,
+                    published_at=(published_at or _now()) if status == ResultStatus.PUBLISHED else None,
+                )
+            )
 
         result(register(8, o1), grade="12")
         r7 = register(7, o1)
@@ -170,17 +195,25 @@ def build_world(app: Flask) -> World:
         register(12, o_now, RegistrationStatus.WITHDRAWN)
 
         def enrol(n, version, enrolled_on, earned=None, status=EnrolmentStatus.ACTIVE, via=None):
-            made = Enrolment(learner=learners[n], programme_version=version, enrolled_on=enrolled_on, status=status,
-                             intake=via)
+            made = Enrolment(
+                learner=learners[n], programme_version=version, enrolled_on=enrolled_on, status=status, intake=via
+            )
             db.session.add(made)
             if earned is not None:
-                db.session.add(ProgressSnapshot(
-                    enrolment=made, status=AuditStatus.INCOMPLETE, earned_ects=Decimal(earned),
-                    in_progress_ects=Decimal(0), missing_ects=None, result={}, computed_at=_now(),
-                ))
+                db.session.add(
+                    ProgressSnapshot(
+                        enrolment=made,
+                        status=AuditStatus.INCOMPLETE,
+                        earned_ects=Decimal(earned),
+                        in_progress_ects=Decimal(0),
+                        missing_ects=None,
+                        result={},
+                        computed_at=_now(),
+                    )
+                )
             return made
 
-        for n, earned in zip((1, 2, 3, 4), ("0", "6", "12", "12")):
+        for n, earned in zip((1, 2, 3, 4), ("0", "6", "12", "12"), strict=True):
             enrol(n, master_v, date(2025, 10, 1), earned)
         enrol(5, master_v, date(2020, 10, 1), "45")
         enrol(6, master_v, date(2020, 10, 1), "120")
@@ -191,11 +224,18 @@ def build_world(app: Flask) -> World:
 
         def award(n, version, enrolled_on, decided_on, via=None, revoked=False):
             enrolment = enrol(n, version, enrolled_on, "120", EnrolmentStatus.COMPLETED, via)
-            db.session.add(Award(
-                enrolment=enrolment, decided_on=decided_on, jury="Jury", ects=Decimal(120),
-                certificate_number=f"N-{n}", verification_code=secrets.token_urlsafe(16),
-                revoked_at=_now() if revoked else None, revoke_reason="error" if revoked else None,
-            ))
+            db.session.add(
+                Award(
+                    enrolment=enrolment,
+                    decided_on=decided_on,
+                    jury="Jury",
+                    ects=Decimal(120),
+                    certificate_number=f"N-{n}",
+                    verification_code=secrets.token_urlsafe(16),
+                    revoked_at=_now() if revoked else None,
+                    revoke_reason="error" if revoked else None,
+                )
+            )
 
         award(7, master_v, date(2022, 9, 1), date(2024, 9, 1), via=i1)
         award(8, master_v, date(2021, 1, 1), date(2024, 1, 1))
@@ -208,9 +248,7 @@ def build_world(app: Flask) -> World:
 def grow(app: Flask, tag: str) -> None:
     """More rows of every kind (to check that a page's statement count does not change)."""
     with app.app_context():
-        master_v = db.session.scalar(
-            sa.select(ProgrammeVersion).join(Programme).where(Programme.code == MASTER)
-        )
+        master_v = db.session.scalar(sa.select(ProgrammeVersion).join(Programme).where(Programme.code == MASTER))
         intake = db.session.scalar(sa.select(Intake).where(Intake.programme_version_id == master_v.id))
         offering = db.session.scalar(sa.select(Offering).where(Offering.academic_year == 2024).limit(1))
         for n in range(3):
@@ -218,18 +256,38 @@ def grow(app: Flask, tag: str) -> None:
             db.session.add(Application(candidate=learner.user, intake=intake, status=ApplicationStatus.SUBMITTED))
             registration = Registration(learner=learner, offering=offering)
             db.session.add(registration)
-            db.session.add(Result(registration=registration, exam_session=1, grade=Decimal(13),
-                                  status=ResultStatus.PUBLISHED, published_at=_now() - timedelta(days=2000)))
+            db.session.add(
+                Result(
+                    registration=registration,
+                    exam_session=1,
+                    grade=Decimal(13),
+                    status=ResultStatus.PUBLISHED,
+                    published_at=_now() - timedelta(days=2000),
+                )
+            )
             enrolment = Enrolment(learner=learner, programme_version=master_v, enrolled_on=date(2018, 10, 1))
             db.session.add(enrolment)
-            db.session.add(ProgressSnapshot(
-                enrolment=enrolment, status=AuditStatus.INCOMPLETE, earned_ects=Decimal(30 + n),
-                in_progress_ects=Decimal(0), missing_ects=None, result={}, computed_at=_now(),
-            ))
-            db.session.add(Award(
-                enrolment=enrolment, decided_on=date(2023, 6, 1), jury="Jury", ects=Decimal(120),
-                certificate_number=f"G-{tag}-{n}", verification_code=secrets.token_urlsafe(16),
-            ))
+            db.session.add(
+                ProgressSnapshot(
+                    enrolment=enrolment,
+                    status=AuditStatus.INCOMPLETE,
+                    earned_ects=Decimal(30 + n),
+                    in_progress_ects=Decimal(0),
+                    missing_ects=None,
+                    result={},
+                    computed_at=_now(),
+                )
+            )
+            db.session.add(
+                Award(
+                    enrolment=enrolment,
+                    decided_on=date(2023, 6, 1),
+                    jury="Jury",
+                    ects=Decimal(120),
+                    certificate_number=f"G-{tag}-{n}",
+                    verification_code=secrets.token_urlsafe(16),
+                )
+            )
         db.session.commit()
 
 

@@ -54,16 +54,15 @@ def test_fifty_concurrent_saves_on_distinct_rows(demo_app):
     assert errors == []
     with demo_app.app_context():
         saved = db.session.execute(
-            sa.select(Result.registration_id, Result.grade, Result.status)
-            .where(Result.registration_id.in_([row[0] for row in rows]), Result.exam_session == 1)
+            sa.select(Result.registration_id, Result.grade, Result.status).where(
+                Result.registration_id.in_([row[0] for row in rows]), Result.exam_session == 1
+            )
         ).all()
         assert len(saved) == SAVES
         assert all(status == ResultStatus.PUBLISHED for _, _, status in saved)
         expected = {row[0]: Decimal(f"{10 + i % 10}.5") for i, row in enumerate(rows)}
         assert {registration_id: grade for registration_id, grade, _ in saved} == expected
         history = db.session.scalar(
-            sa.select(sa.func.count(ResultHistory.id))
-            .join(Result)
-            .where(Result.registration_id.in_(list(expected)))
+            sa.select(sa.func.count(ResultHistory.id)).join(Result).where(Result.registration_id.in_(list(expected)))
         )
         assert history >= SAVES

@@ -36,7 +36,10 @@ def cc_snapshot(learner) -> ProgressSnapshot:
     from lms.intakes.models import Enrolment
 
     return db.session.scalar(
-        sa.select(ProgressSnapshot).join(Enrolment).join(ProgrammeVersion).join(Programme)
+        sa.select(ProgressSnapshot)
+        .join(Enrolment)
+        .join(ProgrammeVersion)
+        .join(Programme)
         .where(Enrolment.learner_id == learner.id, Programme.code == "CC0400A")
     )
 
@@ -46,12 +49,20 @@ def test_director_grants_and_revokes_a_ves_credit_with_instant_progress(demo_app
         learner = find_learner(LEARNER)
         director = user("directeur@example.org")  # directs LG02501A, CC0400A, CYC9106A
         before = cc_snapshot(learner).earned_ects
-        credit = decisions.grant_credit(director, learner, unit("RSX103"), CreditSource.VES, date(2026, 11, 1),
-                                        "Diplôme étranger", programme("CC0400A"))
+        credit = decisions.grant_credit(
+            director,
+            learner,
+            unit("RSX103"),
+            CreditSource.VES,
+            date(2026, 11, 1),
+            "Diplôme étranger",
+            programme("CC0400A"),
+        )
         assert cc_snapshot(learner).earned_ects == before + unit("RSX103").ects
         with pytest.raises(decisions.DecisionError):
-            decisions.grant_credit(director, learner, unit("RSX103"), CreditSource.VES, date(2026, 11, 1), "again",
-                                   programme("CC0400A"))
+            decisions.grant_credit(
+                director, learner, unit("RSX103"), CreditSource.VES, date(2026, 11, 1), "again", programme("CC0400A")
+            )
         with pytest.raises(decisions.DecisionError):
             decisions.revoke_credit(director, credit, "  ")
         decisions.revoke_credit(director, credit, "Pièce justificative manquante")
@@ -67,17 +78,20 @@ def test_directors_decide_only_in_their_programmes(demo_app):
         other = user("directrice.master@example.org")  # directs the master, CS and the RNCP title
         tutor = user("enseignant@example.org")
         with pytest.raises(decisions.NotAllowed):
-            decisions.grant_credit(other, learner, unit("RSX103"), CreditSource.VES, date(2026, 11, 1), "x",
-                                   programme("CC0400A"))
+            decisions.grant_credit(
+                other, learner, unit("RSX103"), CreditSource.VES, date(2026, 11, 1), "x", programme("CC0400A")
+            )
         with pytest.raises(decisions.NotAllowed):  # VAE names no programme: the learner is in none of hers
             decisions.grant_credit(other, learner, unit("RSX103"), CreditSource.VAE, date(2026, 11, 1), "x")
         with pytest.raises(decisions.NotAllowed):
             decisions.grant_credit(tutor, learner, unit("RSX103"), CreditSource.VAE, date(2026, 11, 1), "x")
         with pytest.raises(decisions.DecisionError):
-            decisions.grant_credit(user("admin@example.org"), learner, unit("RSX103"), CreditSource.VES,
-                                   date(2026, 11, 1), "no programme")
-        assert decisions.grant_credit(user("admin@example.org"), learner, unit("RSX103"), CreditSource.VAE,
-                                      date(2026, 11, 1), "jury VAE").id
+            decisions.grant_credit(
+                user("admin@example.org"), learner, unit("RSX103"), CreditSource.VES, date(2026, 11, 1), "no programme"
+            )
+        assert decisions.grant_credit(
+            user("admin@example.org"), learner, unit("RSX103"), CreditSource.VAE, date(2026, 11, 1), "jury VAE"
+        ).id
         db.session.rollback()
 
 

@@ -21,9 +21,7 @@ def snapshots(app, learner_id: int) -> dict[int, tuple]:
         return {
             s.enrolment_id: (s.earned_ects, s.computed_at)
             for s in db.session.scalars(
-                sa.select(ProgressSnapshot)
-                .join(Enrolment)
-                .where(Enrolment.learner_id == learner_id)
+                sa.select(ProgressSnapshot).join(Enrolment).where(Enrolment.learner_id == learner_id)
             )
         }
 
@@ -33,13 +31,9 @@ def test_demo_tutor_sees_their_offerings_and_sheets(demo_app, demo_client):
     page = demo_client.get("/results/offerings")
     assert page.status_code == 200
     with demo_app.app_context():
-        tutor = db.session.scalar(
-            sa.select(User).where(User.email == "enseignant@example.org")
-        )
+        tutor = db.session.scalar(sa.select(User).where(User.email == "enseignant@example.org"))
         offering = db.session.scalar(
-            sa.select(Offering)
-            .where(Offering.tutors.contains(tutor))
-            .order_by(Offering.academic_year.desc())
+            sa.select(Offering).where(Offering.tutors.contains(tutor)).order_by(Offering.academic_year.desc())
         )
         url = sheet_url(offering.id)
     assert url in page.text
@@ -48,16 +42,12 @@ def test_demo_tutor_sees_their_offerings_and_sheets(demo_app, demo_client):
 
 def test_publishing_refreshes_the_learner_progress(demo_app, demo_client):
     with demo_app.app_context():
-        learner = db.session.scalar(
-            sa.select(Learner).where(Learner.learner_number == "100000W")
-        )
+        learner = db.session.scalar(sa.select(Learner).where(Learner.learner_number == "100000W"))
         year = db.session.scalar(sa.select(sa.func.max(Offering.academic_year)))
         registration = db.session.scalars(
             sa.select(Registration)
             .join(Offering)
-            .where(
-                Registration.learner_id == learner.id, Offering.academic_year == year
-            )
+            .where(Registration.learner_id == learner.id, Offering.academic_year == year)
             .order_by(Registration.id)
         ).first()
         assert registration is not None, "the demo learner has a registration this year"
@@ -75,9 +65,7 @@ def test_publishing_refreshes_the_learner_progress(demo_app, demo_client):
     after = snapshots(demo_app, learner_id)
     assert after.keys() == before.keys() and after
     assert all(after[key][1] > before[key][1] for key in after)  # recomputed
-    assert sum(a[0] for a in after.values()) > sum(
-        b[0] for b in before.values()
-    )  # the unit now counts
+    assert sum(a[0] for a in after.values()) > sum(b[0] for b in before.values())  # the unit now counts
     learner_client = demo_app.test_client()
     login(learner_client, "apprenant@example.org", DEMO_PASSWORD)
     assert learner_client.get("/results/mine").status_code == 200
@@ -89,20 +77,14 @@ def test_sheet_statements_do_not_grow_with_the_learners(demo_app):
 
     with demo_app.app_context():
         rows = db.session.execute(
-            sa.select(
-                Registration.offering_id, sa.func.count(Registration.id).label("n")
-            )
+            sa.select(Registration.offering_id, sa.func.count(Registration.id).label("n"))
             .group_by(Registration.offering_id)
             .order_by(sa.text("n"), Registration.offering_id)
         ).all()
     smallest, largest = rows[0], rows[-1]
     assert largest.n >= 5 * smallest.n
-    small = statements_for(
-        demo_app, "admin@example.org", sheet_url(smallest.offering_id)
-    )
-    large = statements_for(
-        demo_app, "admin@example.org", sheet_url(largest.offering_id)
-    )
+    small = statements_for(demo_app, "admin@example.org", sheet_url(smallest.offering_id))
+    large = statements_for(demo_app, "admin@example.org", sheet_url(largest.offering_id))
     assert small == large <= 15
 
 

@@ -16,10 +16,19 @@ from lms.timetable.models import Offering
 from tests.helpers import login
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"), ("12,5", "12,5"), (None, ""), ("Dupont", "Dupont"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("12,5", "12,5"),
+        (None, ""),
+        ("Dupont", "Dupont"),
+    ],
+)
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
 
@@ -29,7 +38,10 @@ def test_tutor_downloads_a_sheet_with_hostile_names_neutralised(demo_app):
     with demo_app.app_context():
         tutor = db.session.scalar(sa.select(User).where(User.email == "enseignant@example.org"))
         offering = next(
-            o for o in db.session.scalars(sa.select(Offering).where(Offering.academic_year == 2026, Offering.tutors.contains(tutor)))
+            o
+            for o in db.session.scalars(
+                sa.select(Offering).where(Offering.academic_year == 2026, Offering.tutors.contains(tutor))
+            )
             if queries.sheet_rows(o, 1)
         )
         row = queries.sheet_rows(offering, 1)[0]

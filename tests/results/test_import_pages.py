@@ -30,10 +30,7 @@ def world(app, tmp_path):
 
 def numbers(app, registration_ids: list[int]) -> list[str]:
     with app.app_context():
-        return [
-            db.session.get(Registration, rid).learner.learner_number
-            for rid in registration_ids
-        ]
+        return [db.session.get(Registration, rid).learner.learner_number for rid in registration_ids]
 
 
 def import_url(offering: int, session: int = 1) -> str:
@@ -49,9 +46,7 @@ def upload(client, offering, content: bytes, filename: str, importer: str, sessi
         "file": (io.BytesIO(content), filename),
         **extra,
     }
-    return client.post(
-        import_url(offering, session), data=data, content_type="multipart/form-data"
-    )
+    return client.post(import_url(offering, session), data=data, content_type="multipart/form-data")
 
 
 def hidden(html: str, name: str) -> str:
@@ -88,9 +83,7 @@ def test_sheet_links_to_the_import_form(app, world):
 def test_plain_csv_preview_then_confirm_saves_drafts_with_import_source(app, world):
     a, b, c = numbers(app, world.registrations)
     tutor = client_for(app, "tutor@example.org")
-    preview = upload(
-        tutor, world.offering, plain_csv([(a, "12,5"), (b, "15"), (c, "ABS")]), "grades.csv", "csv"
-    )
+    preview = upload(tutor, world.offering, plain_csv([(a, "12,5"), (b, "15"), (c, "ABS")]), "grades.csv", "csv")
     assert preview.status_code == 200, preview.text[:2000]
     assert "12.50" in preview.text and "ABS" in preview.text and a in preview.text
     assert results(app, world.registrations) == {}  # a dry run writes nothing
@@ -174,8 +167,12 @@ def test_unknown_learner_or_bad_grade_is_shown_and_confirm_refuses(app, world, b
     with app.test_request_context():
         user = get_user(app, "tutor@example.org")
         token = uploads.store(
-            plain_csv(rows), "bad.csv", user_id=user.id, offering_id=world.offering,
-            session=1, importer="csv",
+            plain_csv(rows),
+            "bad.csv",
+            user_id=user.id,
+            offering_id=world.offering,
+            session=1,
+            importer="csv",
         )
     refused = tutor.post(
         f"{import_url(world.offering)}/confirm",

@@ -370,7 +370,9 @@ def test_plain_csv_wrong_extension_and_wrong_content():
 
 def test_plain_csv_given_a_moodle_export_says_so():
     sheet = PlainCsvImporter().read(fixture("moodle_export.csv"), "moodle_export.csv")
-    assert sheet.messages == ["moodle_export.csv:1: this looks like a Moodle gradebook export: choose the Moodle format"]
+    assert sheet.messages == [
+        "moodle_export.csv:1: this looks like a Moodle gradebook export: choose the Moodle format"
+    ]
 
 
 # --- plain XLSX ----------------------------------------------------------------------------------------
@@ -380,7 +382,13 @@ def test_plain_xlsx_good(tmp_path):
     path = tmp_path / "grades.xlsx"
     path.write_bytes(
         xlsx_bytes(
-            [["Learner number", "Grade", "Name"], [10001, 12.5, "Ada"], [None, None], ["10002", "15,25"], ["10003", "ABS"]],
+            [
+                ["Learner number", "Grade", "Name"],
+                [10001, 12.5, "Ada"],
+                [None, None],
+                ["10002", "15,25"],
+                ["10003", "ABS"],
+            ],
             sheets=2,
         )
     )
@@ -471,7 +479,7 @@ def moodle_expectations(sheet: ImportedSheet) -> None:
     assert result.messages == [
         f"{name}:5: learner 99999 / kurt@example.org is not registered in this offering",
         f"{name}:6: learner 10005: grade 'abc' is not a number",
-        f"{name}:7: learner 10006: grade '=HYPERLINK(\"http://evil.example\",\"18\")' is not a number",
+        f'{name}:7: learner 10006: grade \'=HYPERLINK("http://evil.example","18")\' is not a number',
     ]  # Hedy: unknown ID number, matched by e-mail; her formula is text
     assert not result.ok
 
@@ -505,7 +513,9 @@ def test_moodle_xlsx_built_here(tmp_path):
 def test_moodle_csv_in_french_with_semicolons_and_comma_decimals():
     sheet = MoodleImporter().read(fixture("moodle_export_fr.csv"), "moodle_export_fr.csv")
     assert sheet.columns == ["Devoir : Examen final (Réel)", "Total du cours (Réel)"]
-    sheet = MoodleImporter().read(fixture("moodle_export_fr.csv"), "moodle_export_fr.csv", ImportOptions("Total du cours (Réel)"))
+    sheet = MoodleImporter().read(
+        fixture("moodle_export_fr.csv"), "moodle_export_fr.csv", ImportOptions("Total du cours (Réel)")
+    )
     result = preview(sheet, ROSTER, {})
     assert result.clean and result.values() == {1: Mark.of("11.25"), 2: Mark.of(14)}
 
@@ -519,13 +529,17 @@ def test_moodle_with_one_grade_column_needs_no_choice():
 
 def test_moodle_bad_files():
     moodle = MoodleImporter()
-    assert moodle.read(fixture("moodle_export.csv"), "moodle_export.csv", ImportOptions("Quiz: Nope (Real)")).messages == [
+    assert moodle.read(
+        fixture("moodle_export.csv"), "moodle_export.csv", ImportOptions("Quiz: Nope (Real)")
+    ).messages == [
         f"moodle_export.csv:1: missing column: 'Quiz: Nope (Real)' (grade columns: {FINAL}, {QUIZ}, {TOTAL})"
     ]
     assert moodle.read(fixture("plain_good.csv"), "plain.csv").messages == [
         'plain.csv:1: not a Moodle gradebook export: missing column "ID number" or "Email address"'
     ]
-    no_grades = b"First name,Last name,ID number,Email address,Last downloaded from this course\nAda,L,10001,a@x,today\n"
+    no_grades = (
+        b"First name,Last name,ID number,Email address,Last downloaded from this course\nAda,L,10001,a@x,today\n"
+    )
     assert moodle.read(no_grades, "n.csv").messages == ["n.csv:1: missing column: no grade item in the export"]
     header_only = b"First name,Last name,ID number,Email address,Course total (Real)\n"
     assert moodle.read(header_only, "h.csv").messages == ["h.csv: no learners in the file"]
@@ -578,7 +592,10 @@ def test_preview_categories():
         (1, "10001", "12.00"), (2, "10002", "14.50"), (3, "10003", "ABS"), (4, "10004", "9.50"), (5, "10005", "ABS"),
     ]  # fmt: skip
     assert [r.learner_id for r in result.added] == [1]
-    assert [(r.learner_id, str(r.old), str(r.new)) for r in result.changes] == [(2, "10.00", "14.50"), (5, "11.00", "ABS")]
+    assert [(r.learner_id, str(r.old), str(r.new)) for r in result.changes] == [
+        (2, "10.00", "14.50"),
+        (5, "11.00", "ABS"),
+    ]
     assert [r.learner_id for r in result.unchanged] == [3, 4]
     assert [r.line for r in result.empty] == [6]
     assert [r.line for r in result.unknown] == [7]

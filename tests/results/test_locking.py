@@ -37,12 +37,7 @@ def locked(app, world):
     """Session 1 of the NFA031 offering published (12, absent, 8) and its jury yesterday."""
     tutor = client_for(app, "tutor@example.org")
     a, b, c = world.registrations
-    assert (
-        save(
-            tutor, world.offering, {a: "12", b: "absent", c: "8"}, publish=True
-        ).status_code
-        == 302
-    )
+    assert save(tutor, world.offering, {a: "12", b: "absent", c: "8"}, publish=True).status_code == 302
     set_jury(app, world.offering, 1, utcnow().date() - timedelta(days=1))
     return tutor
 
@@ -55,9 +50,7 @@ def correct(client, result_id: int, **values):
     return client.post(f"/results/{result_id}/correct", data=data)
 
 
-def test_after_the_jury_the_sheet_is_read_only_and_results_are_locked(
-    app, world, locked
-):
+def test_after_the_jury_the_sheet_is_read_only_and_results_are_locked(app, world, locked):
     a = world.registrations[0]
     page = locked.get(sheet_url(world.offering))
     assert page.status_code == 200 and 'name="grade-' not in page.text
@@ -85,43 +78,26 @@ def test_a_tutor_cannot_correct(app, world, locked):
     a = world.registrations[0]
     result = results(app, [a])[a]
     assert locked.get(f"/results/{result.id}/correct").status_code == 403
-    assert (
-        client_for(app, "director2@example.org")
-        .get(f"/results/{result.id}/correct")
-        .status_code
-        == 403
-    )
+    assert client_for(app, "director2@example.org").get(f"/results/{result.id}/correct").status_code == 403
 
 
 def test_a_director_corrects_with_a_reason(app, world, locked):
     a = world.registrations[0]
     director = client_for(app, "director@example.org")
     result = results(app, [a])[a]
-    assert (
-        f"/results/{result.id}/correct" in director.get(sheet_url(world.offering)).text
-    )
+    assert f"/results/{result.id}/correct" in director.get(sheet_url(world.offering)).text
     refused = correct(director, result.id, grade="14", reason="  ")
     assert refused.status_code == 422
     assert results(app, [a])[a].grade == Decimal(12)
-    done = correct(
-        director, result.id, grade="14,5", reason="Erreur de report de la copie"
-    )
+    done = correct(director, result.id, grade="14,5", reason="Erreur de report de la copie")
     assert done.status_code == 302
     corrected = results(app, [a])[a]
-    assert (
-        corrected.grade == Decimal("14.5")
-        and corrected.locked
-        and corrected.version > result.version
-    )
+    assert corrected.grade == Decimal("14.5") and corrected.locked and corrected.version > result.version
     action, old, new, source, reason, who = history(app, result.id)[-1]
-    assert (
-        action == "correction" and old["grade"] == "12.00" and new["grade"] == "14.50"
-    )
+    assert action == "correction" and old["grade"] == "12.00" and new["grade"] == "14.50"
     assert reason == "Erreur de report de la copie" and source == "sheet"
     with app.app_context():
-        assert who == db.session.scalar(
-            sa.select(User.id).where(User.email == "director@example.org")
-        )
+        assert who == db.session.scalar(sa.select(User.id).where(User.email == "director@example.org"))
 
 
 def test_an_admin_corrects_and_invalid_grades_are_refused(app, world, locked):
@@ -129,10 +105,7 @@ def test_an_admin_corrects_and_invalid_grades_are_refused(app, world, locked):
     admin = client_for(app, "admin@example.org")
     result = results(app, [c])[c]
     assert correct(admin, result.id, grade="21", reason="Erreur").status_code == 422
-    assert (
-        correct(admin, result.id, grade="10", reason="Copie retrouvée").status_code
-        == 302
-    )
+    assert correct(admin, result.id, grade="10", reason="Copie retrouvée").status_code == 302
     assert results(app, [c])[c].grade == Decimal(10)
 
 
@@ -143,9 +116,15 @@ def test_two_directors_correcting_the_same_result_the_second_gets_409(app, world
     stale = second.get(f"/results/{result.id}/correct").text
     assert correct(first, result.id, grade="15", reason="Copie recorrigée").status_code == 302
     version = stale.split('name="version" type="hidden" value="')[1].split('"')[0]
-    conflict = second.post(f"/results/{result.id}/correct", data={
-        "csrf_token": csrf_token(stale), "version": version, "grade": "9", "reason": "Autre erreur",
-    })
+    conflict = second.post(
+        f"/results/{result.id}/correct",
+        data={
+            "csrf_token": csrf_token(stale),
+            "version": version,
+            "grade": "9",
+            "reason": "Autre erreur",
+        },
+    )
     assert conflict.status_code == 409 and "15" in conflict.text
     assert results(app, [a])[a].grade == Decimal(15)
 
@@ -160,9 +139,7 @@ def test_no_correction_before_the_sheet_is_locked(app, world):
     with app.app_context():
         row = db.session.get(Result, result.id)
         with pytest.raises(services.CorrectionRefused):
-            services.correct_result(
-                row, services.Value(grade=Decimal(13)), "reason", None
-            )
+            services.correct_result(row, services.Value(grade=Decimal(13)), "reason", None)
         set_jury(app, world.offering, 1, utcnow().date() - timedelta(days=1))
     with app.app_context():
         row = db.session.get(Result, result.id)
@@ -181,9 +158,7 @@ def test_history_rows_are_appended_never_changed(app, world, locked):
     assert after[: len(before)] == before
     assert [row[0] for row in after[len(before) :]] == ["correction", "correction"]
     with app.app_context():
-        entry = db.session.scalars(
-            sa.select(ResultHistory).where(ResultHistory.result_id == result.id)
-        ).first()
+        entry = db.session.scalars(sa.select(ResultHistory).where(ResultHistory.result_id == result.id)).first()
         entry.reason = "rewritten"
         with pytest.raises(Exception):  # noqa: B017 - the append-only guard refuses any update
             db.session.flush()
@@ -221,12 +196,17 @@ def test_director_sets_the_jury_date_from_the_sheet_until_the_jury_has_met(app):
     assert refused.status_code == 403
     director = client_for(app, "director@example.org")
     token = csrf_token(director.get(sheet_url(world.offering)).text)
-    assert director.post(sheet_url(world.offering) + "/jury",
-                         data={"csrf_token": token, "jury_on": "2027-02-10"}).status_code == 302
+    assert (
+        director.post(
+            sheet_url(world.offering) + "/jury", data={"csrf_token": token, "jury_on": "2027-02-10"}
+        ).status_code
+        == 302
+    )
     yesterday = utcnow().date() - timedelta(days=1)
     director.post(sheet_url(world.offering) + "/jury", data={"csrf_token": token, "jury_on": yesterday.isoformat()})
-    moved = director.post(sheet_url(world.offering) + "/jury", data={"csrf_token": token, "jury_on": "2027-06-01"},
-                          follow_redirects=True)
+    moved = director.post(
+        sheet_url(world.offering) + "/jury", data={"csrf_token": token, "jury_on": "2027-06-01"}, follow_redirects=True
+    )
     assert moved.status_code == 200
     with app.app_context():
         assert db.session.get(Offering, world.offering).jury1_on == yesterday  # the jury that met stays

@@ -29,10 +29,7 @@ def test_my_offerings_lists_own_offerings_with_sheet_links(app, world):
     page = tutor.get("/results/offerings")
     assert page.status_code == 200
     assert "NFA031" in page.text and "UA2B01" in page.text and "NFA032" not in page.text
-    assert (
-        sheet_url(world.offering, 1) in page.text
-        and sheet_url(world.offering, 2) in page.text
-    )
+    assert sheet_url(world.offering, 1) in page.text and sheet_url(world.offering, 2) in page.text
     assert 'href="/results/offerings"' in tutor.get("/").text  # nav item
 
 
@@ -67,9 +64,7 @@ def test_another_tutor_cannot_save_and_a_director_only_reads(app, world):
     page = director.get(sheet_url(world.offering))
     assert 'name="grade-' not in page.text  # read-only for a director
     data_director = dict(data, csrf_token=csrf_token(page.text))
-    assert (
-        director.post(sheet_url(world.offering), data=data_director).status_code == 403
-    )
+    assert director.post(sheet_url(world.offering), data=data_director).status_code == 403
     assert results(app, world.registrations) == {}
 
 
@@ -79,18 +74,12 @@ def test_draft_is_hidden_from_the_learner_until_published(app, world):
     response = save(tutor, world.offering, {a: "12,5", b: "absent", c: "8.25"})
     assert response.status_code == 302
     saved = results(app, world.registrations)
-    assert (
-        saved[a].grade == Decimal("12.50")
-        and saved[b].absent
-        and saved[c].grade == Decimal("8.25")
-    )
+    assert saved[a].grade == Decimal("12.50") and saved[b].absent and saved[c].grade == Decimal("8.25")
     assert {r.status for r in saved.values()} == {ResultStatus.DRAFT}
     learner = client_for(app, "learner.a@example.org")
     assert "12,50" not in learner.get("/results/mine").text
     assert save(tutor, world.offering, {}, publish=True).status_code == 302
-    assert {r.status for r in results(app, world.registrations).values()} == {
-        ResultStatus.PUBLISHED
-    }
+    assert {r.status for r in results(app, world.registrations).values()} == {ResultStatus.PUBLISHED}
     mine = learner.get("/results/mine").text
     assert "NFA031" in mine and "12,50" in mine
     assert "8,25" not in mine  # another learner's grade
@@ -105,14 +94,8 @@ def test_invalid_rows_keep_values_and_save_nothing(app, world):
     html = response.text
     assert 'value="21"' in html and 'value="abc"' in html and 'value="14,75"' in html
     assert html.count('class="invalid-feedback d-block"') == 2
-    assert (
-        f'id="error-{a}"' in html
-        and f'id="error-{b}"' in html
-        and f'id="error-{c}"' not in html
-    )
-    assert (
-        save(tutor, world.offering, {a: "12.555"}).status_code == 422
-    )  # three decimals
+    assert f'id="error-{a}"' in html and f'id="error-{b}"' in html and f'id="error-{c}"' not in html
+    assert save(tutor, world.offering, {a: "12.555"}).status_code == 422  # three decimals
 
 
 def test_ua_sheet_takes_a_decision_and_a_comment(app, world):
@@ -130,10 +113,7 @@ def test_ua_sheet_takes_a_decision_and_a_comment(app, world):
     assert response.status_code == 302
     saved = results(app, world.ua_registrations)
     assert saved[a].decision == "validated" and saved[a].comment == "Mémoire soutenu"
-    assert (
-        saved[b].decision == "not_validated"
-        and saved[b].status == ResultStatus.PUBLISHED
-    )
+    assert saved[b].decision == "not_validated" and saved[b].status == ResultStatus.PUBLISHED
     assert save(tutor, world.ua_offering, {a: {"decision": "maybe"}}).status_code == 422
 
 
@@ -144,10 +124,7 @@ def test_session_two_lists_only_absent_or_failed_learners(app, world):
     page = tutor.get(sheet_url(world.offering, 2)).text
     assert f'name="grade-{a}"' not in page
     assert f'name="grade-{b}"' in page and f'name="grade-{c}"' in page
-    assert (
-        save(tutor, world.offering, {c: "11"}, session=2, publish=True).status_code
-        == 302
-    )
+    assert save(tutor, world.offering, {c: "11"}, session=2, publish=True).status_code == 302
     assert results(app, [c], session=2)[c].grade == Decimal(11)
 
 
@@ -158,21 +135,12 @@ def test_second_concurrent_save_gets_a_409_and_the_first_value_is_kept(app, worl
     save(first, world.offering, {a: "10"})  # a result exists with version 1
     page_first = first.get(sheet_url(world.offering)).text
     page_second = second.get(sheet_url(world.offering)).text
-    assert (
-        first.post(
-            sheet_url(world.offering), data=sheet_form(page_first, {a: "15"})
-        ).status_code
-        == 302
-    )
-    response = second.post(
-        sheet_url(world.offering), data=sheet_form(page_second, {a: "7", b: "13"})
-    )
+    assert first.post(sheet_url(world.offering), data=sheet_form(page_first, {a: "15"})).status_code == 302
+    response = second.post(sheet_url(world.offering), data=sheet_form(page_second, {a: "7", b: "13"}))
     assert response.status_code == 409
     assert "15,00" in response.text and "7/20" in response.text
     saved = results(app, world.registrations)
-    assert (
-        saved[a].grade == Decimal(15) and b not in saved
-    )  # nothing of the second save is kept
+    assert saved[a].grade == Decimal(15) and b not in saved  # nothing of the second save is kept
 
 
 def test_409_on_a_row_created_meanwhile(app, world):
@@ -181,18 +149,8 @@ def test_409_on_a_row_created_meanwhile(app, world):
     second = client_for(app, "admin@example.org")
     page_first = first.get(sheet_url(world.offering)).text
     page_second = second.get(sheet_url(world.offering)).text
-    assert (
-        first.post(
-            sheet_url(world.offering), data=sheet_form(page_first, {a: "15"})
-        ).status_code
-        == 302
-    )
-    assert (
-        second.post(
-            sheet_url(world.offering), data=sheet_form(page_second, {a: "7"})
-        ).status_code
-        == 409
-    )
+    assert first.post(sheet_url(world.offering), data=sheet_form(page_first, {a: "15"})).status_code == 302
+    assert second.post(sheet_url(world.offering), data=sheet_form(page_second, {a: "7"})).status_code == 409
     assert results(app, [a])[a].grade == Decimal(15)
 
 
@@ -209,24 +167,9 @@ def test_history_of_create_edit_publish(app, world):
     assert {row[3] for row in rows} == {"sheet"}
     page = tutor.get(f"/results/{result.id}/history")
     assert page.status_code == 200 and "11.00" in page.text
-    assert (
-        client_for(app, "tutor2@example.org")
-        .get(f"/results/{result.id}/history")
-        .status_code
-        == 403
-    )
-    assert (
-        client_for(app, "learner.a@example.org")
-        .get(f"/results/{result.id}/history")
-        .status_code
-        == 403
-    )
-    assert (
-        client_for(app, "director@example.org")
-        .get(f"/results/{result.id}/history")
-        .status_code
-        == 200
-    )
+    assert client_for(app, "tutor2@example.org").get(f"/results/{result.id}/history").status_code == 403
+    assert client_for(app, "learner.a@example.org").get(f"/results/{result.id}/history").status_code == 403
+    assert client_for(app, "director@example.org").get(f"/results/{result.id}/history").status_code == 200
 
 
 def test_fields_a_sheet_does_not_show_are_kept(app, world):
@@ -256,10 +199,7 @@ def test_fields_a_sheet_does_not_show_are_kept(app, world):
         )
         db.session.commit()
     tutor = client_for(app, "tutor@example.org")
-    assert (
-        save(tutor, world.ua_offering, {a: {"decision": "not_validated"}}).status_code
-        == 302
-    )
+    assert save(tutor, world.ua_offering, {a: {"decision": "not_validated"}}).status_code == 302
     assert save(tutor, world.offering, {c: "9,5"}).status_code == 302
     kept = results(app, [a])[a]
     assert kept.grade == Decimal(14) and kept.decision == "not_validated"
@@ -280,15 +220,11 @@ def test_publishing_notifies_the_learner_in_the_app(app, world):
         assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 0
     save(tutor, world.offering, {}, publish=True)
     with app.app_context():
-        learner_a = db.session.scalar(
-            sa.select(User.id).where(User.email == "learner.a@example.org")
-        )
+        learner_a = db.session.scalar(sa.select(User.id).where(User.email == "learner.a@example.org"))
         notes = db.session.scalars(sa.select(Notification)).all()
         assert len(notes) == 2 and learner_a in {note.user_id for note in notes}
         assert all("NFA031" in note.title for note in notes)
-    save(
-        tutor, world.offering, {}, publish=True
-    )  # nothing new published: no new message
+    save(tutor, world.offering, {}, publish=True)  # nothing new published: no new message
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 2
 
@@ -299,9 +235,7 @@ def test_odd_requests_get_clean_answers(app, world):
     assert tutor.get(sheet_url(world.offering, 3)).status_code == 404
     assert tutor.get(sheet_url(999_999)).status_code == 404
     assert tutor.get("/results/999999/history").status_code == 404
-    assert tutor.post(
-        sheet_url(world.offering), data={f"grade-{a}": "12", f"version-{a}": ""}
-    ).status_code in (
+    assert tutor.post(sheet_url(world.offering), data={f"grade-{a}": "12", f"version-{a}": ""}).status_code in (
         302,
         400,
     )  # no CSRF token: refused

@@ -48,12 +48,8 @@ def build_world(app: Flask) -> World:
         make_user(app, email, [Role.LEARNER], name=f"Learner {'ABC'[index]}")
     with app.app_context():
         users = {user.email: user for user in db.session.scalars(sa.select(User))}
-        ue = Unit(
-            code="NFA031", title="Programmation", ects=Decimal(6), kind=UnitKind.UE
-        )
-        other = Unit(
-            code="NFA032", title="Programmation 2", ects=Decimal(6), kind=UnitKind.UE
-        )
+        ue = Unit(code="NFA031", title="Programmation", ects=Decimal(6), kind=UnitKind.UE)
+        other = Unit(code="NFA032", title="Programmation 2", ects=Decimal(6), kind=UnitKind.UE)
         ua = Unit(
             code="UA2B01",
             title="Expérience professionnelle",
@@ -65,9 +61,7 @@ def build_world(app: Flask) -> World:
         outside = Programme(code="CYC9106A")
         outside.directors = [users["director2@example.org"]]
         db.session.add_all([ue, other, ua, inside, outside])
-        db.session.add(
-            version(inside, {"all": [{"unit": "NFA031"}, {"unit": "UA2B01"}]})
-        )
+        db.session.add(version(inside, {"all": [{"unit": "NFA031"}, {"unit": "UA2B01"}]}))
         db.session.add(version(outside, {"all": [{"unit": "NFA032"}]}))
         centre = Centre(code="PAR", name="Cnam Paris", city="Paris")
         future = utcnow().date() + timedelta(days=60)
@@ -160,9 +154,7 @@ class _Inputs(HTMLParser):
             self.select = None
 
 
-def sheet_form(
-    page_html: str, values: dict[int, str | dict], publish: bool = False
-) -> dict[str, str]:
+def sheet_form(page_html: str, values: dict[int, str | dict], publish: bool = False) -> dict[str, str]:
     """Form data as the browser would send it: every input as shown, then the given values."""
     data = {"csrf_token": csrf_token(page_html)}
     parser = _Inputs()
@@ -182,19 +174,13 @@ def sheet_form(
     return data
 
 
-def save(
-    client: FlaskClient, offering: int, values, session: int = 1, publish: bool = False
-):
+def save(client: FlaskClient, offering: int, values, session: int = 1, publish: bool = False):
     page = client.get(sheet_url(offering, session))
     assert page.status_code == 200, page.status_code
-    return client.post(
-        sheet_url(offering, session), data=sheet_form(page.text, values, publish)
-    )
+    return client.post(sheet_url(offering, session), data=sheet_form(page.text, values, publish))
 
 
-def results(
-    app: Flask, registration_ids: list[int], session: int = 1
-) -> dict[int, Result]:
+def results(app: Flask, registration_ids: list[int], session: int = 1) -> dict[int, Result]:
     with app.app_context():
         found = db.session.scalars(
             sa.select(Result).where(
@@ -207,9 +193,7 @@ def results(
         return {result.registration_id: result for result in found}
 
 
-def history(
-    app: Flask, result_id: int
-) -> list[tuple[str, dict | None, dict, str, str | None, int | None]]:
+def history(app: Flask, result_id: int) -> list[tuple[str, dict | None, dict, str, str | None, int | None]]:
     with app.app_context():
         return [
             (
@@ -221,9 +205,7 @@ def history(
                 h.changed_by_id,
             )
             for h in db.session.scalars(
-                sa.select(ResultHistory)
-                .where(ResultHistory.result_id == result_id)
-                .order_by(ResultHistory.id)
+                sa.select(ResultHistory).where(ResultHistory.result_id == result_id).order_by(ResultHistory.id)
             )
         ]
 

@@ -48,10 +48,7 @@ def test_admin_opens_every_page_and_sees_the_nav_items(app, world):
     for path in pages(world):
         assert client.get(path).status_code == 200, path
     home = client.get("/").text
-    assert (
-        'href="/admin/timetable/offerings"' in home
-        and 'href="/admin/timetable/centres"' in home
-    )
+    assert 'href="/admin/timetable/offerings"' in home and 'href="/admin/timetable/centres"' in home
 
 
 def test_unknown_objects_are_404(app, world):

@@ -81,10 +81,7 @@ def test_edit_a_centre_keeps_its_code_unique(app, world, admin):
         path,
         {"code": "PAR", "name": "x", "city": "y", "timezone": "America/Cayenne"},
     )
-    assert (
-        refused.status_code == 422
-        and "Another centre already has the code PAR" in refused.text
-    )
+    assert refused.status_code == 422 and "Another centre already has the code PAR" in refused.text
     response = post_form(
         admin,
         path,

@@ -39,9 +39,7 @@ def test_shift_year_handles_29_february():
 def test_meeting_shift_keeps_weekday_and_local_time_across_daylight_saving():
     # Tuesday 27 October 2026 18:00 Paris (winter time, 17:00 UTC) → Tuesday 26 October 2027,
     # still summer time that day: 18:00 Paris = 16:00 UTC.
-    moved = shift_meeting_moment(
-        datetime(2026, 10, 27, 17, 0, tzinfo=UTC), "Europe/Paris"
-    )
+    moved = shift_meeting_moment(datetime(2026, 10, 27, 17, 0, tzinfo=UTC), "Europe/Paris")
     assert moved == datetime(2027, 10, 26, 16, 0, tzinfo=UTC)
     assert local_time(moved, "Europe/Paris").strftime("%a %H:%M") == "Tue 18:00"
 
@@ -98,9 +96,7 @@ def admin(app, world):
 
 
 def test_preview_counts_and_writes_nothing(app, world, admin):
-    response = post_form(
-        admin, f"{BASE}/offerings/copy", {"year": "2026", "preview": "1"}
-    )
+    response = post_form(admin, f"{BASE}/offerings/copy", {"year": "2026", "preview": "1"})
     assert response.status_code == 200
     text = response.text
     assert "1 offering will be created" in text and "with 1 meeting" in text
@@ -110,59 +106,35 @@ def test_preview_counts_and_writes_nothing(app, world, admin):
 
 
 def test_copy_shifts_dates_keeps_tutors_and_skips_existing(app, world, admin):
-    response = post_form(
-        admin, f"{BASE}/offerings/copy", {"year": "2026", "confirm": "1"}
-    )
-    assert (
-        response.status_code == 302
-        and response.headers["Location"] == f"{BASE}/offerings?year=2027"
-    )
+    response = post_form(admin, f"{BASE}/offerings/copy", {"year": "2026", "confirm": "1"})
+    assert response.status_code == 302 and response.headers["Location"] == f"{BASE}/offerings?year=2027"
     with app.app_context():
-        copies = list(
-            db.session.scalars(
-                sa.select(Offering).where(Offering.academic_year == 2027)
-            )
-        )
+        copies = list(db.session.scalars(sa.select(Offering).where(Offering.academic_year == 2027)))
         assert len(copies) == 2  # the S1 copy and the twin that already existed
         copy = next(offering for offering in copies if offering.semester == Semester.S1)
-        assert (
-            copy.capacity == 2
-            and copy.modality == Modality.FOAD
-            and copy.centre.code == "PAR"
-        )
+        assert copy.capacity == 2 and copy.modality == Modality.FOAD and copy.centre.code == "PAR"
         assert [tutor.email for tutor in copy.tutors] == ["tutor@example.org"]
         assert (copy.registration_opens_on, copy.registration_closes_on) == (
             date(2027, 6, 1),
             date(2027, 10, 15),
         )
         assert copy.exam1_on == date(2028, 2, 1) and copy.jury2_on == date(2029, 2, 28)
-        meetings = list(
-            db.session.scalars(sa.select(Meeting).where(Meeting.offering_id == copy.id))
-        )
+        meetings = list(db.session.scalars(sa.select(Meeting).where(Meeting.offering_id == copy.id)))
         assert len(meetings) == 1  # the cancelled one is not copied
         assert meetings[0].starts_at == datetime(2027, 10, 26, 16, 0, tzinfo=UTC)
         assert meetings[0].room == "31.2.85" and meetings[0].sequence == 0
         assert (
-            db.session.scalar(
-                sa.select(sa.func.count(Registration.id)).where(
-                    Registration.offering_id == copy.id
-                )
-            )
-            == 0
+            db.session.scalar(sa.select(sa.func.count(Registration.id)).where(Registration.offering_id == copy.id)) == 0
         )
     assert count(app, Offering) == 4
 
     again = post_form(admin, f"{BASE}/offerings/copy", {"year": "2026", "preview": "1"})
-    assert (
-        "0 offerings will be created" in again.text and "Nothing to copy" in again.text
-    )
+    assert "0 offerings will be created" in again.text and "Nothing to copy" in again.text
     post_form(admin, f"{BASE}/offerings/copy", {"year": "2026", "confirm": "1"})
     assert count(app, Offering) == 4
 
 
 def test_bad_year_is_a_form_error(app, world, admin):
-    response = post_form(
-        admin, f"{BASE}/offerings/copy", {"year": "twenty", "confirm": "1"}
-    )
+    response = post_form(admin, f"{BASE}/offerings/copy", {"year": "twenty", "confirm": "1"})
     assert response.status_code == 422 and "Not a valid integer" in response.text
     assert count(app, Offering) == 3

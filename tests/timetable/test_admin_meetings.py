@@ -68,22 +68,11 @@ def test_add_a_meeting_in_the_centres_time_zone(app, world, admin):
     response = post_form(admin, f"{BASE}/offerings/{world.offering}/meetings/new", GOOD)
     assert response.status_code == 302
     [added] = meetings_of(app, world.offering)
-    assert added.starts_at == datetime(
-        2026, 10, 20, 16, 0, tzinfo=UTC
-    )  # 18:00 in Paris, summer time
+    assert added.starts_at == datetime(2026, 10, 20, 16, 0, tzinfo=UTC)  # 18:00 in Paris, summer time
     assert added.ends_at == datetime(2026, 10, 20, 18, 0, tzinfo=UTC)
-    assert (
-        added.sequence == 0
-        and added.status == MeetingStatus.SCHEDULED
-        and added.video_url is None
-    )
+    assert added.sequence == 0 and added.status == MeetingStatus.SCHEDULED and added.video_url is None
     page = admin.get(f"{BASE}/offerings/{world.offering}/meetings").text
-    assert (
-        "2026-10-20" in page
-        and "18:00" in page
-        and "20:00" in page
-        and "Europe/Paris" in page
-    )
+    assert "2026-10-20" in page and "18:00" in page and "20:00" in page and "Europe/Paris" in page
 
 
 def test_the_list_shows_cayenne_times_for_a_cayenne_offering(app, world, admin):
@@ -93,10 +82,7 @@ def test_the_list_shows_cayenne_times_for_a_cayenne_offering(app, world, admin):
     post_form(admin, f"{BASE}/offerings/{world.offering}/meetings/new", GOOD)
     [added] = meetings_of(app, world.offering)
     assert added.starts_at == datetime(2026, 10, 20, 21, 0, tzinfo=UTC)  # UTC-3
-    assert (
-        "America/Cayenne"
-        in admin.get(f"{BASE}/offerings/{world.offering}/meetings").text
-    )
+    assert "America/Cayenne" in admin.get(f"{BASE}/offerings/{world.offering}/meetings").text
 
 
 @pytest.mark.parametrize(
@@ -120,9 +106,7 @@ def test_the_list_shows_cayenne_times_for_a_cayenne_offering(app, world, admin):
     ],
 )
 def test_bad_meetings_are_refused(app, world, admin, changes, message):
-    response = post_form(
-        admin, f"{BASE}/offerings/{world.offering}/meetings/new", {**GOOD, **changes}
-    )
+    response = post_form(admin, f"{BASE}/offerings/{world.offering}/meetings/new", {**GOOD, **changes})
     assert response.status_code == 422 and message in response.text
     assert count(app, Meeting) == 0
 
@@ -140,62 +124,40 @@ def test_a_clash_with_another_meeting_is_refused(app, world, admin, meeting):
         f"{BASE}/offerings/{world.offering}/meetings/new",
         {**GOOD, "start": "19:00", "end": "21:00"},
     )
-    assert (
-        response.status_code == 422
-        and "Another meeting of this offering" in response.text
-    )
+    assert response.status_code == 422 and "Another meeting of this offering" in response.text
     assert count(app, Meeting) == 1
 
 
 def test_remote_meeting_keeps_only_the_link(app, world, admin):
     data = {**GOOD, "mode": "remote", "video_url": "https://visio.example.org/nfa031"}
-    assert (
-        post_form(
-            admin, f"{BASE}/offerings/{world.offering}/meetings/new", data
-        ).status_code
-        == 302
-    )
+    assert post_form(admin, f"{BASE}/offerings/{world.offering}/meetings/new", data).status_code == 302
     [added] = meetings_of(app, world.offering)
     assert (added.room, added.video_url) == (None, "https://visio.example.org/nfa031")
 
 
-def test_moving_a_meeting_bumps_sequence_and_notifies_registered_learners(
-    app, world, admin, meeting
-):
+def test_moving_a_meeting_bumps_sequence_and_notifies_registered_learners(app, world, admin, meeting):
     path = f"{BASE}/meetings/{meeting}/edit"
     page = admin.get(path).text
     assert 'value="2026-10-20"' in page and 'value="18:00"' in page
-    response = post_form(
-        admin, path, {**GOOD, "day": "2026-11-03", "start": "18:30", "end": "20:30"}
-    )
+    response = post_form(admin, path, {**GOOD, "day": "2026-11-03", "start": "18:30", "end": "20:30"})
     assert response.status_code == 302
     [moved] = meetings_of(app, world.offering)
-    assert moved.starts_at == datetime(
-        2026, 11, 3, 17, 30, tzinfo=UTC
-    )  # winter time now
+    assert moved.starts_at == datetime(2026, 11, 3, 17, 30, tzinfo=UTC)  # winter time now
     assert moved.sequence == 1 and moved.updated_at is not None
     sent = notifications(app, "meeting_moved")
-    assert [row[0] for row in sent] == registered_ids(
-        world
-    )  # not the waitlisted learner
+    assert [row[0] for row in sent] == registered_ids(world)  # not the waitlisted learner
     body = sent[0][2]
     assert "2026-10-20 18:00" in body and "2026-11-03 18:30" in body
     assert "NFA031" in sent[0][1]
 
 
-def test_changing_only_the_room_bumps_sequence_without_notifying(
-    app, world, admin, meeting
-):
-    response = post_form(
-        admin, f"{BASE}/meetings/{meeting}/edit", {**GOOD, "room": "Amphi A"}
-    )
+def test_changing_only_the_room_bumps_sequence_without_notifying(app, world, admin, meeting):
+    response = post_form(admin, f"{BASE}/meetings/{meeting}/edit", {**GOOD, "room": "Amphi A"})
     assert response.status_code == 302
     [changed] = meetings_of(app, world.offering)
     assert changed.room == "Amphi A" and changed.sequence == 1
     assert notifications(app, "meeting_moved") == []
-    unchanged = post_form(
-        admin, f"{BASE}/meetings/{meeting}/edit", {**GOOD, "room": "Amphi A"}
-    )
+    unchanged = post_form(admin, f"{BASE}/meetings/{meeting}/edit", {**GOOD, "room": "Amphi A"})
     assert unchanged.status_code == 302
     assert meetings_of(app, world.offering)[0].sequence == 1
 
@@ -203,15 +165,10 @@ def test_changing_only_the_room_bumps_sequence_without_notifying(
 def test_cancel_with_a_notice_then_restore(app, world, admin, meeting):
     empty = post_form(admin, f"{BASE}/meetings/{meeting}/cancel", {"notice": "  "})
     assert empty.status_code == 422 and "Say why the meeting is cancelled" in empty.text
-    response = post_form(
-        admin, f"{BASE}/meetings/{meeting}/cancel", {"notice": "The tutor is ill."}
-    )
+    response = post_form(admin, f"{BASE}/meetings/{meeting}/cancel", {"notice": "The tutor is ill."})
     assert response.status_code == 302
     [cancelled] = meetings_of(app, world.offering)
-    assert (
-        cancelled.status == MeetingStatus.CANCELLED
-        and cancelled.notice == "The tutor is ill."
-    )
+    assert cancelled.status == MeetingStatus.CANCELLED and cancelled.notice == "The tutor is ill."
     assert cancelled.sequence == 1 and cancelled.updated_at is not None
     sent = notifications(app, "meeting_cancelled")
     assert [row[0] for row in sent] == registered_ids(world)
@@ -233,9 +190,5 @@ def test_cancel_with_a_notice_then_restore(app, world, admin, meeting):
     )
     assert restored.status_code == 302
     [back] = meetings_of(app, world.offering)
-    assert (
-        back.status == MeetingStatus.SCHEDULED
-        and back.notice is None
-        and back.sequence == 2
-    )
+    assert back.status == MeetingStatus.SCHEDULED and back.notice is None and back.sequence == 2
     assert len(notifications(app, "meeting_restored")) == 2

@@ -51,14 +51,10 @@ def form_data(world, **changes) -> dict:
 
 
 def test_create_an_offering(app, world, admin):
-    response = post_form(
-        admin, f"{BASE}/offerings/new", form_data(world, unit_code=" nfa032 ")
-    )
+    response = post_form(admin, f"{BASE}/offerings/new", form_data(world, unit_code=" nfa032 "))
     assert response.status_code == 302
     with app.app_context():
-        offering = db.session.scalar(
-            sa.select(Offering).where(Offering.unit.has(code="NFA032"))
-        )
+        offering = db.session.scalar(sa.select(Offering).where(Offering.unit.has(code="NFA032")))
         assert (offering.academic_year, offering.semester, offering.modality) == (
             2026,
             "S2",
@@ -105,9 +101,7 @@ def test_create_an_offering(app, world, admin):
         ({"exam1_on": "10/06/2027"}, "Not a valid date"),
     ],
 )
-def test_bad_input_is_a_form_error_and_writes_nothing(
-    app, world, admin, changes, message
-):
+def test_bad_input_is_a_form_error_and_writes_nothing(app, world, admin, changes, message):
     response = post_form(admin, f"{BASE}/offerings/new", form_data(world, **changes))
     assert response.status_code == 422
     assert message in response.text
@@ -122,9 +116,7 @@ def test_edit_to_a_duplicate_is_refused(app, world, admin):
         form_data(world, unit_code="NFA031", semester="S2"),
     )
     with app.app_context():
-        second = db.session.scalar(
-            sa.select(Offering.id).where(Offering.semester == "S2")
-        )
+        second = db.session.scalar(sa.select(Offering.id).where(Offering.semester == "S2"))
     response = post_form(
         admin,
         f"{BASE}/offerings/{second}/edit",
@@ -137,10 +129,7 @@ def test_edit_to_a_duplicate_is_refused(app, world, admin):
 
 def test_edit_shows_current_values_and_keeps_them(app, world, admin):
     page = admin.get(f"{BASE}/offerings/{world.offering}/edit").text
-    assert (
-        'value="NFA031"' in page
-        and "Registered: 2 · waitlisted: 1 · capacity: 2" in page
-    )
+    assert 'value="NFA031"' in page and "Registered: 2 · waitlisted: 1 · capacity: 2" in page
     response = post_form(
         admin,
         f"{BASE}/offerings/{world.offering}/edit",
@@ -161,13 +150,7 @@ def test_edit_shows_current_values_and_keeps_them(app, world, admin):
 
 def _statuses(app, offering_id):
     with app.app_context():
-        return sorted(
-            db.session.scalars(
-                sa.select(Registration.status).where(
-                    Registration.offering_id == offering_id
-                )
-            )
-        )
+        return sorted(db.session.scalars(sa.select(Registration.status).where(Registration.offering_id == offering_id)))
 
 
 def test_raising_capacity_promotes_the_waitlist(app, world, admin):
@@ -175,19 +158,12 @@ def test_raising_capacity_promotes_the_waitlist(app, world, admin):
     response = post_form(
         admin,
         f"{BASE}/offerings/{world.offering}/edit",
-        form_data(
-            world, unit_code="NFA031", semester="S1", modality="foad", capacity="3"
-        ),
+        form_data(world, unit_code="NFA031", semester="S1", modality="foad", capacity="3"),
     )
     assert response.status_code == 302
     assert _statuses(app, world.offering) == [RegistrationStatus.REGISTERED] * 3
-    assert [row[0] for row in notifications(app, "waitlist_promoted")] == [
-        world.learners["learner.c@example.org"]
-    ]
-    assert (
-        "1 waitlisted learner now has a place"
-        in admin.get(response.headers["Location"]).text
-    )
+    assert [row[0] for row in notifications(app, "waitlist_promoted")] == [world.learners["learner.c@example.org"]]
+    assert "1 waitlisted learner now has a place" in admin.get(response.headers["Location"]).text
 
 
 def test_removing_the_capacity_promotes_the_waitlist(app, world, admin):
@@ -195,9 +171,7 @@ def test_removing_the_capacity_promotes_the_waitlist(app, world, admin):
     post_form(
         admin,
         f"{BASE}/offerings/{world.offering}/edit",
-        form_data(
-            world, unit_code="NFA031", semester="S1", modality="foad", capacity=""
-        ),
+        form_data(world, unit_code="NFA031", semester="S1", modality="foad", capacity=""),
     )
     with app.app_context():
         assert db.session.get(Offering, world.offering).capacity is None
@@ -208,16 +182,11 @@ def test_lowering_capacity_warns_and_drops_nobody(app, world, admin):
     response = post_form(
         admin,
         f"{BASE}/offerings/{world.offering}/edit",
-        form_data(
-            world, unit_code="NFA031", semester="S1", modality="foad", capacity="1"
-        ),
+        form_data(world, unit_code="NFA031", semester="S1", modality="foad", capacity="1"),
     )
     assert response.status_code == 302
     page = admin.get(response.headers["Location"]).text
-    assert (
-        "1 learner more is registered than the new capacity allows; nobody was removed"
-        in page
-    )
+    assert "1 learner more is registered than the new capacity allows; nobody was removed" in page
     assert "More learners are registered than the capacity allows" in page
     assert _statuses(app, world.offering).count(RegistrationStatus.REGISTERED) == 2
     assert notifications(app, "waitlist_promoted") == []
@@ -232,23 +201,15 @@ def test_list_filters_counts_and_links(app, world, admin):
     page = admin.get(f"{BASE}/offerings").text
     assert "2 offerings." in page
     assert "NFA031" in page and "NFA032" in page
-    assert (
-        'href="/catalog/import"' in page
-    )  # offerings of a catalogue file are imported there
+    assert 'href="/catalog/import"' in page  # offerings of a catalogue file are imported there
     row = page[page.index("<strong>NFA031</strong>") :].split("</tr>")[0]
     cells = [cell.split(">")[-1] for cell in row.split("</td>")]
     assert "2" in cells and "1" in cells  # registered and waitlisted
     only_2027 = admin.get(f"{BASE}/offerings?year=2027").text
-    assert (
-        "1 offering." in only_2027
-        and "NFA032" in only_2027
-        and "<strong>NFA031</strong>" not in only_2027
-    )
+    assert "1 offering." in only_2027 and "NFA032" in only_2027 and "<strong>NFA031</strong>" not in only_2027
     by_centre = admin.get(f"{BASE}/offerings?centre={world.paris}").text
     assert "1 offering." in by_centre and "<strong>NFA031</strong>" in by_centre
-    by_unit = admin.get(
-        f"{BASE}/offerings?unit=nfa032&modality=hybride_soir&semester=S2"
-    ).text
+    by_unit = admin.get(f"{BASE}/offerings?unit=nfa032&modality=hybride_soir&semester=S2").text
     assert "1 offering." in by_unit and "<strong>NFA032</strong>" in by_unit
     nonsense = admin.get(f"{BASE}/offerings?year=abc&semester=Q&centre=x&page=-3")
     assert nonsense.status_code == 200 and "2 offerings." in nonsense.text

@@ -54,9 +54,7 @@ def build_admin_world(app: Flask) -> AdminWorld:
     }
     with app.app_context():
         units = [
-            Unit(
-                code="NFA031", title="Programmation", ects=Decimal(6), kind=UnitKind.UE
-            ),
+            Unit(code="NFA031", title="Programmation", ects=Decimal(6), kind=UnitKind.UE),
             Unit(
                 code="NFA032",
                 title="Programmation 2",
@@ -64,12 +62,8 @@ def build_admin_world(app: Flask) -> AdminWorld:
                 kind=UnitKind.UE,
             ),
         ]
-        paris = Centre(
-            code="PAR", name="Cnam Paris", city="Paris", timezone="Europe/Paris"
-        )
-        cayenne = Centre(
-            code="CAY", name="Cnam Guyane", city="Cayenne", timezone="America/Cayenne"
-        )
+        paris = Centre(code="PAR", name="Cnam Paris", city="Paris", timezone="Europe/Paris")
+        cayenne = Centre(code="CAY", name="Cnam Guyane", city="Cayenne", timezone="America/Cayenne")
         offering = Offering(
             unit=units[0],
             academic_year=2026,
@@ -89,9 +83,7 @@ def build_admin_world(app: Flask) -> AdminWorld:
                 Registration(
                     learner=user.learner,
                     offering=offering,
-                    status=RegistrationStatus.WAITLISTED
-                    if index == 2
-                    else RegistrationStatus.REGISTERED,
+                    status=RegistrationStatus.WAITLISTED if index == 2 else RegistrationStatus.REGISTERED,
                 )
             )
         db.session.commit()
@@ -112,12 +104,7 @@ def post_form(client: FlaskClient, path: str, data: dict, page: str | None = Non
 
 def count(app: Flask, model, *conditions) -> int:
     with app.app_context():
-        return (
-            db.session.scalar(
-                sa.select(sa.func.count()).select_from(model).where(*conditions)
-            )
-            or 0
-        )
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*conditions)) or 0
 
 
 def notifications(app: Flask, kind: str) -> list[tuple[int, str, str]]:
@@ -125,9 +112,7 @@ def notifications(app: Flask, kind: str) -> list[tuple[int, str, str]]:
         return [
             (row.user_id, row.title, row.body)
             for row in db.session.scalars(
-                sa.select(Notification)
-                .where(Notification.kind == kind)
-                .order_by(Notification.user_id)
+                sa.select(Notification).where(Notification.kind == kind).order_by(Notification.user_id)
             )
         ]
 
@@ -135,11 +120,7 @@ def notifications(app: Flask, kind: str) -> list[tuple[int, str, str]]:
 def meetings_of(app: Flask, offering_id: int) -> list[Meeting]:
     with app.app_context():
         rows = list(
-            db.session.scalars(
-                sa.select(Meeting)
-                .where(Meeting.offering_id == offering_id)
-                .order_by(Meeting.starts_at)
-            )
+            db.session.scalars(sa.select(Meeting).where(Meeting.offering_id == offering_id).order_by(Meeting.starts_at))
         )
         db.session.expunge_all()
         return rows

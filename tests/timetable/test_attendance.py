@@ -87,8 +87,9 @@ def build_world(app: Flask) -> World:
             "M1": meeting(first, date(2025, 10, 6), time(18), time(21), MeetingMode.IN_PERSON, room="31.2.85"),
             "M2": meeting(first, date(2025, 10, 13), time(18), time(20), MeetingMode.REMOTE),
             "M3": meeting(first, date(2025, 10, 20), time(18), time(21), MeetingMode.BOTH, room="31.2.85"),
-            "M4": meeting(first, date(2025, 10, 27), time(18), time(21), MeetingMode.IN_PERSON,
-                          status=MeetingStatus.CANCELLED),
+            "M4": meeting(
+                first, date(2025, 10, 27), time(18), time(21), MeetingMode.IN_PERSON, status=MeetingStatus.CANCELLED
+            ),
             "M5": meeting(first, soon, time(18), time(21), MeetingMode.IN_PERSON),
             "M6": meeting(second, date(2025, 10, 8), time(18), time(21), MeetingMode.REMOTE),
         }
@@ -186,7 +187,9 @@ def test_only_the_offerings_tutors_and_admins_open_its_attendance_pages(app, wor
     # another tutor cannot write either, even with a valid form
     intruder = client_for(app, "tutor2@example.org")
     token = csrf_token(intruder.get(f"/attendance/offerings/{world.other_offering}").text)
-    response = intruder.post(sheet_url(m1), data={"csrf_token": token, f"status-{world.registrations[0]}": "absent", "save": "1"})
+    response = intruder.post(
+        sheet_url(m1), data={"csrf_token": token, f"status-{world.registrations[0]}": "absent", "save": "1"}
+    )
     assert response.status_code == 403
     assert attendance(app, m1) == {}
 
@@ -201,8 +204,11 @@ def test_unknown_meeting_or_offering_is_404(app, world):
 
 
 def test_the_meetings_page_lists_each_meeting_with_its_recorded_count(app, world):
-    record(app, world.meetings["M1"], {world.registrations[0]: AttendanceStatus.ABSENT,
-                                       world.registrations[1]: AttendanceStatus.EXCUSED})
+    record(
+        app,
+        world.meetings["M1"],
+        {world.registrations[0]: AttendanceStatus.ABSENT, world.registrations[1]: AttendanceStatus.EXCUSED},
+    )
     page = client_for(app, "tutor@example.org").get(f"/attendance/offerings/{world.offering}")
     assert page.status_code == 200
     assert "06/10/2025 18:00–21:00" in page.text  # the centre's wall clock, not UTC
@@ -221,23 +227,40 @@ def test_saving_the_sheet_records_each_chosen_status(app, world):
     a, b, c = world.registrations
     response = client.post(
         sheet_url(m1),
-        data={"csrf_token": csrf_token(page.text), f"status-{a}": "present_in_person",
-              f"status-{b}": "excused", f"status-{c}": "", "save": "1"},
+        data={
+            "csrf_token": csrf_token(page.text),
+            f"status-{a}": "present_in_person",
+            f"status-{b}": "excused",
+            f"status-{c}": "",
+            "save": "1",
+        },
     )
     assert response.status_code == 302
     saved = attendance(app, m1)
     assert {rid: row.status for rid, row in saved.items()} == {
-        a: AttendanceStatus.PRESENT_IN_PERSON, b: AttendanceStatus.EXCUSED}
+        a: AttendanceStatus.PRESENT_IN_PERSON,
+        b: AttendanceStatus.EXCUSED,
+    }
     tutor_id = db_user_id(app, "tutor@example.org")
     assert all(row.recorded_by_id == tutor_id and row.recorded_at is not None for row in saved.values())
     # saving again updates (upsert), and rows left blank keep what they had
     page = client.get(sheet_url(m1))
     assert checked(page.text) == {a: "present_in_person", b: "excused"}
-    client.post(sheet_url(m1), data={"csrf_token": csrf_token(page.text), f"status-{a}": "absent",
-                                     f"status-{c}": "present_in_person", "save": "1"})
+    client.post(
+        sheet_url(m1),
+        data={
+            "csrf_token": csrf_token(page.text),
+            f"status-{a}": "absent",
+            f"status-{c}": "present_in_person",
+            "save": "1",
+        },
+    )
     saved = attendance(app, m1)
     assert {rid: row.status for rid, row in saved.items()} == {
-        a: AttendanceStatus.ABSENT, b: AttendanceStatus.EXCUSED, c: AttendanceStatus.PRESENT_IN_PERSON}
+        a: AttendanceStatus.ABSENT,
+        b: AttendanceStatus.EXCUSED,
+        c: AttendanceStatus.PRESENT_IN_PERSON,
+    }
 
 
 def db_user_id(app: Flask, email: str) -> int:
@@ -260,7 +283,10 @@ def test_everyone_present_fills_the_sheet_for_the_tutor_to_adjust_then_save(app,
         saved = client.post(sheet_url(meeting_id), data={"csrf_token": csrf_token(filled.text), **values, "save": "1"})
         assert saved.status_code == 302
         assert {rid: row.status.value for rid, row in attendance(app, meeting_id).items()} == {
-            a: expected, b: "absent", c: expected}
+            a: expected,
+            b: "absent",
+            c: expected,
+        }
 
 
 def test_a_cancelled_meeting_has_no_sheet(app, world):
@@ -270,7 +296,9 @@ def test_a_cancelled_meeting_has_no_sheet(app, world):
     assert page.status_code == 409
     assert "annul" in page.text.lower() or "cancelled" in page.text.lower()
     token = csrf_token(client.get(sheet_url(world.meetings["M1"])).text)
-    response = client.post(sheet_url(m4), data={"csrf_token": token, f"status-{world.registrations[0]}": "absent", "save": "1"})
+    response = client.post(
+        sheet_url(m4), data={"csrf_token": token, f"status-{world.registrations[0]}": "absent", "save": "1"}
+    )
     assert response.status_code == 409
     assert attendance(app, m4) == {}
 
@@ -287,8 +315,10 @@ def test_registrations_of_other_offerings_are_ignored(app, world):
     client = client_for(app, "tutor@example.org")
     m1 = world.meetings["M1"]
     page = client.get(sheet_url(m1))
-    client.post(sheet_url(m1), data={"csrf_token": csrf_token(page.text),
-                                     f"status-{world.other_registration}": "absent", "save": "1"})
+    client.post(
+        sheet_url(m1),
+        data={"csrf_token": csrf_token(page.text), f"status-{world.other_registration}": "absent", "save": "1"},
+    )
     assert attendance(app, m1) == {}
 
 
@@ -317,4 +347,6 @@ def test_a_concurrent_recording_of_the_same_learner_is_a_conflict_and_writes_not
         with pytest.raises(AttendanceConflict):
             save_attendance(meeting_row, rows, {a: AttendanceStatus.ABSENT, b: AttendanceStatus.ABSENT}, user)
         db.session.rollback()
-    assert {rid: row.status for rid, row in attendance(app, world.meetings["M1"]).items()} == {a: AttendanceStatus.EXCUSED}
+    assert {rid: row.status for rid, row in attendance(app, world.meetings["M1"]).items()} == {
+        a: AttendanceStatus.EXCUSED
+    }

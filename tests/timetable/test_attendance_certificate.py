@@ -29,8 +29,12 @@ from lms.timetable.services.certificates import (
 from tests.helpers import csrf_token
 from tests.timetable.test_attendance import build_world, client_for, record
 
-P, R, X, E = (AttendanceStatus.PRESENT_IN_PERSON, AttendanceStatus.PRESENT_REMOTE,
-              AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED)
+P, R, X, E = (
+    AttendanceStatus.PRESENT_IN_PERSON,
+    AttendanceStatus.PRESENT_REMOTE,
+    AttendanceStatus.ABSENT,
+    AttendanceStatus.EXCUSED,
+)
 OCTOBER = {"period_start": "2025-10-01", "period_end": "2025-10-31"}
 
 
@@ -47,10 +51,19 @@ def world(app):
     with app.app_context():
         learner = db.session.scalar(sa.select(Learner).where(Learner.learner_number == world.numbers[0]))
         programme = Programme(code="LG02501A")
-        version = ProgrammeVersion(programme=programme, version="2025", title="Licence informatique",
-                                   kind=ProgrammeKind.LICENCE, nominal_ects=Decimal(180), requirements={"all": [{"unit": "NFA031"}]})
-        db.session.add(Enrolment(learner=learner, programme_version=version, status=EnrolmentStatus.ACTIVE,
-                                 enrolled_on=date(2025, 9, 15)))
+        version = ProgrammeVersion(
+            programme=programme,
+            version="2025",
+            title="Licence informatique",
+            kind=ProgrammeKind.LICENCE,
+            nominal_ects=Decimal(180),
+            requirements={"all": [{"unit": "NFA031"}]},
+        )
+        db.session.add(
+            Enrolment(
+                learner=learner, programme_version=version, status=EnrolmentStatus.ACTIVE, enrolled_on=date(2025, 9, 15)
+            )
+        )
         db.session.commit()
     return world
 
@@ -94,10 +107,26 @@ def test_unit_lines_add_up_per_unit():
         MeetingMark("ANG320", "English", 1, date(2025, 10, 8), 90, R),
     ]
     assert unit_lines(marks) == [
-        {"code": "ANG320", "title": "English", "centre_id": 1, "first": date(2025, 10, 8), "last": date(2025, 10, 8),
-         "scheduled_minutes": 90, "in_person_minutes": 0, "remote_minutes": 90},
-        {"code": "NFA031", "title": "Prog", "centre_id": 1, "first": date(2025, 10, 6), "last": date(2025, 10, 20),
-         "scheduled_minutes": 540, "in_person_minutes": 180, "remote_minutes": 180},
+        {
+            "code": "ANG320",
+            "title": "English",
+            "centre_id": 1,
+            "first": date(2025, 10, 8),
+            "last": date(2025, 10, 8),
+            "scheduled_minutes": 90,
+            "in_person_minutes": 0,
+            "remote_minutes": 90,
+        },
+        {
+            "code": "NFA031",
+            "title": "Prog",
+            "centre_id": 1,
+            "first": date(2025, 10, 6),
+            "last": date(2025, 10, 20),
+            "scheduled_minutes": 540,
+            "in_person_minutes": 180,
+            "remote_minutes": 180,
+        },
     ]
 
 
@@ -109,10 +138,24 @@ def test_the_summary_of_a_period(app, world):
         assert summary["programmes"] == [{"code": "LG02501A", "title": "Licence informatique"}]
         assert summary["centre"] == {"name": "Cnam Paris", "city": "Paris"}
         assert summary["units"] == [
-            {"code": "NFA031", "title": "Programmation", "first": "2025-10-06", "last": "2025-10-20",
-             "scheduled_minutes": 480, "in_person_minutes": 180, "remote_minutes": 300},
-            {"code": "NFA032", "title": "Programmation 2", "first": "2025-10-08", "last": "2025-10-08",
-             "scheduled_minutes": 180, "in_person_minutes": 0, "remote_minutes": 180},
+            {
+                "code": "NFA031",
+                "title": "Programmation",
+                "first": "2025-10-06",
+                "last": "2025-10-20",
+                "scheduled_minutes": 480,
+                "in_person_minutes": 180,
+                "remote_minutes": 300,
+            },
+            {
+                "code": "NFA032",
+                "title": "Programmation 2",
+                "first": "2025-10-08",
+                "last": "2025-10-08",
+                "scheduled_minutes": 180,
+                "in_person_minutes": 0,
+                "remote_minutes": 180,
+            },
         ]
         assert summary["totals"] == {"scheduled_minutes": 660, "in_person_minutes": 180, "remote_minutes": 480}
         # a period cut on the centre's calendar days: 13 Oct to 19 Oct holds M2 only
@@ -137,16 +180,32 @@ def test_a_learner_downloads_their_certificate_as_a_pdf(app, world):
     assert certificate.issued_by_id is not None and certificate.summary["totals"]["scheduled_minutes"] == 660
     text = pdf_text(response.data)
     flat = re.sub(r"\s+", " ", text)
-    for expected in ("NFA031", "NFA032", "Learner A", world.numbers[0], "LG02501A", "Cnam Paris",
-                     display_code(certificate.code), "11 h", "8 h", "5 h", "3 h", f"/verify/attendance/{certificate.code}"):
+    for expected in (
+        "NFA031",
+        "NFA032",
+        "Learner A",
+        world.numbers[0],
+        "LG02501A",
+        "Cnam Paris",
+        display_code(certificate.code),
+        "11 h",
+        "8 h",
+        "5 h",
+        "3 h",
+        f"/verify/attendance/{certificate.code}",
+    ):
         assert expected in flat, (expected, flat)
     assert "octobre 2025" in flat  # dates in the learner's language (French by default)
 
 
 def test_an_empty_period_is_a_form_error_and_issues_nothing(app, world):
     client = client_for(app, "learner.a@example.org")
-    response = download(client, "/attendance/mine", "/attendance/mine/certificate",
-                        {"period_start": "2024-01-01", "period_end": "2024-12-31"})
+    response = download(
+        client,
+        "/attendance/mine",
+        "/attendance/mine/certificate",
+        {"period_start": "2024-01-01", "period_end": "2024-12-31"},
+    )
     assert response.status_code == 422
     assert "invalid-feedback" in response.text
     assert certificates(app) == []
@@ -201,8 +260,9 @@ def test_nobody_else_downloads_a_learners_certificate(app, world):
     # a tutor without a learner profile has no "mine"
     assert client_for(app, "tutor@example.org").get("/attendance/mine").status_code == 403
     assert app.test_client().post("/attendance/mine/certificate", data=OCTOBER).status_code in (302, 400)
-    assert all(c.learner_id != world.registrations[0] or c.summary["learner"]["name"] == "Learner B"
-               for c in certificates(app))
+    assert all(
+        c.learner_id != world.registrations[0] or c.summary["learner"]["name"] == "Learner B" for c in certificates(app)
+    )
 
 
 # --- public verification ------------------------------------------------------------------------------------

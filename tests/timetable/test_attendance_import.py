@@ -28,7 +28,9 @@ ZOOM = (
     b"Tutor One,tutor@example.org,10/13/2025 06:00:00 PM,10/13/2025 08:00:00 PM,120,No\n"
 )
 
-FRENCH_BOM = "\ufeffNom;E-mail;Durée (minutes)\nLearner C;;75\nLearner A;learner.a@example.org;20\nInconnu;;90\n".encode()
+FRENCH_BOM = (
+    "\ufeffNom;E-mail;Durée (minutes)\nLearner C;;75\nLearner A;learner.a@example.org;20\nInconnu;;90\n".encode()
+)
 
 
 def upload(client, meeting_id, data: bytes, name="participants.csv", threshold=""):
@@ -73,7 +75,10 @@ def test_a_french_report_with_bom_and_semicolons_is_read():
     report = read_participants(FRENCH_BOM, "teams.csv")
     assert report.ok, report.problems
     assert [(p.name, p.email, p.minutes) for p in report.participants] == [
-        ("Learner C", None, 75), ("Learner A", "learner.a@example.org", 20), ("Inconnu", None, 90)]
+        ("Learner C", None, 75),
+        ("Learner A", "learner.a@example.org", 20),
+        ("Inconnu", None, 90),
+    ]
 
 
 def test_teams_and_bigbluebutton_headers_and_durations():
@@ -135,7 +140,9 @@ def test_matching_by_email_then_unique_name_with_the_threshold():
         Participant(6, "Max Roux", None, 5),
     ]
     preview = match_participants(participants, rows, threshold=45)
-    statuses = {line.row.registration.id: (line.status, line.participant.minutes, line.kept) for line in preview.matched}
+    statuses = {
+        line.row.registration.id: (line.status, line.participant.minutes, line.kept) for line in preview.matched
+    }
     assert statuses == {
         1: (AttendanceStatus.ABSENT, 30, False),
         4: (AttendanceStatus.PRESENT_REMOTE, 60, False),
@@ -145,8 +152,12 @@ def test_matching_by_email_then_unique_name_with_the_threshold():
     assert [row.registration.id for row in preview.missing] == [2, 3, 6, 7]
     # what is written: the excused and in-person learners keep their status
     assert preview.statuses() == {
-        1: AttendanceStatus.ABSENT, 4: AttendanceStatus.PRESENT_REMOTE,
-        2: AttendanceStatus.ABSENT, 3: AttendanceStatus.ABSENT, 7: AttendanceStatus.ABSENT}
+        1: AttendanceStatus.ABSENT,
+        4: AttendanceStatus.PRESENT_REMOTE,
+        2: AttendanceStatus.ABSENT,
+        3: AttendanceStatus.ABSENT,
+        7: AttendanceStatus.ABSENT,
+    }
     assert preview.minutes() == {1: 30, 4: 60, 2: 0, 3: 0, 7: 0}
 
 
@@ -243,8 +254,10 @@ def test_a_token_is_bound_to_its_user_and_meeting(app, world):
     admin = client_for(app, "admin@example.org")
     token = preview.text.split('name="token" type="hidden" value="')[1].split('"')[0]
     page = admin.get(f"/attendance/meetings/{world.meetings['M2']}")
-    response = admin.post(f"/attendance/meetings/{world.meetings['M2']}/import/confirm",
-                          data={"csrf_token": csrf_token(page.text), "token": token})
+    response = admin.post(
+        f"/attendance/meetings/{world.meetings['M2']}/import/confirm",
+        data={"csrf_token": csrf_token(page.text), "token": token},
+    )
     assert response.status_code == 302
     assert attendance(app, world.meetings["M2"]) == {}
 

@@ -17,16 +17,22 @@ from lms.timetable.queries.attendance import Hours, summarise
 from tests.helpers import make_user
 from tests.timetable.test_attendance import build_world, client_for, record
 
-P, R, X, E = (AttendanceStatus.PRESENT_IN_PERSON, AttendanceStatus.PRESENT_REMOTE,
-              AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED)
+P, R, X, E = (
+    AttendanceStatus.PRESENT_IN_PERSON,
+    AttendanceStatus.PRESENT_REMOTE,
+    AttendanceStatus.ABSENT,
+    AttendanceStatus.EXCUSED,
+)
 
 
 def test_summarise_adds_the_minutes_of_held_meetings_by_status():
     registrations = [(1, 10), (2, 10), (3, 20)]
     meetings = [(100, 10, 180), (101, 10, 120), (200, 20, 90)]
     marks = [
-        (1, 100, "present_in_person"), (1, 101, "present_remote"),
-        (2, 100, "excused"), (2, 101, "absent"),
+        (1, 100, "present_in_person"),
+        (1, 101, "present_remote"),
+        (2, 100, "excused"),
+        (2, 101, "absent"),
         (3, 200, "present_remote"),
         (1, 999, "present_in_person"),  # a meeting that does not count (cancelled, not held)
         (3, 100, "present_in_person"),  # a meeting of another offering
@@ -42,7 +48,10 @@ def test_summarise_adds_the_minutes_of_held_meetings_by_status():
 def cells(html: str, name: str) -> list[str]:
     """The cells of the table row headed by ``name``, as text."""
     for row in re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL):
-        texts = [unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)]
+        texts = [
+            unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)
+        ]
         if texts and name in texts[0]:
             return texts
     raise AssertionError(f"no row for {name}")

@@ -68,8 +68,19 @@ def test_calendar_ics_builds_one_event_per_meeting_with_tzid():
     start = datetime(2026, 3, 30, 16, 0, tzinfo=UTC)  # 18:00 in Paris (summer time)
     body = calendar_ics(
         [
-            Event(7, "NFA031 Programmation", start, start.replace(hour=19), "Europe/Paris", 2,
-                  datetime(2026, 3, 1, tzinfo=UTC), False, "both", "31.2.85", "https://visio.example/x"),
+            Event(
+                7,
+                "NFA031 Programmation",
+                start,
+                start.replace(hour=19),
+                "Europe/Paris",
+                2,
+                datetime(2026, 3, 1, tzinfo=UTC),
+                False,
+                "both",
+                "31.2.85",
+                "https://visio.example/x",
+            ),
         ],
         name="Timetable",
     )
@@ -92,8 +103,16 @@ def test_feed_lists_the_learners_meetings_in_paris_time(app):
     offering = add_offering(app, world, "NFA031", opens=None, closes=None)
     other = add_offering(app, world, "NFA032", opens=None, closes=None)
     winter = add_meeting(app, offering, date(2026, 12, 7), time(18, 0), time(21, 0))
-    add_meeting(app, offering, date(2026, 6, 1), time(18, 30), time(21, 30), mode=MeetingMode.REMOTE, room=None,
-                video_url="https://visio.example/nfa031")
+    add_meeting(
+        app,
+        offering,
+        date(2026, 6, 1),
+        time(18, 30),
+        time(21, 30),
+        mode=MeetingMode.REMOTE,
+        room=None,
+        video_url="https://visio.example/nfa031",
+    )
     add_meeting(app, other, date(2026, 12, 8), time(9, 0), time(12, 0))  # not registered: not shown
     do_register(app, world.learners[0], offering)
     do_register(app, world.learners[1], other)

@@ -30,7 +30,7 @@ from tests.timetable.test_registrations import (
 
 
 def text(html: str) -> str:
-    main = html.split('<main', 1)[1].split("</main>", 1)[0]
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
 
 
@@ -45,10 +45,25 @@ def test_week_view_shows_the_meetings_of_the_week_by_day(app):
     offering = add_offering(app, world, "NFA031", opens=None, closes=None)
     other = add_offering(app, world, "NFA032", opens=None, closes=None)
     add_meeting(app, offering, date(2026, 12, 8), time(18, 0), time(21, 0))
-    add_meeting(app, offering, date(2026, 12, 10), time(18, 30), time(21, 30), mode=MeetingMode.REMOTE, room=None,
-                video_url="https://visio.example/nfa031")
-    cancelled = add_meeting(app, offering, date(2026, 12, 12), time(9, 0), time(12, 0), status=MeetingStatus.CANCELLED,
-                            notice="Salle indisponible")
+    add_meeting(
+        app,
+        offering,
+        date(2026, 12, 10),
+        time(18, 30),
+        time(21, 30),
+        mode=MeetingMode.REMOTE,
+        room=None,
+        video_url="https://visio.example/nfa031",
+    )
+    cancelled = add_meeting(
+        app,
+        offering,
+        date(2026, 12, 12),
+        time(9, 0),
+        time(12, 0),
+        status=MeetingStatus.CANCELLED,
+        notice="Salle indisponible",
+    )
     add_meeting(app, offering, date(2026, 12, 15), time(18, 0), time(21, 0))  # next week
     add_meeting(app, other, date(2026, 12, 9), time(18, 0), time(21, 0))  # someone else's unit
     do_register(app, world.learners[0], offering)

@@ -52,45 +52,28 @@ def test_every_weekday_between_the_bounds():
     ]
     assert skipped == []
     # the bounds themselves count when they fall on the weekday
-    assert recurring_dates(date(2026, 10, 6), date(2026, 10, 27), TUESDAY)[0][
-        0
-    ] == date(2026, 10, 6)
-    assert recurring_dates(date(2026, 10, 6), date(2026, 10, 27), TUESDAY)[0][
-        -1
-    ] == date(2026, 10, 27)
+    assert recurring_dates(date(2026, 10, 6), date(2026, 10, 27), TUESDAY)[0][0] == date(2026, 10, 6)
+    assert recurring_dates(date(2026, 10, 6), date(2026, 10, 27), TUESDAY)[0][-1] == date(2026, 10, 27)
 
 
 def test_french_holidays_are_skipped_with_their_name():
     first, last = date(2026, 10, 1), date(2027, 6, 30)
     holidays = french_holidays(first, last)
     # 11 November 2026 and 5 May 2027... are Wednesdays: Armistice and nothing; 14 July is outside
-    days, skipped = recurring_dates(
-        first, last, WEDNESDAY, skip_reasons(first, last, (), holidays)
-    )
+    days, skipped = recurring_dates(first, last, WEDNESDAY, skip_reasons(first, last, (), holidays))
     skipped_days = dict(skipped)
-    assert (
-        date(2026, 11, 11) in skipped_days
-        and "Armistice" in skipped_days[date(2026, 11, 11)]
-    )
+    assert date(2026, 11, 11) in skipped_days and "Armistice" in skipped_days[date(2026, 11, 11)]
     assert date(2026, 11, 11) not in days
     assert all(day.weekday() == WEDNESDAY for day in days)
-    assert (
-        len(days) + len(skipped) == 39
-    )  # every Wednesday of the year is either kept or explained
+    assert len(days) + len(skipped) == 39  # every Wednesday of the year is either kept or explained
 
 
 def test_closures_and_holidays_together():
     first, last = date(2026, 12, 1), date(2027, 1, 31)
-    closures, errors = parse_closures(
-        "2026-12-21..2027-01-03 Christmas break\n\n# comment\n2027-01-12"
-    )
+    closures, errors = parse_closures("2026-12-21..2027-01-03 Christmas break\n\n# comment\n2027-01-12")
     assert errors == []
-    holidays = french_holidays(
-        first, last
-    )  # 25 December and 1 January are both Fridays
-    days, skipped = recurring_dates(
-        first, last, TUESDAY, skip_reasons(first, last, closures, holidays)
-    )
+    holidays = french_holidays(first, last)  # 25 December and 1 January are both Fridays
+    days, skipped = recurring_dates(first, last, TUESDAY, skip_reasons(first, last, closures, holidays))
     assert skipped == [
         (date(2026, 12, 22), "Closure: Christmas break"),
         (date(2026, 12, 29), "Closure: Christmas break"),
@@ -104,9 +87,7 @@ def test_closures_and_holidays_together():
         date(2027, 1, 19),
         date(2027, 1, 26),
     ]
-    _fridays, skipped_fridays = recurring_dates(
-        first, last, 4, skip_reasons(first, last, (), holidays)
-    )
+    _fridays, skipped_fridays = recurring_dates(first, last, 4, skip_reasons(first, last, (), holidays))
     assert [day for day, _ in skipped_fridays] == [date(2026, 12, 25), date(2027, 1, 1)]
 
 
@@ -124,9 +105,7 @@ def test_empty_results():
         date(2026, 10, 31),
         [Closure(date(2026, 9, 1), date(2026, 11, 30))],
     )
-    days, skipped = recurring_dates(
-        date(2026, 10, 1), date(2026, 10, 31), TUESDAY, everything
-    )
+    days, skipped = recurring_dates(date(2026, 10, 1), date(2026, 10, 31), TUESDAY, everything)
     assert days == [] and len(skipped) == 4
 
 
@@ -151,11 +130,7 @@ def test_closure_lines_are_checked_one_by_one():
         Closure(date(2026, 12, 21), date(2027, 1, 3)),
     ]
     assert len(errors) == 3
-    assert (
-        errors[0].startswith("Line 2:")
-        and errors[1].startswith("Line 3:")
-        and errors[2].startswith("Line 4:")
-    )
+    assert errors[0].startswith("Line 2:") and errors[1].startswith("Line 3:") and errors[2].startswith("Line 4:")
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -198,10 +173,7 @@ def test_the_form_defaults_to_the_semester(world, admin):
 def test_preview_then_create_across_the_daylight_saving_change(app, world, admin):
     preview = post_form(admin, generate_path(world), {**FORM, "preview": "1"})
     assert preview.status_code == 200
-    assert (
-        "7 meetings will be created" in preview.text
-        and "1 date skipped" in preview.text
-    )
+    assert "7 meetings will be created" in preview.text and "1 date skipped" in preview.text
     assert "2026-11-10" in preview.text and "Closure: Exams week" in preview.text
     assert count(app, Meeting) == 0
 
@@ -210,47 +182,26 @@ def test_preview_then_create_across_the_daylight_saving_change(app, world, admin
     meetings = meetings_of(app, world.offering)
     assert len(meetings) == 7
     by_day = {meeting.starts_at.date(): meeting for meeting in meetings}
-    assert by_day[date(2026, 10, 20)].starts_at == datetime(
-        2026, 10, 20, 16, 0, tzinfo=UTC
-    )  # 18:00 Paris, October
-    assert by_day[date(2026, 11, 3)].starts_at == datetime(
-        2026, 11, 3, 17, 0, tzinfo=UTC
-    )  # 18:00 Paris, November
+    assert by_day[date(2026, 10, 20)].starts_at == datetime(2026, 10, 20, 16, 0, tzinfo=UTC)  # 18:00 Paris, October
+    assert by_day[date(2026, 11, 3)].starts_at == datetime(2026, 11, 3, 17, 0, tzinfo=UTC)  # 18:00 Paris, November
     assert by_day[date(2026, 11, 3)].ends_at == datetime(2026, 11, 3, 19, 0, tzinfo=UTC)
-    assert all(
-        m.room == "31.2.85" and m.video_url == "https://visio.example.org/nfa031"
-        for m in meetings
-    )
-    assert all(
-        m.status == MeetingStatus.SCHEDULED and m.sequence == 0 for m in meetings
-    )
+    assert all(m.room == "31.2.85" and m.video_url == "https://visio.example.org/nfa031" for m in meetings)
+    assert all(m.status == MeetingStatus.SCHEDULED and m.sequence == 0 for m in meetings)
 
     # run again: every date clashes with the meeting now there, nothing more is created
     again = post_form(admin, generate_path(world), {**FORM, "preview": "1"})
-    assert (
-        "0 meetings will be created" in again.text
-        and "Clashes with an existing meeting" in again.text
-    )
+    assert "0 meetings will be created" in again.text and "Clashes with an existing meeting" in again.text
     post_form(admin, generate_path(world), {**FORM, "confirm": "1"})
     assert count(app, Meeting) == 7
 
 
 def test_holidays_are_skipped_only_when_asked(app, world, admin):
     wednesdays = {**FORM, "weekday": "2", "closures": ""}
-    with_holidays = post_form(
-        admin, generate_path(world), {**wednesdays, "preview": "1"}
-    )
-    assert (
-        "Public holiday: Armistice Day" in with_holidays.text
-        and "7 meetings will be created" in with_holidays.text
-    )
-    without = {
-        key: value for key, value in wednesdays.items() if key != "skip_holidays"
-    }
+    with_holidays = post_form(admin, generate_path(world), {**wednesdays, "preview": "1"})
+    assert "Public holiday: Armistice Day" in with_holidays.text and "7 meetings will be created" in with_holidays.text
+    without = {key: value for key, value in wednesdays.items() if key != "skip_holidays"}
     post_form(admin, generate_path(world), {**without, "confirm": "1"})
-    assert date(2026, 11, 11) in {
-        m.starts_at.date() for m in meetings_of(app, world.offering)
-    }
+    assert date(2026, 11, 11) in {m.starts_at.date() for m in meetings_of(app, world.offering)}
     assert count(app, Meeting) == 8
 
 
@@ -269,8 +220,6 @@ def test_holidays_are_skipped_only_when_asked(app, world, admin):
     ],
 )
 def test_bad_generator_input_creates_nothing(app, world, admin, changes, message):
-    response = post_form(
-        admin, generate_path(world), {**FORM, **changes, "confirm": "1"}
-    )
+    response = post_form(admin, generate_path(world), {**FORM, **changes, "confirm": "1"})
     assert response.status_code == 422 and message in response.text
     assert count(app, Meeting) == 0

@@ -58,7 +58,9 @@ def test_unit_groups_names_the_group_holding_each_unit():
 def test_catalogue_lists_offerings_with_places_window_and_programme_fit(app):
     world = build_world(app, learners=3)
     full = add_offering(app, world, "NFA031", capacity=1, **OPEN)
-    add_offering(app, world, "NFA032", capacity=10, modality=Modality.FOAD, opens=TODAY + timedelta(days=3), closes=None)
+    add_offering(
+        app, world, "NFA032", capacity=10, modality=Modality.FOAD, opens=TODAY + timedelta(days=3), closes=None
+    )
     add_offering(app, world, "NFA033", modality=Modality.HYBRIDE_JOUR, semester=Semester.S2, **OPEN)
     add_offering(app, world, "GDN100", modality=Modality.PRESENTIEL_JOUR, year=YEAR + 1, **OPEN)
     add_offering(app, world, "GDN100", modality=Modality.PRESENTIEL_JOUR, year=YEAR - 1, **OPEN)  # not shown
@@ -70,8 +72,9 @@ def test_catalogue_lists_offerings_with_places_window_and_programme_fit(app):
     assert page.status_code == 200
     lines = rows(page.text)
     assert len(lines) == 4
-    nfa031, nfa032, nfa033, gdn100 = (next(line for line in lines if code in line) for code in
-                                      ("NFA031", "NFA032", "NFA033", "GDN100"))
+    nfa031, nfa032, nfa033, gdn100 = (
+        next(line for line in lines if code in line) for code in ("NFA031", "NFA032", "NFA033", "GDN100")
+    )
     assert "Full" in nfa031 and "1 on the waiting list" in nfa031 and "Join the waiting list" in nfa031
     assert "LG025: a required unit" in nfa031
     assert "10 places left" in nfa032 and "Opens on" in nfa032 and "Register" not in nfa032
@@ -203,8 +206,14 @@ def test_a_unit_already_validated_is_marked_and_offers_no_registration(app):
     add_offering(app, world, "NFA031", **OPEN)
     add_offering(app, world, "NFA032", **OPEN)
     with app.app_context():
-        db.session.add(Credit(learner_id=learner_of(world.learners[0]).id, unit_id=world.units["NFA031"],
-                              source=CreditSource.DISPENSE, granted_on=date(2025, 1, 1)))
+        db.session.add(
+            Credit(
+                learner_id=learner_of(world.learners[0]).id,
+                unit_id=world.units["NFA031"],
+                source=CreditSource.DISPENSE,
+                granted_on=date(2025, 1, 1),
+            )
+        )
         db.session.commit()
     lines = rows(client_for(app, world.learners[0]).get("/offerings").text)
     nfa031 = next(line for line in lines if "NFA031" in line)

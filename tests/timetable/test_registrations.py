@@ -212,7 +212,9 @@ def test_full_offering_puts_learners_on_the_waiting_list_and_promotes_the_oldest
     assert do_register(app, d, offering) is RegistrationStatus.WAITLISTED
     with app.app_context():
         row = db.session.scalar(
-            sa.select(Registration).where(Registration.offering_id == offering, Registration.learner_id == learner_of(a).id)
+            sa.select(Registration).where(
+                Registration.offering_id == offering, Registration.learner_id == learner_of(a).id
+            )
         )
         promoted = registrations.withdraw(row, today=TODAY)
         assert [p.learner.user.email for p in promoted] == [c]
@@ -240,7 +242,9 @@ def test_leaving_the_waiting_list_promotes_nobody(app):
     do_register(app, c, offering)
     with app.app_context():
         row = db.session.scalar(
-            sa.select(Registration).where(Registration.offering_id == offering, Registration.learner_id == learner_of(b).id)
+            sa.select(Registration).where(
+                Registration.offering_id == offering, Registration.learner_id == learner_of(b).id
+            )
         )
         assert registrations.withdraw(row) == []
         db.session.commit()
@@ -404,13 +408,17 @@ def test_register_and_withdraw_through_the_catalogue(app):
     page = client.get("/offerings")
     assert page.status_code == 200
     token = csrf_token(page.text)
-    response = client.post(f"/offerings/{offering}/register", data={"csrf_token": token, "back": "/offerings?evening=y"})
+    response = client.post(
+        f"/offerings/{offering}/register", data={"csrf_token": token, "back": "/offerings?evening=y"}
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/offerings?evening=y")
     assert statuses(app, offering) == {world.learners[0]: RegistrationStatus.REGISTERED}
     again = client.post(f"/offerings/{offering}/register", data={"csrf_token": token})
     assert again.status_code == 409
     assert "already registered" in again.text
-    response = client.post(f"/offerings/{offering}/withdraw", data={"csrf_token": token, "back": "https://evil.example"})
+    response = client.post(
+        f"/offerings/{offering}/withdraw", data={"csrf_token": token, "back": "https://evil.example"}
+    )
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
     assert statuses(app, offering) == {world.learners[0]: RegistrationStatus.WITHDRAWN}
 

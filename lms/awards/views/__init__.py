@@ -32,4 +32,4 @@ def nav_items(user) -> list[NavItem]:
     return []
 
 
-from lms.awards.views import awards, juries, verify  # noqa: F401 - registers the routes
+from lms.awards.views import awards, juries, verify  # noqa: E402, F401 - registers the routes (needs bp above)

@@ -24,8 +24,9 @@ def index():
     mine = queries.learner_awards(learner) if learner is not None else []
     staff = current_user.has_role(Role.DIRECTOR, Role.ADMIN)
     deny_unless(staff or learner is not None)
-    return render_template("awards/index.html", programmes=programmes, mine=mine, staff=staff,
-                           is_learner=learner is not None)
+    return render_template(
+        "awards/index.html", programmes=programmes, mine=mine, staff=staff, is_learner=learner is not None
+    )
 
 
 @bp.route("/awards/programmes/<code>", methods=["GET", "POST"])
@@ -44,7 +45,8 @@ def programme(code: str):
         status = 422
         if form.validate():
             candidates = [
-                services.Candidate(by_key[key].learner_id, by_key[key].programme_version_id) for key in form.candidates.data
+                services.Candidate(by_key[key].learner_id, by_key[key].programme_version_id)
+                for key in form.candidates.data
             ]
             try:
                 awards = services.grant_awards(

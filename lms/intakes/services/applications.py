@@ -60,7 +60,12 @@ NOTIFICATION_TITLE = {
     Decision.WAITLIST: _l("Your application is on the waiting list"),
     Decision.REJECT: _l("Your application has not been accepted"),
 }
-WITHDRAWABLE = {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.WAITLISTED, ApplicationStatus.ACCEPTED}
+WITHDRAWABLE = {
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.WAITLISTED,
+    ApplicationStatus.ACCEPTED,
+}
 
 
 @dataclass(frozen=True)
@@ -98,11 +103,14 @@ def may_review(user: User, intake: Intake) -> bool:
 
 
 def accepted_count(intake_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(Application.id)).where(
-            Application.intake_id == intake_id, Application.status == ApplicationStatus.ACCEPTED
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Application.id)).where(
+                Application.intake_id == intake_id, Application.status == ApplicationStatus.ACCEPTED
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def places_left(intake: Intake) -> int | None:
@@ -250,22 +258,30 @@ def decide(
     for application in applications:
         if application.status not in DECIDABLE[decision]:
             raise IntakeRuleError(
-                _("The application of %(name)s cannot be decided this way now (it is %(status)s).",
-                  name=application.candidate.name, status=_status_text(application.status))
+                _(
+                    "The application of %(name)s cannot be decided this way now (it is %(status)s).",
+                    name=application.candidate.name,
+                    status=_status_text(application.status),
+                )
             )
     if decision is Decision.ACCEPT:
         for application in applications:
             if is_flagged(application):
                 raise IntakeRuleError(
-                    _("%(name)s is below the programme's entry level and asked for no VAPP: waitlist or reject.",
-                      name=application.candidate.name)
+                    _(
+                        "%(name)s is below the programme's entry level and asked for no VAPP: waitlist or reject.",
+                        name=application.candidate.name,
+                    )
                 )
         _lock_intake(intake)
         left = places_left(intake)
         if left is not None and len(applications) > left:
             raise IntakeRuleError(
-                _("Only %(left)d place(s) left in this intake (capacity %(capacity)d): put the others on the waiting list.",
-                  left=left, capacity=intake.capacity)
+                _(
+                    "Only %(left)d place(s) left in this intake (capacity %(capacity)d): put the others on the waiting list.",
+                    left=left,
+                    capacity=intake.capacity,
+                )
             )
     now = utcnow()
     learner_ids: list[int] = []
@@ -281,12 +297,21 @@ def decide(
         progress.refresh_progress(learner_ids, as_of=today)
     for application in applications:
         programme = application.intake.programme_version
-        body = _("%(programme)s — %(title)s, starting on %(start)s.", programme=programme.programme.code,
-                 title=programme.title, start=application.intake.starts_on.isoformat())
+        body = _(
+            "%(programme)s — %(title)s, starting on %(start)s.",
+            programme=programme.programme.code,
+            title=programme.title,
+            start=application.intake.starts_on.isoformat(),
+        )
         if text:
             body = f"{body} {text}"
-        notify([application.candidate], "application_decided", NOTIFICATION_TITLE[decision], body,
-               _application_link(application))
+        notify(
+            [application.candidate],
+            "application_decided",
+            NOTIFICATION_TITLE[decision],
+            body,
+            _application_link(application),
+        )
         plugin_manager().hook.lms_application_decided(application=application)
     return list(applications)
 
@@ -305,9 +330,7 @@ def _enrol_candidate(application: Application, today: date, actor: User) -> Lear
         sa.select(Enrolment).where(Enrolment.learner_id == learner.id, Enrolment.programme_version_id == version_id)
     )
     if enrolment is not None and enrolment.status in (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED):
-        raise IntakeRuleError(
-            _("%(name)s is already enrolled on this programme version.", name=user.name)
-        )
+        raise IntakeRuleError(_("%(name)s is already enrolled on this programme version.", name=user.name))
     if enrolment is None:
         enrolment = Enrolment(learner_id=learner.id, programme_version_id=version_id)
         db.session.add(enrolment)

@@ -58,7 +58,7 @@ def newer_versions(enrolment: Enrolment) -> list[ProgrammeVersion]:
     current = enrolment.programme_version
     versions = list(current.programme.versions)
     index = next(i for i, version in enumerate(versions) if version.id == current.id)
-    return versions[index + 1:]
+    return versions[index + 1 :]
 
 
 def move_preview(enrolment: Enrolment, version: ProgrammeVersion, today: date) -> MovePreview:
@@ -67,10 +67,12 @@ def move_preview(enrolment: Enrolment, version: ProgrammeVersion, today: date) -
     catalog = catalogue_from_database()
     record = learner_record(enrolment.learner, today)
     current = enrolment.programme_version
-    before = audit(catalog.programs[(current.programme.code, current.version)], catalog.units,
-                   catalog.equivalences, record, today)
-    after = audit(catalog.programs[(version.programme.code, version.version)], catalog.units,
-                  catalog.equivalences, record, today)
+    before = audit(
+        catalog.programs[(current.programme.code, current.version)], catalog.units, catalog.equivalences, record, today
+    )
+    after = audit(
+        catalog.programs[(version.programme.code, version.version)], catalog.units, catalog.equivalences, record, today
+    )
     return MovePreview(before, after, status_changes(before, after))
 
 

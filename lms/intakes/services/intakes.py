@@ -54,7 +54,9 @@ def save_intake(intake: Intake | None, data: IntakeInput) -> Intake:
             "programme_version_id",
         )
     if intake is not None and intake.programme_version_id != data.programme_version_id:
-        has_applications = db.session.scalar(sa.select(Application.id).where(Application.intake_id == intake.id).limit(1))
+        has_applications = db.session.scalar(
+            sa.select(Application.id).where(Application.intake_id == intake.id).limit(1)
+        )
         if has_applications is not None:
             raise IntakeRuleError(
                 _("Candidates have applied to this intake: its programme version can no longer change."),

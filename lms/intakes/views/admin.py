@@ -47,8 +47,11 @@ def _intake(intake_id: int) -> Intake:
 @bp.route("/")
 @roles_required(*REVIEWERS)
 def index():
-    return render_template("intakes/admin/index.html", lines=queries.reviewable_intakes(current_user),
-                           is_admin=current_user.has_role(Role.ADMIN))
+    return render_template(
+        "intakes/admin/index.html",
+        lines=queries.reviewable_intakes(current_user),
+        is_admin=current_user.has_role(Role.ADMIN),
+    )
 
 
 def _intake_form(intake: Intake | None) -> IntakeForm:
@@ -110,9 +113,13 @@ def _intake_page(intake: Intake | None):
 # --- review queue ----------------------------------------------------------------------------------
 
 
-def _queue_page(intake: Intake, errors: list[str] | None = None, status: int = 200, decision: DecisionForm | None = None):
+def _queue_page(
+    intake: Intake, errors: list[str] | None = None, status: int = 200, decision: DecisionForm | None = None
+):
     filters = QueueFilterForm(request.args)
-    chosen_status = ApplicationStatus(filters.status.data) if filters.status.data in {s.value for s in ApplicationStatus} else None
+    chosen_status = (
+        ApplicationStatus(filters.status.data) if filters.status.data in {s.value for s in ApplicationStatus} else None
+    )
     flagged = {"yes": True, "no": False}.get(filters.flagged.data or "")
     lines = queries.review_queue(intake, chosen_status, flagged)
     counts = queries.status_counts([intake.id])[intake.id]
@@ -144,8 +151,9 @@ def queue(intake_id: int):
 def _decide(applications: list[Application], form: DecisionForm) -> str | None:
     """Record the decision; an error message (nothing written) or None."""
     try:
-        services.decide(current_user, applications, services.Decision(form.decision.data), form.reason.data,
-                        utcnow().date())
+        services.decide(
+            current_user, applications, services.Decision(form.decision.data), form.reason.data, utcnow().date()
+        )
     except NotAllowed:
         abort(403)
     except IntakeRuleError as error:
@@ -157,11 +165,15 @@ def _decide(applications: list[Application], form: DecisionForm) -> str | None:
 def _decided_message(form: DecisionForm, count: int) -> str:
     decision = services.Decision(form.decision.data)
     if decision is services.Decision.ACCEPT:
-        return ngettext("%(num)d application accepted: the learner is enrolled.",
-                        "%(num)d applications accepted: the learners are enrolled.", count)
+        return ngettext(
+            "%(num)d application accepted: the learner is enrolled.",
+            "%(num)d applications accepted: the learners are enrolled.",
+            count,
+        )
     if decision is services.Decision.WAITLIST:
-        return ngettext("%(num)d application put on the waiting list.",
-                        "%(num)d applications put on the waiting list.", count)
+        return ngettext(
+            "%(num)d application put on the waiting list.", "%(num)d applications put on the waiting list.", count
+        )
     return ngettext("%(num)d application rejected.", "%(num)d applications rejected.", count)
 
 

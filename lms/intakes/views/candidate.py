@@ -84,8 +84,9 @@ def signup():
             flash(_("Your account is ready. Choose the intake you apply to."), "success")
             return redirect(url_for(".open_intakes"))
     status = 422 if form.errors else 200
-    return render_template("intakes/signup.html", form=form,
-                           min_length=current_app.config["PASSWORD_MIN_LENGTH"]), status
+    return render_template(
+        "intakes/signup.html", form=form, min_length=current_app.config["PASSWORD_MIN_LENGTH"]
+    ), status
 
 
 @bp.route("/intakes")
@@ -150,8 +151,10 @@ def _save(application: Application, form: ApplicationForm) -> bool:
 
 def _after_save(application: Application, form: ApplicationForm):
     if form.submit_application.data:
-        flash(_("Your application has been submitted. You will be told of the decision here and by notification."),
-              "success")
+        flash(
+            _("Your application has been submitted. You will be told of the decision here and by notification."),
+            "success",
+        )
     else:
         flash(_("Your draft has been saved. Submit it when it is complete."), "success")
     return redirect(url_for(".application", application_id=application.id), code=303)
@@ -196,8 +199,12 @@ def application(application_id: int):
     if application.status is not ApplicationStatus.DRAFT:
         if request.method == "POST":
             abort(409)
-        return render_template("intakes/status.html", application=application, action=ActionForm(),
-                               flagged=services.is_flagged(application))
+        return render_template(
+            "intakes/status.html",
+            application=application,
+            action=ActionForm(),
+            flagged=services.is_flagged(application),
+        )
     form = ApplicationForm(obj=None if request.method == "POST" else application)
     if request.method == "GET":
         form.funding.data = application.funding.value if application.funding else ""
@@ -251,7 +258,6 @@ def document(application_id: int, document_id: int):
     path = documents.path_of(found) if found is not None else None
     if path is None:
         abort(404)
-    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=found.filename,
-                         max_age=0)
+    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=found.filename, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response

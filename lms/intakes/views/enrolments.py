@@ -52,7 +52,8 @@ def enrol(number: str):
     learner = _learner(number)
     form = EnrolForm()
     form.programme_version_id.choices = [SelectChoice("", _("— choose —"))] + [
-        SelectChoice(str(v.id), f"{v.programme.code} {v.version} — {v.title}") for v in queries.programme_version_choices()
+        SelectChoice(str(v.id), f"{v.programme.code} {v.version} — {v.title}")
+        for v in queries.programme_version_choices()
     ]
     if form.validate_on_submit():
         version = db.session.get(ProgrammeVersion, form.programme_version_id.data or 0)
@@ -64,12 +65,20 @@ def enrol(number: str):
             except IntakeRuleError as error:
                 _field_error(form, error)
             else:
-                flash(_("%(name)s is enrolled on %(code)s %(version)s.", name=learner.user.name,
-                        code=version.programme.code, version=version.version), "success")
+                flash(
+                    _(
+                        "%(name)s is enrolled on %(code)s %(version)s.",
+                        name=learner.user.name,
+                        code=version.programme.code,
+                        version=version.version,
+                    ),
+                    "success",
+                )
                 return redirect(_record_url(learner), code=303)
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("intakes/enrol.html", learner=learner, form=form,
-                           enrolments=queries.learner_enrolments(learner)), status
+    return render_template(
+        "intakes/enrol.html", learner=learner, form=form, enrolments=queries.learner_enrolments(learner)
+    ), status
 
 
 @bp.route("/<number>/enrolments/<int:enrolment_id>/move", methods=["GET", "POST"])
@@ -95,13 +104,20 @@ def move(number: str, enrolment_id: int):
             try:
                 if form.confirm.data:
                     services.move_enrolment(enrolment, version, today)
-                    flash(_("The enrolment has moved to %(code)s %(version)s.", code=version.programme.code,
-                            version=version.version), "success")
+                    flash(
+                        _(
+                            "The enrolment has moved to %(code)s %(version)s.",
+                            code=version.programme.code,
+                            version=version.version,
+                        ),
+                        "success",
+                    )
                     return redirect(_record_url(learner), code=303)
                 preview = services.move_preview(enrolment, version, today)
             except IntakeRuleError as error:
                 _field_error(form, error)
     if form.errors or form.form_errors or request.method == "POST" and preview is None:
         status = 422
-    return render_template("intakes/move.html", learner=learner, enrolment=enrolment, form=form,
-                           targets=targets, preview=preview), status
+    return render_template(
+        "intakes/move.html", learner=learner, enrolment=enrolment, form=form, targets=targets, preview=preview
+    ), status

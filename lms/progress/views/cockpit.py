@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from lms.accounts.models import Role
 from lms.core.access import roles_required
-from lms.core.navigation import NavItem
 from lms.core.labels import TEMPLATE_GLOBALS
+from lms.core.navigation import NavItem
 from lms.core.time import academic_year_label, utcnow
 from lms.progress import cockpit
 from lms.progress.explore import missing_leaves
@@ -83,8 +83,16 @@ def programme(code: str):
 def _where(offerings) -> str:
     if not offerings:
         return _("No offering published yet.")
-    return _("Next offerings: %(list)s", list="; ".join(
-        _("%(year)s, %(semester)s · %(modality)s · %(centre)s", year=academic_year_label(o.academic_year),
-          semester=semester_label(o.semester), modality=modality_label(o.modality), centre=o.centre)
-        for o in offerings
-    ))
+    return _(
+        "Next offerings: %(list)s",
+        list="; ".join(
+            _(
+                "%(year)s, %(semester)s · %(modality)s · %(centre)s",
+                year=academic_year_label(o.academic_year),
+                semester=semester_label(o.semester),
+                modality=modality_label(o.modality),
+                centre=o.centre,
+            )
+            for o in offerings
+        ),
+    )

@@ -134,9 +134,11 @@ def learner_transcript(number: str):
 
 
 # Beside the learner record (/learners/<number>), outside this blueprint's /me prefix.
-bp.record(lambda state: state.app.add_url_rule(
-    "/learners/<number>/transcript.pdf", f"{bp.name}.learner_transcript", learner_transcript
-))
+bp.record(
+    lambda state: state.app.add_url_rule(
+        "/learners/<number>/transcript.pdf", f"{bp.name}.learner_transcript", learner_transcript
+    )
+)
 
 
 __all__ = ["bp", "nav_items"]

@@ -49,14 +49,18 @@ def problem_text(problem: Problem | dict) -> str:
     unit = (problem.unit if isinstance(problem, Problem) else problem.get("unit")) or ""
     messages = {
         "removed": _("%(unit)s is needed to complete the programme, and you removed it.", unit=unit),
-        "not_offered": _("%(unit)s is needed and is not offered in the modalities and centres you accept.",
-                         unit=unit) if unit else _("Some needed units are not offered in the modalities and "
-                                                   "centres you accept."),
+        "not_offered": _("%(unit)s is needed and is not offered in the modalities and centres you accept.", unit=unit)
+        if unit
+        else _("Some needed units are not offered in the modalities and centres you accept."),
         "too_big": _("%(unit)s is worth more ECTS than your pace allows in one semester.", unit=unit),
-        "pinned_unavailable": _("%(unit)s, which you pinned, cannot be planned: removed, or not offered in the "
-                                "modalities and centres you accept.", unit=unit),
-        "no_schedule": _("The offerings could complete the programme, but not within the planning horizon at "
-                         "this pace."),
+        "pinned_unavailable": _(
+            "%(unit)s, which you pinned, cannot be planned: removed, or not offered in the "
+            "modalities and centres you accept.",
+            unit=unit,
+        ),
+        "no_schedule": _(
+            "The offerings could complete the programme, but not within the planning horizon at this pace."
+        ),
         "offering_gone": _("The planned offering of %(unit)s no longer exists.", unit=unit),
         "term_passed": _("The planned semester of %(unit)s is over and the unit is not validated.", unit=unit),
         "incomplete": _("The planned units no longer complete the programme."),
@@ -79,8 +83,10 @@ def _enrolment(enrolment_id: int) -> Enrolment:
 
 
 def _centre_choices() -> list[SelectChoice]:
-    return [SelectChoice(code, f"{name} ({code})") for code, name in db.session.execute(
-        sa.select(Centre.code, Centre.name).order_by(Centre.name))]
+    return [
+        SelectChoice(code, f"{name} ({code})")
+        for code, name in db.session.execute(sa.select(Centre.code, Centre.name).order_by(Centre.name))
+    ]
 
 
 def _unit_choices(args: MultiDict, codes: list[str]) -> tuple[list[str], list[str]]:
@@ -98,20 +104,25 @@ def index():
     if programmes:
         from lms.progress.models import StudyPlan
 
-        saved = {plan.enrolment_id: plan for plan in db.session.scalars(
-            sa.select(StudyPlan).where(StudyPlan.enrolment_id.in_([e.id for e, _v, _s in programmes])))}
-    return render_template("progress/planner_index.html", programmes=programmes, saved=saved,
-                           problem_text=problem_text)
+        saved = {
+            plan.enrolment_id: plan
+            for plan in db.session.scalars(
+                sa.select(StudyPlan).where(StudyPlan.enrolment_id.in_([e.id for e, _v, _s in programmes]))
+            )
+        }
+    return render_template("progress/planner_index.html", programmes=programmes, saved=saved, problem_text=problem_text)
 
 
 def _form(args: MultiDict, saved) -> PreferencesForm:
     if not args and saved is not None:
         data = saved.preferences
-        args = MultiDict([("pace_kind", data.get("pace_kind", "units")), ("pace", str(data.get("pace", 2)))]
-                         + [("modalities", m) for m in data.get("modalities", ())]
-                         + [("centres", c) for c in data.get("centres", ())]
-                         + [(f"unit_{code}", "pin") for code in saved.pinned]
-                         + [(f"unit_{code}", "remove") for code in saved.removed])
+        args = MultiDict(
+            [("pace_kind", data.get("pace_kind", "units")), ("pace", str(data.get("pace", 2)))]
+            + [("modalities", m) for m in data.get("modalities", ())]
+            + [("centres", c) for c in data.get("centres", ())]
+            + [(f"unit_{code}", "pin") for code in saved.pinned]
+            + [(f"unit_{code}", "remove") for code in saved.removed]
+        )
     form = PreferencesForm(formdata=args or None)
     form.centres.choices = _centre_choices()
     return form, args
@@ -128,8 +139,11 @@ def plan(enrolment_id: int):
     program = planning.enrolment_program(enrolment, catalog)
     record = learner_record(enrolment.learner, today)
     validated, registered = held_units(program, record)
-    codes = [code for code in planning.program_units(program)
-             if code in catalog.units and code not in validated and code not in registered]
+    codes = [
+        code
+        for code in planning.program_units(program)
+        if code in catalog.units and code not in validated and code not in registered
+    ]
     proposal = None
     pinned, removed = _unit_choices(args, codes)
     if form.validate() if args else True:

@@ -102,10 +102,17 @@ def decide_activity(number: str):
     if form.validate_on_submit():
         unit = _unit(form.unit.data, form.unit)
         if unit is not None:
-            outcome = _decide(lambda: decisions.decide_activity(
-                current_user, learner, unit, Decision(form.decision.data), form.decided_on.data, form.evidence.data,
-                form.grade.data,
-            ))
+            outcome = _decide(
+                lambda: decisions.decide_activity(
+                    current_user,
+                    learner,
+                    unit,
+                    Decision(form.decision.data),
+                    form.decided_on.data,
+                    form.evidence.data,
+                    form.grade.data,
+                )
+            )
             if not isinstance(outcome, Exception):
                 flash(_("Decision on %(code)s recorded.", code=unit.code), "success")
                 return redirect(url_for("learners.record", number=learner.learner_number))
@@ -123,13 +130,21 @@ def grant_credit(number: str):
         unit = _unit(grant.unit.data, grant.unit)
         programme = (
             db.session.scalar(sa.select(Programme).where(Programme.code == grant.programme.data))
-            if grant.programme.data else None
+            if grant.programme.data
+            else None
         )
         if unit is not None:
-            outcome = _decide(lambda: decisions.grant_credit(
-                current_user, learner, unit, CreditSource(grant.source.data), grant.granted_on.data,
-                grant.reason.data, programme,
-            ))
+            outcome = _decide(
+                lambda: decisions.grant_credit(
+                    current_user,
+                    learner,
+                    unit,
+                    CreditSource(grant.source.data),
+                    grant.granted_on.data,
+                    grant.reason.data,
+                    programme,
+                )
+            )
             if not isinstance(outcome, Exception):
                 flash(_("Credit for %(code)s recorded.", code=unit.code), "success")
                 return redirect(url_for("learners.record", number=learner.learner_number))
@@ -148,12 +163,21 @@ def add_substitution(number: str):
         replaced = _unit(substitution.replaced.data, substitution.replaced)
         programme = db.session.scalar(sa.select(Programme).where(Programme.code == substitution.programme.data))
         if substitute is not None and replaced is not None and programme is not None:
-            outcome = _decide(lambda: decisions.add_substitution(
-                current_user, learner, programme, substitute, replaced, substitution.reason.data,
-            ))
+            outcome = _decide(
+                lambda: decisions.add_substitution(
+                    current_user,
+                    learner,
+                    programme,
+                    substitute,
+                    replaced,
+                    substitution.reason.data,
+                )
+            )
             if not isinstance(outcome, Exception):
-                flash(_("%(a)s now stands for %(b)s in %(p)s.", a=substitute.code, b=replaced.code, p=programme.code),
-                      "success")
+                flash(
+                    _("%(a)s now stands for %(b)s in %(p)s.", a=substitute.code, b=replaced.code, p=programme.code),
+                    "success",
+                )
                 return redirect(url_for("learners.record", number=learner.learner_number))
             substitution.replaced.errors.append(_decision_message(outcome))
     return _page(learner, forms, 400)

@@ -17,7 +17,16 @@ from lms.catalog.models import ProgrammeVersion, Unit
 from lms.extensions import db
 from lms.intakes.models import Application, ApplicationStatus, Enrolment, EnrolmentStatus, Intake
 from lms.reports.queries.cohorts import Bin, Cohort, bin_width, cohorts, make_bins
-from lms.reports.queries.common import Filters, Page, ProgrammeChoice, Scope, median, programme_choices, ratio, scope_for
+from lms.reports.queries.common import (
+    Filters,
+    Page,
+    ProgrammeChoice,
+    Scope,
+    median,
+    programme_choices,
+    ratio,
+    scope_for,
+)
 from lms.reports.queries.diplomas import Duration, TimeToDiploma, learner_modality, time_to_diploma
 from lms.reports.queries.dropouts import Dormant, dormant_page, dormant_stream, two_years_before
 from lms.reports.queries.intakes import FUNNEL, IntakeLine, ProgrammeFunnel, intake_lines, programme_funnels
@@ -25,11 +34,39 @@ from lms.reports.queries.units import PASS_MARK, UnitRate, scoped_unit_codes, va
 from lms.timetable.models import Offering
 
 __all__ = [
-    "FUNNEL", "PASS_MARK", "Bin", "Cohort", "Dormant", "Duration", "Filters", "IntakeLine", "Overview", "Page",
-    "ProgrammeChoice", "ProgrammeFunnel", "Scope", "TimeToDiploma", "UnitRate", "bin_width", "cohorts",
-    "dormant_page", "dormant_stream", "intake_lines", "learner_modality", "make_bins", "median", "overview",
-    "programme_choices", "programme_funnels", "ratio", "scope_for", "scoped_unit_codes", "time_to_diploma",
-    "two_years_before", "validation_page", "validation_rates",
+    "FUNNEL",
+    "PASS_MARK",
+    "Bin",
+    "Cohort",
+    "Dormant",
+    "Duration",
+    "Filters",
+    "IntakeLine",
+    "Overview",
+    "Page",
+    "ProgrammeChoice",
+    "ProgrammeFunnel",
+    "Scope",
+    "TimeToDiploma",
+    "UnitRate",
+    "bin_width",
+    "cohorts",
+    "dormant_page",
+    "dormant_stream",
+    "intake_lines",
+    "learner_modality",
+    "make_bins",
+    "median",
+    "overview",
+    "programme_choices",
+    "programme_funnels",
+    "ratio",
+    "scope_for",
+    "scoped_unit_codes",
+    "time_to_diploma",
+    "two_years_before",
+    "validation_page",
+    "validation_rates",
 ]
 
 

@@ -48,8 +48,9 @@ def make_bins(nominal: Decimal, counts: dict[Decimal, int]) -> list[Bin]:
     for earned, n in counts.items():
         learners[min(int(earned // width), number - 1)] += n
     top = math.ceil(nominal) if nominal > 0 else width
-    return [Bin(index * width, top if index == number - 1 else (index + 1) * width, n)
-            for index, n in enumerate(learners)]
+    return [
+        Bin(index * width, top if index == number - 1 else (index + 1) * width, n) for index, n in enumerate(learners)
+    ]
 
 
 def cohorts(scope: Scope, filters: Filters) -> list[Cohort]:
@@ -58,8 +59,13 @@ def cohorts(scope: Scope, filters: Filters) -> list[Cohort]:
     enrolments that started in that academic year."""
     query = (
         sa.select(
-            ProgrammeVersion.id, Programme.code, ProgrammeVersion.version, ProgrammeVersion.title,
-            ProgrammeVersion.nominal_ects, ProgressSnapshot.earned_ects, sa.func.count(),
+            ProgrammeVersion.id,
+            Programme.code,
+            ProgrammeVersion.version,
+            ProgrammeVersion.title,
+            ProgrammeVersion.nominal_ects,
+            ProgressSnapshot.earned_ects,
+            sa.func.count(),
         )
         .select_from(ProgressSnapshot)
         .join(Enrolment, ProgressSnapshot.enrolment_id == Enrolment.id)
@@ -72,8 +78,12 @@ def cohorts(scope: Scope, filters: Filters) -> list[Cohort]:
             filters.within_year(Enrolment.enrolled_on),
         )
         .group_by(
-            ProgrammeVersion.id, Programme.code, ProgrammeVersion.version, ProgrammeVersion.title,
-            ProgrammeVersion.nominal_ects, ProgressSnapshot.earned_ects,
+            ProgrammeVersion.id,
+            Programme.code,
+            ProgrammeVersion.version,
+            ProgrammeVersion.title,
+            ProgrammeVersion.nominal_ects,
+            ProgressSnapshot.earned_ects,
         )
         .order_by(Programme.code, ProgrammeVersion.version, ProgrammeVersion.id, ProgressSnapshot.earned_ects)
     )

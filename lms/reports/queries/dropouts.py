@@ -78,8 +78,14 @@ def _dormant_query(scope: Scope, filters: Filters, today: date) -> sa.Select:
     )
     return (
         sa.select(
-            Learner.learner_number, User.name, User.email, Programme.code, ProgrammeVersion.version,
-            Enrolment.enrolled_on, last_registration, last_result,
+            Learner.learner_number,
+            User.name,
+            User.email,
+            Programme.code,
+            ProgrammeVersion.version,
+            Enrolment.enrolled_on,
+            last_registration,
+            last_result,
         )
         .select_from(Enrolment)
         .join(Learner, Enrolment.learner_id == Learner.id)

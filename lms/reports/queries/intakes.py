@@ -69,8 +69,15 @@ def intake_lines(scope: Scope, filters: Filters) -> list[IntakeLine]:
     ]
     query = (
         sa.select(
-            Intake.id, Programme.id, Programme.code, ProgrammeVersion.version, Intake.academic_year, Centre.name,
-            Intake.modality, Intake.capacity, *counts,
+            Intake.id,
+            Programme.id,
+            Programme.code,
+            ProgrammeVersion.version,
+            Intake.academic_year,
+            Centre.name,
+            Intake.modality,
+            Intake.capacity,
+            *counts,
         )
         .select_from(Intake)
         .join(ProgrammeVersion, Intake.programme_version_id == ProgrammeVersion.id)
@@ -83,14 +90,20 @@ def intake_lines(scope: Scope, filters: Filters) -> list[IntakeLine]:
             sa.true() if filters.year is None else Intake.academic_year == filters.year,
         )
         .group_by(
-            Intake.id, Programme.id, Programme.code, ProgrammeVersion.version, Intake.academic_year, Centre.name,
-            Intake.modality, Intake.capacity,
+            Intake.id,
+            Programme.id,
+            Programme.code,
+            ProgrammeVersion.version,
+            Intake.academic_year,
+            Centre.name,
+            Intake.modality,
+            Intake.capacity,
         )
         .order_by(Intake.academic_year.desc(), Programme.code, ProgrammeVersion.version, Centre.name, Intake.id)
     )
     lines = []
     for row in db.session.execute(query):
-        lines.append(IntakeLine(*row[:8], counts={status: int(n) for status, n in zip(FUNNEL, row[8:])}))
+        lines.append(IntakeLine(*row[:8], counts={status: int(n) for status, n in zip(FUNNEL, row[8:], strict=True)}))
     return lines
 
 

@@ -60,8 +60,13 @@ def _validation_query(scope: Scope, filters: Filters) -> sa.Select:
 
     return (
         sa.select(
-            Offering.academic_year, Unit.code, Unit.title, Result.exam_session,
-            total(graded), total(validated), total(Result.absent.is_(True)),
+            Offering.academic_year,
+            Unit.code,
+            Unit.title,
+            Result.exam_session,
+            total(graded),
+            total(validated),
+            total(Result.absent.is_(True)),
         )
         .select_from(Result)
         .join(Registration, Result.registration_id == Registration.id)

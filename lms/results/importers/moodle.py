@@ -29,9 +29,7 @@ FIRST_NAME = frozenset({"first name", "prénom", "prenom"})
 LAST_NAME = frozenset({"last name", "surname", "nom", "nom de famille"})
 ID_NUMBER = frozenset({"id number", "idnumber", "numéro d'identification", "numero d'identification"})
 EMAIL = frozenset({"email address", "email", "e-mail", "adresse de courriel", "adresse courriel", "courriel"})
-LAST_DOWNLOADED = frozenset(
-    {"last downloaded from this course", "dernier téléchargement depuis ce cours"}
-)
+LAST_DOWNLOADED = frozenset({"last downloaded from this course", "dernier téléchargement depuis ce cours"})
 OTHER_IDENTITY = frozenset(
     {
         "institution", "department", "département", "departement", "username", "nom d'utilisateur",
@@ -52,9 +50,7 @@ def _find(names: list[str], wanted: frozenset[str]) -> int | None:
     return next((i for i, name in enumerate(names) if name in wanted), None)
 
 
-def rows_to_sheet(
-    sheet: ImportedSheet, rows: Iterable[tuple[int, list[str]]], options: ImportOptions
-) -> ImportedSheet:
+def rows_to_sheet(sheet: ImportedSheet, rows: Iterable[tuple[int, list[str]]], options: ImportOptions) -> ImportedSheet:
     records = iter(rows)
     first = next(records, None)
     if first is None:
@@ -99,7 +95,9 @@ def rows_to_sheet(
             sheet.problem(line, f"no ID number or e-mail address{f' for {name}' if name else ''}")
             continue
         sheet.rows.append(
-            ImportedRow(line=line, learner_number=number or None, grade=cell(cells, column), email=email or None, name=name)
+            ImportedRow(
+                line=line, learner_number=number or None, grade=cell(cells, column), email=email or None, name=name
+            )
         )
     if not sheet.rows and sheet.ok:
         sheet.problem(None, "no learners in the file")

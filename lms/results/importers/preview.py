@@ -101,9 +101,7 @@ def preview(
     result = ImportPreview(filename=sheet.filename, problems=list(sheet.problems))
     by_number = {number.strip().casefold(): (number, learner_id) for number, (learner_id, _) in roster.items()}
     by_email = {
-        email.strip().casefold(): (number, learner_id)
-        for number, (learner_id, email) in roster.items()
-        if email
+        email.strip().casefold(): (number, learner_id) for number, (learner_id, email) in roster.items() if email
     }
     seen: dict[int, int] = {}  # learner id → line of its first row
     for row in sheet.rows:
@@ -130,7 +128,9 @@ def preview(
         seen[learner_id] = row.line
         old = Mark.of(current.get(learner_id))
         if new is None:
-            result.empty.append(PreviewRow(row, learner_id, number, None, old, message=f"no grade for learner {number}"))
+            result.empty.append(
+                PreviewRow(row, learner_id, number, None, old, message=f"no grade for learner {number}")
+            )
             continue
         result.matched.append(PreviewRow(row, learner_id, number, new, old))
     return result

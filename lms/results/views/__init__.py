@@ -25,6 +25,6 @@ def session_or_404(session: int) -> int:
     return session
 
 
-from lms.results.views import imports, records, sheets  # noqa: F401 - registers the routes
+from lms.results.views import imports, records, sheets  # noqa: E402, F401 - registers the routes (needs bp above)
 
 __all__ = ["bp"]

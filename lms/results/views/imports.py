@@ -39,20 +39,14 @@ def _importable_sheet(offering_id: int, session: int):
         abort(404)
     if services.sheet_locked(offering, session):
         flash(_("The jury has met: this sheet is locked."), "danger")
-        return offering, session, redirect(
-            url_for(".sheet", offering_id=offering.id, session=session)
-        )
+        return offering, session, redirect(url_for(".sheet", offering_id=offering.id, session=session))
     return offering, session, None
 
 
 def _render_import_form(offering, session, form, columns=None, status=200):
     importers = available_importers(plugin_manager())
-    form.importer.choices = [
-        (i.name, IMPORTER_LABELS.get(i.name, i.label)) for i in importers
-    ]
-    form.column.choices = [("", _("— choose a column —"))] + [
-        (c, c) for c in columns or []
-    ]
+    form.importer.choices = [(i.name, IMPORTER_LABELS.get(i.name, i.label)) for i in importers]
+    form.column.choices = [("", _("— choose a column —"))] + [(c, c) for c in columns or []]
     return (
         render_template(
             "results/import.html",
@@ -93,13 +87,9 @@ def import_upload(offering_id: int, session: int):
     if refused is not None:
         return refused
     form = GradeImportForm()
-    form.importer.choices = [
-        (i.name, i.label) for i in available_importers(plugin_manager())
-    ]
+    form.importer.choices = [(i.name, i.label) for i in available_importers(plugin_manager())]
     if request.method == "GET" or not form.validate_on_submit():
-        return _render_import_form(
-            offering, session, form, status=200 if request.method == "GET" else 422
-        )
+        return _render_import_form(offering, session, form, status=200 if request.method == "GET" else 422)
     importer = importer_named(plugin_manager(), form.importer.data)
     stored = None
     if form.token.data:  # second step of a Moodle import: the file is already here
@@ -114,9 +104,7 @@ def import_upload(offering_id: int, session: int):
                 _("This upload has expired or is unknown: please send the file again."),
                 "warning",
             )
-            return redirect(
-                url_for(".import_upload", offering_id=offering.id, session=session)
-            )
+            return redirect(url_for(".import_upload", offering_id=offering.id, session=session))
         data, filename = stored.data, stored.filename
     elif form.file.data is None or isinstance(form.file.data, str):
         form.file.errors = [_("Choose a file to send.")]
@@ -125,25 +113,25 @@ def import_upload(offering_id: int, session: int):
         data = form.file.data.read()
         filename = uploads.display_name(form.file.data.filename)
         if not importer.accepts(filename):
-            form.file.errors = [
-                _("This format cannot read a file called %(name)s.", name=filename)
-            ]
+            form.file.errors = [_("This format cannot read a file called %(name)s.", name=filename)]
             return _render_import_form(offering, session, form, status=422)
     column = form.column.data or None
     imported = imports.dry_run(importer, data, filename, offering, session, column)
     if imported.needs_column or (column and column not in imported.sheet.columns):
-        token = stored.token if stored else uploads.store(
-            data,
-            filename,
-            user_id=current_user.id,
-            offering_id=offering.id,
-            session=session,
-            importer=importer.name,
+        token = (
+            stored.token
+            if stored
+            else uploads.store(
+                data,
+                filename,
+                user_id=current_user.id,
+                offering_id=offering.id,
+                session=session,
+                importer=importer.name,
+            )
         )
         columns = imported.sheet.columns
-        again = GradeImportForm(
-            formdata=None, importer=importer.name, token=token, column=""
-        )
+        again = GradeImportForm(formdata=None, importer=importer.name, token=token, column="")
         return _render_import_form(offering, session, again, columns=columns)
     if stored is not None:
         uploads.discard(stored.token)
@@ -190,13 +178,9 @@ def import_confirm(offering_id: int, session: int):
             _("This upload has expired or is unknown: please send the file again."),
             "warning",
         )
-        return redirect(
-            url_for(".import_upload", offering_id=offering.id, session=session)
-        )
+        return redirect(url_for(".import_upload", offering_id=offering.id, session=session))
     # The sheet may have changed since the preview: read the very same bytes again.
-    imported = imports.dry_run(
-        importer, stored.data, stored.filename, offering, session, stored.column
-    )
+    imported = imports.dry_run(importer, stored.data, stored.filename, offering, session, stored.column)
     if imported.preview is None or not imported.preview.clean:
         uploads.discard(stored.token)
         return _render_import_preview(
@@ -231,5 +215,3 @@ def import_confirm(offering_id: int, session: int):
         "success",
     )
     return redirect(url_for(".sheet", offering_id=offering.id, session=session))
-
-

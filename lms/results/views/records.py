@@ -29,7 +29,6 @@ ACTION_LABELS = {
 }
 
 
-
 def _result(result_id: int) -> Result:
     result = db.session.get(Result, result_id)
     if result is None:
@@ -46,12 +45,8 @@ def correct(result_id: int):
     if result.status != ResultStatus.PUBLISHED or not (
         result.locked or services.sheet_locked(offering, result.exam_session)
     ):
-        flash(
-            _("Only a published result of a locked sheet can be corrected."), "warning"
-        )
-        return redirect(
-            url_for(".sheet", offering_id=offering.id, session=result.exam_session)
-        )
+        flash(_("Only a published result of a locked sheet can be corrected."), "warning")
+        return redirect(url_for(".sheet", offering_id=offering.id, session=result.exam_session))
     current = services.value_of(result)
     if request.method == "GET":
         form = CorrectionForm(
@@ -75,19 +70,13 @@ def correct(result_id: int):
         )
         try:
             value = services.read_value(row, is_ua)
-            version = (
-                int(form.version.data) if (form.version.data or "").isdigit() else None
-            )
-            services.correct_result(
-                result, value, form.reason.data, current_user, version=version
-            )
+            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            services.correct_result(result, value, form.reason.data, current_user, version=version)
         except services.GradeError as error:
             form.grade.errors = [error.message]
             status = 422
         except services.CorrectionRefused as refused:
-            form.reason.errors = (
-                [refused.message] if not (form.reason.data or "").strip() else []
-            )
+            form.reason.errors = [refused.message] if not (form.reason.data or "").strip() else []
             if not form.reason.errors:
                 form.grade.errors = [refused.message]
             status = 422
@@ -137,7 +126,4 @@ def history(result_id: int):
 def mine():
     learner = current_user.learner
     deny_unless(learner is not None)
-    return render_template(
-        "results/mine.html", lines=queries.learner_published_results(learner.id)
-    )
-
+    return render_template("results/mine.html", lines=queries.learner_published_results(learner.id))

@@ -25,9 +25,7 @@ from lms.timetable.queries import tutor_offerings
 @bp.route("/offerings")
 @roles_required(Role.TUTOR)
 def my_offerings():
-    return render_template(
-        "results/offerings.html", lines=tutor_offerings(current_user.id)
-    )
+    return render_template("results/offerings.html", lines=tutor_offerings(current_user.id))
 
 
 def _render_sheet(offering, session, form, posted=None, errors=None, status=200):
@@ -51,15 +49,14 @@ def _render_sheet(offering, session, form, posted=None, errors=None, status=200)
             can_correct=locked and queries.can_correct(current_user, offering),
             jury_on=services.jury_date(offering, session),
             jury_form=JuryDateForm(jury_on=services.jury_date(offering, session))
-            if not locked and queries.can_correct(current_user, offering) else None,
+            if not locked and queries.can_correct(current_user, offering)
+            else None,
         ),
         status,
     )
 
 
-@bp.route(
-    "/offerings/<int:offering_id>/sessions/<int:session>", methods=["GET", "POST"]
-)
+@bp.route("/offerings/<int:offering_id>/sessions/<int:session>", methods=["GET", "POST"])
 @roles_required(Role.TUTOR, Role.DIRECTOR, Role.ADMIN)
 def sheet(offering_id: int, session: int):
     offering = offering_or_404(offering_id)
@@ -73,26 +70,19 @@ def sheet(offering_id: int, session: int):
     if not form.validate_on_submit():
         flash(_("The form has expired: please send it again."), "warning")
         return redirect(url_for(".sheet", offering_id=offering.id, session=session))
-    registration_ids = [
-        registration.id
-        for registration in queries.sheet_registrations(offering, session)
-    ]
+    registration_ids = [registration.id for registration in queries.sheet_registrations(offering, session)]
     rows = read_rows(request.form, registration_ids)
     posted = {row.registration_id: row for row in rows}
     publish = bool(form.publish.data)
     try:
-        written = services.save_sheet(
-            offering, session, rows, current_user, publish=publish
-        )
+        written = services.save_sheet(offering, session, rows, current_user, publish=publish)
     except services.SheetLocked:
         flash(_("The jury has met: this sheet is locked."), "danger")
         return redirect(url_for(".sheet", offering_id=offering.id, session=session))
     except services.SheetRejected as rejected:
         db.session.rollback()
         flash(_("Nothing was saved: correct the rows marked below."), "danger")
-        return _render_sheet(
-            offering, session, form, posted, rejected.errors, status=422
-        )
+        return _render_sheet(offering, session, form, posted, rejected.errors, status=422)
     except services.VersionConflict as conflict:
         db.session.rollback()
         return render_conflict(offering, session, conflict.registration_ids, posted)
@@ -130,9 +120,7 @@ def set_jury(offering_id: int, session: int):
 
 def render_conflict(offering, session, registration_ids, posted):
     rows = {row.registration.id: row for row in queries.sheet_rows(offering, session)}
-    conflicts = [
-        (rows[rid], posted.get(rid)) for rid in registration_ids if rid in rows
-    ]
+    conflicts = [(rows[rid], posted.get(rid)) for rid in registration_ids if rid in rows]
     return (
         render_template(
             "results/conflict.html",
@@ -143,7 +131,6 @@ def render_conflict(offering, session, registration_ids, posted):
         ),
         409,
     )
-
 
 
 @bp.route("/offerings/<int:offering_id>/sessions/<int:session>/export.csv")
@@ -157,15 +144,15 @@ def export_sheet(offering_id: int, session: int):
     rows = []
     for row in queries.sheet_rows(offering, session):
         result = row.result
-        rows.append([
-            row.learner.learner_number,
-            "" if result is None or result.grade is None else str(result.grade).replace(".", ","),
-            "ABS" if result is not None and result.absent else "",
-            "" if result is None or result.decision is None else result.decision.value,
-            "" if result is None else result.comment or "",
-            "" if result is None else result.status.value,
-            row.learner.user.name,
-        ])
+        rows.append(
+            [
+                row.learner.learner_number,
+                "" if result is None or result.grade is None else str(result.grade).replace(".", ","),
+                "ABS" if result is not None and result.absent else "",
+                "" if result is None or result.decision is None else result.decision.value,
+                "" if result is None else result.comment or "",
+                "" if result is None else result.status.value,
+                row.learner.user.name,
+            ]
+        )
     return csv_download(header, rows, f"{offering.unit.code}-{offering.academic_year}-session{session}.csv")
-
-

@@ -61,9 +61,7 @@ SEMESTER_CHOICES = choices(
         (Semester.A.value, _l("Annual (October to June)")),
     ]
 )
-MODALITY_CHOICES = choices(
-    (modality.value, MODALITY[modality]) for modality in Modality
-)
+MODALITY_CHOICES = choices((modality.value, MODALITY[modality]) for modality in Modality)
 MODE_CHOICES = choices(
     [
         (MeetingMode.IN_PERSON.value, _l("In person")),
@@ -120,11 +118,7 @@ class CentreForm(AdminForm):
 
     def validate_timezone(self, field):
         if field.data not in available_timezones():
-            raise ValidationError(
-                _l(
-                    "Unknown time zone: use a name such as Europe/Paris or America/Cayenne."
-                )
-            )
+            raise ValidationError(_l("Unknown time zone: use a name such as Europe/Paris or America/Cayenne."))
 
 
 class OfferingForm(AdminForm):
@@ -137,15 +131,9 @@ class OfferingForm(AdminForm):
         _l("Academic year (first calendar year)"),
         validators=[InputRequired(), NumberRange(min=1990, max=2100)],
     )
-    semester = SelectField(
-        _l("Semester"), choices=SEMESTER_CHOICES, validators=[DataRequired()]
-    )
-    modality = SelectField(
-        _l("Modality"), choices=MODALITY_CHOICES, validators=[DataRequired()]
-    )
-    centre_id = SelectField(
-        _l("Centre"), coerce=_optional_int, validators=[InputRequired()]
-    )
+    semester = SelectField(_l("Semester"), choices=SEMESTER_CHOICES, validators=[DataRequired()])
+    modality = SelectField(_l("Modality"), choices=MODALITY_CHOICES, validators=[DataRequired()])
+    centre_id = SelectField(_l("Centre"), coerce=_optional_int, validators=[InputRequired()])
     capacity = IntegerField(
         _l("Capacity"),
         validators=[
@@ -157,12 +145,8 @@ class OfferingForm(AdminForm):
             ),
         ],
     )
-    registration_opens_on = DateField(
-        _l("Registrations open on"), validators=[Optional()]
-    )
-    registration_closes_on = DateField(
-        _l("Registrations close on"), validators=[Optional()]
-    )
+    registration_opens_on = DateField(_l("Registrations open on"), validators=[Optional()])
+    registration_closes_on = DateField(_l("Registrations close on"), validators=[Optional()])
     tutor_ids = SelectMultipleField(_l("Tutors"), coerce=int, validators=[Optional()])
     exam1_on = DateField(_l("Exam, session 1"), validators=[Optional()])
     exam2_on = DateField(_l("Exam, session 2"), validators=[Optional()])
@@ -173,9 +157,7 @@ class OfferingForm(AdminForm):
     def validate_registration_closes_on(self, field):
         opens = self.registration_opens_on.data
         if field.data and opens and field.data < opens:
-            raise ValidationError(
-                _l("Registrations must close on or after the day they open.")
-            )
+            raise ValidationError(_l("Registrations must close on or after the day they open."))
 
 
 class OfferingFilterForm(AdminForm):
@@ -184,16 +166,10 @@ class OfferingFilterForm(AdminForm):
     class Meta:
         csrf = False
 
-    year = SelectField(
-        _l("Academic year"), coerce=_optional_int, validators=[Optional()]
-    )
-    semester = SelectField(
-        _l("Semester"), choices=ALL + SEMESTER_CHOICES, validators=[Optional()]
-    )
+    year = SelectField(_l("Academic year"), coerce=_optional_int, validators=[Optional()])
+    semester = SelectField(_l("Semester"), choices=ALL + SEMESTER_CHOICES, validators=[Optional()])
     centre = SelectField(_l("Centre"), coerce=_optional_int, validators=[Optional()])
-    modality = SelectField(
-        _l("Modality"), choices=ALL + MODALITY_CHOICES, validators=[Optional()]
-    )
+    modality = SelectField(_l("Modality"), choices=ALL + MODALITY_CHOICES, validators=[Optional()])
     unit = StringField(_l("Unit code"), validators=[Optional(), Length(max=12)])
 
 
@@ -208,12 +184,8 @@ class CopyYearForm(AdminForm):
 
 class MeetingForm(AdminForm):
     day = DateField(_l("Date"), validators=[InputRequired(message=_l("Give a date."))])
-    start = TimeField(
-        _l("Starts at"), validators=[InputRequired(message=_l("Give a start time."))]
-    )
-    end = TimeField(
-        _l("Ends at"), validators=[InputRequired(message=_l("Give an end time."))]
-    )
+    start = TimeField(_l("Starts at"), validators=[InputRequired(message=_l("Give a start time."))])
+    end = TimeField(_l("Ends at"), validators=[InputRequired(message=_l("Give an end time."))])
     mode = SelectField(_l("Mode"), choices=MODE_CHOICES, validators=[DataRequired()])
     room = StringField(_l("Room"), validators=[Optional(), Length(max=100)])
     video_url = StringField(_l("Video link"), validators=[Optional(), Length(max=500)])
@@ -228,9 +200,7 @@ class CancelMeetingForm(AdminForm):
     notice = TextAreaField(
         _l("Notice to the learners"),
         validators=[
-            DataRequired(
-                message=_l("Say why the meeting is cancelled: learners will read it.")
-            ),
+            DataRequired(message=_l("Say why the meeting is cancelled: learners will read it.")),
             Length(max=2000),
         ],
     )
@@ -248,24 +218,14 @@ class GeneratorForm(AdminForm):
         coerce=int,
         validators=[InputRequired()],
     )
-    start = TimeField(
-        _l("Starts at"), validators=[InputRequired(message=_l("Give a start time."))]
-    )
-    end = TimeField(
-        _l("Ends at"), validators=[InputRequired(message=_l("Give an end time."))]
-    )
-    first = DateField(
-        _l("First day"), validators=[InputRequired(message=_l("Give the first day."))]
-    )
-    last = DateField(
-        _l("Last day"), validators=[InputRequired(message=_l("Give the last day."))]
-    )
+    start = TimeField(_l("Starts at"), validators=[InputRequired(message=_l("Give a start time."))])
+    end = TimeField(_l("Ends at"), validators=[InputRequired(message=_l("Give an end time."))])
+    first = DateField(_l("First day"), validators=[InputRequired(message=_l("Give the first day."))])
+    last = DateField(_l("Last day"), validators=[InputRequired(message=_l("Give the last day."))])
     mode = SelectField(_l("Mode"), choices=MODE_CHOICES, validators=[DataRequired()])
     room = StringField(_l("Room"), validators=[Optional(), Length(max=100)])
     video_url = StringField(_l("Video link"), validators=[Optional(), Length(max=500)])
-    closures = TextAreaField(
-        _l("Dates to skip"), validators=[Optional(), Length(max=5000)]
-    )
+    closures = TextAreaField(_l("Dates to skip"), validators=[Optional(), Length(max=5000)])
     skip_holidays = BooleanField(_l("Skip French public holidays"), default=True)
     preview = SubmitField(_l("Preview"))
     confirm = SubmitField(_l("Create the meetings"))

@@ -37,7 +37,5 @@ class LearnerLookupForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form
 
-    number = StringField(
-        _l("Learner number"), validators=[DataRequired(_l("Give a learner number.")), Length(max=20)]
-    )
+    number = StringField(_l("Learner number"), validators=[DataRequired(_l("Give a learner number.")), Length(max=20)])
     submit = SubmitField(_l("Find"))

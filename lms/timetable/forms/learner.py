@@ -45,13 +45,23 @@ class CatalogueFilterForm(FlaskForm):
             choices += [SelectChoice(code, f"{code} — {titles.get(code, '')}", optgroup=group) for code in mine]
             group = str(_l("Other programmes"))
             choices += [
-                SelectChoice(code, f"{code} — {title}", optgroup=group) for code, title in programmes if code not in mine
+                SelectChoice(code, f"{code} — {title}", optgroup=group)
+                for code, title in programmes
+                if code not in mine
             ]
         else:
             choices += [SelectChoice(code, f"{code} — {title}") for code, title in programmes]
         self.programme.choices = choices
-        self.year.choices = [("", _l("%(first)s and %(second)s", first=academic_year_label(years[0]),
-                                     second=academic_year_label(years[1])))]
+        self.year.choices = [
+            (
+                "",
+                _l(
+                    "%(first)s and %(second)s",
+                    first=academic_year_label(years[0]),
+                    second=academic_year_label(years[1]),
+                ),
+            )
+        ]
         self.year.choices += [(str(year), academic_year_label(year)) for year in years]
         self.semester.choices = [("", _l("Any semester"))] + [(s.value, label) for s, label in SEMESTERS.items()]
         self.modality.choices = [("", _l("Any modality"))] + [(m.value, label) for m, label in MODALITY.items()]

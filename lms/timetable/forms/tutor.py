@@ -46,7 +46,10 @@ class ParticipantsImportForm(FlaskForm):
     )
     threshold = IntegerField(
         _l("Minimum minutes connected to count as present"),
-        validators=[Optional(), NumberRange(min=0, max=24 * 60, message=_l("Give a number of minutes between 0 and 1440."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=24 * 60, message=_l("Give a number of minutes between 0 and 1440.")),
+        ],
     )
     submit = SubmitField(_l("Preview the import"))
 

@@ -31,11 +31,7 @@ class CentreLine:
 
 
 def centre_lines() -> list[CentreLine]:
-    used = (
-        sa.select(Offering.centre_id, sa.func.count(Offering.id).label("n"))
-        .group_by(Offering.centre_id)
-        .subquery()
-    )
+    used = sa.select(Offering.centre_id, sa.func.count(Offering.id).label("n")).group_by(Offering.centre_id).subquery()
     query = (
         sa.select(Centre, sa.func.coalesce(used.c.n, 0))
         .outerjoin(used, used.c.centre_id == Centre.id)
@@ -58,9 +54,7 @@ def tutor_choices() -> list[tuple[int, str]]:
         .where(UserRole.role == Role.TUTOR)
         .order_by(User.name, User.email)
     )
-    return [
-        (user.id, f"{user.name} ({user.email})") for user in db.session.scalars(query)
-    ]
+    return [(user.id, f"{user.name} ({user.email})") for user in db.session.scalars(query)]
 
 
 # --- offerings -------------------------------------------------------------------------------------
@@ -99,10 +93,7 @@ class OfferingLine:
 
     @property
     def over_capacity(self) -> bool:
-        return (
-            self.offering.capacity is not None
-            and self.registered > self.offering.capacity
-        )
+        return self.offering.capacity is not None and self.registered > self.offering.capacity
 
 
 @dataclass
@@ -141,17 +132,13 @@ def _conditions(filters: OfferingFilters) -> list:
     return conditions
 
 
-def offering_page(
-    filters: OfferingFilters, page: int = 1, per_page: int = 50
-) -> OfferingPage:
+def offering_page(filters: OfferingFilters, page: int = 1, per_page: int = 50) -> OfferingPage:
     """Offerings matching ``filters``, newest year first, with registered and waitlisted counts:
     two statements whatever the data (a count and one page)."""
     conditions = _conditions(filters)
     total = (
         db.session.scalar(
-            sa.select(sa.func.count(Offering.id))
-            .join(Unit, Offering.unit_id == Unit.id)
-            .where(*conditions)
+            sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
         )
         or 0
     )
@@ -159,12 +146,8 @@ def offering_page(
     counts = (
         sa.select(
             Registration.offering_id,
-            sa.func.count()
-            .filter(Registration.status == RegistrationStatus.REGISTERED)
-            .label("registered"),
-            sa.func.count()
-            .filter(Registration.status == RegistrationStatus.WAITLISTED)
-            .label("waitlisted"),
+            sa.func.count().filter(Registration.status == RegistrationStatus.REGISTERED).label("registered"),
+            sa.func.count().filter(Registration.status == RegistrationStatus.WAITLISTED).label("waitlisted"),
         )
         .group_by(Registration.offering_id)
         .subquery()
@@ -197,23 +180,15 @@ def offering_page(
 
 def offering_years() -> list[int]:
     return list(
-        db.session.scalars(
-            sa.select(Offering.academic_year)
-            .distinct()
-            .order_by(Offering.academic_year.desc())
-        )
+        db.session.scalars(sa.select(Offering.academic_year).distinct().order_by(Offering.academic_year.desc()))
     )
 
 
 def registration_counts(offering_id: int) -> tuple[int, int]:
     row = db.session.execute(
         sa.select(
-            sa.func.count().filter(
-                Registration.status == RegistrationStatus.REGISTERED
-            ),
-            sa.func.count().filter(
-                Registration.status == RegistrationStatus.WAITLISTED
-            ),
+            sa.func.count().filter(Registration.status == RegistrationStatus.REGISTERED),
+            sa.func.count().filter(Registration.status == RegistrationStatus.WAITLISTED),
         ).where(Registration.offering_id == offering_id)
     ).one()
     return row[0] or 0, row[1] or 0
@@ -225,8 +200,6 @@ def registration_counts(offering_id: int) -> tuple[int, int]:
 def offering_meetings(offering_id: int) -> list[Meeting]:
     return list(
         db.session.scalars(
-            sa.select(Meeting)
-            .where(Meeting.offering_id == offering_id)
-            .order_by(Meeting.starts_at, Meeting.id)
+            sa.select(Meeting).where(Meeting.offering_id == offering_id).order_by(Meeting.starts_at, Meeting.id)
         )
     )

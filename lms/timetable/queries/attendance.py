@@ -300,12 +300,12 @@ def learner_summary(learner_id: int, year: int | None, now: datetime) -> Learner
     return LearnerSummary(
         years,
         year,
-        [RegistrationHours(registration, offering, unit, centre, hours[registration.id])
-         for registration, offering, unit, centre in chosen],
+        [
+            RegistrationHours(registration, offering, unit, centre, hours[registration.id])
+            for registration, offering, unit, centre in chosen
+        ],
     )
 
 
 def learner_by_number(number: str) -> Learner | None:
-    return db.session.scalar(
-        sa.select(Learner).where(sa.func.upper(Learner.learner_number) == number.strip().upper())
-    )
+    return db.session.scalar(sa.select(Learner).where(sa.func.upper(Learner.learner_number) == number.strip().upper()))

@@ -332,7 +332,11 @@ def catalogue_page(
         .join(Centre, Offering.centre_id == Centre.id)
         .where(*conditions)
         .order_by(
-            Offering.academic_year, semester_order(Offering.semester), Unit.code, Centre.name, Offering.modality,
+            Offering.academic_year,
+            semester_order(Offering.semester),
+            Unit.code,
+            Centre.name,
+            Offering.modality,
             Offering.id,
         )
         .limit(per_page)
@@ -380,7 +384,9 @@ class MeetingLine:
         return self.meeting.status == "cancelled"
 
 
-def _meetings(learner_id: int, *conditions: Any, order: Iterable[Any] = (), limit: int | None = None) -> list[MeetingLine]:
+def _meetings(
+    learner_id: int, *conditions: Any, order: Iterable[Any] = (), limit: int | None = None
+) -> list[MeetingLine]:
     query = (
         sa.select(Meeting, Offering, Unit, Centre)
         .join(Offering, Meeting.offering_id == Offering.id)
@@ -419,7 +425,9 @@ def week_meetings(learner_id: int, monday: date) -> dict[date, list[MeetingLine]
 
 def upcoming_and_past(learner_id: int, now: datetime, limit: int = 200) -> tuple[list[MeetingLine], list[MeetingLine]]:
     upcoming = _meetings(learner_id, Meeting.ends_at >= now, limit=limit)
-    past = _meetings(learner_id, Meeting.ends_at < now, order=(Meeting.starts_at.desc(), Meeting.id.desc()), limit=limit)
+    past = _meetings(
+        learner_id, Meeting.ends_at < now, order=(Meeting.starts_at.desc(), Meeting.id.desc()), limit=limit
+    )
     return upcoming, past
 
 

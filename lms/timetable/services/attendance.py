@@ -113,17 +113,54 @@ def save_attendance(
 # --- the participants report ------------------------------------------------------------------------
 
 NAME_HEADERS = frozenset(
-    {"name (original name)", "name", "nom", "participant", "participant name", "full name", "nom complet",
-     "display name", "nom (nom d'origine)", "nom (nom original)", "user name", "username", "nom d'utilisateur"}
+    {
+        "name (original name)",
+        "name",
+        "nom",
+        "participant",
+        "participant name",
+        "full name",
+        "nom complet",
+        "display name",
+        "nom (nom d'origine)",
+        "nom (nom original)",
+        "user name",
+        "username",
+        "nom d'utilisateur",
+    }
 )
 EMAIL_HEADERS = frozenset(
-    {"user email", "email", "e-mail", "email address", "adresse e-mail", "adresse email", "courriel",
-     "e-mail de l'utilisateur", "e-mail utilisateur", "mail", "upn", "participant id (upn)", "user principal name"}
+    {
+        "user email",
+        "email",
+        "e-mail",
+        "email address",
+        "adresse e-mail",
+        "adresse email",
+        "courriel",
+        "e-mail de l'utilisateur",
+        "e-mail utilisateur",
+        "mail",
+        "upn",
+        "participant id (upn)",
+        "user principal name",
+    }
 )
 MINUTES_HEADERS = frozenset(
-    {"duration (minutes)", "duration (min)", "duration", "minutes", "durée (minutes)", "durée (min)",
-     "durée", "total duration (minutes)", "time in meeting (minutes)", "minutes connected",
-     "in-meeting duration (minutes)", "durée de la réunion (minutes)"}
+    {
+        "duration (minutes)",
+        "duration (min)",
+        "duration",
+        "minutes",
+        "durée (minutes)",
+        "durée (min)",
+        "durée",
+        "total duration (minutes)",
+        "time in meeting (minutes)",
+        "minutes connected",
+        "in-meeting duration (minutes)",
+        "durée de la réunion (minutes)",
+    }
 )
 
 
@@ -190,13 +227,15 @@ def read_participants(data: bytes, filename: str) -> ParticipantFile:
     sink = _ProblemSink(filename, "participants")
     text = check_csv_bytes(sink, data)
     if text is None:
-        result.problems = [str(_l("The file is empty.")) if "empty" in p.message else str(_l("This is not a CSV file."))
-                           for p in sink.problems]
+        result.problems = [
+            str(_l("The file is empty.")) if "empty" in p.message else str(_l("This is not a CSV file."))
+            for p in sink.problems
+        ]
         return result
     header = None
     named_header = None
     records = list(csv_rows(text))
-    for position, (line, cells) in enumerate(records):
+    for position, (_line, cells) in enumerate(records):
         minutes_at = _column(cells, MINUTES_HEADERS)
         if minutes_at is None:
             continue
@@ -209,12 +248,16 @@ def read_participants(data: bytes, filename: str) -> ParticipantFile:
     chosen = named_header or header
     if chosen is None:
         result.problems.append(
-            str(_l("No participants table found: the file needs a name or e-mail column and a duration in minutes column (e.g. \"Name (Original Name)\", \"User Email\", \"Duration (Minutes)\")."))
+            str(
+                _l(
+                    'No participants table found: the file needs a name or e-mail column and a duration in minutes column (e.g. "Name (Original Name)", "User Email", "Duration (Minutes)").'
+                )
+            )
         )
         return result
     position, name_at, email_at, minutes_at = chosen
     merged: dict[str, Participant] = {}
-    for line, cells in records[position + 1:]:
+    for line, cells in records[position + 1 :]:
         if _column(cells, MINUTES_HEADERS) is not None:
             break  # another table starts (some exports append one)
         name, email = _cell(cells, name_at), _cell(cells, email_at).lower() or None
@@ -225,7 +268,13 @@ def read_participants(data: bytes, filename: str) -> ParticipantFile:
         minutes = _minutes(_cell(cells, minutes_at))
         if minutes is None:
             result.problems.append(
-                str(_l("Line %(line)d: the duration %(value)r is not a number of minutes.", line=line, value=_cell(cells, minutes_at)))
+                str(
+                    _l(
+                        "Line %(line)d: the duration %(value)r is not a number of minutes.",
+                        line=line,
+                        value=_cell(cells, minutes_at),
+                    )
+                )
             )
             continue
         key = email or f"name:{name.casefold()}"
@@ -309,7 +358,10 @@ def match_participants(participants: list[Participant], rows: list[SheetRow], th
         key = row.registration.id
         if key in found:
             earlier = found[key][1]
-            found[key] = (row, Participant(earlier.line, earlier.name, earlier.email, earlier.minutes + participant.minutes))
+            found[key] = (
+                row,
+                Participant(earlier.line, earlier.name, earlier.email, earlier.minutes + participant.minutes),
+            )
         else:
             found[key] = (row, participant)
     for row in rows:
@@ -360,8 +412,13 @@ def store_report(data: bytes, filename: str, *, user_id: int, meeting_id: int, t
     purge_folder(folder, _ttl(), DATA_SUFFIX)
     token = secrets.token_urlsafe(32)
     (folder / f"{token}{DATA_SUFFIX}").write_bytes(data)
-    meta = {"filename": filename, "user_id": user_id, "meeting_id": meeting_id, "threshold": threshold,
-            "stored_at": time.time()}
+    meta = {
+        "filename": filename,
+        "user_id": user_id,
+        "meeting_id": meeting_id,
+        "threshold": threshold,
+        "stored_at": time.time(),
+    }
     (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
     return token
 

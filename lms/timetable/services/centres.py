@@ -38,20 +38,14 @@ def valid_timezone(name: str) -> bool:
 def save_centre(centre: Centre | None, data: CentreInput) -> Centre:
     code = data.code.strip().upper()
     if not CODE_RE.match(code):
-        raise CentreRejected(
-            _l("2 to 10 capital letters or digits, for example PAR."), "code"
-        )
+        raise CentreRejected(_l("2 to 10 capital letters or digits, for example PAR."), "code")
     if not valid_timezone(data.timezone):
-        raise CentreRejected(
-            _l("Unknown time zone: use a name such as Europe/Paris."), "timezone"
-        )
+        raise CentreRejected(_l("Unknown time zone: use a name such as Europe/Paris."), "timezone")
     if not data.name.strip():
         raise CentreRejected(_l("Give the centre a name."), "name")
     twin = db.session.scalar(sa.select(Centre).where(Centre.code == code))
     if twin is not None and twin is not centre:
-        raise CentreRejected(
-            _l("Another centre already has the code %(code)s.", code=code), "code"
-        )
+        raise CentreRejected(_l("Another centre already has the code %(code)s.", code=code), "code")
     if centre is None:
         centre = Centre()
         db.session.add(centre)
@@ -65,7 +59,5 @@ def save_centre(centre: Centre | None, data: CentreInput) -> Centre:
         with db.session.begin_nested():
             db.session.flush()
     except sa.exc.IntegrityError as error:
-        raise CentreRejected(
-            _l("Another centre already has the code %(code)s.", code=code), "code"
-        ) from error
+        raise CentreRejected(_l("Another centre already has the code %(code)s.", code=code), "code") from error
     return centre

@@ -56,7 +56,7 @@ def normalise_code(text: str) -> str:
 
 
 def display_code(code: str) -> str:
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 # --- the figures ----------------------------------------------------------------------------------------
@@ -81,8 +81,16 @@ def unit_lines(marks: list[MeetingMark]) -> list[dict[str, Any]]:
     for mark in marks:
         line = units.setdefault(
             mark.unit_code,
-            {"code": mark.unit_code, "title": mark.unit_title, "centre_id": mark.centre_id, "first": mark.day,
-             "last": mark.day, "scheduled_minutes": 0, "in_person_minutes": 0, "remote_minutes": 0},
+            {
+                "code": mark.unit_code,
+                "title": mark.unit_title,
+                "centre_id": mark.centre_id,
+                "first": mark.day,
+                "last": mark.day,
+                "scheduled_minutes": 0,
+                "in_person_minutes": 0,
+                "remote_minutes": 0,
+            },
         )
         line["first"] = min(line["first"], mark.day)
         line["last"] = max(line["last"], mark.day)
@@ -127,8 +135,16 @@ def period_marks(learner_id: int, start: date, end: date, now: datetime) -> tupl
     for starts_at, ends_at, code, title, centre_id, status in rows:
         day = local_time(starts_at, centres[centre_id].timezone).date()
         if start <= day <= end:
-            marks.append(MeetingMark(code, title, centre_id, day, minutes_between(starts_at, ends_at),
-                                     AttendanceStatus(status) if status else None))
+            marks.append(
+                MeetingMark(
+                    code,
+                    title,
+                    centre_id,
+                    day,
+                    minutes_between(starts_at, ends_at),
+                    AttendanceStatus(status) if status else None,
+                )
+            )
     return marks, centres
 
 

@@ -27,9 +27,7 @@ from lms.timetable.models import (
     Semester,
 )
 
-MAX_GENERATED = (
-    200  # a year of daily meetings is already far more than any offering holds
-)
+MAX_GENERATED = 200  # a year of daily meetings is already far more than any offering holds
 
 
 class MeetingRejected(ValueError):
@@ -64,9 +62,7 @@ class Closure:
     label: str = ""
 
 
-_CLOSURE_RE = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})(?:\s*\.\.\s*(\d{4}-\d{2}-\d{2}))?(?:\s+(.*))?$"
-)
+_CLOSURE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*\.\.\s*(\d{4}-\d{2}-\d{2}))?(?:\s+(.*))?$")
 
 
 def parse_closures(text: str) -> tuple[list[Closure], list[str]]:
@@ -106,9 +102,7 @@ def parse_closures(text: str) -> tuple[list[Closure], list[str]]:
             )
             continue
         if last < first:
-            errors.append(
-                str(_l("Line %(line)d: the range ends before it starts.", line=number))
-            )
+            errors.append(str(_l("Line %(line)d: the range ends before it starts.", line=number)))
             continue
         closures.append(Closure(first, last, (match.group(3) or "").strip()))
     return closures, errors
@@ -130,9 +124,7 @@ def skip_reasons(
         day = max(closure.first, first)
         while day <= min(closure.last, last):
             reasons[day] = (
-                str(_l("Closure: %(label)s", label=closure.label))
-                if closure.label
-                else str(_l("Listed closure"))
+                str(_l("Closure: %(label)s", label=closure.label)) if closure.label else str(_l("Listed closure"))
             )
             day += timedelta(days=1)
     return reasons
@@ -214,22 +206,16 @@ class MeetingInput:
     video_url: str | None = None
 
 
-def check_place(
-    mode: MeetingMode | str, room: str | None, video_url: str | None
-) -> None:
+def check_place(mode: MeetingMode | str, room: str | None, video_url: str | None) -> None:
     """In person or both need a room; remote or both need an https video link."""
     mode = MeetingMode(mode)
     if mode in (MeetingMode.IN_PERSON, MeetingMode.BOTH) and not (room or "").strip():
         raise MeetingRejected(_l("A meeting in person needs a room."), "room")
     if mode in (MeetingMode.REMOTE, MeetingMode.BOTH):
         if not (video_url or "").strip():
-            raise MeetingRejected(
-                _l("A remote meeting needs a video link."), "video_url"
-            )
+            raise MeetingRejected(_l("A remote meeting needs a video link."), "video_url")
         if not re.match(r"^https://[^\s/]+\.[^\s]+$", video_url.strip()):
-            raise MeetingRejected(
-                _l("The video link must be an https:// address."), "video_url"
-            )
+            raise MeetingRejected(_l("The video link must be an https:// address."), "video_url")
 
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
@@ -240,9 +226,7 @@ def in_range(day: date) -> bool:
     return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
-def moments(
-    offering: Offering, day: date, start: time, end: time
-) -> tuple[datetime, datetime]:
+def moments(offering: Offering, day: date, start: time, end: time) -> tuple[datetime, datetime]:
     """UTC start and end of a meeting given in the wall clock of the offering's centre."""
     if end <= start:
         raise MeetingRejected(_l("The meeting must end after it starts."), "end")
@@ -252,9 +236,7 @@ def moments(
     return utc_moment(day, start, tz), utc_moment(day, end, tz)
 
 
-def _place(
-    mode: MeetingMode, room: str | None, video_url: str | None
-) -> tuple[str | None, str | None]:
+def _place(mode: MeetingMode, room: str | None, video_url: str | None) -> tuple[str | None, str | None]:
     room = (room or "").strip() or None
     video_url = (video_url or "").strip() or None
     if mode == MeetingMode.REMOTE:
@@ -268,9 +250,7 @@ def add_meeting(offering: Offering, data: MeetingInput) -> Meeting:
     check_place(data.mode, data.room, data.video_url)
     starts_at, ends_at = moments(offering, data.day, data.start, data.end)
     if clashes(offering, starts_at, ends_at):
-        raise MeetingRejected(
-            _l("Another meeting of this offering is scheduled at that time."), "start"
-        )
+        raise MeetingRejected(_l("Another meeting of this offering is scheduled at that time."), "start")
     room, video_url = _place(data.mode, data.room, data.video_url)
     meeting = Meeting(
         offering=offering,
@@ -313,24 +293,18 @@ def _timetable_link() -> str | None:
 def _notify(meeting: Meeting, kind: str, title, body) -> int:
     from lms.notifications.services import notify
 
-    return notify(
-        registered_users(meeting.offering), kind, title, body, link=_timetable_link()
-    )
+    return notify(registered_users(meeting.offering), kind, title, body, link=_timetable_link())
 
 
 def update_meeting(meeting: Meeting, data: MeetingInput) -> bool:
     """Change a scheduled meeting. Any change bumps ``sequence`` (calendar clients update it);
     a new date or time also notifies the registered learners. Returns whether it moved."""
     if meeting.status == MeetingStatus.CANCELLED:
-        raise MeetingRejected(
-            _l("This meeting is cancelled: restore it before changing it.")
-        )
+        raise MeetingRejected(_l("This meeting is cancelled: restore it before changing it."))
     check_place(data.mode, data.room, data.video_url)
     starts_at, ends_at = moments(meeting.offering, data.day, data.start, data.end)
     if clashes(meeting.offering, starts_at, ends_at, ignore_id=meeting.id):
-        raise MeetingRejected(
-            _l("Another meeting of this offering is scheduled at that time."), "start"
-        )
+        raise MeetingRejected(_l("Another meeting of this offering is scheduled at that time."), "start")
     room, video_url = _place(data.mode, data.room, data.video_url)
     moved = starts_at != _aware(meeting.starts_at) or ends_at != _aware(meeting.ends_at)
     changed = moved or (data.mode, room, video_url) != (
@@ -372,9 +346,7 @@ def cancel_meeting(meeting: Meeting, notice: str) -> None:
         raise MeetingRejected(_l("This meeting is already cancelled."))
     notice = (notice or "").strip()
     if not notice:
-        raise MeetingRejected(
-            _l("Say why the meeting is cancelled: learners will read it."), "notice"
-        )
+        raise MeetingRejected(_l("Say why the meeting is cancelled: learners will read it."), "notice")
     meeting.status = MeetingStatus.CANCELLED
     meeting.notice = notice
     _touch(meeting)
@@ -402,9 +374,7 @@ def restore_meeting(meeting: Meeting) -> None:
         _aware(meeting.ends_at),
         ignore_id=meeting.id,
     ):
-        raise MeetingRejected(
-            _l("Another meeting of this offering is now scheduled at that time.")
-        )
+        raise MeetingRejected(_l("Another meeting of this offering is now scheduled at that time."))
     meeting.status = MeetingStatus.SCHEDULED
     meeting.notice = None
     _touch(meeting)
@@ -452,9 +422,7 @@ def plan_generation(offering: Offering, data: RecurrenceInput) -> GenerationPlan
     if data.end <= data.start:
         raise MeetingRejected(_l("The meeting must end after it starts."), "end")
     if data.last < data.first:
-        raise MeetingRejected(
-            _l("The last day must not be before the first day."), "last"
-        )
+        raise MeetingRejected(_l("The last day must not be before the first day."), "last")
     if not (in_range(data.first) and in_range(data.last)):
         raise MeetingRejected(_l("Choose dates between 1990 and 2100."), "first")
     if data.last - data.first > MAX_PERIOD:

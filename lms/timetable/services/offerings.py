@@ -54,9 +54,7 @@ class OfferingInput:
 class SaveOutcome:
     offering: Offering
     promoted: list = field(default_factory=list)
-    over_capacity: int = (
-        0  # registered learners beyond a lowered capacity (nobody is dropped)
-    )
+    over_capacity: int = 0  # registered learners beyond a lowered capacity (nobody is dropped)
 
 
 DATE_FIELDS = (
@@ -83,9 +81,7 @@ def registered_count(offering: Offering) -> int:
     )
 
 
-def find_duplicate(
-    data: OfferingInput, unit_id: int, ignore_id: int | None = None
-) -> Offering | None:
+def find_duplicate(data: OfferingInput, unit_id: int, ignore_id: int | None = None) -> Offering | None:
     query = sa.select(Offering).where(
         Offering.unit_id == unit_id,
         Offering.academic_year == data.academic_year,
@@ -101,9 +97,7 @@ def find_duplicate(
 def _check(data: OfferingInput, ignore_id: int | None) -> tuple[Unit, Centre, list]:
     from lms.accounts.models import Role, User, UserRole
 
-    unit = db.session.scalar(
-        sa.select(Unit).where(Unit.code == data.unit_code.strip().upper())
-    )
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == data.unit_code.strip().upper()))
     if unit is None:
         raise OfferingRejected(
             _l("No unit has the code %(code)s.", code=data.unit_code.strip()),
@@ -113,9 +107,7 @@ def _check(data: OfferingInput, ignore_id: int | None) -> tuple[Unit, Centre, li
     if centre is None:
         raise OfferingRejected(_l("Choose a centre."), "centre_id")
     if not 1990 <= data.academic_year <= 2100:
-        raise OfferingRejected(
-            _l("The academic year must be between 1990 and 2100."), "academic_year"
-        )
+        raise OfferingRejected(_l("The academic year must be between 1990 and 2100."), "academic_year")
     if data.capacity is not None and data.capacity <= 0:
         raise OfferingRejected(
             _l("The capacity must be a positive number, or empty for no limit."),
@@ -144,9 +136,7 @@ def _check(data: OfferingInput, ignore_id: int | None) -> tuple[Unit, Centre, li
             )
         )
         if len(tutors) != len(set(data.tutor_ids)):
-            raise OfferingRejected(
-                _l("Only tutors can teach an offering."), "tutor_ids"
-            )
+            raise OfferingRejected(_l("Only tutors can teach an offering."), "tutor_ids")
     if find_duplicate(data, unit.id, ignore_id) is not None:
         raise OfferingRejected(
             _l(
@@ -188,11 +178,7 @@ def save_offering(offering: Offering | None, data: OfferingInput) -> SaveOutcome
             "unit_code",
         ) from error
     outcome = SaveOutcome(offering)
-    raised = (
-        not creating
-        and old_capacity is not None
-        and (data.capacity is None or data.capacity > old_capacity)
-    )
+    raised = not creating and old_capacity is not None and (data.capacity is None or data.capacity > old_capacity)
     if raised:
         outcome.promoted = promote(offering)
     if data.capacity is not None:
@@ -228,9 +214,7 @@ MEETING_SHIFT = timedelta(weeks=52)  # same weekday, 364 days later
 class CopyPlan:
     year: int
     create: list[Offering] = field(default_factory=list)
-    skipped: list[Offering] = field(
-        default_factory=list
-    )  # already offered in the next year
+    skipped: list[Offering] = field(default_factory=list)  # already offered in the next year
     meetings: int = 0  # scheduled meetings of the offerings to create
 
     @property
@@ -257,10 +241,7 @@ def plan_copy(year: int) -> CopyPlan:
         )
     )
     existing = {
-        _key(offering)
-        for offering in db.session.scalars(
-            sa.select(Offering).where(Offering.academic_year == year + 1)
-        )
+        _key(offering) for offering in db.session.scalars(sa.select(Offering).where(Offering.academic_year == year + 1))
     }
     plan = CopyPlan(year)
     for source in sources:
@@ -289,9 +270,7 @@ def copy_year(year: int) -> CopyPlan:
     centre, capacity, tutors, every date one year later, scheduled meetings 52 weeks later.
     Registrations and results are never copied. All or nothing (the caller's transaction)."""
     if not 1990 <= year < 2100:
-        raise OfferingRejected(
-            _l("The academic year must be between 1990 and 2099."), "year"
-        )
+        raise OfferingRejected(_l("The academic year must be between 1990 and 2099."), "year")
     plan = plan_copy(year)
     if not plan.create:
         return plan
@@ -335,9 +314,7 @@ def copy_year(year: int) -> CopyPlan:
             db.session.flush()
     except sa.exc.IntegrityError as error:  # another copy ran at the same time
         raise OfferingRejected(
-            _l(
-                "Some of these offerings were created meanwhile: preview the copy again."
-            ),
+            _l("Some of these offerings were created meanwhile: preview the copy again."),
             "year",
         ) from error
     return plan

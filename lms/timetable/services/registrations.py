@@ -226,7 +226,9 @@ def withdraw(registration: Registration, today: date | None = None) -> list[Regi
         )
     )
     if has_published:
-        raise RegistrationError(_l("A result is already published for this registration: it can no longer be withdrawn."))
+        raise RegistrationError(
+            _l("A result is already published for this registration: it can no longer be withdrawn.")
+        )
     offering = registration.offering
     lock_offering(offering)
     freed = registration.status is RegistrationStatus.REGISTERED

@@ -77,9 +77,7 @@ def centres():
 
 
 def _centre_input(form: CentreForm) -> centre_services.CentreInput:
-    return centre_services.CentreInput(
-        form.code.data, form.name.data, form.city.data, form.timezone.data
-    )
+    return centre_services.CentreInput(form.code.data, form.name.data, form.city.data, form.timezone.data)
 
 
 @bp.route("/centres/new", methods=["GET", "POST"])
@@ -106,19 +104,14 @@ def _centre_page(centre: Centre | None):
             flash(_("Centre %(code)s saved.", code=saved.code), "success")
             return redirect(url_for(".centres"))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template(
-        "timetable/admin/centre_form.html", form=form, centre=centre
-    ), status
+    return render_template("timetable/admin/centre_form.html", form=form, centre=centre), status
 
 
 # --- offerings -------------------------------------------------------------------------------------
 
 
 def _filters(form: OfferingFilterForm) -> queries.OfferingFilters:
-    form.year.choices = choices(
-        [("", _("All"))]
-        + [(year, f"{year}-{year + 1}") for year in queries.offering_years()]
-    )
+    form.year.choices = choices([("", _("All"))] + [(year, f"{year}-{year + 1}") for year in queries.offering_years()])
     form.centre.choices = choices([("", _("All"))] + queries.centre_choices())
     form.validate()  # an unknown value is simply not applied
 
@@ -140,12 +133,8 @@ def _filters(form: OfferingFilterForm) -> queries.OfferingFilters:
 def offerings():
     form = OfferingFilterForm(request.args)
     filters = _filters(form)
-    page = queries.offering_page(
-        filters, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
-    )
-    return render_template(
-        "timetable/admin/offerings.html", form=form, page=page, filters=filters
-    )
+    page = queries.offering_page(filters, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+    return render_template("timetable/admin/offerings.html", form=form, page=page, filters=filters)
 
 
 def _offering_form(offering: Offering | None) -> OfferingForm:
@@ -158,9 +147,7 @@ def _offering_form(offering: Offering | None) -> OfferingForm:
             form.tutor_ids.data = [tutor.id for tutor in offering.tutors]
         else:
             form.academic_year.data = academic_year(utcnow().date())
-    form.centre_id.choices = choices(
-        [("", _("— choose a centre —"))] + queries.centre_choices()
-    )
+    form.centre_id.choices = choices([("", _("— choose a centre —"))] + queries.centre_choices())
     form.tutor_ids.choices = choices(queries.tutor_choices())
     return form
 
@@ -233,9 +220,7 @@ def _offering_page(offering: Offering | None):
                 )
             return redirect(url_for(".offering_edit", offering_id=saved.id))
     status = 422 if form.errors or form.form_errors else 200
-    counts = (
-        queries.registration_counts(offering.id) if offering is not None else (0, 0)
-    )
+    counts = queries.registration_counts(offering.id) if offering is not None else (0, 0)
     return (
         render_template(
             "timetable/admin/offering_form.html",
@@ -252,9 +237,7 @@ def _offering_page(offering: Offering | None):
 def copy_year():
     form = CopyYearForm()
     if request.method == "GET":
-        form.year.data = request.args.get(
-            "year", academic_year(utcnow().date()), type=int
-        )
+        form.year.data = request.args.get("year", academic_year(utcnow().date()), type=int)
     plan = None
     status = 200
     if form.validate_on_submit():
@@ -264,9 +247,7 @@ def copy_year():
             except offering_services.OfferingRejected as error:
                 db.session.rollback()
                 _rejected(form, error)
-                page = render_template(
-                    "timetable/admin/copy_year.html", form=form, plan=None
-                )
+                page = render_template("timetable/admin/copy_year.html", form=form, plan=None)
                 return page, 409
             flash(
                 ngettext(
@@ -281,9 +262,7 @@ def copy_year():
         plan = offering_services.plan_copy(form.year.data)
     elif request.method == "POST":
         status = 422
-    return render_template(
-        "timetable/admin/copy_year.html", form=form, plan=plan
-    ), status
+    return render_template("timetable/admin/copy_year.html", form=form, plan=plan), status
 
 
 # --- meetings --------------------------------------------------------------------------------------
@@ -335,9 +314,7 @@ def meeting_new(offering_id: int):
             flash(_("Meeting added."), "success")
             return redirect(url_for(".meetings", offering_id=offering.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template(
-        "timetable/admin/meeting_form.html", form=form, offering=offering, meeting=None
-    ), status
+    return render_template("timetable/admin/meeting_form.html", form=form, offering=offering, meeting=None), status
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -368,9 +345,7 @@ def meeting_edit(meeting_id: int):
             _rejected(form, error)
         else:
             flash(
-                _("Meeting moved: the registered learners are notified.")
-                if moved
-                else _("Meeting saved."),
+                _("Meeting moved: the registered learners are notified.") if moved else _("Meeting saved."),
                 "success",
             )
             return redirect(url_for(".meetings", offering_id=offering.id))
@@ -400,9 +375,7 @@ def meeting_cancel(meeting_id: int):
                 return _conflict(meeting.offering, error)
             _rejected(form, error)
         else:
-            flash(
-                _("Meeting cancelled: the registered learners are notified."), "success"
-            )
+            flash(_("Meeting cancelled: the registered learners are notified."), "success")
             return redirect(url_for(".meetings", offering_id=meeting.offering_id))
     status = 422 if form.errors or form.form_errors else 200
     start, end = meeting_services.wall_clock(meeting)
@@ -467,9 +440,7 @@ def meeting_generate(offering_id: int):
     offering = _get(Offering, offering_id)
     form = GeneratorForm()
     if request.method == "GET":
-        form.first.data, form.last.data = meeting_services.semester_bounds(
-            offering.academic_year, offering.semester
-        )
+        form.first.data, form.last.data = meeting_services.semester_bounds(offering.academic_year, offering.semester)
     plan = None
     if form.validate_on_submit():
         closures, errors = meeting_services.parse_closures(form.closures.data or "")
@@ -492,13 +463,7 @@ def meeting_generate(offering_id: int):
             except meeting_services.MeetingRejected as error:
                 db.session.rollback()
                 _rejected(form, error)
-    status = (
-        422
-        if form.errors
-        or form.form_errors
-        or (form.closures.errors and request.method == "POST")
-        else 200
-    )
+    status = 422 if form.errors or form.form_errors or (form.closures.errors and request.method == "POST") else 200
     return (
         render_template(
             "timetable/admin/generate.html",

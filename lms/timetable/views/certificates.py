@@ -78,9 +78,7 @@ def _certificate_response(learner: Learner, form: CertificatePeriodForm, *, admi
     if not form.validate_on_submit():
         return _render_summary(learner, form, admin=admin, status=422)
     try:
-        certificate = services.issue_certificate(
-            learner, form.period_start.data, form.period_end.data, current_user
-        )
+        certificate = services.issue_certificate(learner, form.period_start.data, form.period_end.data, current_user)
     except services.EmptyPeriod:
         form.period_end.errors = list(form.period_end.errors) + [
             _("No meeting was held in this period: there is nothing to certify.")

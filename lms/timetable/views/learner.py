@@ -108,9 +108,7 @@ def catalogue():
         tree = queries.latest_tree(filters.programme)
         extra = (filters.programme, tree) if tree else None
     context = queries.programme_context(learner, extra)
-    page = queries.catalogue_page(
-        learner, filters, context, today, request.args.get("page", 1, type=int), PER_PAGE
-    )
+    page = queries.catalogue_page(learner, filters, context, today, request.args.get("page", 1, type=int), PER_PAGE)
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "timetable/learner/catalogue.html",
@@ -139,8 +137,10 @@ def register(offering_id: int):
         return _refused(refused)
     if row.status is RegistrationStatus.WAITLISTED:
         flash(
-            _("%(code)s is full: you are on its waiting list. You will be told when a place is yours.",
-              code=offering.unit.code),
+            _(
+                "%(code)s is full: you are on its waiting list. You will be told when a place is yours.",
+                code=offering.unit.code,
+            ),
             "warning",
         )
     else:

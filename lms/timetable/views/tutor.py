@@ -53,9 +53,7 @@ def nav_items(user) -> list[NavItem]:
 
 
 def _offering(offering_id: int) -> Offering:
-    offering = db.session.get(
-        Offering, offering_id, options=[joinedload(Offering.unit), joinedload(Offering.centre)]
-    )
+    offering = db.session.get(Offering, offering_id, options=[joinedload(Offering.unit), joinedload(Offering.centre)])
     if offering is None:
         abort(404)
     deny_unless(queries.can_take_attendance(current_user, offering))
@@ -162,10 +160,17 @@ def sheet(meeting_id: int):
         written = services.save_attendance(meeting, rows, chosen, current_user)
     except services.AttendanceConflict:
         db.session.rollback()
-        flash(_("Someone else recorded this meeting at the same time: nothing was saved. Check the sheet and save again."), "danger")
+        flash(
+            _(
+                "Someone else recorded this meeting at the same time: nothing was saved. Check the sheet and save again."
+            ),
+            "danger",
+        )
         return _render_sheet(meeting, form, queries.sheet_rows(meeting), chosen, status=409)
     flash(
-        ngettext("Attendance saved: %(num)d learner recorded.", "Attendance saved: %(num)d learners recorded.", written),
+        ngettext(
+            "Attendance saved: %(num)d learner recorded.", "Attendance saved: %(num)d learners recorded.", written
+        ),
         "success",
     )
     return redirect(url_for(".sheet", meeting_id=meeting.id))
@@ -228,7 +233,9 @@ def import_report(meeting_id: int):
     preview = services.match_participants(report.participants, queries.sheet_rows(meeting), threshold)
     confirm = ConfirmParticipantsForm(
         formdata=None,
-        token=services.store_report(data, filename, user_id=current_user.id, meeting_id=meeting.id, threshold=threshold),
+        token=services.store_report(
+            data, filename, user_id=current_user.id, meeting_id=meeting.id, threshold=threshold
+        ),
     )
     return _render_preview(meeting, filename, preview, confirm)
 
@@ -260,7 +267,10 @@ def import_confirm(meeting_id: int):
         written = services.save_attendance(meeting, rows, preview.statuses(), current_user, minutes=preview.minutes())
     except services.AttendanceConflict:
         db.session.rollback()
-        flash(_("Someone else recorded this meeting at the same time: nothing was imported. Send the file again."), "danger")
+        flash(
+            _("Someone else recorded this meeting at the same time: nothing was imported. Send the file again."),
+            "danger",
+        )
         return redirect(url_for(".sheet", meeting_id=meeting.id))
     services.discard_report(stored.token)
     flash(
