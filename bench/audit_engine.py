@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lms.catalog.loader import ProgramDef, UnitDef, read_catalog  # noqa: E402
-from lms.catalog.requirements import normalise, unit_codes  # noqa: E402
 from lms.core.demo import CATALOG_DIR  # noqa: E402
-from lms.progress.engine import audit  # noqa: E402
-from lms.progress.records import CreditEntry, LearnerRecord, ResultEntry  # noqa: E402
+from lms.progress.audit.catalogue import ProgramDef, UnitDef, read_catalog  # noqa: E402
+from lms.progress.audit.engine import audit  # noqa: E402
+from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry  # noqa: E402
+from lms.progress.audit.requirements import normalise, unit_codes  # noqa: E402
 
 AS_OF = date(2026, 6, 30)
 

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
-from lms import create_app  # noqa: E402
 from lms.accounts.models import User  # noqa: E402
+from lms.app import create_app  # noqa: E402
 from lms.core.demo import DemoSettings, load_demo  # noqa: E402
 from lms.extensions import db  # noqa: E402
 from lms.results import services  # noqa: E402

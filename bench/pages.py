@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
-from lms import create_app  # noqa: E402
 from lms.accounts.models import Learner, User  # noqa: E402
+from lms.app import create_app  # noqa: E402
 from lms.core.demo import DEMO_PASSWORD, DemoSettings, load_demo  # noqa: E402
 from lms.core.time import academic_year, utcnow  # noqa: E402
 from lms.extensions import db  # noqa: E402

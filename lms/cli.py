@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask.cli import FlaskGroup
 
-from lms import create_app, ensure_instance_folder
+from lms.app import create_app, ensure_instance_folder
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Unbound Flask extensions, bound to the app in :func:`lms.create_app`.
+"""Unbound Flask extensions, bound to the app in :func:`lms.app.create_app`.
 
 The SQLAlchemy metadata carries a naming convention so that every constraint has a stable name
 that migrations on SQLite and PostgreSQL agree on.

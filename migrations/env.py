@@ -18,7 +18,7 @@ logger = logging.getLogger("alembic.env")
 def app_context():
     if has_app_context():
         return nullcontext()
-    from lms import create_app
+    from lms.app import create_app
 
     url = config.get_main_option("sqlalchemy.url")
     return create_app(overrides={"SQLALCHEMY_DATABASE_URI": url} if url else None).app_context()

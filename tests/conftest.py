@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 
-from lms import create_app
+from lms.app import create_app
 from lms.extensions import db, limiter
 from tests.fixtures.postgres import PostgresDatabases, TemporaryPostgres, wait_until_ready
 

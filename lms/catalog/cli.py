@@ -16,10 +16,10 @@ from flask.cli import with_appcontext
 
 from lms.catalog import queries
 from lms.catalog.export import catalog_file_names, write_catalog
-from lms.catalog.loader import CatalogError, catalog_files, read_catalog
 from lms.catalog.services import ImportPlan, apply_import, plan_import
 from lms.core.time import utcnow
 from lms.extensions import db
+from lms.progress.audit.catalogue import CatalogError, catalog_files, read_catalog
 
 PROGRESS_FROM = 100  # rows to write before a progress bar is worth showing
 

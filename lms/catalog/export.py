@@ -1,4 +1,4 @@
-"""Writing a :class:`~lms.catalog.loader.Catalog` as catalogue files (formats.md sections 1 and 5).
+"""Writing a :class:`~lms.progress.audit.catalogue.Catalog` as catalogue files (formats.md sections 1 and 5).
 
 Pure Python, the loader's counterpart: ``read_catalog`` reads back what :func:`catalog_texts`
 writes. Files: ``units.yaml``, ``equivalences.yaml`` (when there are any), one ``<CODE>.yaml`` per
@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from lms.catalog.loader import Catalog, ProgramDef
+from lms.progress.audit.catalogue import Catalog, ProgramDef
 
 NODE_KEY_ORDER = ("label", "choose", "credits", "all", "of", "compensation")
 

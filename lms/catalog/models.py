@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from lms.catalog.requirements import normalise
 from lms.core.base import TimestampMixin, enum_type
 from lms.extensions import db
+from lms.progress.audit.requirements import normalise
 
 
 class UnitKind(enum.StrEnum):

@@ -9,11 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from lms.catalog.loader import Catalog, EquivalenceDef, OfferingDef, ProgramDef, UnitDef
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit, equivalence_sources, programme_directors
-from lms.catalog.requirements import unit_codes
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
+from lms.progress.audit.catalogue import Catalog, EquivalenceDef, OfferingDef, ProgramDef, UnitDef
+from lms.progress.audit.requirements import unit_codes
 from lms.timetable.models import Centre, Offering, semester_order
 
 
@@ -165,7 +165,7 @@ def _node(node: dict[str, Any], units: dict[str, Unit]) -> RequirementNode:
 
 
 def catalog_from_database(offerings: bool = True) -> Catalog:
-    """The database catalogue as :class:`~lms.catalog.loader.Catalog`: what export writes and
+    """The database catalogue as :class:`~lms.progress.audit.catalogue.Catalog`: what export writes and
     what the audit engine reads (``offerings=False``). A fixed number of statements."""
     catalog = Catalog()
     units = sa.select(Unit.code, Unit.title, Unit.ects, Unit.kind, Unit.level).order_by(Unit.code)

@@ -1,6 +1,6 @@
 """Importing a checked catalogue into the database. Services flush, never commit.
 
-Two steps: :func:`plan_import` compares a :class:`~lms.catalog.loader.Catalog` with the database
+Two steps: :func:`plan_import` compares a :class:`~lms.progress.audit.catalogue.Catalog` with the database
 and writes nothing; :func:`apply_import` writes exactly what the plan says, or nothing at all
 when the plan holds a conflict. The caller (CLI, view) commits after a clean apply.
 
@@ -24,7 +24,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from lms.catalog.loader import Catalog, CatalogError, EquivalenceDef, OfferingDef, ProgramDef, UnitDef
 from lms.catalog.models import (
     Equivalence,
     Programme,
@@ -35,8 +34,9 @@ from lms.catalog.models import (
     UnitLevel,
     equivalence_sources,
 )
-from lms.catalog.requirements import unit_codes
 from lms.extensions import db
+from lms.progress.audit.catalogue import Catalog, CatalogError, EquivalenceDef, OfferingDef, ProgramDef, UnitDef
+from lms.progress.audit.requirements import unit_codes
 from lms.timetable.models import Centre, Modality, Offering, Semester
 
 KNOWN_CENTRES = {

@@ -18,8 +18,8 @@ from pathlib import Path, PureWindowsPath
 from flask import current_app
 
 from lms.catalog import queries
-from lms.catalog.loader import Catalog, CatalogError, read_catalog
 from lms.catalog.services import ImportPlan, plan_import
+from lms.progress.audit.catalogue import Catalog, CatalogError, read_catalog
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 DEFAULT_TTL = 3600

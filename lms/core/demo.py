@@ -20,12 +20,12 @@ from flask.cli import with_appcontext
 
 from lms.accounts.models import Funding, Learner, Role, User, UserRole
 from lms.accounts.passwords import hash_password
-from lms.catalog.loader import Catalog, CatalogError, read_catalog
 from lms.catalog.models import Programme, ProgrammeVersion, Unit, UnitKind
 from lms.catalog.services import apply_import, plan_import
 from lms.core.time import academic_year, utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
+from lms.progress.audit.catalogue import Catalog, CatalogError, read_catalog
 from lms.progress.services import refresh_all
 from lms.results.models import (
     Credit,

@@ -4,7 +4,7 @@ already, is remembered (:class:`~lms.progress.models.CredentialClaim`) and the l
 ("You can claim CS6800A"). Flushes, never commits.
 
 Cost: the certificates a learner already claimed are skipped, and so is every certificate toward
-which nothing the learner holds can count (:func:`lms.progress.explore.may_count`), so most
+which nothing the learner holds can count (:func:`lms.progress.audit.explore.may_count`), so most
 learners cost a few set look-ups, not audits. A fixed number of statements per call, whatever the
 number of learners: the versions, the claims already known, the new claims and the users to tell.
 """
@@ -20,20 +20,20 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner, User
-from lms.catalog.loader import Catalog
 from lms.catalog.models import Programme, ProgrammeVersion
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.plugins import hookimpl
-from lms.progress.engine import audit
-from lms.progress.explore import (
+from lms.progress.audit.catalogue import Catalog
+from lms.progress.audit.engine import audit
+from lms.progress.audit.explore import (
     is_certificate,
     may_count,
     newest_versions,
     relevant_units,
 )
+from lms.progress.audit.records import LearnerRecord
 from lms.progress.models import CredentialClaim
-from lms.progress.records import LearnerRecord
 
 KIND = "certificate_complete"
 CREDENTIALS_ENDPOINT = "progress_explore.credentials"

@@ -32,9 +32,9 @@ from typing import Any, NoReturn
 import click
 from flask.cli import with_appcontext
 
-from lms.catalog.loader import Catalog, CatalogError, ProgramDef, read_catalog
-from lms.progress.records import LearnerRecord
-from lms.progress.transcripts import TranscriptError, read_transcript
+from lms.progress.audit.catalogue import Catalog, CatalogError, ProgramDef, read_catalog
+from lms.progress.audit.records import LearnerRecord
+from lms.progress.audit.transcripts import TranscriptError, read_transcript
 
 KNOWN_SHOWN = 30  # programme codes listed in an "unknown programme" message
 
@@ -196,7 +196,7 @@ def audit_command(
     database: --learner NUMBER. Exits 0 whatever the audit's status; 2 on bad input, with one
     FILE:LINE: problem line per problem on stderr.
     """
-    from lms.progress import engine
+    from lms.progress.audit import engine
 
     if learner is not None:
         if catalog_paths or transcript:
@@ -217,7 +217,8 @@ def _audit_from_database(number: str, program: str, version: str | None, as_of: 
     import sqlalchemy as sa
 
     from lms.extensions import db
-    from lms.progress import engine, queries
+    from lms.progress import queries
+    from lms.progress.audit import engine
 
     try:
         learner = queries.find_learner(number)
@@ -253,7 +254,7 @@ def rank_command(catalog_paths: tuple[str, ...], transcript: str, as_of: datetim
     Prints a JSON list sorted by missing_ects, then programme code. Reads files only: no
     database needed. Exits 2 on bad input, with one FILE:LINE: problem line per problem on stderr.
     """
-    from lms.progress import engine
+    from lms.progress.audit import engine
 
     catalog, record = read_inputs(catalog_paths, transcript)
     print_json(engine.rank(catalog.programs.values(), catalog.units, catalog.equivalences, record, _as_date(as_of)))

@@ -53,7 +53,7 @@ def lms_dashboard_panels(user) -> list[DashboardPanel]:
 @hookimpl
 def lms_cli(group) -> None:
     from lms.progress.cli import audit_command, progress_group, rank_command
-    from lms.progress.planning import notify_windows_command
+    from lms.progress.study_plans import notify_windows_command
 
     group.add_command(audit_command)
     group.add_command(rank_command)
@@ -65,7 +65,7 @@ def lms_cli(group) -> None:
 @hookimpl
 def lms_progress_refreshed(records, catalog, as_of, bulk) -> None:
     """Tell learners when a certificate becomes complete, and re-check their saved study plans."""
-    from lms.progress import claims, planning
+    from lms.progress import claims, study_plans
 
     claims.lms_progress_refreshed(records=records, catalog=catalog, as_of=as_of, bulk=bulk)
-    planning.lms_progress_refreshed(records=records, catalog=catalog, as_of=as_of, bulk=bulk)
+    study_plans.lms_progress_refreshed(records=records, catalog=catalog, as_of=as_of, bulk=bulk)

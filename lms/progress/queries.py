@@ -11,14 +11,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 
 from lms.accounts.models import Learner
-from lms.catalog.loader import Catalog
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
 from lms.catalog.queries import catalog_from_database
 from lms.core.time import academic_year
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
+from lms.progress.audit.catalogue import Catalog
+from lms.progress.audit.records import CreditEntry, ExceptionEntry, LearnerRecord, ResultEntry
 from lms.progress.models import ProgressSnapshot
-from lms.progress.records import CreditEntry, ExceptionEntry, LearnerRecord, ResultEntry
 from lms.results.models import ActivityDecision, Credit, Decision, Result, ResultStatus, Substitution
 from lms.timetable.models import Offering, Registration, RegistrationStatus, semester_order
 

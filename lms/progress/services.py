@@ -19,7 +19,7 @@ from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.plugins.manager import plugin_manager
-from lms.progress.engine import audit
+from lms.progress.audit.engine import audit
 from lms.progress.models import AuditStatus, ProgressSnapshot
 from lms.progress.queries import catalogue_from_database, learner_record
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import Learner, Role, User
 from lms.catalog.models import ProgrammeVersion, Unit, programme_directors
-from lms.catalog.requirements import unit_codes
 from lms.extensions import db
+from lms.progress.audit.requirements import unit_codes
 from lms.results.models import Decision, Result, ResultHistory, ResultStatus
 from lms.timetable.models import (
     Offering,

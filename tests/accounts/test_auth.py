@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher, extract_parameters
 
-from lms import create_app
 from lms.accounts import services
 from lms.accounts.models import AuthSession, Role, User
+from lms.app import create_app
 from lms.core.access import public
 from lms.core.models import AuditEvent, AuditLog
 from lms.extensions import db

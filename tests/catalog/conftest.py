@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from lms.catalog.loader import read_catalog
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit
 from lms.catalog.services import apply_import, plan_import
 from lms.core.demo import CATALOG_DIR
 from lms.extensions import db
+from lms.progress.audit.catalogue import read_catalog
 from lms.timetable.models import Centre, Offering
 from tests.conftest import make_app
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from lms.catalog.loader import read_catalog
 from lms.catalog.models import Unit
 from lms.core.demo import CATALOG_DIR
 from lms.extensions import db
+from lms.progress.audit.catalogue import read_catalog
 from tests.catalog.conftest import import_real_catalogue, row_counts, write
 
 EMPTY = {"units": 0, "equivalences": 0, "programmes": 0, "versions": 0, "offerings": 0, "centres": 0}

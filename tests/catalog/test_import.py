@@ -8,13 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from lms.catalog.export import catalog_texts, write_catalog
-from lms.catalog.loader import EquivalenceDef, read_catalog
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit, UnitLevel
 from lms.catalog.queries import catalog_from_database, database_unit_codes
 from lms.catalog.services import ImportRefused, apply_import, plan_import
 from lms.core.demo import CATALOG_DIR
 from lms.extensions import db
 from lms.intakes.models import Enrolment
+from lms.progress.audit.catalogue import EquivalenceDef, read_catalog
 from lms.timetable.models import Offering
 from tests.catalog.conftest import import_real_catalogue, row_counts, write
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lms.catalog.loader import CatalogError, read_catalog
-from lms.catalog.requirements import RequirementError, normalise, unit_codes
 from lms.core.demo import CATALOG_DIR
+from lms.progress.audit.catalogue import CatalogError, read_catalog
+from lms.progress.audit.requirements import RequirementError, normalise, unit_codes
 
 SHARED_CATALOG = Path(__file__).resolve().parents[3] / "shared" / "catalog"
 

@@ -16,11 +16,11 @@ import lms.models  # noqa: F401  (every mapper, for the tests that build objects
 from lms.accounts.models import Learner, Role
 from lms.accounts.services import create_user
 from lms.catalog.models import Programme, ProgrammeKind, ProgrammeVersion, Unit, UnitKind
-from lms.catalog.requirements import RequirementError
 from lms.core.db import AppendOnlyError
 from lms.core.models import AuditEvent, AuditLog
 from lms.core.time import utcnow
 from lms.extensions import db
+from lms.progress.audit.requirements import RequirementError
 from lms.results.models import Credit, CreditSource, HistoryAction, Result, ResultHistory
 from lms.timetable.models import Centre, Modality, Offering, Registration, Semester
 

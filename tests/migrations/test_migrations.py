@@ -24,7 +24,7 @@ from pytest_alembic.tests import (  # noqa: F401
     test_upgrade,
 )
 
-from lms import PROJECT_ROOT
+from lms.app import PROJECT_ROOT
 from lms.extensions import db
 
 MIGRATIONS = PROJECT_ROOT / "migrations"

@@ -1,7 +1,7 @@
 """A brute-force audit oracle: deliberately simple, exponential, obviously correct.
 
 Written from the decisions of the project (see the test brief), not from the engine, to check the
-engine (lms.progress.engine) on small random cases: trees of at most ~7 leaves over ~7 units.
+engine (lms.progress.audit.engine) on small random cases: trees of at most ~7 leaves over ~7 units.
 
 Model
 -----
@@ -27,8 +27,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from lms.catalog.loader import EquivalenceDef, ProgramDef, UnitDef
-from lms.progress.records import LearnerRecord
+from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.records import LearnerRecord
 
 
 def add_years(day: date, years: int) -> date:

@@ -151,15 +151,15 @@ def test_cost_per_learner_stays_small(demo_app):
 
 
 def test_only_learners_holding_something_relevant_are_audited():
-    from lms.catalog.loader import EquivalenceDef, ProgramDef
-    from lms.catalog.requirements import normalise
-    from lms.progress import explore
-    from lms.progress.records import (
+    from lms.progress.audit import explore
+    from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef
+    from lms.progress.audit.records import (
         CreditEntry,
         ExceptionEntry,
         LearnerRecord,
         ResultEntry,
     )
+    from lms.progress.audit.requirements import normalise
 
     program = ProgramDef(
         "CZ0001A", "1", "T", "certificat_competence", None, None, 12, 10, None, normalise({"all": ["AAA100", "BBB100"]})

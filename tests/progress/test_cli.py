@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lms import create_app
+from lms.app import create_app
 from lms.core.demo import CATALOG_DIR
 from lms.extensions import db
 from lms.progress.cli import spread_catalog_paths
@@ -521,9 +521,9 @@ def test_database_record_matches_the_learners_rows(demo_app):
 
 
 def test_database_catalogue_carries_equivalences(demo_app):
-    from lms.catalog.loader import EquivalenceDef, UnitDef
     from lms.catalog.models import Equivalence, Unit
     from lms.progress import queries
+    from lms.progress.audit.catalogue import EquivalenceDef, UnitDef
 
     with demo_app.app_context():
         codes = ["NFA031", "NFA032", "NFA035"]

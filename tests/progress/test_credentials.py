@@ -13,14 +13,14 @@ import sqlalchemy as sa
 
 from lms.accounts.models import User
 from lms.catalog.export import write_catalog
-from lms.catalog.loader import UnitDef
 from lms.catalog.models import Unit
-from lms.catalog.requirements import normalise
 from lms.core.time import utcnow
 from lms.extensions import db
-from lms.progress import engine, explore
+from lms.progress.audit import engine, explore
+from lms.progress.audit.catalogue import UnitDef
+from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry
+from lms.progress.audit.requirements import normalise
 from lms.progress.queries import catalogue_from_database, find_learner, learner_record
-from lms.progress.records import CreditEntry, LearnerRecord, ResultEntry
 from lms.results import decisions
 from lms.results.models import CreditSource
 from tests.progress.test_cockpit import signed_in, text
@@ -135,7 +135,7 @@ def test_claim_now_and_within_one_or_two_units(demo_app):
 def test_units_missing_is_the_cheapest_completion():
     units = {code: UnitDef(code, code, 6, "UE", None) for code in ("AAA100", "BBB100", "CCC100", "DDD100")}
     tree = normalise({"all": ["AAA100", {"choose": 1, "of": ["BBB100", {"all": ["CCC100", "DDD100"]}]}]})
-    from lms.catalog.loader import ProgramDef
+    from lms.progress.audit.catalogue import ProgramDef
 
     program = ProgramDef("CZ0001A", "1", "Test", "certificat_competence", None, None, 12, 10, None, tree)
     master = ProgramDef("MZ0001A", "1", "Test", "master", None, None, 12, 10, None, tree)

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from lms.catalog.loader import Catalog, ProgramDef, read_catalog
-from lms.catalog.requirements import unit_codes
 from lms.core.demo import CATALOG_DIR
-from lms.progress.engine import audit, rank
-from lms.progress.records import CreditEntry, LearnerRecord, ResultEntry
+from lms.progress.audit.catalogue import Catalog, ProgramDef, read_catalog
+from lms.progress.audit.engine import audit, rank
+from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry
+from lms.progress.audit.requirements import unit_codes
 from tests.progress.oracle import applied_entries
 
 AS_OF = date(2026, 6, 30)

@@ -12,10 +12,10 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from lms.catalog.loader import EquivalenceDef, ProgramDef, UnitDef
-from lms.catalog.requirements import normalise
-from lms.progress.engine import audit
-from lms.progress.records import CreditEntry, ExceptionEntry, LearnerRecord, ResultEntry
+from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.engine import audit
+from lms.progress.audit.records import CreditEntry, ExceptionEntry, LearnerRecord, ResultEntry
+from lms.progress.audit.requirements import normalise
 from tests.progress.oracle import Oracle, add_years, applied_entries, token_problems, tree_units
 
 PROGRAM = "PRG01"

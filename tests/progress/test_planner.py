@@ -11,11 +11,10 @@ from fractions import Fraction
 
 import pytest
 
-from lms.catalog.loader import Catalog, ProgramDef, UnitDef, read_catalog
-from lms.catalog.requirements import normalise
 from lms.core.demo import CATALOG_DIR
-from lms.progress.engine import audit
-from lms.progress.planner import (
+from lms.progress.audit.catalogue import Catalog, ProgramDef, UnitDef, read_catalog
+from lms.progress.audit.engine import audit
+from lms.progress.audit.planner import (
     Preferences,
     Slot,
     check_plan,
@@ -24,7 +23,8 @@ from lms.progress.planner import (
     start_term,
     term_index,
 )
-from lms.progress.records import LearnerRecord, ResultEntry
+from lms.progress.audit.records import LearnerRecord, ResultEntry
+from lms.progress.audit.requirements import normalise
 
 TODAY = date(2026, 11, 22)
 START = (2026, "S2")

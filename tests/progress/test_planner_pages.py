@@ -13,10 +13,10 @@ from lms.catalog.models import Programme, ProgrammeVersion, Unit
 from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.notifications.models import Notification
-from lms.progress import planning
+from lms.progress import study_plans as planning
+from lms.progress.audit.planner import Preferences
+from lms.progress.audit.records import ResultEntry
 from lms.progress.models import StudyPlan
-from lms.progress.planner import Preferences
-from lms.progress.records import ResultEntry
 from lms.timetable.models import Offering, Semester
 from tests.helpers import csrf_token, login
 

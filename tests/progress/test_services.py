@@ -11,7 +11,7 @@ from lms.accounts.models import Learner
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
 from lms.extensions import db
 from lms.intakes.models import Enrolment
-from lms.progress.engine import audit
+from lms.progress.audit.engine import audit
 from lms.progress.models import ProgressSnapshot
 from lms.progress.queries import catalogue_from_database, find_learner, learner_record
 from lms.progress.services import refresh_progress
@@ -118,9 +118,9 @@ def test_importing_an_equivalence_re_audits_learners(demo_app, tmp_path):
     count as NFA031" is imported, their stored licence audit shows NFA031 met via equivalence."""
     from lms.accounts import services as accounts
     from lms.accounts.models import Role
-    from lms.catalog.loader import read_catalog
     from lms.catalog.services import apply_import, plan_import
     from lms.core.demo import CATALOG_DIR
+    from lms.progress.audit.catalogue import read_catalog
 
     with demo_app.app_context():
         user = accounts.create_user("eq@example.org", "Eq Learner", [Role.LEARNER], password="long enough pw")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lms.progress.records import CreditEntry, ExceptionEntry, LearnerRecord, ResultEntry
-from lms.progress.transcripts import TranscriptError, read_transcript
+from lms.progress.audit.records import CreditEntry, ExceptionEntry, LearnerRecord, ResultEntry
+from lms.progress.audit.transcripts import TranscriptError, read_transcript
 
 SPEC_EXAMPLE = """\
 learner: "100234X"            # the learner's number

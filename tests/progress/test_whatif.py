@@ -12,15 +12,15 @@ import pytest
 import sqlalchemy as sa
 from flask import template_rendered
 
-from lms.catalog.loader import ProgramDef
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
 from lms.core.time import utcnow
 from lms.extensions import db
-from lms.progress import explore
+from lms.progress.audit import explore
+from lms.progress.audit.catalogue import ProgramDef
+from lms.progress.audit.engine import audit
+from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry
 from lms.progress.cli import _json_default
-from lms.progress.engine import audit
 from lms.progress.queries import catalogue_from_database
-from lms.progress.records import CreditEntry, LearnerRecord, ResultEntry
 from tests.helpers import count_statements
 from tests.progress.test_cockpit import learner_with_short_history, signed_in, text
 
@@ -200,8 +200,8 @@ def program(code: str, version: str, requirements: dict) -> ProgramDef:
 
 
 def test_status_changes_between_versions():
-    from lms.catalog.loader import EquivalenceDef, UnitDef
-    from lms.catalog.requirements import normalise
+    from lms.progress.audit.catalogue import EquivalenceDef, UnitDef
+    from lms.progress.audit.requirements import normalise
 
     units = {code: UnitDef(code, code, 6, "UE", None) for code in ("AAA100", "BBB100", "CCC100", "DDD100", "EEE100")}
     old = program("P", "1", normalise({"all": ["AAA100", "BBB100", "CCC100"]}))

@@ -13,9 +13,9 @@ from lms.accounts.models import Role
 from lms.core.access import roles_required
 from lms.core.navigation import NavItem
 from lms.core.time import utcnow
-from lms.progress import explore
-from lms.progress.engine import audit
-from lms.progress.forms_explore import WhatIfForm, split_key, version_key
+from lms.progress.audit import explore
+from lms.progress.audit.engine import audit
+from lms.progress.forms.explore import WhatIfForm, split_key, version_key
 from lms.progress.queries import (
     catalogue_from_database,
     learner_programmes,

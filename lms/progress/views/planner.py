@@ -24,14 +24,14 @@ from lms.core.navigation import NavItem
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment
-from lms.progress import planning
-from lms.progress.forms_planner import (
+from lms.progress import study_plans as planning
+from lms.progress.audit.planner import Preferences, Problem, held_units, start_term
+from lms.progress.forms.planner import (
     UNIT_CHOICES,
     DeletePlanForm,
     PreferencesForm,
     SavePlanForm,
 )
-from lms.progress.planner import Preferences, Problem, held_units, start_term
 from lms.progress.queries import learner_programmes, learner_record
 from lms.timetable.models import Centre
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from lms.catalog.models import ProgrammeVersion, Unit
-from lms.catalog.requirements import unit_codes
 from lms.extensions import db
+from lms.progress.audit.requirements import unit_codes
 from lms.reports.queries.common import Filters, Page, Scope, paged, ratio
 from lms.results.models import Decision, Result, ResultStatus
 from lms.timetable.models import Offering, Registration

@@ -23,15 +23,13 @@ from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner, User
-from lms.catalog.loader import Catalog, ProgramDef
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
-from lms.catalog.requirements import unit_codes
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.plugins import hookimpl
-from lms.progress.models import StudyPlan
-from lms.progress.planner import (
+from lms.progress.audit.catalogue import Catalog, ProgramDef
+from lms.progress.audit.planner import (
     HORIZON_YEARS,
     Plan,
     Preferences,
@@ -42,8 +40,10 @@ from lms.progress.planner import (
     plan,
     start_term,
 )
+from lms.progress.audit.records import LearnerRecord
+from lms.progress.audit.requirements import unit_codes
+from lms.progress.models import StudyPlan
 from lms.progress.queries import catalogue_from_database, learner_record
-from lms.progress.records import LearnerRecord
 from lms.timetable.models import Centre, Offering, Registration, RegistrationStatus
 
 PLAN_PATH = "/me/plan"

@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
-from lms.catalog.loader import LineDict, _construct_mapping, _LineLoader
-from lms.progress.records import (
+from lms.progress.audit.catalogue import LineDict, _construct_mapping, _LineLoader
+from lms.progress.audit.records import (
     CREDIT_SOURCES,
     RESULT_STATUSES,
     CreditEntry,

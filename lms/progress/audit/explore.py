@@ -2,7 +2,7 @@
 it still lacks (the ``lms rank`` logic, with the audits kept), and the units whose status changes
 between two audits (a newer version of the learner's programme, or any other programme).
 
-Pure: no Flask, no database. The audits are :func:`lms.progress.engine.audit` results
+Pure: no Flask, no database. The audits are :func:`lms.progress.audit.engine.audit` results
 (formats.md section 3).
 """
 
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from lms.catalog.loader import EquivalenceDef, ProgramDef, UnitDef
-from lms.progress.engine import audit
-from lms.progress.records import LearnerRecord
+from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.engine import audit
+from lms.progress.audit.records import LearnerRecord
 
 CERTIFICATE_PREFIX = "certificat_"
 COUNTING = ("met", "in_progress")
@@ -232,7 +232,7 @@ def status_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
 def relevant_units(program: ProgramDef, equivalences: Sequence[EquivalenceDef]) -> frozenset[str]:
     """The units that can count toward ``program``: those of its tree and the sources of the
     equivalences that count as one of them."""
-    from lms.catalog.requirements import unit_codes
+    from lms.progress.audit.requirements import unit_codes
 
     tree = set(unit_codes(program.requirements))
     sources = {source for rule in equivalences if rule.counts_as in tree for source in rule.units}

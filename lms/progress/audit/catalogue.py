@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from lms.catalog.requirements import UNIT_CODE, RequirementError, TreeProblem, normalise, unit_codes
+from lms.progress.audit.requirements import UNIT_CODE, RequirementError, TreeProblem, normalise, unit_codes
 
 TOP_KEYS = {"units", "equivalences", "programs", "offerings"}
 UNIT_KEYS = {"code", "title", "ects", "kind", "level"}

@@ -1,6 +1,6 @@
 """The study planner: a semester-by-semester plan that completes a programme at the learner's pace.
 
-Pure Python: no Flask, no database. ``lms.progress.planning`` builds the inputs from the database.
+Pure Python: no Flask, no database. ``lms.progress.study_plans`` builds the inputs from the database.
 
 API
 ---
@@ -64,10 +64,10 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from lms.catalog.loader import EquivalenceDef, ProgramDef, UnitDef
-from lms.catalog.requirements import unit_codes
-from lms.progress.engine import audit
-from lms.progress.records import LearnerRecord, ResultEntry
+from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.engine import audit
+from lms.progress.audit.records import LearnerRecord, ResultEntry
+from lms.progress.audit.requirements import unit_codes
 
 HORIZON_YEARS = 12
 SEARCH_BUDGET = 15_000

@@ -11,7 +11,7 @@ from wtforms import SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
-from lms.catalog.loader import ProgramDef
+from lms.progress.audit.catalogue import ProgramDef
 
 SEPARATOR = ":"
 

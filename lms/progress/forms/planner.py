@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.core.labels import MODALITY
-from lms.progress.planner import Preferences
+from lms.progress.audit.planner import Preferences
 
 EVENING_AND_DISTANCE = ("presentiel_soir", "hybride_soir", "foad", "distance_planifiee_soir")
 UNIT_CHOICES = ("auto", "pin", "remove")

@@ -4,10 +4,10 @@ API
 ---
 
     audit(program, units, equivalences, record, as_of=None) -> dict
-        program       lms.catalog.loader.ProgramDef (requirements in normal form)
-        units         mapping code -> lms.catalog.loader.UnitDef (the whole catalogue)
-        equivalences  sequence of lms.catalog.loader.EquivalenceDef
-        record        lms.progress.records.LearnerRecord
+        program       lms.progress.audit.catalogue.ProgramDef (requirements in normal form)
+        units         mapping code -> lms.progress.audit.catalogue.UnitDef (the whole catalogue)
+        equivalences  sequence of lms.progress.audit.catalogue.EquivalenceDef
+        record        lms.progress.audit.records.LearnerRecord
         as_of         audit date; default record.as_of, else today
         returns the JSON-ready audit result of formats.md section 3 (ECTS as int, or float for halves),
         plus optional keys: ``to_complete`` (the units still to validate in the cheapest way to
@@ -69,8 +69,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from lms.catalog.loader import EquivalenceDef, ProgramDef, UnitDef
-from lms.progress.records import LearnerRecord
+from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.records import LearnerRecord
 
 VALIDATED, REGISTERED, HYPOTHETICAL = "V", "R", "H"
 # Costs are one integer: ects << SHIFT | penalties << PENALTY_SHIFT | tie-breaks, so that
@@ -866,6 +866,6 @@ def rank(
     record: LearnerRecord,
     as_of: date | None = None,
 ) -> list[dict[str, Any]]:
-    from lms.progress.explore import rank as ranked  # the same ranking, keeping each audit
+    from lms.progress.audit.explore import rank as ranked  # the same ranking, keeping each audit
 
     return [entry.row for entry in ranked(programs, units, equivalences, record, as_of)]

@@ -1,0 +1,116 @@
+"""lms: tracking working adults toward modular diplomas."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, has_request_context, session
+from flask_login import current_user
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+CONFIG_NAMES = ("default", "testing", "production")
+
+
+def create_app(
+    config_name: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    plugins: Iterable[object] = (),
+) -> Flask:
+    """Build an app: configuration, extensions, plugins, blueprints. No I/O, no migrations.
+
+    ``config_name`` is ``default``, ``testing`` or ``production`` (default: ``$LMS_CONFIG`` or
+    ``default``); ``LMS_*`` environment variables override the file; ``overrides`` wins over both.
+    ``plugins`` registers extra plugin objects (tests use it).
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    _load_config(app, config_name or os.environ.get("LMS_CONFIG", "default"), overrides or {})
+
+    import lms.models  # noqa: F401  (complete mapper registry before anything queries)
+    from lms.core import db as core_db
+    from lms.core.access import enforce_access
+    from lms.core.errors import register_error_handlers
+    from lms.core.security import add_security_headers
+    from lms.core.transactions import finish_request
+    from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from lms.plugins.manager import create_plugin_manager
+
+    db.init_app(app)
+    core_db.configure_engine(app)
+    core_db.install_append_only_guard()
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, default_translation_directories="translations")
+    bootstrap.init_app(app)
+
+    pm = create_plugin_manager(disabled=app.config["DISABLED_PLUGINS"], extra=plugins)
+    app.extensions["lms.plugins"] = pm
+    pm.hook.lms_load_blueprints(app=app)
+    pm.hook.lms_cli(group=app.cli)
+
+    app.before_request(enforce_access)
+    app.after_request(finish_request)
+    app.after_request(add_security_headers)
+    register_error_handlers(app)
+    return app
+
+
+def ensure_instance_folder(app: Flask) -> Flask:
+    """Entry points (``wsgi.py``, ``lms``) call this: the default SQLite file lives in instance/."""
+    Path(app.instance_path).mkdir(exist_ok=True)
+    return app
+
+
+def _load_config(app: Flask, config_name: str, overrides: Mapping[str, Any]) -> None:
+    if config_name not in CONFIG_NAMES:
+        raise RuntimeError(f"LMS_CONFIG must be one of {', '.join(CONFIG_NAMES)}, not {config_name!r}")
+    app.config.from_pyfile(str(CONFIG_DIR / "default.py"))
+    if config_name != "default":
+        app.config.from_pyfile(str(CONFIG_DIR / f"{config_name}.py"))
+    app.config.from_prefixed_env("LMS")
+    app.config.update(overrides)
+
+    disabled = app.config["DISABLED_PLUGINS"]
+    if isinstance(disabled, str):
+        app.config["DISABLED_PLUGINS"] = tuple(name.strip() for name in disabled.split(",") if name.strip())
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or (
+            f"sqlite:///{Path(app.instance_path) / 'lms.sqlite3'}"
+        )
+    if not app.config["SECRET_KEY"]:
+        if config_name == "production":
+            raise RuntimeError("LMS_SECRET_KEY must be set in production")
+        # Development without a key: sessions last as long as this process.
+        import secrets
+
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands, background work: no user, no session
+        return app_default_locale()
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return app_default_locale()
+
+
+def app_default_locale() -> str:
+    from flask import current_app
+
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
