@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lms.core.demo import CATALOG_DIR  # noqa: E402
+from lms.demo import CATALOG_DIR  # noqa: E402
 from lms.progress.audit.catalogue import ProgramDef, UnitDef, read_catalog  # noqa: E402
 from lms.progress.audit.engine import audit  # noqa: E402
 from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry  # noqa: E402

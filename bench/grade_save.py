@@ -26,7 +26,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from lms.accounts.models import User  # noqa: E402
 from lms.app import create_app  # noqa: E402
-from lms.core.demo import DemoSettings, load_demo  # noqa: E402
+from lms.demo import DemoSettings, load_demo  # noqa: E402
 from lms.extensions import db  # noqa: E402
 from lms.results import services  # noqa: E402
 from lms.results.models import Result  # noqa: E402

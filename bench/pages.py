@@ -35,8 +35,8 @@ from flask_migrate import upgrade  # noqa: E402
 
 from lms.accounts.models import Learner, User  # noqa: E402
 from lms.app import create_app  # noqa: E402
-from lms.core.demo import DEMO_PASSWORD, DemoSettings, load_demo  # noqa: E402
 from lms.core.time import academic_year, utcnow  # noqa: E402
+from lms.demo import DEMO_PASSWORD, DemoSettings, load_demo  # noqa: E402
 from lms.extensions import db  # noqa: E402
 from lms.timetable.models import Offering, Registration, RegistrationStatus, offering_tutors  # noqa: E402
 

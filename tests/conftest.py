@@ -71,7 +71,7 @@ class Templates:
         with app.app_context():
             upgrade()
             if kind == "demo":
-                from lms.core.demo import DemoSettings, load_demo
+                from lms.demo import DemoSettings, load_demo
 
                 load_demo(DemoSettings())
                 db.session.commit()

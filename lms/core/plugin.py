@@ -1,4 +1,4 @@
-"""Core area: home page, health check, the ``demo`` command, template helpers."""
+"""Core: home page, health check, the page chrome and the number filters of the templates."""
 
 from __future__ import annotations
 
@@ -29,13 +29,6 @@ def lms_load_blueprints(app: Flask) -> None:
     app.jinja_env.filters["grade"] = format_grade
     app.jinja_env.filters["academic_year"] = academic_year_label
     app.jinja_env.filters["modality_label"] = labels.TEMPLATE_GLOBALS["modality_label"]
-
-
-@hookimpl
-def lms_cli(group) -> None:
-    from lms.core.demo import demo_command
-
-    group.add_command(demo_command)
 
 
 @hookimpl

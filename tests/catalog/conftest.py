@@ -12,7 +12,7 @@ from flask import Flask
 
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit
 from lms.catalog.services import apply_import, plan_import
-from lms.core.demo import CATALOG_DIR
+from lms.demo import CATALOG_DIR
 from lms.extensions import db
 from lms.progress.audit.catalogue import read_catalog
 from lms.timetable.models import Centre, Offering

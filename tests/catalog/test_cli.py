@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.catalog.models import Unit
-from lms.core.demo import CATALOG_DIR
+from lms.demo import CATALOG_DIR
 from lms.extensions import db
 from lms.progress.audit.catalogue import read_catalog
 from tests.catalog.conftest import import_real_catalogue, row_counts, write

@@ -11,7 +11,7 @@ from lms.catalog.export import catalog_texts, write_catalog
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit, UnitLevel
 from lms.catalog.queries import catalog_from_database, database_unit_codes
 from lms.catalog.services import ImportRefused, apply_import, plan_import
-from lms.core.demo import CATALOG_DIR
+from lms.demo import CATALOG_DIR
 from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.progress.audit.catalogue import EquivalenceDef, read_catalog

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.core.demo import CATALOG_DIR
+from lms.demo import CATALOG_DIR
 from lms.progress.audit.catalogue import CatalogError, read_catalog
 from lms.progress.audit.requirements import RequirementError, normalise, unit_codes
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.catalog.models import Unit
-from lms.core.demo import DEMO_PASSWORD
+from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
 from tests.catalog.conftest import row_counts
 from tests.core.test_query_counts import counting

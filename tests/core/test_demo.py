@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Learner, Role, User, UserRole
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
-from lms.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoSettings, load_demo
+from lms.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoSettings, load_demo
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.results.models import Credit, CreditSource, Result, ResultHistory

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
-from lms.core.demo import DEMO_PASSWORD
+from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
 from tests.helpers import login
 

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.app import create_app
-from lms.core.demo import CATALOG_DIR
+from lms.demo import CATALOG_DIR
 from lms.extensions import db
 from lms.progress.cli import spread_catalog_paths
 

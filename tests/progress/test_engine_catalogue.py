@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lms.core.demo import CATALOG_DIR
+from lms.demo import CATALOG_DIR
 from lms.progress.audit.catalogue import Catalog, ProgramDef, read_catalog
 from lms.progress.audit.engine import audit, rank
 from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import pytest
 
-from lms.core.demo import CATALOG_DIR
+from lms.demo import CATALOG_DIR
 from lms.progress.audit.catalogue import Catalog, ProgramDef, UnitDef, read_catalog
 from lms.progress.audit.engine import audit
 from lms.progress.audit.planner import (

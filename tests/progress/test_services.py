@@ -119,7 +119,7 @@ def test_importing_an_equivalence_re_audits_learners(demo_app, tmp_path):
     from lms.accounts import services as accounts
     from lms.accounts.models import Role
     from lms.catalog.services import apply_import, plan_import
-    from lms.core.demo import CATALOG_DIR
+    from lms.demo import CATALOG_DIR
     from lms.progress.audit.catalogue import read_catalog
 
     with demo_app.app_context():
