@@ -17,7 +17,7 @@ from flask_babel import force_locale, format_date
 
 from lms.awards.models import Award
 from lms.awards.services import MENTIONS
-from lms.core.labels import PROGRAMME_KIND
+from lms.catalog.labels import PROGRAMME_KIND
 from lms.plugins.manager import plugin_manager
 
 ZIP_MAX_AWARDS = 500  # a jury session larger than this is refused (memory guard)

@@ -12,9 +12,11 @@ from lms.plugins import hookimpl
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
+    from lms.catalog import labels
     from lms.catalog.views import bp
 
     app.register_blueprint(bp)
+    app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
 
 
 @hookimpl

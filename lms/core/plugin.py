@@ -14,7 +14,7 @@ from lms.plugins import hookimpl
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
     from lms.accounts.forms import LanguageForm, LogoutForm
-    from lms.core import labels, navigation
+    from lms.core import navigation
     from lms.core.views import bp
 
     app.register_blueprint(bp)
@@ -24,11 +24,9 @@ def lms_load_blueprints(app: Flask) -> None:
         language_form=LanguageForm,
         logout_form=LogoutForm,
     )
-    app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
     app.jinja_env.filters["ects"] = format_ects
     app.jinja_env.filters["grade"] = format_grade
     app.jinja_env.filters["academic_year"] = academic_year_label
-    app.jinja_env.filters["modality_label"] = labels.TEMPLATE_GLOBALS["modality_label"]
 
 
 @hookimpl

@@ -28,10 +28,10 @@ from wtforms.validators import (
 )
 
 from lms.accounts.models import Funding
-from lms.core.labels import MODALITY
 from lms.intakes.labels import APPLICATION_STATUS, FUNDING, LEVELS
 from lms.intakes.models import ApplicationStatus
 from lms.intakes.services.applications import Decision
+from lms.timetable.labels import MODALITY
 from lms.timetable.models import Modality
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Funding
-from lms.intakes.models import ApplicationStatus
+from lms.core.labels import labeller
+from lms.intakes.models import ApplicationStatus, EnrolmentStatus
 
 APPLICATION_STATUS = {
     ApplicationStatus.DRAFT: _l("Draft"),
@@ -24,6 +25,13 @@ APPLICATION_BADGE = {
     ApplicationStatus.WAITLISTED: "text-bg-warning",
     ApplicationStatus.REJECTED: "text-bg-danger",
     ApplicationStatus.WITHDRAWN: "text-bg-secondary",
+}
+
+ENROLMENT_STATUS = {
+    EnrolmentStatus.ACTIVE: _l("In progress"),
+    EnrolmentStatus.COMPLETED: _l("Completed"),
+    EnrolmentStatus.WITHDRAWN: _l("Withdrawn"),
+    EnrolmentStatus.MOVED: _l("Moved to a newer version"),
 }
 
 FUNDING = {
@@ -57,3 +65,9 @@ def level_label(level: int | None) -> str:
 
 def funding_label(funding) -> str:
     return "" if funding is None else str(FUNDING[Funding(funding)])
+
+
+enrolment_status_label = labeller(ENROLMENT_STATUS)
+
+# The learner's programmes (progress pages, the transcript) show enrolment statuses: app-wide.
+TEMPLATE_GLOBALS = {"enrolment_status_label": enrolment_status_label}

@@ -10,10 +10,12 @@ from lms.plugins import hookimpl
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
+    from lms.intakes import labels
     from lms.intakes.views import blueprints
 
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
 
 
 @hookimpl

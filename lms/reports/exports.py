@@ -23,16 +23,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from lms.core.exports import neutralise
-from lms.core.labels import MODALITY, labeller
 from lms.core.time import academic_year_label
 from lms.reports import queries
 from lms.reports.queries import FUNNEL, Filters, Scope
+from lms.timetable.labels import modality_label
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SPOOL_BYTES = 8 * 1024 * 1024
 CHUNK_BYTES = 64 * 1024
-
-modality_label = labeller(MODALITY)
 
 
 @dataclass(frozen=True)

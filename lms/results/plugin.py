@@ -12,9 +12,11 @@ from lms.plugins import hookimpl
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
+    from lms.results import labels
     from lms.results.views import bp
 
     app.register_blueprint(bp)
+    app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
 
 
 @hookimpl

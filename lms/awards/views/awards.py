@@ -12,8 +12,8 @@ from lms.awards import certificates, queries, services
 from lms.awards.forms import RevokeForm
 from lms.awards.models import Award
 from lms.awards.views import bp
+from lms.catalog.labels import PROGRAMME_KIND
 from lms.core.access import deny_unless, login_required, roles_required
-from lms.core.labels import PROGRAMME_KIND
 from lms.extensions import db
 
 

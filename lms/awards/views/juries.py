@@ -12,8 +12,8 @@ from lms.accounts.models import Role
 from lms.awards import queries, services
 from lms.awards.forms import JuryDecisionForm
 from lms.awards.views import bp
+from lms.catalog.labels import PROGRAMME_KIND
 from lms.core.access import deny_unless, login_required, roles_required
-from lms.core.labels import PROGRAMME_KIND
 
 
 @bp.route("/awards")

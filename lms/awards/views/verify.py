@@ -8,8 +8,8 @@ from flask_babel import format_date
 
 from lms.awards import queries
 from lms.awards.views import bp
+from lms.catalog.labels import PROGRAMME_KIND
 from lms.core.access import public
-from lms.core.labels import PROGRAMME_KIND
 
 
 @bp.route("/verify/<code>")

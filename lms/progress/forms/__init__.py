@@ -8,7 +8,7 @@ from wtforms import DateField, DecimalField, SelectField, StringField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from lms.core.labels import CREDIT_SOURCE
+from lms.results.labels import CREDIT_SOURCE
 
 UNIT_CODE = Regexp(r"^\s*[A-Za-z0-9]{3,12}\s*$", message=_l("A unit code has 3 to 12 letters or digits."))
 

@@ -18,8 +18,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.core.labels import MODALITY
 from lms.progress.audit.planner import Preferences
+from lms.timetable.labels import MODALITY
 
 EVENING_AND_DISTANCE = ("presentiel_soir", "hybride_soir", "foad", "distance_planifiee_soir")
 UNIT_CHOICES = ("auto", "pin", "remove")

@@ -9,13 +9,11 @@ from flask_login import current_user
 
 from lms.accounts.models import Role
 from lms.core.access import roles_required
-from lms.core.labels import TEMPLATE_GLOBALS
 from lms.core.navigation import NavItem
 from lms.core.time import academic_year_label, utcnow
 from lms.progress import cockpit
 from lms.progress.audit.explore import missing_leaves
-
-semester_label, modality_label = TEMPLATE_GLOBALS["semester_label"], TEMPLATE_GLOBALS["modality_label"]
+from lms.timetable.labels import modality_label, semester_label
 
 bp = Blueprint("progress_cockpit", __name__, url_prefix="/me")
 

@@ -30,7 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from lms.core.labels import MODALITY
+from lms.timetable.labels import MODALITY
 from lms.timetable.models import MeetingMode, Modality, Semester
 
 

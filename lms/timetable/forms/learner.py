@@ -9,8 +9,8 @@ from wtforms import BooleanField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from lms.core.labels import MODALITY
 from lms.core.time import academic_year_label
+from lms.timetable.labels import MODALITY
 from lms.timetable.models import Semester
 from lms.timetable.queries.learner import MINE
 
