@@ -12,10 +12,13 @@ from lms.plugins import hookimpl
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
     from lms.accounts import services
+    from lms.accounts.forms import LanguageForm, LogoutForm
     from lms.accounts.views import bp
     from lms.extensions import login_manager
 
     app.register_blueprint(bp)
+    # The language switch and the logout button of every page (templates/base.html).
+    app.jinja_env.globals.update(language_form=LanguageForm, logout_form=LogoutForm)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.user_loader(services.load_session_user)

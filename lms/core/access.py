@@ -8,12 +8,12 @@ decorator fails closed; ``tests/core/test_routes.py`` walks ``app.url_map`` to c
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from typing import Any, TypeVar
 
 from flask import abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 
-from lms.accounts.models import Role
 from lms.core.audit import record_event
 from lms.core.models import AuditEvent
 
@@ -39,8 +39,8 @@ def login_required(view: F) -> F:
     return _mark(view, AUTHENTICATED)
 
 
-def roles_required(*roles: Role) -> Callable[[F], F]:
-    """A logged-in user holding at least one of ``roles``."""
+def roles_required(*roles: Enum) -> Callable[[F], F]:
+    """A logged-in user holding at least one of ``roles`` (``lms.accounts.models.Role`` members)."""
     allowed = frozenset(roles)
 
     def decorator(view: F) -> F:

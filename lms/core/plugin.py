@@ -13,17 +13,11 @@ from lms.plugins import hookimpl
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
-    from lms.accounts.forms import LanguageForm, LogoutForm
     from lms.core import navigation
     from lms.core.views import bp
 
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(
-        nav_items=navigation.nav_items,
-        get_locale=get_locale,
-        language_form=LanguageForm,
-        logout_form=LogoutForm,
-    )
+    app.jinja_env.globals.update(nav_items=navigation.nav_items, get_locale=get_locale)
     app.jinja_env.filters["ects"] = format_ects
     app.jinja_env.filters["grade"] = format_grade
     app.jinja_env.filters["academic_year"] = academic_year_label
