@@ -213,3 +213,30 @@ def catalog_from_database(offerings: bool = True) -> Catalog:
         catalog.offerings.append(OfferingDef(unit, year, semester.value, modality.value, centre, capacity))
     return catalog
 
+
+# --- the public catalogue (anyone, logged in or not) -----------------------------------------------
+
+
+def public_programmes() -> list[tuple[str, ProgrammeVersion]]:
+    """Each programme with its newest version (by string order, as the programme page): one
+    statement. Nothing personal, no enrolment counts."""
+    newest: dict[str, ProgrammeVersion] = {}
+    rows = db.session.execute(
+        sa.select(Programme.code, ProgrammeVersion)
+        .join(ProgrammeVersion, ProgrammeVersion.programme_id == Programme.id)
+        .order_by(Programme.code, ProgrammeVersion.version)
+    )
+    for code, version in rows:
+        newest[code] = version
+    return list(newest.items())
+
+
+def public_programme(code: str) -> ProgrammeVersion | None:
+    """The newest version of programme ``code``."""
+    return db.session.scalar(
+        sa.select(ProgrammeVersion)
+        .join(Programme, ProgrammeVersion.programme_id == Programme.id)
+        .where(Programme.code == code)
+        .order_by(ProgrammeVersion.version.desc())
+        .limit(1)
+    )

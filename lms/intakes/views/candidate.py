@@ -91,14 +91,17 @@ def signup():
 
 
 @bp.route("/intakes")
-@login_required
+@public
 def open_intakes():
+    """Anyone browses the open intakes, before or after signing up; a logged-in person also sees
+    their own application to each."""
     today = _today()
     return render_template(
         "intakes/open.html",
         intakes=queries.open_intakes(today),
-        mine=queries.application_by_intake(current_user),
+        mine=queries.application_by_intake(current_user) if current_user.is_authenticated else {},
         form=ActionForm(),
+        programmes_url=url_for("programmes.index") if "programmes.index" in current_app.view_functions else None,
     )
 
 
