@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -133,7 +133,7 @@ def forgot_password():
 @limiter.limit(_login_limit, methods=["POST"])
 def reset_password(token: str):
     if not services.link_is_valid(token):
-        return render_template("accounts/link_invalid.html"), 404
+        return _without_referrer(render_template("accounts/link_invalid.html"), 404)
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
@@ -141,9 +141,17 @@ def reset_password(token: str):
         except services.AccountError as error:
             form.new_password.errors.append(str(error))
         else:
-            if current_user.is_authenticated:
+            if current_user.is_authenticated:  # someone else's session in this browser ends first
+                services.close_session(current_user.session_key)
                 logout_user()
             start_session(user)
             flash(_("Your password has been set. You are logged in; any other session has been closed."), "success")
             return redirect(url_for("core.home"))
-    return render_template("accounts/reset.html", form=form), 422 if form.errors else 200
+    return _without_referrer(render_template("accounts/reset.html", form=form), 422 if form.errors else 200)
+
+
+def _without_referrer(page: str, status: int):
+    """The token is in this page's URL: links followed from it must not carry it away."""
+    response = make_response(page, status)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

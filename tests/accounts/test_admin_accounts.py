@@ -226,3 +226,22 @@ def test_account_services_keep_their_rules(app):
         db.session.commit()
         other = db.session.get(User, other_id)
         assert other.roles == {Role.TUTOR} and not other.active
+
+
+@sqlite_only
+def test_the_list_issues_the_same_statements_for_few_and_many_accounts(app):
+    from tests.helpers import count_statements
+
+    client, _ = admin_client(app)
+
+    def statements() -> int:
+        client.get(f"{BASE}/?q=learner")  # warm-up: session bookkeeping writes happen on first use
+        with count_statements(app) as seen:
+            assert client.get(f"{BASE}/?q=learner").status_code == 200
+        return len(seen)
+
+    make_user(app, "first@example.org", [Role.LEARNER], name="Learner first", password=None)
+    few = statements()
+    for index in range(30):
+        make_user(app, f"m{index}@example.org", [Role.LEARNER, Role.TUTOR], name=f"Learner {index}", password=None)
+    assert statements() == few

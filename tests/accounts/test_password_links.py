@@ -79,6 +79,20 @@ def test_the_answer_is_the_same_for_an_unknown_address_and_nothing_is_sent(app, 
     assert [mail["To"] for mail in mailbox.received] == ["known@example.org"]
 
 
+def test_following_a_link_in_someone_elses_session_ends_that_session(app, mailbox):
+    make_user(app, "owner@example.org", [Role.LEARNER])
+    borrower_id = make_user(app, "borrower@example.org", [Role.LEARNER])
+    shared = app.test_client()
+    assert login(shared, "borrower@example.org").status_code == 302
+    ask_for_link(app.test_client(), "owner@example.org")
+    page = shared.get(link_in(mailbox.wait(1)[0]))
+    assert page.headers["Referrer-Policy"] == "no-referrer"  # the token stays out of Referer headers
+    assert choose_password(shared, link_in(mailbox.received[0])).status_code == 302
+    assert shared.get("/api/v1/me").json["email"] == "owner@example.org"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(AuthSession.user_id == borrower_id)) == 0
+
+
 def test_a_link_expires(app, client, mailbox):
     make_user(app, "late@example.org", [Role.LEARNER])
     ask_for_link(client, "late@example.org")
