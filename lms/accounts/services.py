@@ -175,7 +175,8 @@ def sign_up(email: str, name: str, locale: str = "fr") -> User | None:
     existing = user_with_email(email)
     if existing is not None:
         if existing.active:
-            send_password_link(existing, LinkMail.SIGNUP_KNOWN)
+            # Signed up before without choosing a password yet: the same welcome link again.
+            send_password_link(existing, LinkMail.SIGNUP_KNOWN if existing.password_hash else LinkMail.SIGNUP)
         return None
     user = create_user(email, name, [], locale=locale)
     send_password_link(user, LinkMail.SIGNUP)

@@ -87,6 +87,19 @@ def test_signing_up_with_a_known_address_answers_the_same_and_mails_the_owner(ap
 
 
 @sqlite_only
+def test_signing_up_again_before_choosing_a_password_sends_the_welcome_link_again(app, mailbox):
+    answers = []
+    for name in ("Nina", "Nina again"):
+        client = app.test_client()
+        use_language(client, "en")
+        answers.append(sign_up(client, name, "nina@example.org").status_code)
+    assert answers == [200, 200]
+    assert [mail["Subject"] for mail in mailbox.wait(2)] == ["Finish creating your lms account"] * 2
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+@sqlite_only
 def test_sign_up_checks_the_name_and_address(app):
     client = app.test_client()
     use_language(client, "en")
