@@ -66,3 +66,9 @@ SMTP_PORT = 25
 SMTP_TIMEOUT = 5
 MAIL_FROM = "lms <no-reply@localhost>"
 PUBLIC_URL = "http://127.0.0.1:5000"  # prefix of links in e-mails
+
+# One-time links to choose a password (forgotten password, new accounts), sent by e-mail.
+PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
+ACCOUNT_WELCOME_MAX_AGE = timedelta(days=3)
+# Links asked for one e-mail address (forgotten password, sign-up); per client address: LOGIN_RATE_LIMIT.
+PASSWORD_LINK_RATE_LIMIT = "3 per hour"

@@ -11,6 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.base import TimestampMixin, enum_type
+from lms.core.search import Searchable
 from lms.extensions import db
 
 if TYPE_CHECKING:
@@ -32,8 +33,9 @@ class Funding(enum.StrEnum):
     OTHER = "other"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, Searchable, TimestampMixin, db.Model):
     __tablename__ = "users"
+    __search_fields__ = ("name", "email")
 
     # Set when the user is loaded from a login session: Flask-Login keeps this key in the cookie.
     session_key = None

@@ -1,22 +1,25 @@
-"""Accounts area: login pages, the user loader and the ``users`` commands."""
+"""Accounts area: login and password pages, administrators' account pages, the user loader and the
+``users`` commands."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from lms.accounts.models import Role
 from lms.core.navigation import NavItem
 from lms.plugins import hookimpl
 
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
-    from lms.accounts import services
+    from lms.accounts import admin_views, services
     from lms.accounts.forms import LanguageForm, LogoutForm
     from lms.accounts.views import bp
     from lms.extensions import login_manager
 
     app.register_blueprint(bp)
+    app.register_blueprint(admin_views.bp)
     # The language switch and the logout button of every page (templates/base.html).
     app.jinja_env.globals.update(language_form=LanguageForm, logout_form=LogoutForm)
     login_manager.login_view = "accounts.login"
@@ -33,4 +36,7 @@ def lms_cli(group) -> None:
 
 @hookimpl
 def lms_nav_items(user) -> list[NavItem]:
-    return [NavItem(_l("My account"), "accounts.change_password", order=900)]
+    items = [NavItem(_l("My account"), "accounts.change_password", order=900)]
+    if user.has_role(Role.ADMIN):
+        items.append(NavItem(_l("Accounts"), "accounts_admin.index", order=890))
+    return items

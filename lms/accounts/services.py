@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from lms.accounts import mails, tokens
+from lms.accounts.mails import LinkMail
 from lms.accounts.models import AuthSession, Learner, Role, User, UserRole
 from lms.accounts.passwords import hash_password, needs_rehash, verify_password
 from lms.core.audit import record_event
@@ -90,6 +92,114 @@ def grant_role(user: User, role: Role, actor_id: int | None = None) -> None:
     record_event(AuditEvent.ROLE_GRANTED, user_id=actor_id, details={"user": user.id, "role": role.value})
 
 
+def revoke_role(user: User, role: Role, actor_id: int | None = None) -> None:
+    """Take ``role`` away (a learner keeps their profile and records). Nobody removes their own
+    administrator role: an administration cannot lock itself out by mistake."""
+    row = next((row for row in user.role_rows if row.role is role), None)
+    if row is None:
+        return
+    if role is Role.ADMIN and user.id == actor_id:
+        raise AccountError(_("You cannot remove your own administrator role."), "roles")
+    user.role_rows.remove(row)
+    db.session.flush()
+    record_event(AuditEvent.ROLE_REVOKED, user_id=actor_id, details={"user": user.id, "role": role.value})
+
+
+def set_roles(user: User, roles: Iterable[Role], actor_id: int | None = None) -> None:
+    """Grant and revoke so that ``user`` holds exactly ``roles``."""
+    wanted = frozenset(Role(role) for role in roles)
+    if Role.ADMIN in user.roles - wanted and user.id == actor_id:
+        raise AccountError(_("You cannot remove your own administrator role."), "roles")
+    for role in sorted(user.roles - wanted):
+        revoke_role(user, role, actor_id)
+    for role in sorted(wanted - user.roles):
+        grant_role(user, role, actor_id)
+
+
+def set_active(user: User, active: bool, actor_id: int | None = None) -> None:
+    """Deactivate (never delete: records, grades and awards keep their author) or reactivate.
+    A deactivated account cannot log in and its sessions end at once."""
+    if not active and user.id == actor_id:
+        raise AccountError(_("You cannot deactivate your own account."))
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        end_sessions(user)
+    event = AuditEvent.USER_REACTIVATED if active else AuditEvent.USER_DEACTIVATED
+    record_event(event, user_id=actor_id, details={"user": user.id})
+
+
+def end_sessions(user: User, keep_session_key: str | None = None) -> None:
+    query = sa.delete(AuthSession).where(AuthSession.user_id == user.id)
+    if keep_session_key:
+        query = query.where(AuthSession.key_hash != session_key_hash(keep_session_key))
+    db.session.execute(query)
+
+
+# --- one-time password links ------------------------------------------------------------------------
+
+
+def user_with_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def send_password_link(user: User, mail: LinkMail, actor_id: int | None = None) -> None:
+    """E-mail ``user`` a one-time link to choose a password (after the commit)."""
+    mails.send_password_link(user, mail)
+    record_event(AuditEvent.PASSWORD_LINK_SENT, user_id=actor_id, details={"user": user.id, "mail": mail.value})
+
+
+def create_account(
+    email: str, name: str, roles: Iterable[Role], locale: str = "fr", actor_id: int | None = None
+) -> User:
+    """An administrator creates an account: no password is typed, the person chooses theirs from
+    the link mailed to them."""
+    user = create_user(email, name, roles, locale=locale, actor_id=actor_id)
+    send_password_link(user, LinkMail.WELCOME, actor_id)
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link to the active account with this address, else do nothing: the caller
+    answers the same either way, so nobody learns which addresses have an account."""
+    user = user_with_email(email)
+    if user is not None and user.active:
+        send_password_link(user, LinkMail.RESET)
+
+
+def sign_up(email: str, name: str, locale: str = "fr") -> User | None:
+    """A person creates their own account (no role): they choose their password from the mailed
+    link, which proves the address is theirs. An address that already has an account gets a mail
+    saying so, with a reset link, and nothing else happens (None): the answer is the same."""
+    existing = user_with_email(email)
+    if existing is not None:
+        if existing.active:
+            # Signed up before without choosing a password yet: the same welcome link again.
+            send_password_link(existing, LinkMail.SIGNUP_KNOWN if existing.password_hash else LinkMail.SIGNUP)
+        return None
+    user = create_user(email, name, [], locale=locale)
+    send_password_link(user, LinkMail.SIGNUP)
+    return user
+
+
+def link_is_valid(token: str) -> bool:
+    return tokens.user_for_token(token) is not None
+
+
+def set_password_from_link(token: str, new: str) -> User:
+    """Set the password of the account a one-time link opens; the link dies, every session ends."""
+    found = tokens.user_for_token(token)
+    if found is None:
+        raise AccountError(_("This link has expired or has already been used. Ask for a new one."))
+    user, purpose = found
+    check_password_policy(new, user.email)
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+    record_event(AuditEvent.PASSWORD_RESET, user_id=user.id, details={"link": purpose.value})
+    return user
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, rehashing the password if parameters changed."""
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
@@ -109,10 +219,7 @@ def change_password(user: User, current: str, new: str, keep_session_key: str | 
     check_password_policy(new, user.email)
     user.password_hash = hash_password(new)
     # Every other session of this user ends: a stolen session does not survive a password change.
-    query = sa.delete(AuthSession).where(AuthSession.user_id == user.id)
-    if keep_session_key:
-        query = query.where(AuthSession.key_hash != session_key_hash(keep_session_key))
-    db.session.execute(query)
+    end_sessions(user, keep_session_key)
     record_event(AuditEvent.PASSWORD_CHANGED, user_id=user.id)
 
 

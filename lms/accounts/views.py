@@ -1,15 +1,15 @@
-"""Login, logout, password change and language choice."""
+"""Login, logout, password change, forgotten password (one-time links) and language choice."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from lms.accounts import services
-from lms.accounts.forms import LanguageForm, LoginForm, PasswordChangeForm
+from lms.accounts.forms import ForgotPasswordForm, LanguageForm, LoginForm, PasswordChangeForm, PasswordResetForm
 from lms.core.access import login_required, public
 from lms.core.audit import record_event
 from lms.core.models import AuditEvent
@@ -55,16 +55,21 @@ def login():
             record_event(AuditEvent.LOGIN_FAILED, details={"email": services.normalise_email(form.email.data)})
             form.password.errors.append(_("Wrong e-mail address or password."))
         else:
-            locale = session.get("locale")
-            session.clear()  # a new session: nothing from before the login survives
-            key = services.open_session(user, request.remote_addr, request.user_agent.string)
-            user.session_key = key
-            login_user(user)
-            if locale:
-                session["locale"] = locale
-            record_event(AuditEvent.LOGIN, user_id=user.id)
+            start_session(user)
             return redirect(safe_next(form.next.data))
     return render_template("accounts/login.html", form=form)
+
+
+def start_session(user) -> None:
+    """Log ``user`` in on a new session: nothing from before survives but the language choice."""
+    locale = session.get("locale")
+    session.clear()
+    key = services.open_session(user, request.remote_addr, request.user_agent.string)
+    user.session_key = key
+    login_user(user)
+    if locale:
+        session["locale"] = locale
+    record_event(AuditEvent.LOGIN, user_id=user.id)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -105,3 +110,48 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
     return redirect(safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path))
+
+
+def _link_limit() -> str:
+    return current_app.config["PASSWORD_LINK_RATE_LIMIT"]
+
+
+@bp.route("/password/forgotten", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_link_limit, methods=["POST"], key_func=_account_key)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render_template("accounts/link_sent.html"), 200
+    return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str):
+    if not services.link_is_valid(token):
+        return _without_referrer(render_template("accounts/link_invalid.html"), 404)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            user = services.set_password_from_link(token, form.new_password.data)
+        except services.AccountError as error:
+            form.new_password.errors.append(str(error))
+        else:
+            if current_user.is_authenticated:  # someone else's session in this browser ends first
+                services.close_session(current_user.session_key)
+                logout_user()
+            start_session(user)
+            flash(_("Your password has been set. You are logged in; any other session has been closed."), "success")
+            return redirect(url_for("core.home"))
+    return _without_referrer(render_template("accounts/reset.html", form=form), 422 if form.errors else 200)
+
+
+def _without_referrer(page: str, status: int):
+    """The token is in this page's URL: links followed from it must not carry it away."""
+    response = make_response(page, status)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

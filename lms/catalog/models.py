@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.core.base import TimestampMixin, enum_type
+from lms.core.search import Searchable
 from lms.extensions import db
 from lms.progress.audit.requirements import normalise
 
@@ -41,8 +42,9 @@ class ProgrammeKind(enum.StrEnum):
     DIPLOME_ETABLISSEMENT = "diplome_etablissement"
 
 
-class Unit(TimestampMixin, db.Model):
+class Unit(Searchable, TimestampMixin, db.Model):
     __tablename__ = "units"
+    __search_fields__ = ("code", "title")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)

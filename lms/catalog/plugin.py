@@ -1,4 +1,4 @@
-"""Catalogue area: programme, unit and import pages, the director's panel, the ``catalog`` commands."""
+"""Catalogue area: programme, unit and import pages, the public catalogue, the director's panel, the ``catalog`` commands."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from lms.plugins import hookimpl
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
-    from lms.catalog import labels
+    from lms.catalog import labels, public_views
     from lms.catalog.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(public_views.bp)
     app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
 
 
@@ -24,6 +25,8 @@ def lms_nav_items(user) -> list[NavItem]:
     items = []
     if user.has_role(Role.ADMIN, Role.DIRECTOR):
         items.append(NavItem(_l("Programmes"), "catalog.programmes", order=50))
+    else:  # candidates and learners browse the public catalogue
+        items.append(NavItem(_l("Programmes"), "programmes.index", order=50))
     if user.has_role(Role.ADMIN):
         items.append(NavItem(_l("Units"), "catalog.units", order=51))
         items.append(NavItem(_l("Import a catalogue"), "catalog.import_upload", order=52))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit, equivalence_sources, programme_directors
+from lms.core.search import matches_words
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.progress.audit.catalogue import Catalog, EquivalenceDef, OfferingDef, ProgramDef, UnitDef
@@ -93,13 +94,9 @@ class UnitPage:
 
 
 def search_units(text: str = "", page: int = 1, per_page: int = 50) -> UnitPage:
-    """Units whose code or title holds every word of ``text`` (case-insensitive), by code;
+    """Units whose code or title holds every word of ``text`` (accents and case ignored), by code;
     two statements whatever the data (a count and one page)."""
-    condition = sa.true()
-    for word in text.split()[:10]:
-        condition = sa.and_(
-            condition, sa.or_(Unit.code.icontains(word, autoescape=True), Unit.title.icontains(word, autoescape=True))
-        )
+    condition = matches_words(text, Unit.search_key)
     total = db.session.scalar(sa.select(sa.func.count(Unit.id)).where(condition)) or 0
     page = max(1, min(page, max(1, -(-total // per_page))))
     units = list(
@@ -215,3 +212,31 @@ def catalog_from_database(offerings: bool = True) -> Catalog:
     for unit, year, semester, modality, centre, capacity in rows:
         catalog.offerings.append(OfferingDef(unit, year, semester.value, modality.value, centre, capacity))
     return catalog
+
+
+# --- the public catalogue (anyone, logged in or not) -----------------------------------------------
+
+
+def public_programmes() -> list[tuple[str, ProgrammeVersion]]:
+    """Each programme with its newest version (by string order, as the programme page): one
+    statement. Nothing personal, no enrolment counts."""
+    newest: dict[str, ProgrammeVersion] = {}
+    rows = db.session.execute(
+        sa.select(Programme.code, ProgrammeVersion)
+        .join(ProgrammeVersion, ProgrammeVersion.programme_id == Programme.id)
+        .order_by(Programme.code, ProgrammeVersion.version)
+    )
+    for code, version in rows:
+        newest[code] = version
+    return list(newest.items())
+
+
+def public_programme(code: str) -> ProgrammeVersion | None:
+    """The newest version of programme ``code``."""
+    return db.session.scalar(
+        sa.select(ProgrammeVersion)
+        .join(Programme, ProgrammeVersion.programme_id == Programme.id)
+        .where(Programme.code == code)
+        .order_by(ProgrammeVersion.version.desc())
+        .limit(1)
+    )

@@ -1,4 +1,4 @@
-"""The security audit log: logins, failed logins, refused accesses, role changes."""
+"""The security audit log: logins, failed logins, refused accesses, role and account changes."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ class AuditEvent(enum.StrEnum):
     ROLE_REVOKED = "role_revoked"
     USER_CREATED = "user_created"
     AWARD_REVOKED = "award_revoked"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
+    PASSWORD_LINK_SENT = "password_link"  # a one-time link to choose a password was mailed
+    PASSWORD_RESET = "password_reset"
 
 
 class AuditLog(db.Model):

@@ -10,7 +10,6 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
     SubmitField,
@@ -20,7 +19,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
-    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -91,11 +89,6 @@ class IntakeForm(_Form):
 class SignupForm(_Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=500)])
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
-    )
     submit = SubmitField(_l("Create my account"))
 
 

@@ -19,11 +19,16 @@ def channels() -> list:
     return [channel for group in plugin_manager().hook.lms_notification_channels() for channel in group or ()]
 
 
-def notify(users: Iterable[User], kind: str, title, body="", link: str | None = None) -> int:
-    """Send one message to each user through every channel. ``title`` and ``body`` may be lazy
-    translations: each user gets them in their own language."""
+def notify(
+    users: Iterable[User], kind: str, title, body="", link: str | None = None, via: Iterable[str] | None = None
+) -> int:
+    """Send one message to each user through every channel (or only the channels named in ``via``).
+    ``title`` and ``body`` may be lazy translations: each user gets them in their own language."""
     sent = 0
     active_channels = channels()
+    if via is not None:
+        names = set(via)
+        active_channels = [channel for channel in active_channels if channel.name in names]
     for user in users:
         if not user.active:
             continue

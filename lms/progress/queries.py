@@ -243,14 +243,15 @@ def learner_record(learner: Learner, today: date | None = None) -> LearnerRecord
 
 
 def search_learners(text: str, limit: int = 50) -> list[tuple[Learner, str, str]]:
-    """Learners whose number starts with, or whose name contains, ``text``: (learner, name, email)."""
+    """Learners whose name, e-mail address or number holds every word of ``text`` (accents and
+    case ignored): (learner, name, email)."""
     from lms.accounts.models import User
+    from lms.core.search import matches_words
 
-    pattern = f"%{text.strip().lower()}%"
     rows = db.session.execute(
         sa.select(Learner, User.name, User.email)
         .join(User, Learner.user_id == User.id)
-        .where(sa.or_(Learner.learner_number.ilike(f"{text.strip()}%"), sa.func.lower(User.name).like(pattern)))
+        .where(matches_words(text, User.search_key, sa.func.lower(Learner.learner_number)))
         .order_by(User.name)
         .limit(limit)
     )

@@ -31,6 +31,11 @@ PUBLIC_ENDPOINTS = frozenset(
         "timetable_learner.calendar_feed",  # calendar applications read the feed by its secret token
         "awards.verify",  # third parties check an award's authenticity
         "intakes_candidate.signup",  # a new person creates an account to apply
+        "intakes_candidate.open_intakes",  # candidates browse the open intakes before signing up
+        "programmes.index",  # the public catalogue of programmes
+        "programmes.show",
+        "accounts.forgot_password",  # asks for a one-time link; the answer never says if the address exists
+        "accounts.reset_password",  # opened from the one-time link
     }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

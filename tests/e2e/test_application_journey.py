@@ -1,4 +1,5 @@
-"""In a real Chromium: a new person signs up, applies to an intake with a PDF and submits; the
+"""In a real Chromium: a new person signs up, chooses a password from the mailed link, applies to
+an intake with a PDF and submits; the
 programme's director accepts from the review queue; the new learner's home shows the programme.
 axe-core finds no serious or critical violation on the application form and the review queue."""
 
@@ -19,6 +20,7 @@ from lms.intakes.models import Intake
 from lms.timetable.models import Centre, Modality
 from tests.conftest import make_app
 from tests.e2e.test_login_and_accessibility import assert_no_serious_violation
+from tests.mailbox import Mailbox, link_in
 
 PROGRAMME = "MR12202A"
 NAME = "Nadia Candidate"
@@ -33,6 +35,25 @@ def documents_folder(monkeypatch, tmp_path):
     folder = tmp_path / "application-documents"
     monkeypatch.setenv("LMS_APPLICATION_DOCUMENT_FOLDER", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def mailbox(monkeypatch):
+    """A local SMTP server receiving the live server's e-mails (autouse, like documents_folder)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Mailbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("LMS_SMTP_HOST", '"127.0.0.1"')
+    monkeypatch.setenv("LMS_SMTP_PORT", str(port))
+    yield handler
+    controller.stop()
 
 
 def add_open_intake(database: str) -> int:
@@ -80,7 +101,7 @@ def in_english(page) -> None:
         page.locator("footer button[type=submit]").click()
 
 
-def test_candidate_applies_and_is_accepted(page, browser, live_server, log_in, tmp_path, documents_folder):
+def test_candidate_applies_and_is_accepted(page, browser, live_server, log_in, tmp_path, documents_folder, mailbox):
     intake_id = add_open_intake(str(tmp_path / "demo.sqlite3"))
 
     # A new person signs up.
@@ -89,11 +110,19 @@ def test_candidate_applies_and_is_accepted(page, browser, live_server, log_in, t
     assert_no_serious_violation(page, "the sign-up form")
     page.get_by_label("Full name").fill(NAME)
     page.get_by_label("E-mail address").fill(EMAIL)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat the password").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Create my account").click()
-    assert page.url.endswith("/intakes")
+    expect(page.locator("main h1")).to_have_text("Check your mail")
+
+    # They choose their password from the link of the mail, which logs them in.
+    (mail,) = mailbox.wait_for(EMAIL)
+    page.goto(f"{live_server}{link_in(mail)}")
+    assert_no_serious_violation(page, "the password form")
+    page.get_by_label("New password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the new password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Choose this password").click()
+    page.goto(f"{live_server}/intakes")
 
     # They apply with a PDF.
     with page.expect_navigation():

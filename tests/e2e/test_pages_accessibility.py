@@ -1,6 +1,6 @@
 """axe-core on the pages of each role that other browser tests do not visit: attendance (tutor),
-attendance summary and cockpit (learner), timetable administration (admin). No serious or
-critical violation."""
+attendance summary and cockpit (learner), timetable and account administration (admin), the
+public pages (forgotten password, catalogue, open intakes). No serious or critical violation."""
 
 from __future__ import annotations
 
@@ -41,7 +41,17 @@ def audit(page, url: str) -> list[str]:
                 "/timetable/list",
             ],
         ),
-        ("admin", ["/admin/timetable/offerings", "/admin/timetable/centres", "/attendance/learners"]),
+        (
+            "admin",
+            [
+                "/admin/timetable/offerings",
+                "/admin/timetable/centres",
+                "/attendance/learners",
+                "/admin/accounts/",
+                "/admin/accounts/?q=dupont",
+                "/admin/accounts/new",
+            ],
+        ),
         (
             "director",
             [
@@ -58,6 +68,23 @@ def audit(page, url: str) -> list[str]:
 def test_pages_have_no_serious_violation(page, live_server, log_in, role, paths):
     log_in(page, DEMO_ACCOUNTS[role])
     problems = [problem for path in paths for problem in audit(page, live_server + path)]
+    assert problems == []
+
+
+def test_account_page_has_no_serious_violation(page, live_server, log_in):
+    log_in(page, DEMO_ACCOUNTS["admin"])
+    page.goto(f"{live_server}/admin/accounts/")
+    account = re.search(r'href="(/admin/accounts/\d+)"', page.content())
+    assert account, "the list links to the accounts"
+    assert audit(page, live_server + account[1]) == []
+
+
+def test_public_pages_have_no_serious_violation(page, live_server):
+    paths = ["/login", "/password/forgotten", "/signup", "/intakes", "/programmes/"]
+    problems = [problem for path in paths for problem in audit(page, live_server + path)]
+    programme = re.search(r'href="(/programmes/[A-Z0-9]+)"', page.content())
+    assert programme, "the catalogue links to its programmes"
+    problems += audit(page, live_server + programme[1])
     assert problems == []
 
 

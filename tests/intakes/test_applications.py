@@ -10,7 +10,8 @@ from lms.accounts.models import User
 from lms.extensions import db
 from lms.intakes.models import Application, ApplicationStatus
 from lms.intakes.services.applications import below_entry_level
-from tests.helpers import csrf_token, use_language
+from tests.accounts.test_password_links import same_page
+from tests.helpers import PASSWORD, csrf_token, login, use_language
 from tests.intakes.world import (
     apply_form,
     build_world,
@@ -18,6 +19,7 @@ from tests.intakes.world import (
     post_form,
     submitted_application,
 )
+from tests.mailbox import link_in
 
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -37,48 +39,72 @@ def test_entry_level_rule():
     assert not below_entry_level(3, None)
 
 
-@sqlite_only
-def test_a_new_person_signs_up_and_is_logged_in(app):
-    client = app.test_client()
+def sign_up(client, name: str, email: str):
     page = client.get("/signup")
     assert page.status_code == 200
-    response = client.post(
-        "/signup",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "name": "Nina Candidate",
-            "email": "Nina@Example.org",
-            "password": "a long enough secret",
-            "confirm": "a long enough secret",
-        },
-    )
-    assert response.status_code == 302 and response.headers["Location"].endswith("/intakes")
-    assert client.get("/intakes").status_code == 200
+    return client.post("/signup", data={"csrf_token": csrf_token(page.text), "name": name, "email": email})
+
+
+def test_a_new_person_signs_up_chooses_a_password_from_the_mail_and_applies(app, mailbox):
+    client = app.test_client()
+    use_language(client, "en")
+    answer = sign_up(client, "Nina Candidate", "Nina@Example.org")
+    assert answer.status_code == 200 and "Check your mail" in answer.text
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "nina@example.org"))
         assert user is not None and user.roles == frozenset() and user.learner is None
+        assert user.password_hash is None and user.locale == "en"
+    assert client.get("/applications").status_code == 302  # not logged in before choosing a password
+    (mail,) = mailbox.wait(1)
+    assert mail["To"] == "nina@example.org" and mail["Subject"] == "Finish creating your lms account"
+    link = link_in(mail)
+    page = client.get(link)
+    chosen = client.post(
+        link, data={"csrf_token": csrf_token(page.text), "new_password": PASSWORD, "confirm": PASSWORD}
+    )
+    assert chosen.status_code == 302
+    assert client.get("/applications").status_code == 200
+
+
+def test_signing_up_with_a_known_address_answers_the_same_and_mails_the_owner(app, mailbox):
+    build_world(app)
+    new, known = app.test_client(), app.test_client()
+    use_language(new, "en")
+    use_language(known, "en")
+    first = sign_up(new, "Someone New", "new@example.org")
+    second = sign_up(known, "Someone Else", "Candidate1@example.org")
+    assert first.status_code == second.status_code == 200
+    assert same_page(first.text, second.text)  # nothing tells which address has an account
+    mailbox.wait(2)
+    (owner_mail,) = mailbox.to("candidate1@example.org")
+    assert owner_mail["Subject"] == "Someone tried to sign up with your address"
+    with app.app_context():
+        owner = db.session.scalar(sa.select(User).where(User.email == "candidate1@example.org"))
+        assert owner.name == "Candidate 1"  # nothing changed on the existing account
+    # The mail carries a working reset link, and the usual password still works until it is used.
+    assert login(app.test_client(), "candidate1@example.org").status_code == 302
+    assert app.test_client().get(link_in(owner_mail)).status_code == 200
 
 
 @sqlite_only
-def test_sign_up_follows_the_password_rules_and_refuses_a_known_address(app):
-    build_world(app)
+def test_signing_up_again_before_choosing_a_password_sends_the_welcome_link_again(app, mailbox):
+    answers = []
+    for name in ("Nina", "Nina again"):
+        client = app.test_client()
+        use_language(client, "en")
+        answers.append(sign_up(client, name, "nina@example.org").status_code)
+    assert answers == [200, 200]
+    assert [mail["Subject"] for mail in mailbox.wait(2)] == ["Finish creating your lms account"] * 2
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+@sqlite_only
+def test_sign_up_checks_the_name_and_address(app):
     client = app.test_client()
     use_language(client, "en")
-    short = post_form(
-        client, "/signup", data={"name": "X", "email": "x@example.org", "password": "short", "confirm": "short"}
-    )
-    assert short.status_code == 422 and "too short" in short.text
-    taken = post_form(
-        client,
-        "/signup",
-        data={
-            "name": "X",
-            "email": "candidate1@example.org",
-            "password": "a long enough secret",
-            "confirm": "a long enough secret",
-        },
-    )
-    assert taken.status_code == 422 and "already exists" in taken.text
+    refused = sign_up(client, "", "not an address")
+    assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
 
 
 @sqlite_only

@@ -132,15 +132,13 @@ def oldest_waitlisted(intake: Intake) -> Application | None:
 # --- candidates ------------------------------------------------------------------------------------
 
 
-def sign_up(name: str, email: str, password: str) -> User:
-    """A new person's account, with no role yet: they become a learner when accepted."""
+def sign_up(name: str, email: str, locale: str = "fr") -> None:
+    """A new person's account, with no role yet (they become a learner when accepted); they choose
+    their password from the mailed link. An address that already has an account changes nothing
+    visible: its owner is mailed instead (see :func:`lms.accounts.services.sign_up`)."""
     if not (name or "").strip():
         raise IntakeRuleError(_("Enter your name."), "name")
-    try:
-        return accounts.create_user(email, name, [], password=password)
-    except accounts.AccountError as error:
-        field = "password" if error.field == "new_password" else error.field
-        raise IntakeRuleError(str(error), field) from error
+    accounts.sign_up(email, name, locale)
 
 
 def start_application(candidate: User, intake: Intake, today: date) -> Application:

@@ -17,13 +17,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from lms.accounts import services as accounts
 from lms.accounts.models import Funding, Role
 from lms.core.access import login_required, public
-from lms.core.audit import record_event
-from lms.core.models import AuditEvent
 from lms.core.navigation import NavItem
 from lms.core.time import utcnow
 from lms.extensions import limiter
@@ -47,6 +45,15 @@ def _signup_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _signup_address_limit() -> str:
+    return current_app.config["PASSWORD_LINK_RATE_LIMIT"]
+
+
+def _signup_address() -> str:
+    """Sign-ups with one address, whoever sends them: nobody floods a mailbox with our e-mails."""
+    return "signup:" + accounts.normalise_email(request.form.get("email", ""))
+
+
 def _today():
     return utcnow().date()
 
@@ -62,42 +69,39 @@ def _own_application(application_id: int) -> Application:
 @bp.route("/signup", methods=["GET", "POST"])
 @public
 @limiter.limit(_signup_limit, methods=["POST"])
+@limiter.limit(_signup_address_limit, methods=["POST"], key_func=_signup_address)
 def signup():
+    """The same answer whether the address is new or already has an account (nobody learns
+    which addresses are known): "check your mail"."""
     if current_user.is_authenticated:
         return redirect(url_for(".open_intakes"))
     form = SignupForm()
     if form.validate_on_submit():
+        locale = session.get("locale")
         try:
-            user = services.sign_up(form.name.data, form.email.data, form.password.data)
+            services.sign_up(
+                form.name.data, form.email.data, locale if locale in current_app.config["LANGUAGES"] else "fr"
+            )
         except IntakeRuleError as error:
             getattr(form, error.field or "email").errors.append(error.message)
         else:
-            locale = session.get("locale")
-            session.clear()
-            key = accounts.open_session(user, request.remote_addr, request.user_agent.string)
-            user.session_key = key
-            if locale in current_app.config["LANGUAGES"]:
-                user.locale = locale
-                session["locale"] = locale
-            login_user(user)
-            record_event(AuditEvent.LOGIN, user_id=user.id)
-            flash(_("Your account is ready. Choose the intake you apply to."), "success")
-            return redirect(url_for(".open_intakes"))
+            return render_template("intakes/signup_sent.html")
     status = 422 if form.errors else 200
-    return render_template(
-        "intakes/signup.html", form=form, min_length=current_app.config["PASSWORD_MIN_LENGTH"]
-    ), status
+    return render_template("intakes/signup.html", form=form), status
 
 
 @bp.route("/intakes")
-@login_required
+@public
 def open_intakes():
+    """Anyone browses the open intakes, before or after signing up; a logged-in person also sees
+    their own application to each."""
     today = _today()
     return render_template(
         "intakes/open.html",
         intakes=queries.open_intakes(today),
-        mine=queries.application_by_intake(current_user),
+        mine=queries.application_by_intake(current_user) if current_user.is_authenticated else {},
         form=ActionForm(),
+        programmes_url=url_for("programmes.index") if "programmes.index" in current_app.view_functions else None,
     )
 
 

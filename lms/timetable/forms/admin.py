@@ -170,7 +170,7 @@ class OfferingFilterForm(AdminForm):
     semester = SelectField(_l("Semester"), choices=ALL + SEMESTER_CHOICES, validators=[Optional()])
     centre = SelectField(_l("Centre"), coerce=_optional_int, validators=[Optional()])
     modality = SelectField(_l("Modality"), choices=ALL + MODALITY_CHOICES, validators=[Optional()])
-    unit = StringField(_l("Unit code"), validators=[Optional(), Length(max=12)])
+    unit = StringField(_l("Unit code or words of the title"), validators=[Optional(), Length(max=100)])
 
 
 class CopyYearForm(AdminForm):

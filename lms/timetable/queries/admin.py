@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Role, User, UserRole
 from lms.catalog.models import Unit
+from lms.core.search import matches_words
 from lms.extensions import db
 from lms.timetable.models import (
     Centre,
@@ -128,7 +129,7 @@ def _conditions(filters: OfferingFilters) -> list:
     if filters.modality is not None:
         conditions.append(Offering.modality == filters.modality)
     if filters.unit:
-        conditions.append(Unit.code.icontains(filters.unit.strip(), autoescape=True))
+        conditions.append(matches_words(filters.unit, Unit.search_key))
     return conditions
 
 
