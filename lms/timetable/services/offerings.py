@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms.catalog.models import Unit
+from lms.core.errors import Refusal
 from lms.core.time import local_time, utc_moment
 from lms.extensions import db
 from lms.timetable.models import (
@@ -24,13 +25,10 @@ from lms.timetable.models import (
 )
 
 
-class OfferingRejected(ValueError):
+class OfferingRejected(Refusal):
     """Input that cannot be saved; ``field`` names the form field at fault."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+    status = 422
 
 
 @dataclass
