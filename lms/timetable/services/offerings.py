@@ -23,6 +23,7 @@ from lms.timetable.models import (
     RegistrationStatus,
     Semester,
 )
+from lms.timetable.services.registrations import promote_from_waitlist
 
 
 class OfferingRejected(Refusal):
@@ -186,11 +187,7 @@ def save_offering(offering: Offering | None, data: OfferingInput) -> SaveOutcome
 
 def promote(offering: Offering) -> list:
     """Let waitlisted learners in, oldest first (``services.registrations`` owns the rule)."""
-    try:
-        from lms.timetable.services.registrations import promote_from_waitlist
-    except ImportError:  # the registrations module is not there yet
-        return []
-    return list(promote_from_waitlist(offering) or [])
+    return promote_from_waitlist(offering)
 
 
 # --- copying a year --------------------------------------------------------------------------------
