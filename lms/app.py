@@ -36,7 +36,7 @@ def create_app(
     import lms.models  # noqa: F401  (complete mapper registry before anything queries)
     from lms.core import db as core_db
     from lms.core.access import enforce_access
-    from lms.core.errors import register_error_handlers
+    from lms.core.error_pages import register_error_handlers
     from lms.core.security import add_security_headers
     from lms.core.transactions import finish_request
     from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate

@@ -18,7 +18,7 @@ from lms.accounts.forms import (
 from lms.accounts.mails import LinkMail
 from lms.accounts.models import Role
 from lms.core.access import roles_required
-from lms.extensions import db
+from lms.core.refusals import attempt
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/accounts")
 PER_PAGE = 50
@@ -45,18 +45,15 @@ def index():
 def create():
     form = AccountCreateForm()
     if form.validate_on_submit():
-        try:
-            with db.session.begin_nested():
-                user = services.create_account(
-                    form.email.data,
-                    form.name.data,
-                    [Role(r) for r in form.roles.data],
-                    form.locale.data,
-                    current_user.id,
-                )
-        except services.AccountError as error:
-            getattr(form, error.field or "email").errors.append(str(error))
-        else:
+        with attempt(form, field="email") as outcome:
+            user = services.create_account(
+                form.email.data,
+                form.name.data,
+                [Role(r) for r in form.roles.data],
+                form.locale.data,
+                current_user.id,
+            )
+        if not outcome.refused:
             flash(
                 _(
                     "The account of %(name)s has been created; a link to choose a password has been sent to %(email)s.",
@@ -102,12 +99,9 @@ def roles(user_id: int):
     line = _account(user_id)
     form = AccountRolesForm()
     if form.validate_on_submit():
-        try:
-            with db.session.begin_nested():
-                services.set_roles(line.user, [Role(r) for r in form.roles.data], current_user.id)
-        except services.AccountError as error:
-            form.roles.errors.append(str(error))
-        else:
+        with attempt(form, field="roles") as outcome:
+            services.set_roles(line.user, [Role(r) for r in form.roles.data], current_user.id)
+        if not outcome.refused:
             flash(_("The roles of %(name)s have been saved.", name=line.user.name), "success")
             return redirect(url_for(".show", user_id=user_id), code=303)
     return _show(line, form, 422)
@@ -120,11 +114,9 @@ def set_active(user_id: int):
     if not AccountActionForm().validate_on_submit():
         abort(400)
     activate = not line.user.active
-    try:
-        with db.session.begin_nested():
-            services.set_active(line.user, activate, current_user.id)
-    except services.AccountError as error:
-        flash(str(error), "danger")
+    with attempt(flash="danger") as outcome:
+        services.set_active(line.user, activate, current_user.id)
+    if outcome.refused:
         return _show(line, status=422)
     if activate:
         flash(_("The account of %(name)s is active again.", name=line.user.name), "success")

@@ -16,6 +16,7 @@ from lms.accounts.mails import LinkMail
 from lms.accounts.models import AuthSession, Learner, Role, User, UserRole
 from lms.accounts.passwords import hash_password, needs_rehash, verify_password
 from lms.core.audit import record_event
+from lms.core.errors import Refusal
 from lms.core.models import AuditEvent
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -23,12 +24,10 @@ from lms.extensions import db
 _SEEN_RESOLUTION = timedelta(minutes=1)
 
 
-class AccountError(ValueError):
+class AccountError(Refusal):
     """A rule about accounts was broken; the message is for people. ``field`` names the form field."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    status = 422
 
 
 def normalise_email(email: str) -> str:

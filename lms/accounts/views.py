@@ -13,6 +13,7 @@ from lms.accounts.forms import ForgotPasswordForm, LanguageForm, LoginForm, Pass
 from lms.core.access import login_required, public
 from lms.core.audit import record_event
 from lms.core.models import AuditEvent
+from lms.core.refusals import attempt
 from lms.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
@@ -89,13 +90,11 @@ def logout():
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form, field="new_password") as outcome:
             services.change_password(
                 current_user, form.current_password.data, form.new_password.data, current_user.session_key
             )
-        except services.AccountError as error:
-            getattr(form, error.field or "new_password").errors.append(str(error))
-        else:
+        if not outcome.refused:
             flash(_("Your password has been changed. Your other sessions have been closed."), "success")
             return redirect(url_for("core.home"))
     return render_template("accounts/password.html", form=form)
@@ -136,11 +135,9 @@ def reset_password(token: str):
         return _without_referrer(render_template("accounts/link_invalid.html"), 404)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form, field="new_password") as outcome:
             user = services.set_password_from_link(token, form.new_password.data)
-        except services.AccountError as error:
-            form.new_password.errors.append(str(error))
-        else:
+        if not outcome.refused:
             if current_user.is_authenticated:  # someone else's session in this browser ends first
                 services.close_session(current_user.session_key)
                 logout_user()

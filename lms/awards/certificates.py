@@ -18,14 +18,17 @@ from flask_babel import force_locale, format_date
 from lms.awards.models import Award
 from lms.awards.services import MENTIONS
 from lms.catalog.labels import PROGRAMME_KIND
+from lms.core.errors import Refusal
 from lms.plugins.manager import plugin_manager
 
 ZIP_MAX_AWARDS = 500  # a jury session larger than this is refused (memory guard)
 ZIP_MAX_BYTES = 200 * 1024 * 1024
 
 
-class TooLarge(Exception):
+class TooLarge(Refusal):
     """The ZIP would hold more certificates or bytes than the guard allows."""
+
+    status = 413
 
 
 def ects_text(value) -> str:

@@ -32,6 +32,7 @@ from lms.accounts.models import Learner, Role, User
 from lms.awards.models import Award
 from lms.catalog.models import Programme, ProgrammeVersion
 from lms.core.audit import record_event
+from lms.core.errors import Refusal
 from lms.core.models import AuditEvent
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -54,16 +55,22 @@ MENTIONS = {
 CODE_BYTES = 18  # token_urlsafe(18): 24 characters, 144 random bits
 
 
-class AwardError(ValueError):
+class AwardError(Refusal):
     """A decision that breaks a rule; the message is for people."""
+
+    status = 422
 
 
 class Conflict(AwardError):
     """A concurrent decision won the race (same enrolment or same certificate number)."""
 
+    status = 409
 
-class NotAllowed(PermissionError):
+
+class NotAllowed(Refusal):
     """The actor may not decide for this programme."""
+
+    status = 403
 
 
 @dataclass(frozen=True)
@@ -176,7 +183,7 @@ def grant_awards(
         if version is None or candidate.learner_id not in learners:
             raise AwardError(_("Unknown learner or programme."))
         if not may_award(actor, version.programme):
-            raise NotAllowed(version.programme.code)
+            raise NotAllowed(_("You do not direct this programme."))
 
     enrolments: dict[Candidate, Enrolment] = {}
     for candidate in candidates:
@@ -265,7 +272,7 @@ def _link(award: Award) -> str | None:
 def revoke_award(actor: User, award: Award, reason: str) -> Award:
     """Revoke a certificate: the row is kept (when, by whom, why) and the event is logged."""
     if not may_award(actor, award.enrolment.programme_version.programme):
-        raise NotAllowed(award.certificate_number)
+        raise NotAllowed(_("You do not direct this programme."))
     text = (reason or "").strip()
     if not text:
         raise AwardError(_("A reason is required."))

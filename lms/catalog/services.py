@@ -34,6 +34,7 @@ from lms.catalog.models import (
     UnitLevel,
     equivalence_sources,
 )
+from lms.core.errors import Refusal
 from lms.extensions import db
 from lms.progress.audit.catalogue import Catalog, CatalogError, EquivalenceDef, OfferingDef, ProgramDef, UnitDef
 from lms.progress.audit.requirements import unit_codes
@@ -60,8 +61,10 @@ VERSION_FIELDS = (
 OfferingKey = tuple[str, int, str, str, str]  # unit, year, semester, modality, centre
 
 
-class ImportRefused(CatalogError):
+class ImportRefused(CatalogError, Refusal):
     """The plan holds conflicts: nothing was written. ``problems`` as for the loader."""
+
+    status = 409
 
 
 @dataclass(frozen=True)

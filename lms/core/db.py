@@ -30,6 +30,16 @@ def configure_engine(app: Flask) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    @sa.event.listens_for(engine, "savepoint")
+    def _savepoint_inside_a_transaction(connection: Any, _name: Any) -> None:
+        # pysqlite begins a transaction only before a write: a SAVEPOINT opened first would be the
+        # outermost transaction, and releasing it would commit before the request does. IMMEDIATE
+        # because a savepoint is opened to write, and a deferred transaction that has read cannot
+        # take the write lock once another writer has committed.
+        dbapi_connection = connection.connection.dbapi_connection
+        if not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+
 
 class AppendOnlyError(RuntimeError):
     """An UPDATE or DELETE of a row of an append-only table (history, audit log) was attempted."""

@@ -1,84 +1,36 @@
-"""Friendly error pages (HTML, or JSON under /api/); never a traceback."""
+"""The one base of every refusal a user can cause.
+
+Plain Python (no Flask, no database), so pure packages such as the grade importers can refuse too.
+The pages that answer a refusal are in :mod:`lms.core.error_pages`; views run services through
+:func:`lms.core.refusals.attempt`.
+"""
 
 from __future__ import annotations
 
-import logging
-
-from flask import Flask, jsonify, render_template
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
-
-from lms.core.access import wants_json
-from lms.core.audit import record_event
-from lms.core.models import AuditEvent
-
-log = logging.getLogger(__name__)
-
-MESSAGES = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please check what you sent.")),
-    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
-    404: (_l("Page not found"), _l("This page does not exist or has moved.")),
-    405: (_l("Method not allowed"), _l("This page cannot be used this way.")),
-    409: (_l("Conflict"), _l("Someone else changed this data at the same time. Nothing was overwritten.")),
-    413: (_l("File too large"), _l("The file you sent is larger than allowed.")),
-    429: (
-        _l("Too many attempts"),
-        _l("Too many attempts in a short time. Please wait a minute before trying again."),
-    ),
-    500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged; please try again.")),
-}
+from typing import Any
 
 
-FALLBACK_PAGE = (
-    '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Erreur {code}</title></head>'
-    "<body><main><h1>Erreur {code}</h1><p>Une erreur est survenue. / An error occurred.</p>"
-    '<p><a href="/">Accueil / Home</a></p></main></body></html>'
-)
+class Refusal(Exception):
+    """Something a user asked that the rules refuse: nothing of it is kept and they are told why.
 
+    ``message`` is for people (possibly a lazy translation; None: the page of ``status`` says it);
+    ``status`` is the HTTP status of an answer that is not a form (409: the state of things forbids
+    it, 403: not theirs to do, 413: too large...); ``field`` names the form field at fault (None:
+    the form as a whole). Subclasses set their own defaults as class attributes.
+    """
 
-def render_error(code: int, detail: str | None = None):
-    title, message = MESSAGES.get(code, (str(code), ""))
-    if wants_json():
-        return jsonify(error=str(title), detail=detail or str(message)), code
-    try:
-        page = render_template("errors/error.html", code=code, title=title, message=message, detail=detail)
-    except Exception:  # the error page itself failed: still no traceback for the user
-        log.exception("error page %s could not be rendered", code)
-        page = FALLBACK_PAGE.format(code=code)
-    return page, code
+    status: int = 400
+    message: Any = None
+    field: str | None = None
 
+    def __init__(self, message: Any = None, field: str | None = None, *, status: int | None = None):
+        if message is not None:
+            self.message = message
+        if field is not None:
+            self.field = field
+        if status is not None:
+            self.status = status
+        super().__init__(*(() if self.message is None else (self.message,)))
 
-def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
-        return render_error(
-            400, str(_l("The form has expired or was not sent by this site. Reload the page and try again."))
-        )
-
-    @app.errorhandler(429)
-    def too_many(error: HTTPException):
-        record_event(
-            AuditEvent.LOGIN_THROTTLED,
-            user_id=current_user.id if current_user.is_authenticated else None,
-            details={"limit": str(error.description)},
-        )
-        return render_error(429)
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if error.code is None or error.code >= 500:
-            return render_error(500)
-        if error.code in MESSAGES:
-            return render_error(error.code)
-        return error
-
-    @app.errorhandler(Exception)
-    def unexpected(error: Exception):
-        if isinstance(error, HTTPException):
-            return http_error(error)
-        log.exception("unhandled error", exc_info=error)
-        return render_error(500)
-
-    app.register_error_handler(InternalServerError, lambda error: render_error(500))
+    def __str__(self) -> str:
+        return "" if self.message is None else str(self.message)

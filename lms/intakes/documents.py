@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from lms.catalog.uploads import display_name
+from lms.core.errors import Refusal
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Application, ApplicationDocument
@@ -29,8 +30,11 @@ MAX_DOCUMENTS = 10
 STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{32,64}\.pdf$")
 
 
-class DocumentRejected(ValueError):
+class DocumentRejected(Refusal):
     """The file is not an acceptable PDF; the message is for people."""
+
+    status = 422
+    field = "document"
 
 
 def max_bytes() -> int:

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner, Role, User
 from lms.catalog.models import Programme, ProgrammeVersion, Unit, UnitKind, programme_directors
+from lms.core.errors import Refusal
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment
@@ -24,12 +25,16 @@ from lms.progress.services import refresh_progress
 from lms.results.models import ActivityDecision, Credit, CreditSource, Decision, Substitution
 
 
-class DecisionError(ValueError):
+class DecisionError(Refusal):
     """A decision that breaks a rule; the message is for people."""
 
+    status = 422
 
-class NotAllowed(PermissionError):
+
+class NotAllowed(Refusal):
     """The actor may not decide for this learner or programme."""
+
+    status = 403
 
 
 def learner_programme_ids(learner: Learner) -> set[int]:

@@ -18,8 +18,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import User
 from lms.catalog.models import UnitKind
+from lms.core.errors import Refusal
 from lms.core.time import utcnow
 from lms.extensions import db
+from lms.results.importers.base import GradeError
 from lms.results.models import (
     Decision,
     HistoryAction,
@@ -31,14 +33,6 @@ from lms.timetable.models import Offering, Registration
 
 PASS_MARK = Decimal(10)
 SOURCE_SHEET = "sheet"
-
-
-class GradeError(ValueError):
-    """A grade that cannot be read; ``message`` is shown next to the row."""
-
-    def __init__(self, message: Any):
-        super().__init__(str(message))
-        self.message = message
 
 
 def parse_grade(text: str | None) -> Decimal | None:
@@ -106,30 +100,40 @@ def snapshot(result: Result) -> dict[str, Any]:
     }
 
 
-class SheetRejected(Exception):
+class SheetRejected(Refusal):
     """Some rows are invalid: nothing was saved. ``errors`` maps registration id → message."""
 
+    status = 422
+    message = _l("Nothing was saved: correct the rows marked below.")
+
     def __init__(self, errors: dict[int, Any]):
-        super().__init__(f"{len(errors)} invalid row(s)")
+        super().__init__()
         self.errors = errors
 
 
-class VersionConflict(Exception):
+class VersionConflict(Refusal):
     """Rows changed by someone else since the sheet was loaded: ``registration_ids``."""
 
+    status = 409
+    message = _l("Someone else changed this data at the same time. Nothing was overwritten.")
+
     def __init__(self, registration_ids: Iterable[int]):
+        super().__init__()
         self.registration_ids = sorted(set(registration_ids))
-        super().__init__(f"conflict on registrations {self.registration_ids}")
 
 
-class SheetLocked(Exception):
+class SheetLocked(Refusal):
     """The jury date of this session has passed: the sheet is read-only."""
 
+    status = 409
+    message = _l("The jury has met: this sheet is locked.")
 
-class CorrectionRefused(Exception):
-    def __init__(self, message: Any):
-        super().__init__(str(message))
-        self.message = message
+
+class CorrectionRefused(Refusal):
+    """A correction the rules refuse; on the grade unless the reason is at fault."""
+
+    status = 422
+    field = "grade"
 
 
 def jury_date(offering: Offering, session: int) -> date | None:
@@ -208,12 +212,9 @@ def _published(results: list[Result]) -> None:
 
     learner_ids = {result.registration.learner_id for result in results}
     refresh_progress(learner_ids)
-    try:
-        from lms.plugins.manager import plugin_manager
+    from lms.plugins.manager import plugin_manager
 
-        hook = plugin_manager().hook.lms_result_published
-    except RuntimeError:  # outside an application context (scripts): no plugins to tell
-        return
+    hook = plugin_manager().hook.lms_result_published
     for result in results:
         hook(result=result)
 
@@ -315,8 +316,11 @@ def save_sheet(
         written.append(result)
         written_ids.append(registration_id)
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            db.session.flush()
     except StaleDataError:
+        raise VersionConflict(written_ids) from None
+    except sa.exc.IntegrityError:  # another first save of the same empty row won the race
         raise VersionConflict(written_ids) from None
     if newly_published:
         _published(newly_published)
@@ -354,16 +358,16 @@ def lock_sheet(
             Result.locked.is_(False),
         )
     ).all()
-    for result in results:
-        old = snapshot(result)
-        result.locked = True
-        _history(result, HistoryAction.LOCK, actor, old, snapshot(result), SOURCE_SHEET)
-    if results:
-        try:
-            db.session.flush()
-        except StaleDataError:  # another request locked (or corrected) them meanwhile: theirs stands
-            db.session.rollback()
-            return 0
+    if not results:
+        return 0
+    try:
+        with db.session.begin_nested():  # only this is undone if another request got there first
+            for result in results:
+                old = snapshot(result)
+                result.locked = True
+                _history(result, HistoryAction.LOCK, actor, old, snapshot(result), SOURCE_SHEET)
+    except StaleDataError:  # another request locked (or corrected) them meanwhile: theirs stands
+        return 0
     return len(results)
 
 
@@ -382,7 +386,7 @@ def correct_result(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise CorrectionRefused(_l("Give the reason for this correction."))
+        raise CorrectionRefused(_l("Give the reason for this correction."), "reason")
     if version is not None and version != result.version:
         raise VersionConflict([result.registration_id])
     offering = result.registration.offering

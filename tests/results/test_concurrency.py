@@ -1,5 +1,6 @@
 """50 concurrent grade saves on distinct rows: no "database is locked", nothing lost (SQLite in
-WAL with a busy timeout, and PostgreSQL)."""
+WAL with a busy timeout, and PostgreSQL); two first saves of the same empty row: the second gets
+409, not 500."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from lms.extensions import db
 from lms.results import services
 from lms.results.models import Result, ResultHistory, ResultStatus
 from lms.timetable.models import Offering, Registration, RegistrationStatus
+from tests.results.world import build_world, client_for, results, sheet_form, sheet_url
 
 SAVES = 50
 
@@ -66,3 +68,56 @@ def test_fifty_concurrent_saves_on_distinct_rows(demo_app):
             sa.select(sa.func.count(ResultHistory.id)).join(Result).where(Result.registration_id.in_(list(expected)))
         )
         assert history >= SAVES
+
+
+def test_two_first_saves_of_an_empty_row_the_second_gets_409(app, backend):
+    """Two tabs load the sheet before either saves. On PostgreSQL both read the empty row and
+    insert: the second insert breaks the UNIQUE constraint once the first commits. On SQLite
+    writes take turns and the second sees the first's row. Either way: 409, nothing overwritten."""
+    world = build_world(app)
+    a = world.registrations[0]
+    first, second = client_for(app, "tutor@example.org"), client_for(app, "tutor@example.org")  # two tabs
+    forms = [
+        sheet_form(client.get(sheet_url(world.offering)).text, {a: grade})
+        for client, grade in ((first, "12"), (second, "13"))
+    ]
+    both_read = threading.Barrier(2)
+    waited = threading.local()
+
+    def wait_for_the_other(_connection, _cursor, statement, *_):
+        # save_sheet's read of the rows it may overwrite (not lock_sheet's, which joins)
+        reads_the_rows = statement.lstrip().startswith("SELECT") and "FROM results" in statement
+        if backend == "postgresql" and reads_the_rows and "JOIN" not in statement and not getattr(waited, "done", 0):
+            waited.done = 1
+            both_read.wait(timeout=30)  # each has read the (empty) row: now both insert
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "after_cursor_execute", wait_for_the_other)
+    answers: dict[str, int] = {}
+    pages: dict[str, str] = {}
+
+    def post(name, client, data):
+        response = client.post(sheet_url(world.offering), data=data)
+        answers[name], pages[name] = response.status_code, response.text
+
+    threads = [
+        threading.Thread(target=post, args=("first", first, forms[0])),
+        threading.Thread(target=post, args=("second", second, forms[1])),
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", wait_for_the_other)
+    assert sorted(answers.values()) == [302, 409], answers
+    loser = next(name for name, status in answers.items() if status == 409)
+    assert "Traceback" not in pages[loser]
+    kept = results(app, [a])[a]
+    assert kept.grade == Decimal({"first": "13", "second": "12"}[loser])
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(sa.func.count(ResultHistory.id)).where(ResultHistory.result_id == kept.id)) == 1
+        )

@@ -54,10 +54,12 @@ def test_after_the_jury_the_sheet_is_read_only_and_results_are_locked(app, world
     a = world.registrations[0]
     page = locked.get(sheet_url(world.offering))
     assert page.status_code == 200 and 'name="grade-' not in page.text
+    assert "Publié, verrouillé" in page.text
     result = results(app, [a])[a]
-    assert result.locked
-    assert [row[0] for row in history(app, result.id)] == ["create", "publish", "lock"]
-    # a tutor posting anyway changes nothing
+    # reading the sheet writes nothing
+    assert not result.locked
+    assert [row[0] for row in history(app, result.id)] == ["create", "publish"]
+    # a tutor posting anyway changes nothing, and this first write locks the sheet
     response = locked.post(
         sheet_url(world.offering),
         data={
@@ -68,10 +70,54 @@ def test_after_the_jury_the_sheet_is_read_only_and_results_are_locked(app, world
         },
     )
     assert response.status_code == 302
-    assert results(app, [a])[a].grade == Decimal(12)
-    # locking again on the next visit adds nothing
-    locked.get(sheet_url(world.offering))
+    after = results(app, [a])[a]
+    assert after.grade == Decimal(12) and after.locked
+    assert [row[0] for row in history(app, result.id)] == ["create", "publish", "lock"]
+    # locking again on the next write adds nothing
+    token = csrf_token(locked.get(sheet_url(world.offering)).text)
+    locked.post(sheet_url(world.offering), data={"csrf_token": token, f"grade-{a}": "20", "save": "1"})
     assert len(history(app, result.id)) == 3
+
+
+def test_a_jury_date_set_in_the_past_locks_the_sheet_at_once(app, world):
+    tutor = client_for(app, "tutor@example.org")
+    a = world.registrations[0]
+    assert save(tutor, world.offering, {a: "12"}, publish=True).status_code == 302
+    director = client_for(app, "director@example.org")
+    token = csrf_token(director.get(sheet_url(world.offering)).text)
+    yesterday = utcnow().date() - timedelta(days=1)
+    response = director.post(sheet_url(world.offering) + "/jury", data={"csrf_token": token, "jury_on": str(yesterday)})
+    assert response.status_code == 302
+    result = results(app, [a])[a]
+    assert result.locked
+    assert [row[0] for row in history(app, result.id)] == ["create", "publish", "lock"]
+
+
+def test_a_lock_that_loses_the_race_keeps_the_callers_transaction(app, world, locked, backend):
+    """Another request locks the rows between this one's read and its write: theirs stands, and
+    only the savepoint of this lock is undone, not what the caller did before."""
+    a = world.registrations[0]
+    later = utcnow().date() + timedelta(days=60)
+
+    def other_request_locks_first(*_):  # right after this request read the rows
+        with Session(db.engine) as other:
+            other.scalar(sa.select(Result).where(Result.registration_id == a)).locked = True
+            other.commit()
+
+    with app.app_context():
+        offering = db.session.get(Offering, world.offering)
+        kept = offering.jury2_on
+        if backend == "postgresql":  # SQLite has one writer at a time: the other would wait for ours
+            offering.jury2_on = kept = later
+            db.session.flush()
+        sa.event.listen(db.session(), "loaded_as_persistent", other_request_locks_first, once=True)
+        assert services.lock_sheet(offering, 1) == 0
+        assert db.session().in_transaction()
+        db.session.commit()
+    with app.app_context():
+        assert db.session.get(Offering, world.offering).jury2_on == kept
+    result = results(app, [a])[a]
+    assert result.locked and [row[0] for row in history(app, result.id)] == ["create", "publish"]
 
 
 def test_a_tutor_cannot_correct(app, world, locked):

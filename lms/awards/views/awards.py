@@ -14,6 +14,7 @@ from lms.awards.models import Award
 from lms.awards.views import bp
 from lms.catalog.labels import PROGRAMME_KIND
 from lms.core.access import deny_unless, login_required, roles_required
+from lms.core.refusals import attempt
 from lms.extensions import db
 
 
@@ -67,10 +68,9 @@ def revoke(award_id: int):
     form = RevokeForm()
     if not form.validate_on_submit():
         return _render(award, form, 422)
-    try:
+    with attempt(form, field="reason") as outcome:
         services.revoke_award(current_user, award, form.reason.data)
-    except services.AwardError as error:
-        form.reason.errors = list(form.reason.errors) + [str(error)]
+    if outcome.refused:
         return _render(award, form, 422)
     flash(_("The certificate %(number)s is revoked.", number=award.certificate_number), "success")
     return redirect(url_for(".show", award_id=award.id))
@@ -83,10 +83,7 @@ def session_zip(award_id: int):
     award = _award(award_id)
     deny_unless(services.may_award(current_user, award.enrolment.programme_version.programme))
     awards = queries.session_awards(award)
-    try:
-        data = certificates.session_zip(awards)
-    except certificates.TooLarge:
-        abort(413)
+    data = certificates.session_zip(awards)  # too many or too large: a refusal, answered 413
     code = award.enrolment.programme_version.programme.code
     name = "".join(ch for ch in f"certificates-{code}-{award.decided_on.isoformat()}" if ch.isalnum() or ch == "-")
     response = make_response(data)

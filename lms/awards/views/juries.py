@@ -14,6 +14,7 @@ from lms.awards.forms import JuryDecisionForm
 from lms.awards.views import bp
 from lms.catalog.labels import PROGRAMME_KIND
 from lms.core.access import deny_unless, login_required, roles_required
+from lms.core.refusals import attempt
 
 
 @bp.route("/awards")
@@ -48,18 +49,13 @@ def programme(code: str):
                 services.Candidate(by_key[key].learner_id, by_key[key].programme_version_id)
                 for key in form.candidates.data
             ]
-            try:
+            with attempt(form, field="candidates") as outcome:
                 awards = services.grant_awards(
                     current_user, candidates, form.decided_on.data, form.jury.data, form.mention.data or None
                 )
-            except services.NotAllowed:
-                deny_unless(False)
-            except services.Conflict as error:
+            if outcome.status == 409:
                 status = 409
-                form.candidates.errors = list(form.candidates.errors) + [str(error)]
-            except services.AwardError as error:
-                form.candidates.errors = list(form.candidates.errors) + [str(error)]
-            else:
+            elif not outcome.refused:
                 flash(ngettext("%(num)d certificate awarded.", "%(num)d certificates awarded.", len(awards)), "success")
                 return redirect(url_for(".programme", code=found.code))
     awards = queries.programme_awards(found)

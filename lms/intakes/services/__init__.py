@@ -4,15 +4,16 @@ flush, never commit: the request commits at its boundary, and any exception roll
 
 from __future__ import annotations
 
+from lms.core.errors import Refusal
 
-class IntakeRuleError(ValueError):
+
+class IntakeRuleError(Refusal):
     """A rule of this area was broken; ``message`` is for people, ``field`` names a form field."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    status = 422
 
 
-class NotAllowed(PermissionError):
+class NotAllowed(Refusal):
     """The actor may not act on this intake, application or enrolment."""
+
+    status = 403

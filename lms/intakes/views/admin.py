@@ -14,12 +14,11 @@ from wtforms.fields.choices import SelectChoice
 from lms.accounts.models import Role
 from lms.core.access import deny_unless, roles_required
 from lms.core.navigation import NavItem
+from lms.core.refusals import attempt
 from lms.core.time import academic_year, utcnow
-from lms.extensions import db
 from lms.intakes import queries
 from lms.intakes.forms import DecisionForm, IntakeForm, QueueFilterForm
 from lms.intakes.models import Application, ApplicationStatus, Intake
-from lms.intakes.services import IntakeRuleError, NotAllowed
 from lms.intakes.services import applications as services
 from lms.intakes.services import intakes as intake_services
 from lms.timetable.models import Modality
@@ -95,15 +94,9 @@ def _intake_page(intake: Intake | None):
             applications_close_on=form.applications_close_on.data,
             starts_on=form.starts_on.data,
         )
-        try:
+        with attempt(form) as outcome:
             saved = intake_services.save_intake(intake, data)
-        except IntakeRuleError as error:
-            target = getattr(form, error.field, None) if error.field else None
-            if target is not None:
-                target.errors = list(target.errors) + [error.message]
-            else:
-                form.form_errors.append(error.message)
-        else:
+        if not outcome.refused:
             flash(_("Intake saved."), "success")
             return redirect(url_for(".queue", intake_id=saved.id), code=303)
     status = 422 if form.errors or form.form_errors else 200
@@ -150,16 +143,11 @@ def queue(intake_id: int):
 
 def _decide(applications: list[Application], form: DecisionForm) -> str | None:
     """Record the decision; an error message (nothing written) or None."""
-    try:
+    with attempt() as outcome:
         services.decide(
             current_user, applications, services.Decision(form.decision.data), form.reason.data, utcnow().date()
         )
-    except NotAllowed:
-        abort(403)
-    except IntakeRuleError as error:
-        db.session.rollback()
-        return error.message
-    return None
+    return str(outcome.refusal) if outcome.refused else None
 
 
 def _decided_message(form: DecisionForm, count: int) -> str:

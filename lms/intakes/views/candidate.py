@@ -23,12 +23,12 @@ from lms.accounts import services as accounts
 from lms.accounts.models import Funding, Role
 from lms.core.access import login_required, public
 from lms.core.navigation import NavItem
+from lms.core.refusals import attempt
 from lms.core.time import utcnow
 from lms.extensions import limiter
 from lms.intakes import documents, queries
 from lms.intakes.forms import ActionForm, ApplicationForm, SignupForm
 from lms.intakes.models import Application, ApplicationStatus, Intake
-from lms.intakes.services import IntakeRuleError
 from lms.intakes.services import applications as services
 from lms.intakes.services.intakes import is_open
 
@@ -78,13 +78,11 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         locale = session.get("locale")
-        try:
+        with attempt(form, field="email") as outcome:
             services.sign_up(
                 form.name.data, form.email.data, locale if locale in current_app.config["LANGUAGES"] else "fr"
             )
-        except IntakeRuleError as error:
-            getattr(form, error.field or "email").errors.append(error.message)
-        else:
+        if not outcome.refused:
             return render_template("intakes/signup_sent.html")
     status = 422 if form.errors else 200
     return render_template("intakes/signup.html", form=form), status
@@ -133,24 +131,14 @@ def _uploaded(form: ApplicationForm) -> tuple[str, bytes] | None:
 
 def _save(application: Application, form: ApplicationForm) -> bool:
     """Apply the form to the draft; True when saved. Refusals land on the form."""
-    try:
+    with attempt(form) as outcome:
         services.save_application(application, _application_input(form))
         upload = _uploaded(form)
         if upload is not None:
             documents.add_document(application, *upload)
         if form.submit_application.data:
             services.submit_application(application, _today())
-    except documents.DocumentRejected as error:
-        form.document.errors = list(form.document.errors) + [str(error)]
-        return False
-    except IntakeRuleError as error:
-        target = getattr(form, error.field, None) if error.field else None
-        if target is not None:
-            target.errors = list(target.errors) + [error.message]
-        else:
-            form.form_errors.append(error.message)
-        return False
-    return True
+    return not outcome.refused
 
 
 def _after_save(application: Application, form: ApplicationForm):
@@ -224,10 +212,9 @@ def withdraw(application_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with attempt(flash="danger") as outcome:
         services.withdraw_application(application, _today())
-    except IntakeRuleError as error:
-        flash(error.message, "danger")
+    if outcome.refused:
         return redirect(url_for(".application", application_id=application.id), code=303)
     flash(_("Your application has been withdrawn."), "info")
     return redirect(url_for(".application", application_id=application.id), code=303)

@@ -12,12 +12,12 @@ from lms.accounts.models import Learner, Role
 from lms.catalog.models import ProgrammeVersion
 from lms.core.access import roles_required
 from lms.core.navigation import NavItem
+from lms.core.refusals import attempt
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes import queries
 from lms.intakes.forms import EnrolForm, MoveForm
 from lms.intakes.models import Enrolment
-from lms.intakes.services import IntakeRuleError
 from lms.intakes.services import enrolments as services
 
 bp = Blueprint("intakes_enrolments", __name__, url_prefix="/learners")
@@ -38,14 +38,6 @@ def _record_url(learner: Learner) -> str:
     return url_for("learners.record", number=learner.learner_number)
 
 
-def _field_error(form, error: IntakeRuleError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 @bp.route("/<number>/enrol", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def enrol(number: str):
@@ -60,11 +52,9 @@ def enrol(number: str):
         if version is None:
             form.programme_version_id.errors = [_("Choose a programme version.")]
         else:
-            try:
+            with attempt(form) as outcome:
                 services.enrol_directly(learner, version, utcnow().date())
-            except IntakeRuleError as error:
-                _field_error(form, error)
-            else:
+            if not outcome.refused:
                 flash(
                     _(
                         "%(name)s is enrolled on %(code)s %(version)s.",
@@ -101,21 +91,21 @@ def move(number: str, enrolment_id: int):
             form.programme_version_id.errors = [_("Choose a newer version of the same programme.")]
         else:
             today = utcnow().date()
-            try:
+            with attempt(form) as outcome:
                 if form.confirm.data:
                     services.move_enrolment(enrolment, version, today)
-                    flash(
-                        _(
-                            "The enrolment has moved to %(code)s %(version)s.",
-                            code=version.programme.code,
-                            version=version.version,
-                        ),
-                        "success",
-                    )
-                    return redirect(_record_url(learner), code=303)
-                preview = services.move_preview(enrolment, version, today)
-            except IntakeRuleError as error:
-                _field_error(form, error)
+                else:
+                    preview = services.move_preview(enrolment, version, today)
+            if form.confirm.data and not outcome.refused:
+                flash(
+                    _(
+                        "The enrolment has moved to %(code)s %(version)s.",
+                        code=version.programme.code,
+                        version=version.version,
+                    ),
+                    "success",
+                )
+                return redirect(_record_url(learner), code=303)
     if form.errors or form.form_errors or request.method == "POST" and preview is None:
         status = 422
     return render_template(

@@ -13,7 +13,8 @@ from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.models import Learner, Role
 from lms.catalog.models import Programme, Unit
-from lms.core.access import deny_unless, roles_required
+from lms.core.access import roles_required
+from lms.core.refusals import attempt
 from lms.extensions import db
 from lms.progress import queries
 from lms.progress.forms import ActivityDecisionForm, GrantCreditForm, LearnerSearchForm, RevokeForm, SubstitutionForm
@@ -85,12 +86,10 @@ def _unit(code: str, form_field) -> Unit | None:
 
 
 def _decide(call):
-    try:
-        return call()
-    except decisions.NotAllowed:
-        deny_unless(False)
-    except decisions.DecisionError as error:
-        return error
+    """What ``call`` returns, or its refusal (nothing of it kept); a refused access answers 403."""
+    with attempt() as outcome:
+        done = call()
+    return outcome.refusal if outcome.refused else done
 
 
 @bp.route("/<number>/activities", methods=["POST"])

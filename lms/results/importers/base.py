@@ -20,6 +20,8 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, runtime_checkable
 
+from lms.core.errors import Refusal
+
 MAX_GRADE = Decimal(20)
 ABSENT_WORDS = frozenset({"abs", "absent", "absente", "abj"})
 EMPTY_WORDS = frozenset({"", "-"})  # Moodle writes "-" for "no grade"
@@ -181,8 +183,11 @@ class Mark:
 ABSENT = Mark(None, absent=True)
 
 
-class GradeError(ValueError):
-    """A grade that cannot be accepted; the message says why."""
+class GradeError(Refusal):
+    """A grade that cannot be read or accepted; the message says why (next to its row or field)."""
+
+    status = 422
+    field = "grade"
 
 
 def parse_grade(text: str) -> Mark | None:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from lms.accounts.models import Role
 from lms.catalog.models import UnitKind
 from lms.core.access import deny_unless, roles_required
-from lms.extensions import db
+from lms.core.refusals import attempt
 from lms.plugins.manager import plugin_manager
 from lms.results import imports, queries, services, uploads
 from lms.results.forms import (
@@ -186,7 +186,7 @@ def import_confirm(offering_id: int, session: int):
         return _render_import_preview(
             offering, session, stored.filename, importer, imported, None, refused=True, status=422
         )
-    try:
+    with attempt() as outcome:
         written = services.save_sheet(
             offering,
             session,
@@ -195,15 +195,14 @@ def import_confirm(offering_id: int, session: int):
             publish=False,
             source=imports.source_of(importer.name),
         )
-    except services.SheetLocked:
-        flash(_("The jury has met: this sheet is locked."), "danger")
-        return redirect(url_for(".sheet", offering_id=offering.id, session=session))
-    except (services.SheetRejected, services.VersionConflict):
-        db.session.rollback()
-        flash(
-            _("Nothing was imported: some results cannot be changed now. Check the sheet and send the file again."),
-            "danger",
-        )
+    if outcome.refused:
+        if isinstance(outcome.refusal, services.SheetLocked):
+            flash(str(outcome.refusal), "danger")
+        else:
+            flash(
+                _("Nothing was imported: some results cannot be changed now. Check the sheet and send the file again."),
+                "danger",
+            )
         return redirect(url_for(".sheet", offering_id=offering.id, session=session))
     uploads.discard(stored.token)
     flash(

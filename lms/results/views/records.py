@@ -10,6 +10,7 @@ from flask_login import current_user
 from lms.accounts.models import Role
 from lms.catalog.models import UnitKind
 from lms.core.access import deny_unless, roles_required
+from lms.core.refusals import attempt
 from lms.extensions import db
 from lms.results import queries, services
 from lms.results.forms import (
@@ -68,29 +69,21 @@ def correct(result_id: int):
             decision=form.decision.data or "",
             comment=form.comment.data or "",
         )
-        try:
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        with attempt(form) as outcome:
             value = services.read_value(row, is_ua)
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
             services.correct_result(result, value, form.reason.data, current_user, version=version)
-        except services.GradeError as error:
-            form.grade.errors = [error.message]
-            status = 422
-        except services.CorrectionRefused as refused:
-            form.reason.errors = [refused.message] if not (form.reason.data or "").strip() else []
-            if not form.reason.errors:
-                form.grade.errors = [refused.message]
-            status = 422
-        except services.VersionConflict:
-            db.session.rollback()
+        if isinstance(outcome.refusal, services.VersionConflict):
             return render_conflict(
                 offering,
                 result.exam_session,
                 [result.registration_id],
                 {result.registration_id: row},
             )
-        else:
+        if not outcome.refused:
             flash(_("The result was corrected."), "success")
             return redirect(url_for(".history", result_id=result.id))
+        status = 422
     elif request.method == "POST":
         status = 422
     return (

@@ -11,7 +11,7 @@ from lms.accounts.models import Role
 from lms.catalog.models import UnitKind
 from lms.core.access import deny_unless, roles_required
 from lms.core.exports import csv_download
-from lms.extensions import db
+from lms.core.refusals import attempt
 from lms.results import queries, services
 from lms.results.forms import (
     JuryDateForm,
@@ -64,9 +64,9 @@ def sheet(offering_id: int, session: int):
     deny_unless(queries.can_view_sheet(current_user, offering))
     form = SheetForm()
     if request.method == "GET":
-        services.lock_sheet(offering, session)
         return _render_sheet(offering, session, form)
     deny_unless(queries.can_edit_sheet(current_user, offering))
+    services.lock_sheet(offering, session)  # once the jury has met, the first write locks the sheet
     if not form.validate_on_submit():
         flash(_("The form has expired: please send it again."), "warning")
         return redirect(url_for(".sheet", offering_id=offering.id, session=session))
@@ -74,18 +74,17 @@ def sheet(offering_id: int, session: int):
     rows = read_rows(request.form, registration_ids)
     posted = {row.registration_id: row for row in rows}
     publish = bool(form.publish.data)
-    try:
+    with attempt() as outcome:
         written = services.save_sheet(offering, session, rows, current_user, publish=publish)
-    except services.SheetLocked:
-        flash(_("The jury has met: this sheet is locked."), "danger")
+    refusal = outcome.refusal
+    if isinstance(refusal, services.SheetRejected):
+        flash(str(refusal), "danger")
+        return _render_sheet(offering, session, form, posted, refusal.errors, status=refusal.status)
+    if isinstance(refusal, services.VersionConflict):
+        return render_conflict(offering, session, refusal.registration_ids, posted)
+    if refusal is not None:  # the jury has met meanwhile
+        flash(str(refusal), "danger")
         return redirect(url_for(".sheet", offering_id=offering.id, session=session))
-    except services.SheetRejected as rejected:
-        db.session.rollback()
-        flash(_("Nothing was saved: correct the rows marked below."), "danger")
-        return _render_sheet(offering, session, form, posted, rejected.errors, status=422)
-    except services.VersionConflict as conflict:
-        db.session.rollback()
-        return render_conflict(offering, session, conflict.registration_ids, posted)
     if publish:
         flash(_("Published: learners can now see these results."), "success")
     else:
@@ -110,11 +109,11 @@ def set_jury(offering_id: int, session: int):
     if not form.validate_on_submit():
         flash(_("Give the jury date."), "danger")
     else:
-        try:
+        with attempt(flash="danger") as outcome:
             services.set_jury_date(offering, session, form.jury_on.data)
+            services.lock_sheet(offering, session)  # a jury that has already met locks the sheet now
+        if not outcome.refused:
             flash(_("Jury date set: the sheet locks after %(date)s.", date=format_date(form.jury_on.data)), "success")
-        except services.SheetLocked as locked:
-            flash(str(locked), "danger")
     return redirect(url_for(".sheet", offering_id=offering.id, session=session))
 
 

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
 from lms.catalog.uploads import discard_files, purge_folder
+from lms.core.errors import Refusal
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.results.importers.base import ImportedSheet as _ProblemSink
@@ -40,12 +41,16 @@ from lms.timetable.models import (
 from lms.timetable.queries.attendance import SheetRow, minutes_between
 
 
-class MeetingCancelled(Exception):
+class MeetingCancelled(Refusal):
     """A cancelled meeting has no attendance sheet."""
 
+    status = 409
 
-class AttendanceConflict(Exception):
+
+class AttendanceConflict(Refusal):
     """Someone else recorded the same learner at the same time: nothing was written."""
+
+    status = 409
 
 
 # --- the sheet --------------------------------------------------------------------------------------

@@ -10,17 +10,17 @@ from zoneinfo import available_timezones
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from lms.core.errors import Refusal
 from lms.extensions import db
 from lms.timetable.models import Centre
 
 CODE_RE = re.compile(r"^[A-Z0-9]{2,10}$")
 
 
-class CentreRejected(ValueError):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class CentreRejected(Refusal):
+    """A centre that cannot be saved; ``field`` names the form field at fault."""
+
+    status = 422
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner, User
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
+from lms.core.errors import Refusal
 from lms.core.time import local_time, utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
@@ -38,8 +40,12 @@ from lms.timetable.queries.attendance import minutes_between
 CODE_LENGTH = 12
 
 
-class EmptyPeriod(Exception):
+class EmptyPeriod(Refusal):
     """No meeting of the learner was held in the period: there is nothing to certify."""
+
+    status = 422
+    field = "period_end"
+    message = _l("No meeting was held in this period: there is nothing to certify.")
 
 
 # --- codes ---------------------------------------------------------------------------------------------

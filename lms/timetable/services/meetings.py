@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from lms.core.errors import Refusal
 from lms.core.time import local_time, utc_moment, utcnow
 from lms.extensions import db
 from lms.timetable.models import (
@@ -30,13 +31,12 @@ from lms.timetable.models import (
 MAX_GENERATED = 200  # a year of daily meetings is already far more than any offering holds
 
 
-class MeetingRejected(ValueError):
-    """A meeting that cannot be written as asked; ``field`` names the form field at fault."""
+class MeetingRejected(Refusal):
+    """A meeting that cannot be written as asked; ``field`` names the form field at fault (None:
+    the state of things forbids it: a conflict)."""
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+        super().__init__(message, field, status=422 if field else 409)
 
 
 # --- pure date logic -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms.catalog.models import Unit
+from lms.core.errors import Refusal
 from lms.core.time import local_time, utc_moment
 from lms.extensions import db
 from lms.timetable.models import (
@@ -22,15 +23,13 @@ from lms.timetable.models import (
     RegistrationStatus,
     Semester,
 )
+from lms.timetable.services.registrations import promote_from_waitlist
 
 
-class OfferingRejected(ValueError):
+class OfferingRejected(Refusal):
     """Input that cannot be saved; ``field`` names the form field at fault."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+    status = 422
 
 
 @dataclass
@@ -188,11 +187,7 @@ def save_offering(offering: Offering | None, data: OfferingInput) -> SaveOutcome
 
 def promote(offering: Offering) -> list:
     """Let waitlisted learners in, oldest first (``services.registrations`` owns the rule)."""
-    try:
-        from lms.timetable.services.registrations import promote_from_waitlist
-    except ImportError:  # the registrations module is not there yet
-        return []
-    return list(promote_from_waitlist(offering) or [])
+    return promote_from_waitlist(offering)
 
 
 # --- copying a year --------------------------------------------------------------------------------

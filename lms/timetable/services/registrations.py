@@ -11,7 +11,6 @@ from __future__ import annotations
 import enum
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import format_date
@@ -19,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner
 from lms.catalog.models import Unit
+from lms.core.errors import Refusal
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.results.models import ActivityDecision, Credit, Decision, Result, ResultStatus
@@ -27,15 +27,10 @@ from lms.timetable.models import Offering, Registration, RegistrationStatus
 PASS_MARK = Decimal(10)
 
 
-class RegistrationError(Exception):
-    """A registration or withdrawal refused; ``message`` is meant for people, ``status`` is the
-    HTTP status a page answers with (409: the state of things forbids it)."""
+class RegistrationError(Refusal):
+    """A registration or withdrawal refused (409: the state of things forbids it)."""
 
     status = 409
-
-    def __init__(self, message: Any):
-        super().__init__(str(message))
-        self.message = message
 
 
 class WindowNotOpen(RegistrationError):

@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from lms.accounts.models import Role
 from lms.core.access import roles_required
 from lms.core.navigation import NavItem
+from lms.core.refusals import attempt, show_on_form
 from lms.core.time import academic_year, local_time, utcnow
 from lms.extensions import db
 from lms.timetable.forms.admin import (
@@ -58,15 +59,6 @@ def _get(model, ident: int):
     return found
 
 
-def _rejected(form, error) -> None:
-    """Show a service's refusal on its field, or at the top of the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
-
-
 # --- centres ---------------------------------------------------------------------------------------
 
 
@@ -95,12 +87,9 @@ def centre_edit(centre_id: int):
 def _centre_page(centre: Centre | None):
     form = CentreForm(obj=centre)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             saved = centre_services.save_centre(centre, _centre_input(form))
-        except centre_services.CentreRejected as error:
-            db.session.rollback()
-            _rejected(form, error)
-        else:
+        if not outcome.refused:
             flash(_("Centre %(code)s saved.", code=saved.code), "success")
             return redirect(url_for(".centres"))
     status = 422 if form.errors or form.form_errors else 200
@@ -185,12 +174,9 @@ def offering_edit(offering_id: int):
 def _offering_page(offering: Offering | None):
     form = _offering_form(offering)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as saving:
             outcome = offering_services.save_offering(offering, _offering_input(form))
-        except offering_services.OfferingRejected as error:
-            db.session.rollback()
-            _rejected(form, error)
-        else:
+        if not saving.refused:
             saved = outcome.offering
             flash(
                 _(
@@ -242,11 +228,9 @@ def copy_year():
     status = 200
     if form.validate_on_submit():
         if form.confirm.data:
-            try:
+            with attempt(form) as outcome:
                 plan = offering_services.copy_year(form.year.data)
-            except offering_services.OfferingRejected as error:
-                db.session.rollback()
-                _rejected(form, error)
+            if outcome.refused:
                 page = render_template("timetable/admin/copy_year.html", form=form, plan=None)
                 return page, 409
             flash(
@@ -305,12 +289,9 @@ def meeting_new(offering_id: int):
     offering = _get(Offering, offering_id)
     form = MeetingForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             meeting_services.add_meeting(offering, _meeting_input(form))
-        except meeting_services.MeetingRejected as error:
-            db.session.rollback()
-            _rejected(form, error)
-        else:
+        if not outcome.refused:
             flash(_("Meeting added."), "success")
             return redirect(url_for(".meetings", offering_id=offering.id))
     status = 422 if form.errors or form.form_errors else 200
@@ -336,13 +317,12 @@ def meeting_edit(meeting_id: int):
             meeting.video_url,
         )
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             moved = meeting_services.update_meeting(meeting, _meeting_input(form))
-        except meeting_services.MeetingRejected as error:
-            db.session.rollback()
-            if error.field is None:
-                return _conflict(offering, error)
-            _rejected(form, error)
+        if outcome.status == 409:
+            return _conflict(offering, outcome.refusal)
+        if outcome.refused:
+            show_on_form(form, outcome.refusal)
         else:
             flash(
                 _("Meeting moved: the registered learners are notified.") if moved else _("Meeting saved."),
@@ -367,13 +347,12 @@ def meeting_cancel(meeting_id: int):
     meeting = _get(Meeting, meeting_id)
     form = CancelMeetingForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as outcome:
             meeting_services.cancel_meeting(meeting, form.notice.data)
-        except meeting_services.MeetingRejected as error:
-            db.session.rollback()
-            if error.field is None:
-                return _conflict(meeting.offering, error)
-            _rejected(form, error)
+        if outcome.status == 409:
+            return _conflict(meeting.offering, outcome.refusal)
+        if outcome.refused:
+            show_on_form(form, outcome.refusal)
         else:
             flash(_("Meeting cancelled: the registered learners are notified."), "success")
             return redirect(url_for(".meetings", offering_id=meeting.offering_id))
@@ -410,11 +389,10 @@ def meeting_restore(meeting_id: int):
     form = RestoreMeetingForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with attempt() as outcome:
         meeting_services.restore_meeting(meeting)
-    except meeting_services.MeetingRejected as error:
-        db.session.rollback()
-        return _conflict(meeting.offering, error)
+    if outcome.refused:
+        return _conflict(meeting.offering, outcome.refusal)
     flash(_("Meeting restored: the registered learners are notified."), "success")
     return redirect(url_for(".meetings", offering_id=meeting.offering_id))
 
@@ -447,22 +425,21 @@ def meeting_generate(offering_id: int):
         form.closures.errors = list(form.closures.errors) + errors
         if not errors:
             data = _recurrence(form, closures)
-            try:
+            with attempt(form) as outcome:
                 if form.confirm.data:
                     created = meeting_services.generate_meetings(offering, data)
-                    flash(
-                        ngettext(
-                            "%(num)d meeting created.",
-                            "%(num)d meetings created.",
-                            len(created),
-                        ),
-                        "success",
-                    )
-                    return redirect(url_for(".meetings", offering_id=offering.id))
-                plan = meeting_services.plan_generation(offering, data)
-            except meeting_services.MeetingRejected as error:
-                db.session.rollback()
-                _rejected(form, error)
+                else:
+                    plan = meeting_services.plan_generation(offering, data)
+            if form.confirm.data and not outcome.refused:
+                flash(
+                    ngettext(
+                        "%(num)d meeting created.",
+                        "%(num)d meetings created.",
+                        len(created),
+                    ),
+                    "success",
+                )
+                return redirect(url_for(".meetings", offering_id=offering.id))
     status = 422 if form.errors or form.form_errors or (form.closures.errors and request.method == "POST") else 200
     return (
         render_template(

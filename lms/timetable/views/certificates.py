@@ -23,6 +23,7 @@ from flask_login import current_user
 from lms.accounts.models import Learner, Role
 from lms.core.access import deny_unless, public, roles_required
 from lms.core.navigation import NavItem
+from lms.core.refusals import attempt
 from lms.core.time import academic_year, utcnow
 from lms.timetable.forms.certificates import CertificatePeriodForm, LearnerLookupForm
 from lms.timetable.models import AttendanceCertificate
@@ -77,13 +78,10 @@ def _certificate_response(learner: Learner, form: CertificatePeriodForm, *, admi
     """Issue the certificate of the form's period and send it as a PDF, or show the form's errors."""
     if not form.validate_on_submit():
         return _render_summary(learner, form, admin=admin, status=422)
-    try:
+    with attempt(form) as outcome:
         certificate = services.issue_certificate(learner, form.period_start.data, form.period_end.data, current_user)
-    except services.EmptyPeriod:
-        form.period_end.errors = list(form.period_end.errors) + [
-            _("No meeting was held in this period: there is nothing to certify.")
-        ]
-        return _render_summary(learner, form, admin=admin, status=422)
+    if outcome.refused:
+        return _render_summary(learner, form, admin=admin, status=outcome.status)
     pdf = render_certificate_pdf(certificate, learner.user.locale or "fr")
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"

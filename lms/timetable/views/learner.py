@@ -21,7 +21,9 @@ from flask_login import current_user
 
 from lms.accounts.models import Learner, Role
 from lms.core.access import deny_unless, public, roles_required
+from lms.core.errors import Refusal
 from lms.core.navigation import NavItem
+from lms.core.refusals import attempt
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.timetable.forms.learner import SEMESTERS, ActionForm, CatalogueFilterForm
@@ -130,11 +132,10 @@ def register(offering_id: int):
     offering = _offering(offering_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt() as outcome:
         row = registrations.register(learner, offering)
-    except registrations.RegistrationError as refused:
-        db.session.rollback()
-        return _refused(refused)
+    if outcome.refused:
+        return _refused(outcome.refusal)
     if row.status is RegistrationStatus.WAITLISTED:
         flash(
             _(
@@ -158,16 +159,15 @@ def withdraw(offering_id: int):
     row = queries.learner_registration(learner.id, offering.id)
     if row is None:
         abort(404)
-    try:
+    with attempt() as outcome:
         registrations.withdraw(row)
-    except registrations.RegistrationError as refused:
-        db.session.rollback()
-        return _refused(refused)
+    if outcome.refused:
+        return _refused(outcome.refusal)
     flash(_("You have withdrawn from %(code)s.", code=offering.unit.code), "success")
     return redirect(_back())
 
 
-def _refused(refused: registrations.RegistrationError):
+def _refused(refused: Refusal):
     return (
         render_template("timetable/learner/refused.html", message=refused.message, back=_back()),
         refused.status,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from lms.accounts.models import Role
 from lms.core.access import deny_unless, roles_required
 from lms.core.navigation import NavItem
+from lms.core.refusals import attempt
 from lms.core.time import local_time, utcnow
 from lms.extensions import db
 from lms.results.uploads import display_name
@@ -156,17 +157,16 @@ def sheet(meeting_id: int):
         everyone = {row.registration.id: services.all_present_status(meeting) for row in rows}
         return _render_sheet(meeting, form, rows, everyone, filled=True)
     chosen = services.read_statuses(request.form, [row.registration.id for row in rows])
-    try:
+    with attempt() as outcome:
         written = services.save_attendance(meeting, rows, chosen, current_user)
-    except services.AttendanceConflict:
-        db.session.rollback()
+    if outcome.refused:
         flash(
             _(
                 "Someone else recorded this meeting at the same time: nothing was saved. Check the sheet and save again."
             ),
             "danger",
         )
-        return _render_sheet(meeting, form, queries.sheet_rows(meeting), chosen, status=409)
+        return _render_sheet(meeting, form, queries.sheet_rows(meeting), chosen, status=outcome.status)
     flash(
         ngettext(
             "Attendance saved: %(num)d learner recorded.", "Attendance saved: %(num)d learners recorded.", written
@@ -263,10 +263,9 @@ def import_confirm(meeting_id: int):
         return redirect(url_for(".import_report", meeting_id=meeting.id))
     rows = queries.sheet_rows(meeting)
     preview = services.match_participants(report.participants, rows, stored.threshold)
-    try:
+    with attempt() as outcome:
         written = services.save_attendance(meeting, rows, preview.statuses(), current_user, minutes=preview.minutes())
-    except services.AttendanceConflict:
-        db.session.rollback()
+    if outcome.refused:
         flash(
             _("Someone else recorded this meeting at the same time: nothing was imported. Send the file again."),
             "danger",

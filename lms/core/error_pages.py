@@ -1,0 +1,108 @@
+"""Friendly error pages (HTML, or JSON under /api/); never a traceback.
+
+A :class:`~lms.core.errors.Refusal` that reaches the top (views run services through
+:func:`lms.core.refusals.attempt`, which shows most of them on the form) answers its own status
+with its message.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from lms.core.access import wants_json
+from lms.core.audit import record_event
+from lms.core.errors import Refusal
+from lms.core.models import AuditEvent
+from lms.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please check what you sent.")),
+    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"), _l("This page does not exist or has moved.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used this way.")),
+    409: (_l("Conflict"), _l("Someone else changed this data at the same time. Nothing was overwritten.")),
+    413: (_l("File too large"), _l("The file you sent is larger than allowed.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Please wait a minute before trying again."),
+    ),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged; please try again.")),
+}
+
+
+FALLBACK_PAGE = (
+    '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Erreur {code}</title></head>'
+    "<body><main><h1>Erreur {code}</h1><p>Une erreur est survenue. / An error occurred.</p>"
+    '<p><a href="/">Accueil / Home</a></p></main></body></html>'
+)
+
+
+def render_error(code: int, detail: str | None = None):
+    # The request's work is rolled back anyway (an error is never committed); rolling back first
+    # also lets the page read the database again after a failed statement.
+    try:
+        db.session.rollback()
+    except Exception:  # a lost connection: the page below needs no database
+        log.exception("could not roll back before the error page")
+    title, message = MESSAGES.get(code, (str(code), ""))
+    if wants_json():
+        return jsonify(error=str(title), detail=detail or str(message)), code
+    try:
+        page = render_template("errors/error.html", code=code, title=title, message=message, detail=detail)
+    except Exception:  # the error page itself failed: still no traceback for the user
+        log.exception("error page %s could not be rendered", code)
+        page = FALLBACK_PAGE.format(code=code)
+    return page, code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400, str(_l("The form has expired or was not sent by this site. Reload the page and try again."))
+        )
+
+    @app.errorhandler(Refusal)
+    def refused(refusal: Refusal):
+        if refusal.status == 403:  # like deny_unless: a refused access leaves a trace
+            record_event(
+                AuditEvent.ACCESS_DENIED,
+                user_id=current_user.id if current_user.is_authenticated else None,
+                details={"endpoint": request.endpoint, "object": True, "refusal": type(refusal).__name__},
+            )
+        return render_error(refusal.status, str(refusal) or None)
+
+    @app.errorhandler(429)
+    def too_many(error: HTTPException):
+        record_event(
+            AuditEvent.LOGIN_THROTTLED,
+            user_id=current_user.id if current_user.is_authenticated else None,
+            details={"limit": str(error.description)},
+        )
+        return render_error(429)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code >= 500:
+            return render_error(500)
+        if error.code in MESSAGES:
+            return render_error(error.code)
+        return error
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("unhandled error", exc_info=error)
+        return render_error(500)
+
+    app.register_error_handler(InternalServerError, lambda error: render_error(500))
