@@ -9,7 +9,7 @@ import pytest
 
 from lms.core.time import utc_moment
 from lms.timetable.models import Meeting, MeetingStatus, Semester
-from lms.timetable.services.meetings import (
+from lms.timetable.services.school_days import (
     Closure,
     french_holidays,
     parse_closures,

@@ -34,6 +34,7 @@ from lms.timetable.models import (
 )
 from lms.timetable.queries import admin as queries
 from lms.timetable.services import centres as centre_services
+from lms.timetable.services import generator, meeting_changes, school_days
 from lms.timetable.services import meetings as meeting_services
 from lms.timetable.services import offerings as offering_services
 
@@ -337,7 +338,7 @@ def meeting_edit(meeting_id: int):
         )
     if form.validate_on_submit():
         try:
-            moved = meeting_services.update_meeting(meeting, _meeting_input(form))
+            moved = meeting_changes.update_meeting(meeting, _meeting_input(form))
         except meeting_services.MeetingRejected as error:
             db.session.rollback()
             if error.field is None:
@@ -368,7 +369,7 @@ def meeting_cancel(meeting_id: int):
     form = CancelMeetingForm()
     if form.validate_on_submit():
         try:
-            meeting_services.cancel_meeting(meeting, form.notice.data)
+            meeting_changes.cancel_meeting(meeting, form.notice.data)
         except meeting_services.MeetingRejected as error:
             db.session.rollback()
             if error.field is None:
@@ -411,7 +412,7 @@ def meeting_restore(meeting_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        meeting_services.restore_meeting(meeting)
+        meeting_changes.restore_meeting(meeting)
     except meeting_services.MeetingRejected as error:
         db.session.rollback()
         return _conflict(meeting.offering, error)
@@ -419,8 +420,8 @@ def meeting_restore(meeting_id: int):
     return redirect(url_for(".meetings", offering_id=meeting.offering_id))
 
 
-def _recurrence(form: GeneratorForm, closures) -> meeting_services.RecurrenceInput:
-    return meeting_services.RecurrenceInput(
+def _recurrence(form: GeneratorForm, closures) -> generator.RecurrenceInput:
+    return generator.RecurrenceInput(
         weekday=form.weekday.data,
         start=form.start.data,
         end=form.end.data,
@@ -440,16 +441,16 @@ def meeting_generate(offering_id: int):
     offering = _get(Offering, offering_id)
     form = GeneratorForm()
     if request.method == "GET":
-        form.first.data, form.last.data = meeting_services.semester_bounds(offering.academic_year, offering.semester)
+        form.first.data, form.last.data = school_days.semester_bounds(offering.academic_year, offering.semester)
     plan = None
     if form.validate_on_submit():
-        closures, errors = meeting_services.parse_closures(form.closures.data or "")
+        closures, errors = school_days.parse_closures(form.closures.data or "")
         form.closures.errors = list(form.closures.errors) + errors
         if not errors:
             data = _recurrence(form, closures)
             try:
                 if form.confirm.data:
-                    created = meeting_services.generate_meetings(offering, data)
+                    created = generator.generate_meetings(offering, data)
                     flash(
                         ngettext(
                             "%(num)d meeting created.",
@@ -459,7 +460,7 @@ def meeting_generate(offering_id: int):
                         "success",
                     )
                     return redirect(url_for(".meetings", offering_id=offering.id))
-                plan = meeting_services.plan_generation(offering, data)
+                plan = generator.plan_generation(offering, data)
             except meeting_services.MeetingRejected as error:
                 db.session.rollback()
                 _rejected(form, error)
