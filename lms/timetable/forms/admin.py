@@ -178,6 +178,7 @@ class CopyYearForm(AdminForm):
         _l("Academic year to copy (first calendar year)"),
         validators=[InputRequired(), NumberRange(min=1990, max=2099)],
     )
+    closures = TextAreaField(_l("Dates to skip in the next year"), validators=[Optional(), Length(max=5000)])
     preview = SubmitField(_l("Preview"))
     confirm = SubmitField(_l("Copy"))
 

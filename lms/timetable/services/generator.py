@@ -14,7 +14,7 @@ from lms.core.time import utc_moment
 from lms.extensions import db
 from lms.timetable.models import Meeting, MeetingMode, MeetingStatus, Offering
 from lms.timetable.services.meetings import MAX_PERIOD, MeetingRejected, aware, check_place, in_range, place
-from lms.timetable.services.school_days import Closure, french_holidays, recurring_dates, skip_reasons
+from lms.timetable.services.school_days import Closure, days_to_skip, recurring_dates
 
 MAX_GENERATED = 200  # a year of daily meetings is already far more than any offering holds
 
@@ -51,13 +51,8 @@ def plan_generation(offering: Offering, data: RecurrenceInput) -> GenerationPlan
         raise MeetingRejected(_l("Choose dates between 1990 and 2100."), "first")
     if data.last - data.first > MAX_PERIOD:
         raise MeetingRejected(_l("The period cannot be longer than two years."), "last")
-    holidays = french_holidays(data.first, data.last) if data.skip_holidays else {}
-    days, skipped = recurring_dates(
-        data.first,
-        data.last,
-        data.weekday,
-        skip_reasons(data.first, data.last, data.closures, holidays),
-    )
+    skip = days_to_skip(data.first, data.last, data.closures, skip_holidays=data.skip_holidays)
+    days, skipped = recurring_dates(data.first, data.last, data.weekday, skip)
     plan = GenerationPlan(skipped=list(skipped))
     tz = offering.centre.timezone
     existing = [

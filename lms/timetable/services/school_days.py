@@ -122,7 +122,40 @@ def recurring_dates(
     return kept, skipped
 
 
-def french_holidays(first: date, last: date) -> dict[date, str]:
+# The languages the ``holidays`` library names French holidays in, by page language.
+HOLIDAY_LANGUAGES = {"fr": "fr", "en": "en_US"}
+
+
+def page_language() -> str:
+    """The language of the page being built (``fr`` outside a request: French first)."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale is not None else "fr"
+
+
+def french_holidays(first: date, last: date, language: str = "fr") -> dict[date, str]:
+    """French public holidays of the calendar years from ``first`` to ``last``, named in
+    ``language`` (``fr`` or ``en``; French for any other)."""
     import holidays
 
-    return dict(holidays.France(years=range(first.year, last.year + 1)).items())
+    years = range(first.year, last.year + 1)
+    return dict(holidays.France(years=years, language=HOLIDAY_LANGUAGES.get(language, "fr")).items())
+
+
+def days_to_skip(
+    first: date,
+    last: date,
+    closures: Iterable[Closure] = (),
+    *,
+    skip_holidays: bool = True,
+    language: str | None = None,
+) -> dict[date, str]:
+    """The days between ``first`` and ``last`` on which no meeting is held, each with why: French
+    public holidays (unless ``skip_holidays`` is off) and the listed closures. The recurring
+    generator and the copy of a year both skip through this one function. Holiday names are in
+    ``language`` (the page's by default)."""
+    if last < first:
+        return {}
+    holidays = french_holidays(first, last, language or page_language()) if skip_holidays else {}
+    return skip_reasons(first, last, closures, holidays)

@@ -242,9 +242,13 @@ def copy_year():
     plan = None
     status = 200
     if form.validate_on_submit():
-        if form.confirm.data:
+        closures, errors = school_days.parse_closures(form.closures.data or "")
+        form.closures.errors = list(form.closures.errors) + errors
+        if errors:
+            status = 422
+        elif form.confirm.data:
             try:
-                plan = offering_services.copy_year(form.year.data)
+                plan = offering_services.copy_year(form.year.data, closures)
             except offering_services.OfferingRejected as error:
                 db.session.rollback()
                 _rejected(form, error)
@@ -259,8 +263,18 @@ def copy_year():
                 ),
                 "success",
             )
+            if plan.skipped_days:
+                flash(
+                    ngettext(
+                        "%(num)d meeting not copied: public holiday or closure",
+                        "%(num)d meetings not copied: public holidays or closures",
+                        len(plan.skipped_days),
+                    ),
+                    "info",
+                )
             return redirect(url_for(".offerings", year=plan.year + 1))
-        plan = offering_services.plan_copy(form.year.data)
+        else:
+            plan = offering_services.plan_copy(form.year.data, closures)
     elif request.method == "POST":
         status = 422
     return render_template("timetable/admin/copy_year.html", form=form, plan=plan), status
