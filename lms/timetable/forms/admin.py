@@ -190,6 +190,7 @@ class MeetingForm(AdminForm):
     mode = SelectField(_l("Mode"), choices=MODE_CHOICES, validators=[DataRequired()])
     room = StringField(_l("Room"), validators=[Optional(), Length(max=100)])
     video_url = StringField(_l("Video link"), validators=[Optional(), Length(max=500)])
+    outside_period = BooleanField(_l("Outside the period"))
     submit = SubmitField(_l("Save"))
 
     def validate_end(self, field):

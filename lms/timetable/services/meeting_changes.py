@@ -13,9 +13,11 @@ from lms.timetable.services.meetings import (
     MeetingInput,
     MeetingRejected,
     aware,
+    check_period,
     check_place,
     clashes,
     describe,
+    log_outside_period,
     moments,
     place,
 )
@@ -69,6 +71,7 @@ def update_meeting(meeting: Meeting, data: MeetingInput) -> bool:
         raise MeetingRejected(_l("Another meeting of this offering is scheduled at that time."), "start")
     room, video_url = place(data.mode, data.room, data.video_url)
     moved = starts_at != aware(meeting.starts_at) or ends_at != aware(meeting.ends_at)
+    outside = moved and check_period(meeting.offering, data)  # an unmoved meeting keeps its day
     changed = moved or (data.mode, room, video_url) != (
         meeting.mode,
         meeting.room,
@@ -81,6 +84,8 @@ def update_meeting(meeting: Meeting, data: MeetingInput) -> bool:
     meeting.mode, meeting.room, meeting.video_url = data.mode, room, video_url
     _touch(meeting)
     db.session.flush()
+    if outside:
+        log_outside_period(meeting, data, "moved")
     if moved:
         code = meeting.offering.unit.code
         _notify(

@@ -5,6 +5,7 @@ the recurring generator in :mod:`.generator`. Writes flush, never commit.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,6 +16,9 @@ from flask_babel import lazy_gettext as _l
 from lms.core.time import local_time, utc_moment
 from lms.extensions import db
 from lms.timetable.models import Meeting, MeetingMode, MeetingStatus, Offering
+from lms.timetable.services.school_days import semester_bounds
+
+log = logging.getLogger(__name__)
 
 
 class MeetingRejected(ValueError):
@@ -54,6 +58,41 @@ class MeetingInput:
     mode: MeetingMode
     room: str | None = None
     video_url: str | None = None
+    outside_period: bool = False  # the administrator confirmed a day outside the offering's period
+
+
+def check_period(offering: Offering, data: MeetingInput) -> bool:
+    """A meeting's day lies in its offering's period (:func:`semester_bounds`), unless the
+    administrator confirmed it outside (an exam week in July, a catch-up session in September).
+    Returns whether the meeting is outside its period."""
+    first, last = semester_bounds(offering.academic_year, offering.semester)
+    if first <= data.day <= last:
+        return False
+    if not data.outside_period:
+        raise MeetingRejected(
+            _l(
+                "%(day)s is outside the offering's period (%(first)s to %(last)s): tick “Outside the period” to confirm this date.",
+                day=data.day.isoformat(),
+                first=first.isoformat(),
+                last=last.isoformat(),
+            ),
+            "day",
+        )
+    return True
+
+
+def log_outside_period(meeting: Meeting, data: MeetingInput, action: str) -> None:
+    """Meetings have no history table: a confirmed date outside the period goes to the log."""
+    first, last = semester_bounds(meeting.offering.academic_year, meeting.offering.semester)
+    log.warning(
+        "meeting %s of offering %s %s on %s, outside its period %s..%s (confirmed)",
+        meeting.id,
+        meeting.offering_id,
+        action,
+        data.day.isoformat(),
+        first.isoformat(),
+        last.isoformat(),
+    )
 
 
 def check_place(mode: MeetingMode | str, room: str | None, video_url: str | None) -> None:
@@ -99,6 +138,7 @@ def place(mode: MeetingMode, room: str | None, video_url: str | None) -> tuple[s
 def add_meeting(offering: Offering, data: MeetingInput) -> Meeting:
     check_place(data.mode, data.room, data.video_url)
     starts_at, ends_at = moments(offering, data.day, data.start, data.end)
+    outside = check_period(offering, data)
     if clashes(offering, starts_at, ends_at):
         raise MeetingRejected(_l("Another meeting of this offering is scheduled at that time."), "start")
     room, video_url = place(data.mode, data.room, data.video_url)
@@ -112,6 +152,8 @@ def add_meeting(offering: Offering, data: MeetingInput) -> Meeting:
     )
     db.session.add(meeting)
     db.session.flush()
+    if outside:
+        log_outside_period(meeting, data, "added")
     return meeting
 
 

@@ -311,7 +311,12 @@ def _meeting_input(form: MeetingForm) -> meeting_services.MeetingInput:
         mode=MeetingMode(form.mode.data),
         room=form.room.data,
         video_url=form.video_url.data,
+        outside_period=bool(form.outside_period.data),
     )
+
+
+def _period(offering: Offering):
+    return school_days.semester_bounds(offering.academic_year, offering.semester)
 
 
 @bp.route("/offerings/<int:offering_id>/meetings/new", methods=["GET", "POST"])
@@ -329,7 +334,9 @@ def meeting_new(offering_id: int):
             flash(_("Meeting added."), "success")
             return redirect(url_for(".meetings", offering_id=offering.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("timetable/admin/meeting_form.html", form=form, offering=offering, meeting=None), status
+    return render_template(
+        "timetable/admin/meeting_form.html", form=form, offering=offering, meeting=None, period=_period(offering)
+    ), status
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -371,6 +378,7 @@ def meeting_edit(meeting_id: int):
             form=form,
             offering=offering,
             meeting=meeting,
+            period=_period(offering),
         ),
         status,
     )
