@@ -2,6 +2,6 @@
 learners the offering catalogue, where a unit fits in their programmes (programme_fit) and their
 meetings."""
 
-from lms.timetable.queries.tutors import TutorOffering, tutor_offerings
+from lms.timetable.queries.tutors import TutorOffering, tutor_offerings, tutor_years
 
-__all__ = ["TutorOffering", "tutor_offerings"]
+__all__ = ["TutorOffering", "tutor_offerings", "tutor_years"]
