@@ -1,6 +1,7 @@
-"""The school calendar, pure (no Flask, no database): an offering's period (semester bounds), the
-closures an administrator lists, French public holidays, and the days a recurring meeting skips.
-The generator and the copy of a year both skip days through :func:`skip_reasons`."""
+"""The school calendar, without a database: an offering's period (semester bounds), the closures
+an administrator lists, French public holidays (named in the page's language, from Flask-Babel),
+and the days a recurring meeting skips. The generator and the copy of a year both skip days
+through :func:`days_to_skip`."""
 
 from __future__ import annotations
 
