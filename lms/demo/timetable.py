@@ -23,7 +23,8 @@ from lms.timetable.models import (
     RegistrationStatus,
     Semester,
 )
-from lms.timetable.services.meetings import Closure, RecurrenceInput, generate_meetings, semester_bounds
+from lms.timetable.services.generator import RecurrenceInput, generate_meetings
+from lms.timetable.services.school_days import Closure, semester_bounds
 
 # Working adults favour evenings, Saturdays and distance learning.
 MODALITY_PREFERENCE = {

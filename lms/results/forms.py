@@ -1,4 +1,5 @@
-"""Grade-sheet forms: the sheet (CSRF and buttons; rows are read by name) and the correction form."""
+"""Grade-sheet forms: the sheet (CSRF and buttons; rows are read by name), the correction form,
+and the filters of "My offerings"."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from lms.core.time import academic_year_label
 from lms.results import uploads
 from lms.results.services import RowInput
+from lms.timetable.labels import SEMESTER
 
 
 class SheetForm(FlaskForm):
@@ -124,3 +127,33 @@ class GradeImportForm(FlaskForm):
 class ConfirmGradeImportForm(FlaskForm):
     token = HiddenField(validators=[DataRequired(), Regexp(uploads.TOKEN)])
     submit = SubmitField(_l("Import as drafts"))
+
+
+ALL_YEARS = "all"
+
+
+class MyOfferingsFilterForm(FlaskForm):
+    """The filters of "My offerings" (GET, no CSRF): one academic year, the current one by default,
+    or all of them, and a semester. Choices are set by :meth:`fill`."""
+
+    class Meta:
+        csrf = False
+
+    year = SelectField(_l("Academic year"), validators=[Optional()])
+    semester = SelectField(_l("Semester"), validators=[Optional()], default="")
+    submit = SubmitField(_l("Filter"))
+
+    def fill(self, years: list[int], current: int) -> None:
+        listed = sorted({*years, current}, reverse=True)
+        self.year.choices = [(str(year), academic_year_label(year)) for year in listed]
+        self.year.choices.append((ALL_YEARS, _l("All years")))
+        if self.year.data not in {value for value, _label in self.year.choices}:
+            self.year.data = str(current)  # nothing chosen, or a year the tutor does not teach in
+        self.semester.choices = [("", _l("Any semester"))] + [(s.value, label) for s, label in SEMESTER.items()]
+        if self.semester.data not in {value for value, _label in self.semester.choices}:
+            self.semester.data = ""
+
+    def chosen(self) -> tuple[int | None, str | None]:
+        """The year (None: all) and semester (None: any) to show; after :meth:`fill`."""
+        year = None if self.year.data == ALL_YEARS else int(self.year.data)
+        return year, self.semester.data or None

@@ -20,9 +20,7 @@ STILL_BEING_SPLIT = {
     "lms/progress/audit/engine.py",
     "lms/progress/audit/planner.py",
     "lms/progress/audit/catalogue.py",
-    "lms/timetable/services/meetings.py",
     "lms/timetable/views/admin.py",
-    "lms/timetable/queries/learner.py",
     "lms/results/services.py",
     "lms/catalog/services.py",
     # Not split by anyone yet (its upload and row-reading code is being moved out by shared-helpers).

@@ -4,12 +4,13 @@ are skipped and a second run creates nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from lms.core.time import local_time
+from lms.catalog.models import Unit
+from lms.core.time import local_time, utc_moment
 from lms.extensions import db
 from lms.timetable.models import (
     Meeting,
@@ -138,3 +139,98 @@ def test_bad_year_is_a_form_error(app, world, admin):
     response = post_form(admin, f"{BASE}/offerings/copy", {"year": "twenty", "confirm": "1"})
     assert response.status_code == 422 and "Not a valid integer" in response.text
     assert count(app, Offering) == 3
+
+
+# --- the copy skips public holidays and closures, like the recurring generator -----------------------
+
+PARIS = "Europe/Paris"
+# The French public holidays of 2026-2027 between October and June, and a Christmas closure.
+HOLIDAYS_2026_2027 = {
+    date(2026, 11, 1): "All Saints' Day",
+    date(2026, 11, 11): "Armistice Day",
+    date(2026, 12, 25): "Christmas Day",
+    date(2027, 1, 1): "New Year's Day",
+    date(2027, 3, 29): "Easter Monday",
+    date(2027, 5, 1): "Labor Day",
+    date(2027, 5, 6): "Ascension Day",
+    date(2027, 5, 8): "Victory Day",
+    date(2027, 5, 17): "Whit Monday",
+}
+CHRISTMAS = "2026-12-19..2027-01-03 Christmas break"
+
+
+@pytest.fixture
+def daily_year(app, world):
+    """NFA032 in 2025-2026 with a meeting every day from 1 October 2025 to 30 June 2026 at 18:00
+    in Paris (holidays included, as if entered by hand): its copy lands on every day of 2026-2027."""
+    with app.app_context():
+        source = db.session.get(Offering, world.offering)
+        unit = db.session.scalar(sa.select(Unit).where(Unit.code == "NFA032"))
+        offering = Offering(
+            unit=unit, academic_year=2025, semester=Semester.A, modality=Modality.HYBRIDE_SOIR, centre=source.centre
+        )
+        day, meetings = date(2025, 10, 1), []
+        while day <= date(2026, 6, 30):
+            meetings.append(
+                Meeting(
+                    offering=offering,
+                    starts_at=utc_moment(day, time(18), PARIS),
+                    ends_at=utc_moment(day, time(20), PARIS),
+                    mode=MeetingMode.BOTH,
+                    room="31.2.85",
+                    video_url="https://visio.example.org/nfa032",
+                )
+            )
+            day += timedelta(days=1)
+        db.session.add_all([offering, *meetings])
+        db.session.commit()
+        return len(meetings)
+
+
+def copied_days(app) -> list[date]:
+    with app.app_context():
+        starts = db.session.scalars(
+            sa.select(Meeting.starts_at)
+            .join(Offering, Meeting.offering_id == Offering.id)
+            .where(Offering.academic_year == 2026, Offering.semester == Semester.A)
+        )
+        return sorted(
+            local_time(start if start.tzinfo else start.replace(tzinfo=UTC), PARIS).date() for start in starts
+        )
+
+
+def test_copying_a_year_skips_public_holidays_and_closures(app, daily_year, admin):
+    preview = post_form(admin, f"{BASE}/offerings/copy", {"year": "2025", "closures": CHRISTMAS, "preview": "1"})
+    assert preview.status_code == 200
+    closure_days = [date(2026, 12, 19) + timedelta(days=n) for n in range(16)]
+    skipped = set(HOLIDAYS_2026_2027) | set(closure_days)
+    assert f"with {daily_year - len(skipped)} meetings" in preview.text
+    assert f"{len(skipped)} meetings not copied: public holidays or closures" in preview.text
+    assert "2027-05-06" in preview.text and "Public holiday: Ascension Day" in preview.text
+    assert "2026-12-24" in preview.text and "Closure: Christmas break" in preview.text
+    assert copied_days(app) == []
+
+    response = post_form(admin, f"{BASE}/offerings/copy", {"year": "2025", "closures": CHRISTMAS, "confirm": "1"})
+    assert response.status_code == 302
+    days = copied_days(app)
+    assert len(days) == daily_year - len(skipped) and not skipped & set(days)
+    # every other day of the year is kept, 52 weeks after its source (1 October 2025 → 30 September 2026)
+    assert days[0] == date(2026, 9, 30) and days[-1] == date(2027, 6, 29)
+    assert date(2026, 11, 2) in days and date(2027, 1, 4) in days and date(2026, 12, 18) in days
+
+
+def test_the_copy_uses_the_generators_skipping(app, daily_year):
+    """One place for the days to skip: the copy calls the very function the generator calls."""
+    from lms.timetable.services import generator, offerings, school_days
+
+    assert offerings.days_to_skip is school_days.days_to_skip is generator.days_to_skip
+    with app.test_request_context():
+        plan = offerings.plan_copy(2025)
+    assert {skipped.day for skipped in plan.skipped_days} == set(HOLIDAYS_2026_2027)
+    assert {skipped.reason for skipped in plan.skipped_days} >= {"Jour férié : Toussaint", "Jour férié : Ascension"}
+
+
+def test_bad_closures_are_a_form_error_and_copy_nothing(app, daily_year, admin):
+    response = post_form(admin, f"{BASE}/offerings/copy", {"year": "2025", "closures": "2026-13-01", "confirm": "1"})
+    assert response.status_code == 422 and "Line 1:" in response.text
+    assert copied_days(app) == []

@@ -192,3 +192,41 @@ def test_cancel_with_a_notice_then_restore(app, world, admin, meeting):
     [back] = meetings_of(app, world.offering)
     assert back.status == MeetingStatus.SCHEDULED and back.notice is None and back.sequence == 2
     assert len(notifications(app, "meeting_restored")) == 2
+
+
+# --- the offering's period (2026 S1: 1 October 2026 to 28 February 2027) ---------------------------
+
+
+def test_moving_a_meeting_outside_the_period_needs_the_confirmation(app, world, admin, meeting, caplog):
+    path = f"{BASE}/meetings/{meeting}/edit"
+    assert "period is 2026-10-01 to 2027-02-28. Tick to confirm" in admin.get(path).text
+    refused = post_form(admin, path, {**GOOD, "day": "2027-03-09"})
+    assert refused.status_code == 422
+    assert "2027-03-09 is outside the offering&#39;s period (2026-10-01 to 2027-02-28)" in refused.text
+    assert "Outside the period" in refused.text
+    [kept] = meetings_of(app, world.offering)
+    assert kept.starts_at == datetime(2026, 10, 20, 16, 0, tzinfo=UTC) and kept.sequence == 0
+    assert notifications(app, "meeting_moved") == []
+
+    with caplog.at_level("WARNING", logger="lms.timetable.services.meetings"):
+        moved = post_form(admin, path, {**GOOD, "day": "2027-03-09", "outside_period": "y"})
+    assert moved.status_code == 302
+    [row] = meetings_of(app, world.offering)
+    assert row.starts_at == datetime(2027, 3, 9, 17, 0, tzinfo=UTC) and row.sequence == 1
+    assert len(notifications(app, "meeting_moved")) == 2
+    assert f"meeting {meeting} of offering {world.offering} moved on 2027-03-09, outside its period" in caplog.text
+
+    # a meeting already outside its period keeps its day without asking again when its room changes
+    assert post_form(admin, path, {**GOOD, "day": "2027-03-09", "room": "Amphi A"}).status_code == 302
+
+
+def test_adding_a_meeting_outside_the_period_needs_the_confirmation(app, world, admin):
+    path = f"{BASE}/offerings/{world.offering}/meetings/new"
+    for day in ("2026-09-30", "2027-03-01"):
+        refused = post_form(admin, path, {**GOOD, "day": day})
+        assert refused.status_code == 422 and f"{day} is outside the offering" in refused.text
+    assert count(app, Meeting) == 0
+    for day in ("2026-10-01", "2027-02-28"):  # the period's own bounds need nothing
+        assert post_form(admin, path, {**GOOD, "day": day}).status_code == 302
+    assert post_form(admin, path, {**GOOD, "day": "2027-07-06", "outside_period": "y"}).status_code == 302
+    assert count(app, Meeting) == 3

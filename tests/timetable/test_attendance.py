@@ -325,7 +325,7 @@ def test_registrations_of_other_offerings_are_ignored(app, world):
 def test_tutors_reach_attendance_from_their_offerings_and_learners_from_the_menu(app, world):
     tutor = client_for(app, "tutor@example.org")
     link = f'href="/attendance/offerings/{world.offering}"'
-    assert link in tutor.get("/results/offerings").text
+    assert link in tutor.get("/results/offerings?year=all").text  # 2025-2026: not the current year
     assert link in tutor.get("/").text  # the home panel "My offerings"
     assert 'href="/attendance/mine"' in client_for(app, "learner.a@example.org").get("/").text
     assert 'href="/attendance/learners"' in client_for(app, "admin@example.org").get("/").text
@@ -350,3 +350,47 @@ def test_a_concurrent_recording_of_the_same_learner_is_a_conflict_and_writes_not
     assert {rid: row.status for rid, row in attendance(app, world.meetings["M1"]).items()} == {
         a: AttendanceStatus.EXCUSED
     }
+
+
+# --- dates: no attendance before the meeting starts ---------------------------------------------------
+
+
+def test_a_meeting_not_started_has_a_sheet_that_says_when_it_opens_and_refuses_attendance(app, world):
+    client = client_for(app, "tutor@example.org")
+    m5 = world.meetings["M5"]
+    page = client.get(sheet_url(m5))
+    assert page.status_code == 200
+    soon = (utcnow() + timedelta(days=30)).date().isoformat()
+    assert f"Cette séance n’a pas commencé : la présence peut être saisie à partir du {soon} 18:00" in page.text
+    assert 'name="save"' not in page.text and 'name="all_present"' not in page.text
+    assert "mailto:learner.a@example.org" in page.text  # the tutor still sees who is registered
+    a = world.registrations[0]
+    for button in ("save", "all_present"):
+        refused = client.post(
+            sheet_url(m5), data={"csrf_token": csrf_token(page.text), f"status-{a}": "absent", button: "1"}
+        )
+        assert refused.status_code == 409 and "Cette séance n’a pas commencé" in refused.text
+    assert attendance(app, m5) == {}
+
+
+def test_the_service_refuses_attendance_before_the_meeting_starts(app, world):
+    from lms.timetable.queries.attendance import sheet_rows
+    from lms.timetable.services.attendance import save_attendance
+    from lms.timetable.services.attendance_dates import MeetingNotStarted, has_started
+
+    with app.test_request_context():
+        meeting_row = db.session.get(Meeting, world.meetings["M5"])
+        tutor = db.session.scalar(sa.select(User).where(User.email == "tutor@example.org"))
+        rows = sheet_rows(meeting_row)
+        with pytest.raises(MeetingNotStarted):
+            save_attendance(meeting_row, rows, {world.registrations[0]: AttendanceStatus.ABSENT}, tutor)
+        db.session.rollback()
+        assert not has_started(meeting_row)
+        assert has_started(meeting_row, utcnow() + timedelta(days=31))
+    assert attendance(app, world.meetings["M5"]) == {}
+
+
+def test_tutors_see_their_learners_names_and_emails_on_the_sheet(app, world):
+    page = client_for(app, "tutor@example.org").get(sheet_url(world.meetings["M1"])).text
+    for index, email in enumerate(LEARNERS):
+        assert f'<a href="mailto:{email}">{email}</a>' in page and f"Learner {'ABC'[index]}" in page

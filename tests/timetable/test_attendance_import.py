@@ -271,3 +271,57 @@ def test_in_person_and_cancelled_meetings_have_no_import(app, world):
 def test_another_tutor_cannot_import(app, world):
     client = client_for(app, "tutor2@example.org")
     assert client.get(f"/attendance/meetings/{world.meetings['M2']}/import").status_code == 403
+
+
+# --- dates: the report of the meeting's day, for a meeting that has started ---------------------------
+
+
+def test_join_times_are_read_in_the_formats_of_the_video_tools():
+    from datetime import date
+
+    from lms.timetable.services.attendance_dates import join_days
+
+    day = date(2025, 10, 13)
+    assert join_days("10/13/2025 06:00:00 PM") == {day}  # Zoom
+    assert join_days("13/10/2025 18:00:23") == {day}  # Teams, French
+    assert join_days("10/13/25, 6:00:23 PM") == {day}  # Teams, English
+    assert join_days("2025-10-13T18:00:00") == {day}
+    assert join_days("05/11/2025 18:00") == {date(2025, 5, 11), date(2025, 11, 5)}  # ambiguous: both
+    assert join_days("6:00 PM") is None  # a time only: nothing to check
+    assert join_days("soon") == set()
+
+
+def test_a_report_of_another_day_is_refused_line_by_line_and_nothing_is_written(app, world):
+    client = client_for(app, "tutor@example.org")
+    m2 = world.meetings["M2"]  # Monday 13 October 2025
+    other_day = ZOOM.replace(b"10/13/2025 06:55:00 PM,10/13", b"10/14/2025 06:55:00 PM,10/14")
+    response = upload(client, m2, other_day, name="zoom.csv")
+    assert response.status_code == 422
+    assert (
+        "zoom.csv:6 : connexion le « 10/14/2025 06:55:00 PM », pas le jour de la séance (2025-10-13)" in response.text
+    )
+    assert "zoom.csv:5" not in response.text  # the lines of the right day are fine
+    unreadable = ZOOM.replace(b"10/13/2025 06:00:00 PM,10/13/2025 06:30:00 PM", b"tomorrow,10/13/2025 06:30:00 PM")
+    response = upload(client, m2, unreadable, name="zoom.csv")
+    assert response.status_code == 422 and "zoom.csv:7 : l’heure de connexion « tomorrow »" in response.text
+    assert attendance(app, m2) == {}
+    assert upload(client, m2, ZOOM).status_code == 200  # the report of the day itself is previewed
+
+
+def test_no_report_is_imported_for_a_meeting_not_started(app, world):
+    from datetime import timedelta
+
+    from lms.core.time import utcnow
+    from lms.extensions import db
+    from lms.timetable.models import Meeting
+
+    m2 = world.meetings["M2"]
+    with app.app_context():
+        row = db.session.get(Meeting, m2)
+        row.starts_at, row.ends_at = utcnow() + timedelta(days=2), utcnow() + timedelta(days=2, hours=2)
+        db.session.commit()
+    client = client_for(app, "tutor@example.org")
+    assert "Cette séance n’a pas commencé" in client.get(f"/attendance/meetings/{m2}/import").text
+    response = upload(client, m2, FRENCH_BOM)
+    assert response.status_code == 409 and "Cette séance n’a pas commencé" in response.text
+    assert attendance(app, m2) == {}

@@ -19,7 +19,7 @@ from lms.timetable.models import (
     Modality,
     Offering,
 )
-from lms.timetable.queries.learner import week_start
+from lms.timetable.queries.learner_meetings import week_start
 from tests.timetable.test_calendar_feed import add_meeting
 from tests.timetable.test_registrations import (
     add_offering,

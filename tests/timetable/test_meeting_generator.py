@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from lms.accounts.models import Role
 from lms.core.time import utc_moment
 from lms.timetable.models import Meeting, MeetingStatus, Semester
-from lms.timetable.services.meetings import (
+from lms.timetable.services.school_days import (
     Closure,
     french_holidays,
     parse_closures,
@@ -17,6 +18,7 @@ from lms.timetable.services.meetings import (
     semester_bounds,
     skip_reasons,
 )
+from tests.helpers import make_user
 from tests.timetable.test_admin_world import (
     BASE,
     build_admin_world,
@@ -223,3 +225,17 @@ def test_bad_generator_input_creates_nothing(app, world, admin, changes, message
     response = post_form(admin, generate_path(world), {**FORM, **changes, "confirm": "1"})
     assert response.status_code == 422 and message in response.text
     assert count(app, Meeting) == 0
+
+
+def test_holiday_names_follow_the_page_language(app, world):
+    """French pages name holidays in French (never "Armistice Day"), English pages in English."""
+    make_user(app, "admin.fr@example.org", [Role.ADMIN], name="Admin FR", locale="fr")
+    french = client_for(app, "admin.fr@example.org")
+    wednesdays = {**FORM, "weekday": "2", "closures": "", "preview": "1"}
+    page = post_form(french, generate_path(world), wednesdays).text
+    assert "Jour férié : Armistice" in page and "Armistice Day" not in page
+    english = post_form(client_for(app, "admin@example.org"), generate_path(world), wednesdays).text
+    assert "Public holiday: Armistice Day" in english
+    first, last = date(2026, 11, 1), date(2026, 11, 30)
+    assert french_holidays(first, last)[date(2026, 11, 1)] == "Toussaint"
+    assert french_holidays(first, last, "en")[date(2026, 11, 1)] == "All Saints' Day"

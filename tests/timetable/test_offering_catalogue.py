@@ -14,7 +14,7 @@ from lms.accounts.models import Role
 from lms.core.time import academic_year, utcnow
 from lms.extensions import db
 from lms.timetable.models import Modality, Semester
-from lms.timetable.queries.learner import Group, unit_groups
+from lms.timetable.queries.programme_fit import Group, unit_groups
 from tests.helpers import make_user
 from tests.timetable.test_registrations import (
     add_offering,

@@ -12,20 +12,26 @@ from lms.catalog.models import UnitKind
 from lms.core.access import deny_unless, roles_required
 from lms.core.exports import csv_download
 from lms.core.refusals import attempt
+from lms.core.time import academic_year, utcnow
 from lms.results import queries, services
 from lms.results.forms import (
     JuryDateForm,
+    MyOfferingsFilterForm,
     SheetForm,
     read_rows,
 )
 from lms.results.views import bp, offering_or_404, session_or_404
-from lms.timetable.queries import tutor_offerings
+from lms.timetable.queries import tutor_offerings, tutor_years
 
 
 @bp.route("/offerings")
 @roles_required(Role.TUTOR)
 def my_offerings():
-    return render_template("results/offerings.html", lines=tutor_offerings(current_user.id))
+    form = MyOfferingsFilterForm(request.args)
+    form.fill(tutor_years(current_user.id), academic_year(utcnow().date()))
+    year, semester = form.chosen()
+    lines = tutor_offerings(current_user.id, year=year, semester=semester)
+    return render_template("results/offerings.html", lines=lines, form=form)
 
 
 def _render_sheet(offering, session, form, posted=None, errors=None, status=200):

@@ -178,6 +178,7 @@ class CopyYearForm(AdminForm):
         _l("Academic year to copy (first calendar year)"),
         validators=[InputRequired(), NumberRange(min=1990, max=2099)],
     )
+    closures = TextAreaField(_l("Dates to skip in the next year"), validators=[Optional(), Length(max=5000)])
     preview = SubmitField(_l("Preview"))
     confirm = SubmitField(_l("Copy"))
 
@@ -189,6 +190,7 @@ class MeetingForm(AdminForm):
     mode = SelectField(_l("Mode"), choices=MODE_CHOICES, validators=[DataRequired()])
     room = StringField(_l("Room"), validators=[Optional(), Length(max=100)])
     video_url = StringField(_l("Video link"), validators=[Optional(), Length(max=500)])
+    outside_period = BooleanField(_l("Outside the period"))
     submit = SubmitField(_l("Save"))
 
     def validate_end(self, field):

@@ -12,7 +12,7 @@ from wtforms.validators import Optional
 from lms.core.time import academic_year_label
 from lms.timetable.labels import MODALITY
 from lms.timetable.models import Semester
-from lms.timetable.queries.learner import MINE
+from lms.timetable.queries.offering_catalogue import MINE
 
 SEMESTERS = {
     Semester.S1: _l("Semester 1 (October to February)"),

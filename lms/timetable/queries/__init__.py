@@ -1,5 +1,7 @@
-"""Reads of the timetable area, one module per audience: tutors, learners, administrators."""
+"""Reads of the timetable area, one module per topic: tutors, administrators, attendance, and for
+learners the offering catalogue, where a unit fits in their programmes (programme_fit) and their
+meetings."""
 
-from lms.timetable.queries.tutors import TutorOffering, tutor_offerings
+from lms.timetable.queries.tutors import TutorOffering, tutor_offerings, tutor_years
 
-__all__ = ["TutorOffering", "tutor_offerings"]
+__all__ = ["TutorOffering", "tutor_offerings", "tutor_years"]

@@ -14,6 +14,7 @@ from lms.timetable.models import (
     Offering,
     Registration,
     RegistrationStatus,
+    Semester,
     offering_tutors,
     semester_order,
 )
@@ -29,7 +30,28 @@ class TutorOffering:
     unpublished: int  # registered learners without a published session-1 result
 
 
-def tutor_offerings(user_id: int, from_year: int | None = None) -> list[TutorOffering]:
+def tutor_years(user_id: int) -> list[int]:
+    """The academic years the tutor teaches in, latest first (one statement)."""
+    return list(
+        db.session.scalars(
+            sa.select(Offering.academic_year)
+            .distinct()
+            .join(offering_tutors, offering_tutors.c.offering_id == Offering.id)
+            .where(offering_tutors.c.user_id == user_id)
+            .order_by(Offering.academic_year.desc())
+        )
+    )
+
+
+def tutor_offerings(
+    user_id: int,
+    from_year: int | None = None,
+    *,
+    year: int | None = None,
+    semester: Semester | str | None = None,
+) -> list[TutorOffering]:
+    """The offerings the tutor teaches with their counts (two statements whatever their number):
+    from ``from_year`` on, or of one academic ``year``, and of one ``semester`` if given."""
     counts = (
         sa.select(
             Registration.offering_id,
@@ -69,6 +91,10 @@ def tutor_offerings(user_id: int, from_year: int | None = None) -> list[TutorOff
     )
     if from_year is not None:
         query = query.where(Offering.academic_year >= from_year)
+    if year is not None:
+        query = query.where(Offering.academic_year == year)
+    if semester:
+        query = query.where(Offering.semester == Semester(semester))
     return [
         TutorOffering(offering, unit, centre, registered, waitlisted, max(registered - done, 0))
         for offering, unit, centre, registered, waitlisted, done in db.session.execute(query)

@@ -39,6 +39,7 @@ from lms.timetable.models import (
     MeetingStatus,
 )
 from lms.timetable.queries.attendance import SheetRow, minutes_between
+from lms.timetable.services.attendance_dates import JOIN_HEADERS, check_started
 
 
 class MeetingCancelled(Refusal):
@@ -85,10 +86,11 @@ def save_attendance(
 ) -> int:
     """Record ``statuses`` (by registration id) for the sheet ``rows`` of ``meeting``; with
     ``minutes``, also the minutes connected. Registrations not on the sheet are ignored. How many
-    rows were written (new or changed)."""
+    rows were written (new or changed). A meeting not started yet raises ``MeetingNotStarted``."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise MeetingCancelled
     now = utcnow()
+    check_started(meeting, now)
     written = 0
     for row in rows:
         status = statuses.get(row.registration.id)
@@ -177,6 +179,7 @@ class Participant:
     name: str
     email: str | None
     minutes: int
+    joins: list[tuple[int, str]] = field(default_factory=list)  # (line, join time as written)
 
 
 @dataclass
@@ -188,6 +191,10 @@ class ParticipantFile:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def joins(self) -> list[tuple[int, str]]:
+        """Every join time of the report, by line: see ``attendance_dates.join_day_problems``."""
+        return sorted(join for participant in self.participants for join in participant.joins)
 
 
 def _fold(text: str) -> str:
@@ -261,6 +268,7 @@ def read_participants(data: bytes, filename: str) -> ParticipantFile:
         )
         return result
     position, name_at, email_at, minutes_at = chosen
+    join_at = _column(records[position][1], JOIN_HEADERS)
     merged: dict[str, Participant] = {}
     for line, cells in records[position + 1 :]:
         if _column(cells, MINUTES_HEADERS) is not None:
@@ -289,6 +297,8 @@ def read_participants(data: bytes, filename: str) -> ParticipantFile:
                 merged[key].name = name
         else:
             merged[key] = Participant(line, name, email, minutes)
+        if join_at is not None:
+            merged[key].joins.append((line, _cell(cells, join_at)))
     result.participants = list(merged.values())
     if not result.participants and not result.problems:
         result.problems.append(str(_l("The file lists no participant.")))

@@ -69,7 +69,7 @@ class Event:
 
 
 def event_from(line) -> Event:
-    """An :class:`Event` from a :class:`lms.timetable.queries.learner.MeetingLine`."""
+    """An :class:`Event` from a :class:`lms.timetable.queries.learner_meetings.MeetingLine`."""
     meeting, unit = line.meeting, line.unit
     return Event(
         meeting_id=meeting.id,

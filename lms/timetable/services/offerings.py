@@ -3,8 +3,9 @@ whole academic year to the next. Flushes, never commits: the request commits onc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -24,6 +25,7 @@ from lms.timetable.models import (
     Semester,
 )
 from lms.timetable.services.registrations import promote_from_waitlist
+from lms.timetable.services.school_days import Closure, days_to_skip
 
 
 class OfferingRejected(Refusal):
@@ -205,12 +207,31 @@ def shift_year(day: date | None) -> date | None:
 MEETING_SHIFT = timedelta(weeks=52)  # same weekday, 364 days later
 
 
+@dataclass(frozen=True)
+class MeetingCopy:
+    """A scheduled meeting of the year copied, and its moments 52 weeks later (UTC)."""
+
+    source: Meeting
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class SkippedDay:
+    """A meeting not copied: 52 weeks later it falls on a public holiday or a listed closure."""
+
+    unit: str
+    day: date  # the day it would fall on, at its centre
+    reason: str
+
+
 @dataclass
 class CopyPlan:
     year: int
     create: list[Offering] = field(default_factory=list)
     skipped: list[Offering] = field(default_factory=list)  # already offered in the next year
-    meetings: int = 0  # scheduled meetings of the offerings to create
+    meetings: list[MeetingCopy] = field(default_factory=list)  # of the offerings to create
+    skipped_days: list[SkippedDay] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -221,8 +242,10 @@ def _key(offering: Offering) -> tuple:
     return (offering.unit_id, offering.semester, offering.modality, offering.centre_id)
 
 
-def plan_copy(year: int) -> CopyPlan:
-    """What copying ``year`` to ``year + 1`` would do: three statements whatever the size."""
+def plan_copy(year: int, closures: Iterable[Closure] = ()) -> CopyPlan:
+    """What copying ``year`` to ``year + 1`` would do, three statements whatever the size: the
+    offerings to create, and their scheduled meetings 52 weeks later except those falling on a
+    French public holiday or one of ``closures`` (skipped like the recurring generator does)."""
     sources = list(
         db.session.scalars(
             sa.select(Offering)
@@ -241,16 +264,30 @@ def plan_copy(year: int) -> CopyPlan:
     plan = CopyPlan(year)
     for source in sources:
         (plan.skipped if _key(source) in existing else plan.create).append(source)
-    if plan.create:
-        plan.meetings = (
-            db.session.scalar(
-                sa.select(sa.func.count(Meeting.id)).where(
-                    Meeting.offering_id.in_([o.id for o in plan.create]),
-                    Meeting.status == MeetingStatus.SCHEDULED,
-                )
-            )
-            or 0
+    if not plan.create:
+        return plan
+    offerings = {offering.id: offering for offering in plan.create}
+    meetings = db.session.scalars(
+        sa.select(Meeting)
+        .where(Meeting.offering_id.in_(list(offerings)), Meeting.status == MeetingStatus.SCHEDULED)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    shifted: list[tuple[MeetingCopy, date]] = []
+    for meeting in meetings:
+        tz = offerings[meeting.offering_id].centre.timezone
+        copy = MeetingCopy(
+            meeting, shift_meeting_moment(meeting.starts_at, tz), shift_meeting_moment(meeting.ends_at, tz)
         )
+        shifted.append((copy, local_time(copy.starts_at, tz).date()))
+    if not shifted:
+        return plan
+    skip = days_to_skip(min(day for _, day in shifted), max(day for _, day in shifted), closures)
+    for copy, day in shifted:
+        if day in skip:
+            unit = offerings[copy.source.offering_id].unit.code
+            plan.skipped_days.append(SkippedDay(unit, day, skip[day]))
+        else:
+            plan.meetings.append(copy)
     return plan
 
 
@@ -260,13 +297,14 @@ def shift_meeting_moment(moment, timezone: str):
     return utc_moment(local.date(), local.time().replace(tzinfo=None), timezone)
 
 
-def copy_year(year: int) -> CopyPlan:
+def copy_year(year: int, closures: Iterable[Closure] = ()) -> CopyPlan:
     """Copy every offering of ``year`` missing from ``year + 1``: unit, semester, modality,
-    centre, capacity, tutors, every date one year later, scheduled meetings 52 weeks later.
+    centre, capacity, tutors, every date one year later, scheduled meetings 52 weeks later but
+    for those landing on a public holiday or a listed closure (see :func:`plan_copy`).
     Registrations and results are never copied. All or nothing (the caller's transaction)."""
     if not 1990 <= year < 2100:
         raise OfferingRejected(_l("The academic year must be between 1990 and 2099."), "year")
-    plan = plan_copy(year)
+    plan = plan_copy(year, closures)
     if not plan.create:
         return plan
     copies: dict[int, Offering] = {}
@@ -283,27 +321,17 @@ def copy_year(year: int) -> CopyPlan:
         copy.tutors = list(source.tutors)
         copies[source.id] = copy
     db.session.add_all(copies.values())
-    meetings = db.session.scalars(
-        sa.select(Meeting)
-        .where(
-            Meeting.offering_id.in_(list(copies)),
-            Meeting.status == MeetingStatus.SCHEDULED,
+    db.session.add_all(
+        Meeting(
+            offering=copies[meeting.source.offering_id],
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            mode=meeting.source.mode,
+            room=meeting.source.room,
+            video_url=meeting.source.video_url,
         )
-        .order_by(Meeting.starts_at)
+        for meeting in plan.meetings
     )
-    timezones = {source.id: source.centre.timezone for source in plan.create}
-    for meeting in meetings:
-        tz = timezones[meeting.offering_id]
-        db.session.add(
-            Meeting(
-                offering=copies[meeting.offering_id],
-                starts_at=shift_meeting_moment(meeting.starts_at, tz),
-                ends_at=shift_meeting_moment(meeting.ends_at, tz),
-                mode=meeting.mode,
-                room=meeting.room,
-                video_url=meeting.video_url,
-            )
-        )
     try:
         with db.session.begin_nested():
             db.session.flush()

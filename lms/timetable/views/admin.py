@@ -35,6 +35,7 @@ from lms.timetable.models import (
 )
 from lms.timetable.queries import admin as queries
 from lms.timetable.services import centres as centre_services
+from lms.timetable.services import generator, meeting_changes, school_days
 from lms.timetable.services import meetings as meeting_services
 from lms.timetable.services import offerings as offering_services
 
@@ -227,9 +228,13 @@ def copy_year():
     plan = None
     status = 200
     if form.validate_on_submit():
-        if form.confirm.data:
+        closures, errors = school_days.parse_closures(form.closures.data or "")
+        form.closures.errors = list(form.closures.errors) + errors
+        if errors:
+            status = 422
+        elif form.confirm.data:
             with attempt(form) as outcome:
-                plan = offering_services.copy_year(form.year.data)
+                plan = offering_services.copy_year(form.year.data, closures)
             if outcome.refused:
                 page = render_template("timetable/admin/copy_year.html", form=form, plan=None)
                 return page, 409
@@ -242,8 +247,18 @@ def copy_year():
                 ),
                 "success",
             )
+            if plan.skipped_days:
+                flash(
+                    ngettext(
+                        "%(num)d meeting not copied: public holiday or closure",
+                        "%(num)d meetings not copied: public holidays or closures",
+                        len(plan.skipped_days),
+                    ),
+                    "info",
+                )
             return redirect(url_for(".offerings", year=plan.year + 1))
-        plan = offering_services.plan_copy(form.year.data)
+        else:
+            plan = offering_services.plan_copy(form.year.data, closures)
     elif request.method == "POST":
         status = 422
     return render_template("timetable/admin/copy_year.html", form=form, plan=plan), status
@@ -280,7 +295,12 @@ def _meeting_input(form: MeetingForm) -> meeting_services.MeetingInput:
         mode=MeetingMode(form.mode.data),
         room=form.room.data,
         video_url=form.video_url.data,
+        outside_period=bool(form.outside_period.data),
     )
+
+
+def _period(offering: Offering):
+    return school_days.semester_bounds(offering.academic_year, offering.semester)
 
 
 @bp.route("/offerings/<int:offering_id>/meetings/new", methods=["GET", "POST"])
@@ -295,7 +315,9 @@ def meeting_new(offering_id: int):
             flash(_("Meeting added."), "success")
             return redirect(url_for(".meetings", offering_id=offering.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("timetable/admin/meeting_form.html", form=form, offering=offering, meeting=None), status
+    return render_template(
+        "timetable/admin/meeting_form.html", form=form, offering=offering, meeting=None, period=_period(offering)
+    ), status
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -318,7 +340,7 @@ def meeting_edit(meeting_id: int):
         )
     if form.validate_on_submit():
         with attempt() as outcome:
-            moved = meeting_services.update_meeting(meeting, _meeting_input(form))
+            moved = meeting_changes.update_meeting(meeting, _meeting_input(form))
         if outcome.status == 409:
             return _conflict(offering, outcome.refusal)
         if outcome.refused:
@@ -336,6 +358,7 @@ def meeting_edit(meeting_id: int):
             form=form,
             offering=offering,
             meeting=meeting,
+            period=_period(offering),
         ),
         status,
     )
@@ -348,7 +371,7 @@ def meeting_cancel(meeting_id: int):
     form = CancelMeetingForm()
     if form.validate_on_submit():
         with attempt() as outcome:
-            meeting_services.cancel_meeting(meeting, form.notice.data)
+            meeting_changes.cancel_meeting(meeting, form.notice.data)
         if outcome.status == 409:
             return _conflict(meeting.offering, outcome.refusal)
         if outcome.refused:
@@ -390,15 +413,15 @@ def meeting_restore(meeting_id: int):
     if not form.validate_on_submit():
         abort(400)
     with attempt() as outcome:
-        meeting_services.restore_meeting(meeting)
+        meeting_changes.restore_meeting(meeting)
     if outcome.refused:
         return _conflict(meeting.offering, outcome.refusal)
     flash(_("Meeting restored: the registered learners are notified."), "success")
     return redirect(url_for(".meetings", offering_id=meeting.offering_id))
 
 
-def _recurrence(form: GeneratorForm, closures) -> meeting_services.RecurrenceInput:
-    return meeting_services.RecurrenceInput(
+def _recurrence(form: GeneratorForm, closures) -> generator.RecurrenceInput:
+    return generator.RecurrenceInput(
         weekday=form.weekday.data,
         start=form.start.data,
         end=form.end.data,
@@ -418,18 +441,18 @@ def meeting_generate(offering_id: int):
     offering = _get(Offering, offering_id)
     form = GeneratorForm()
     if request.method == "GET":
-        form.first.data, form.last.data = meeting_services.semester_bounds(offering.academic_year, offering.semester)
+        form.first.data, form.last.data = school_days.semester_bounds(offering.academic_year, offering.semester)
     plan = None
     if form.validate_on_submit():
-        closures, errors = meeting_services.parse_closures(form.closures.data or "")
+        closures, errors = school_days.parse_closures(form.closures.data or "")
         form.closures.errors = list(form.closures.errors) + errors
         if not errors:
             data = _recurrence(form, closures)
             with attempt(form) as outcome:
                 if form.confirm.data:
-                    created = meeting_services.generate_meetings(offering, data)
+                    created = generator.generate_meetings(offering, data)
                 else:
-                    plan = meeting_services.plan_generation(offering, data)
+                    plan = generator.plan_generation(offering, data)
             if form.confirm.data and not outcome.refused:
                 flash(
                     ngettext(

@@ -28,7 +28,7 @@ from lms.core.time import utcnow
 from lms.extensions import db
 from lms.timetable.forms.learner import SEMESTERS, ActionForm, CatalogueFilterForm
 from lms.timetable.models import Offering, RegistrationStatus, Semester
-from lms.timetable.queries import learner as queries
+from lms.timetable.queries import learner_meetings, offering_catalogue, programme_fit
 from lms.timetable.services import calendars, registrations
 
 bp = Blueprint("timetable_learner", __name__)
@@ -71,11 +71,11 @@ def _back() -> str:
     return url_for(".catalogue")
 
 
-def _filters(form: CatalogueFilterForm) -> queries.CatalogueFilters:
+def _filters(form: CatalogueFilterForm) -> offering_catalogue.CatalogueFilters:
     def number(text: str | None) -> int | None:
         return int(text) if text and text.isdigit() else None
 
-    return queries.CatalogueFilters(
+    return offering_catalogue.CatalogueFilters(
         programme=form.programme.data or "",
         year=number(form.year.data),
         semester=form.semester.data or "",
@@ -94,11 +94,11 @@ def _filters(form: CatalogueFilterForm) -> queries.CatalogueFilters:
 def catalogue():
     learner = _learner()
     today = _today()
-    years = queries.catalogue_years(today)
-    mine = queries.enrolled_programme_codes(learner)
-    programmes = queries.programme_choices()
+    years = offering_catalogue.catalogue_years(today)
+    mine = programme_fit.enrolled_programme_codes(learner)
+    programmes = programme_fit.programme_choices()
     form = CatalogueFilterForm(request.args)
-    form.fill(mine, programmes, years, queries.centre_choices())
+    form.fill(mine, programmes, years, offering_catalogue.centre_choices())
     if not form.validate():
         # a value that is not among the choices (an old bookmark, a hand-edited URL): drop it
         for name in list(form.errors):
@@ -106,11 +106,13 @@ def catalogue():
             field.data, field.errors = "", []
     filters = _filters(form)
     extra = None
-    if filters.programme and filters.programme != queries.MINE and filters.programme not in mine:
-        tree = queries.latest_tree(filters.programme)
+    if filters.programme and filters.programme != offering_catalogue.MINE and filters.programme not in mine:
+        tree = programme_fit.latest_tree(filters.programme)
         extra = (filters.programme, tree) if tree else None
-    context = queries.programme_context(learner, extra)
-    page = queries.catalogue_page(learner, filters, context, today, request.args.get("page", 1, type=int), PER_PAGE)
+    context = programme_fit.programme_context(learner, extra)
+    page = offering_catalogue.catalogue_page(
+        learner, filters, context, today, request.args.get("page", 1, type=int), PER_PAGE
+    )
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "timetable/learner/catalogue.html",
@@ -156,7 +158,7 @@ def withdraw(offering_id: int):
     offering = _offering(offering_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    row = queries.learner_registration(learner.id, offering.id)
+    row = learner_meetings.learner_registration(learner.id, offering.id)
     if row is None:
         abort(404)
     with attempt() as outcome:
@@ -188,12 +190,12 @@ def timetable():
         abort(400)
     if not date(1990, 1, 1) <= day <= date(2100, 12, 31):
         abort(400)
-    monday = queries.week_start(day)
+    monday = learner_meetings.week_start(day)
     return render_template(
         "timetable/learner/week.html",
         monday=monday,
         sunday=monday + timedelta(days=6),
-        days=queries.week_meetings(learner.id, monday),
+        days=learner_meetings.week_meetings(learner.id, monday),
         previous=monday - timedelta(days=7),
         next=monday + timedelta(days=7),
         today=_today(),
@@ -204,7 +206,7 @@ def timetable():
 @roles_required(Role.LEARNER)
 def timetable_list():
     learner = _learner()
-    upcoming, past = queries.upcoming_and_past(learner.id, utcnow())
+    upcoming, past = learner_meetings.upcoming_and_past(learner.id, utcnow())
     return render_template("timetable/learner/list.html", upcoming=upcoming, past=past)
 
 
@@ -215,7 +217,7 @@ def timetable_list():
 @roles_required(Role.LEARNER)
 def calendar():
     learner = _learner()
-    feed = queries.feed_of(learner.id)
+    feed = learner_meetings.feed_of(learner.id)
     url = url_for(".calendar_feed", token=feed.token, _external=True) if feed else None
     return render_template("timetable/learner/calendar.html", feed=feed, url=url, action=ActionForm())
 
@@ -245,10 +247,10 @@ def calendar_revoke():
 @bp.route("/calendar/<token>.ics")
 @public
 def calendar_feed(token: str):
-    feed = queries.feed_by_token(token)
+    feed = learner_meetings.feed_by_token(token)
     if feed is None:
         abort(404)
-    events = [calendars.event_from(line) for line in queries.feed_meetings(feed.learner_id)]
+    events = [calendars.event_from(line) for line in learner_meetings.feed_meetings(feed.learner_id)]
     body = calendars.calendar_ics(events, name=_("Cnam timetable"))
     calendars.mark_read(feed)
     response = Response(body, mimetype="text/calendar")

@@ -33,6 +33,7 @@ from lms.timetable.models import (
 )
 from lms.timetable.queries import attendance as queries
 from lms.timetable.services import attendance as services
+from lms.timetable.services import attendance_dates
 
 bp = Blueprint("timetable_tutor", __name__)
 
@@ -121,6 +122,7 @@ def summary(offering_id: int):
 
 
 def _render_sheet(meeting, form, rows, chosen, status=200, filled=False):
+    started = attendance_dates.has_started(meeting)
     return (
         render_template(
             "timetable/tutor/sheet.html",
@@ -132,6 +134,7 @@ def _render_sheet(meeting, form, rows, chosen, status=200, filled=False):
                 chosen=chosen,
                 filled=filled,
                 default_status=services.all_present_status(meeting),
+                not_started=None if started else attendance_dates.not_started_message(meeting),
             ),
         ),
         status,
@@ -152,6 +155,8 @@ def sheet(meeting_id: int):
     if not form.validate_on_submit():
         flash(_("The form has expired: please send it again."), "warning")
         return redirect(url_for(".sheet", meeting_id=meeting.id))
+    if not attendance_dates.has_started(meeting):
+        return _render_sheet(meeting, form, rows, recorded, status=409)
     if form.all_present.data:
         # Fill the sheet, write nothing yet: the tutor adjusts the exceptions, then saves.
         everyone = {row.registration.id: services.all_present_status(meeting) for row in rows}
@@ -189,6 +194,9 @@ def _render_import(meeting, form, status=200):
                 form=form,
                 default_threshold=services.default_threshold(meeting),
                 max_kib=services.max_bytes() // 1024,
+                not_started=None
+                if attendance_dates.has_started(meeting)
+                else attendance_dates.not_started_message(meeting),
             ),
         ),
         status,
@@ -226,9 +234,14 @@ def import_report(meeting_id: int):
     data = form.file.data.read()
     filename = display_name(form.file.data.filename)
     threshold = form.threshold.data if form.threshold.data is not None else services.default_threshold(meeting)
+    if not attendance_dates.has_started(meeting):
+        return _render_import(meeting, form, status=409)
     report = services.read_participants(data, filename)
-    if not report.ok:
-        form.file.errors = list(report.problems)
+    problems = report.problems or attendance_dates.join_day_problems(
+        filename, report.joins(), attendance_dates.meeting_days(meeting)
+    )
+    if problems:
+        form.file.errors = list(problems)
         return _render_import(meeting, form, status=422)
     preview = services.match_participants(report.participants, queries.sheet_rows(meeting), threshold)
     confirm = ConfirmParticipantsForm(
@@ -257,7 +270,8 @@ def import_confirm(meeting_id: int):
         return redirect(url_for(".import_report", meeting_id=meeting.id))
     # The roster may have changed since the preview: match the very same bytes again.
     report = services.read_participants(stored.data, stored.filename)
-    if not report.ok:  # pragma: no cover - the preview refused it already
+    days = attendance_dates.meeting_days(meeting)  # the meeting may have moved since the preview
+    if not report.ok or attendance_dates.join_day_problems(stored.filename, report.joins(), days):
         services.discard_report(stored.token)
         flash(_("This file cannot be read: please send it again."), "danger")
         return redirect(url_for(".import_report", meeting_id=meeting.id))
@@ -265,6 +279,10 @@ def import_confirm(meeting_id: int):
     preview = services.match_participants(report.participants, rows, stored.threshold)
     with attempt() as outcome:
         written = services.save_attendance(meeting, rows, preview.statuses(), current_user, minutes=preview.minutes())
+    if isinstance(outcome.refusal, attendance_dates.MeetingNotStarted):  # moved later since the preview
+        services.discard_report(stored.token)
+        flash(attendance_dates.not_started_message(meeting), "danger")
+        return redirect(url_for(".sheet", meeting_id=meeting.id))
     if outcome.refused:
         flash(
             _("Someone else recorded this meeting at the same time: nothing was imported. Send the file again."),

@@ -1,0 +1,199 @@
+"""The learner's catalogue of offerings: filters, places left, their own status, whether they
+validated the unit already and where it fits in their programmes. A fixed number of statements
+whatever the number of offerings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from lms.accounts.models import Learner
+from lms.catalog.models import Unit
+from lms.core.time import academic_year
+from lms.extensions import db
+from lms.timetable.models import (
+    Centre,
+    Modality,
+    Offering,
+    Registration,
+    RegistrationStatus,
+    Semester,
+    semester_order,
+)
+from lms.timetable.queries.programme_fit import Placement, ProgrammeContext
+from lms.timetable.services.registrations import (
+    WindowState,
+    validated_units,
+    window_state,
+)
+
+EVENING = frozenset({Modality.PRESENTIEL_SOIR, Modality.HYBRIDE_SOIR, Modality.DISTANCE_PLANIFIEE_SOIR})
+# Hybrid offerings are partly remote: the "distance" filter keeps them (its help text says so).
+DISTANCE = frozenset(
+    {
+        Modality.FOAD,
+        Modality.DISTANCE_PLANIFIEE_JOUR,
+        Modality.DISTANCE_PLANIFIEE_SOIR,
+        Modality.HYBRIDE_JOUR,
+        Modality.HYBRIDE_SOIR,
+    }
+)
+MINE = "mine"
+
+
+def centre_choices() -> list[tuple[int, str]]:
+    return [tuple(row) for row in db.session.execute(sa.select(Centre.id, Centre.name).order_by(Centre.name))]
+
+
+# --- the catalogue of offerings -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    programme: str = ""  # "": any programme; "mine": any of mine; otherwise a programme code
+    year: int | None = None  # None: the current and the next academic year
+    semester: str = ""
+    modality: str = ""
+    centre: int | None = None
+    evening: bool = False
+    distance: bool = False
+
+
+@dataclass(frozen=True)
+class OfferingLine:
+    offering: Offering
+    unit: Unit
+    centre: Centre
+    registered: int
+    waitlisted: int
+    my_status: RegistrationStatus | None
+    window: WindowState
+    placements: list[Placement]
+    validated: bool = False
+
+    @property
+    def places_left(self) -> int | None:
+        if self.offering.capacity is None:
+            return None
+        return max(0, self.offering.capacity - self.registered)
+
+
+@dataclass(frozen=True)
+class CataloguePage:
+    lines: list[OfferingLine]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def catalogue_years(today: date) -> tuple[int, int]:
+    current = academic_year(today)
+    return current, current + 1
+
+
+def catalogue_page(
+    learner: Learner,
+    filters: CatalogueFilters,
+    context: ProgrammeContext,
+    today: date,
+    page: int = 1,
+    per_page: int = 25,
+) -> CataloguePage:
+    """One page of offerings with their counts, the learner's own status, whether they already
+    validated the unit and where it fits in their programmes: three statements."""
+    conditions: list[Any] = []
+    if filters.year is not None:
+        conditions.append(Offering.academic_year == filters.year)
+    else:
+        conditions.append(Offering.academic_year.in_(catalogue_years(today)))
+    if filters.semester:
+        conditions.append(Offering.semester == Semester(filters.semester))
+    if filters.modality:
+        conditions.append(Offering.modality == Modality(filters.modality))
+    if filters.centre:
+        conditions.append(Offering.centre_id == filters.centre)
+    if filters.evening:
+        conditions.append(Offering.modality.in_(sorted(EVENING)))
+    if filters.distance:
+        conditions.append(Offering.modality.in_(sorted(DISTANCE)))
+    if filters.programme:
+        codes = context.codes(None if filters.programme == MINE else filters.programme)
+        conditions.append(Unit.code.in_(sorted(codes)) if codes else sa.false())
+
+    total = (
+        db.session.scalar(
+            sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
+        )
+        or 0
+    )
+    page = max(1, min(page, max(1, -(-total // per_page))))
+
+    def counted(status: RegistrationStatus):
+        return (
+            sa.select(sa.func.count(Registration.id))
+            .where(Registration.offering_id == Offering.id, Registration.status == status)
+            .correlate(Offering)
+            .scalar_subquery()
+        )
+
+    mine = (
+        sa.select(Registration.status)
+        .where(Registration.offering_id == Offering.id, Registration.learner_id == learner.id)
+        .correlate(Offering)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            Offering,
+            Unit,
+            Centre,
+            counted(RegistrationStatus.REGISTERED),
+            counted(RegistrationStatus.WAITLISTED),
+            mine,
+        )
+        .join(Unit, Offering.unit_id == Unit.id)
+        .join(Centre, Offering.centre_id == Centre.id)
+        .where(*conditions)
+        .order_by(
+            Offering.academic_year,
+            semester_order(Offering.semester),
+            Unit.code,
+            Centre.name,
+            Offering.modality,
+            Offering.id,
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = rows.all()
+    validated = validated_units(learner.id, sorted({unit.id for _, unit, *_ in rows}))
+    lines = [
+        OfferingLine(
+            offering=offering,
+            unit=unit,
+            centre=centre,
+            registered=registered or 0,
+            waitlisted=waitlisted or 0,
+            my_status=RegistrationStatus(status) if status else None,
+            window=window_state(offering.registration_opens_on, offering.registration_closes_on, today),
+            placements=context.placements(unit.code),
+            validated=unit.id in validated,
+        )
+        for offering, unit, centre, registered, waitlisted, status in rows
+    ]
+    return CataloguePage(lines, total, page, per_page)
