@@ -1,9 +1,8 @@
 """Reading catalogue files (formats.md sections 1 and 5) strictly, with ``FILE:LINE`` messages.
 
-Each entry is validated by a pydantic model (unknown keys forbidden) whose problems are told in
-the words of formats.md at the line of the YAML node (:mod:`.yamlsource`). This loader refuses a
-malformed catalogue as a whole: it collects every problem it finds and raises
-:class:`CatalogError`; nothing is half-loaded. Pure Python: no Flask, no database.
+Pydantic models (unknown keys forbidden) validate each entry, their problems told in the words of
+formats.md (:mod:`.yamlsource`). A malformed catalogue is refused as a whole with every problem
+(:class:`CatalogError`); nothing is half-loaded. Pure Python: no Flask, no database.
 """
 
 from __future__ import annotations
@@ -14,20 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, Field, StrictInt, StringConstraints, ValidationError, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, ValidationError, create_model, model_validator
 from pydantic_core import ErrorDetails
 
 from lms.progress.audit.requirements import UNIT_CODE, RequirementNode, UnitCode, tree_problems
-from lms.progress.audit.yamlsource import (
-    FormatError,
-    StrictModel,
-    SyntaxProblem,
-    locate,
-    problem,
-    read_document,
-    refuse,
-    worded,
-)
+from lms.progress.audit.yamlsource import FormatError, StrictModel, problem, read_document, refuse, worded
 
 PROGRAM_KINDS = tuple(
     "licence licence_pro master ingenieur titre_rncp deust certificat_competence certificat_specialisation"
@@ -37,6 +27,7 @@ MODALITIES = tuple(
     "presentiel_jour presentiel_soir hybride_jour hybride_soir foad distance_planifiee_jour distance_planifiee_soir".split()
 )
 DEFAULT_MARK = Decimal(10)
+TO_DECIMAL = AfterValidator(lambda number: Decimal(str(number)))  # 12.3 is exactly 12.3, 6 stays 6
 PROGRAM_CODE = r"^[A-Z0-9]{2,20}$"
 CENTRE_CODE = r"^[A-Z0-9]{2,10}$"
 
@@ -96,23 +87,18 @@ class Catalog:
 
 
 def _number(**constraints: Any) -> Any:
-    words = {
-        "greater_than_equal": "{what}: {key!r} must not be negative ({input})",
-        "multiple_of": "{what}: {key!r} must be a whole or half number ({input})",
-        "less_than_equal": "{what}: {key!r} must be at most 20",
-    }
-    checks = Field(ge=0, allow_inf_nan=False, **constraints)
-    return Annotated[
-        float,
-        checks,
-        worded("{what}: {key!r} must be a number, not {input!r}", **words),
-        AfterValidator(lambda number: Decimal(str(number))),
-    ]
+    words = worded(
+        "{what}: {key!r} must be a number, not {input!r}",
+        greater_than_equal="{what}: {key!r} must not be negative ({input})",
+        multiple_of="{what}: {key!r} must be a whole or half number ({input})",
+        less_than_equal="{what}: {key!r} must be at most 20",
+    )
+    return Annotated[float, Field(ge=0, allow_inf_nan=False, **constraints), words, TO_DECIMAL]
 
 
 def _level(high: int) -> Any:
     words = worded(f"{{what}}: {{key!r}} must be a whole number from 1 to {high}, not {{input!r}}")
-    return Annotated[StrictInt | None, Field(ge=1, le=high), words]
+    return Annotated[int | None, Field(ge=1, le=high), words]
 
 
 Text = Annotated[
@@ -180,7 +166,7 @@ class ProgramEntry(_Entry):
     entry_level: _level(8) = None
     validity_years: _level(100) = None
     ects: _number(multiple_of=0.5)
-    pass_mark: Annotated[_number(le=20) | None, AfterValidator(lambda mark: DEFAULT_MARK if mark is None else mark)] = (
+    pass_mark: Annotated[_number(le=20) | None, AfterValidator(lambda x: DEFAULT_MARK if x is None else x)] = (
         DEFAULT_MARK
     )
     requirements: Annotated[RequirementNode, AfterValidator(lambda node: node.normal())]
@@ -190,23 +176,12 @@ class OfferingEntry(_Entry):
     definition_type = OfferingDef
     unit: Annotated[str, worded("{what}: 'unit' must be a unit code, not {input!r}")]
     year: Annotated[
-        StrictInt,
-        Field(ge=1990, le=2100),
-        worded("{what}: 'year' must be an academic year such as 2025, not {input!r}"),
+        int, Field(ge=1990, le=2100), worded("{what}: 'year' must be an academic year such as 2025, not {input!r}")
     ]
     semester: Annotated[Literal["S1", "S2", "A"], worded("{what}: 'semester' must be S1, S2 or A, not {input!r}")]
     modality: Annotated[Literal[MODALITIES], worded("{what}: unknown modality {input!r}")]
     centre: Annotated[str, Field(pattern=CENTRE_CODE), worded("{what}: invalid centre code {input!r}")]
-    capacity: Annotated[StrictInt | None, Field(ge=1), worded("{what}: 'capacity' must be a whole number >= 1")] = None
-
-
-class CatalogueFile(StrictModel):
-    """A file's shape; its entries are read one by one, so one bad entry spoils no other."""
-
-    units: list[dict] | None = None
-    equivalences: list[dict] | None = None
-    programs: list[dict] | None = None
-    offerings: list[dict] | None = None
+    capacity: Annotated[int | None, Field(ge=1), worded("{what}: 'capacity' must be a whole number >= 1")] = None
 
 
 def _coded(word: str, key: str) -> Any:
@@ -219,17 +194,21 @@ SECTIONS = {  # section: (entry model, how people name an entry)
     "programs": (ProgramEntry, _coded("program", "code")),
     "offerings": (OfferingEntry, lambda item: f"offering of {item.get('unit')}"),
 }
+# A file's shape; its entries are read one by one, so that one bad entry spoils no other.
+CatalogueFile = create_model(
+    "CatalogueFile", __base__=StrictModel, **{key: (list[dict] | None, None) for key in SECTIONS}
+)
 
 
 def catalog_files(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, and the ``*.yaml``/``*.yml`` files of folders named, in a stable order."""
     files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
-        else:
-            files.append(path)
+    for path in map(Path, paths):
+        files += (
+            sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+            if path.is_dir()
+            else [path]
+        )
     return files
 
 
@@ -252,8 +231,8 @@ class _Reader:
     def __init__(self) -> None:
         self.catalog = Catalog()
         self.problems: list[str] = []
-        self.tree_refs: list[tuple[str, int, str]] = []  # (file, line, unit code)
-        self.offering_origin: dict[tuple[str, int, str, str, str], str] = {}
+        self.tree_refs: list[tuple[str, str]] = []  # (file, line, unit code)
+        self.offering_origin: dict[tuple[str, str, str, str], str] = {}
 
     def problem(self, file: Path | str, line: int, message: str) -> None:
         self.problems.append(f"{file}:{line}: {message}")
@@ -261,8 +240,8 @@ class _Reader:
     def read_file(self, path: Path) -> None:
         try:
             data = read_document(path)
-        except SyntaxProblem as error:
-            self.problem(path, error.line, error.message)
+        except FormatError as error:
+            self.problems += error.problems
             return
         if data is None:
             return
@@ -318,8 +297,7 @@ class _Reader:
             if error["type"] in rank or not missing:
                 self.problem(path, item.line, problem(error, item, ENTRY_WORDS, what)[1])
         for tree_problem in tree_problems(tree, item["requirements"]) if tree else ():
-            line = locate(item["requirements"], tree_problem.path)[1] or item.line
-            self.problem(path, line, f"{what}: {tree_problem.message}")
+            self.problem(path, tree_problem.line or item.line, f"{what}: {tree_problem.message}")
 
     def add(self, known: dict, origins: dict, key: Any, definition: Any, origin: str, what: str) -> None:
         if key in known and known[key] != definition:

@@ -1,13 +1,10 @@
 """The requirement tree of formats.md section 1: checking a node and putting it in normal form.
 
-Pure Python (no Flask, no database) so the audit engine, the loader and the model share it. A node
-is validated by pydantic models, one per form, chosen by a discriminated union (:data:`RequirementNode`).
-
-Normal form, as stored in ``programme_versions.requirements``:
-
-- a leaf is ``{"unit": "CODE"}``;
-- a group is ``{"all": [...]}``, ``{"choose": N, "of": [...]}``, ``{"credits": X, "of": [...]}``
-  or ``{"choose": N, "credits": X, "of": [...]}``, with optional ``label`` and ``compensation``.
+Pure Python (no Flask, no database) so the engine, the loader and the model share it. A node is
+validated by one pydantic model per form, chosen by a discriminated union (:data:`RequirementNode`).
+Normal form, as stored in ``programme_versions.requirements``: a leaf is ``{"unit": "CODE"}``; a
+group is ``{"all": [...]}`` or ``{"choose": N, "of": [...]}``, ``{"credits": X, "of": [...]}``,
+``{"choose": N, "credits": X, "of": [...]}``, with optional ``label`` and ``compensation``.
 """
 
 from __future__ import annotations
@@ -17,16 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import (
-    BeforeValidator,
-    Discriminator,
-    Field,
-    StrictInt,
-    Tag,
-    TypeAdapter,
-    ValidationError,
-    model_validator,
-)
+from pydantic import BeforeValidator, Discriminator, Field, Tag, TypeAdapter, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from lms.progress.audit.yamlsource import StrictModel, locate, problem, refuse, worded
@@ -39,8 +27,8 @@ UnitCode = Annotated[
     str, Field(pattern=UNIT_CODE.pattern), worded("invalid unit code {input!r} (expected [A-Z0-9]{{3,12}})")
 ]
 Grade = Annotated[float, Field(ge=0, le=20, allow_inf_nan=False), worded("{key!r} must be a grade between 0 and 20")]
-Years = Annotated[StrictInt | None, Field(ge=1), worded("'within_years' must be a whole number >= 1")]
-Choose = Annotated[StrictInt | None, Field(ge=1), worded("'choose' must be a whole number >= 1, not {input!r}")]
+Years = Annotated[int | None, Field(ge=1), worded("'within_years' must be a whole number >= 1")]
+Choose = Annotated[int | None, Field(ge=1), worded("'choose' must be a whole number >= 1, not {input!r}")]
 Credits = Annotated[
     float | None, Field(ge=0, allow_inf_nan=False), worded("'credits' must be a number >= 0, not {input!r}")
 ]
@@ -52,6 +40,7 @@ class TreeProblem:
 
     path: tuple[str | int, ...]
     message: str
+    line: int = 0  # of the deepest mapping on the path, when the tree was read from a file
 
 
 class RequirementError(ValueError):
@@ -162,39 +151,31 @@ _NODE = TypeAdapter(RequirementNode)
 def tree_problems(errors: Iterable[ErrorDetails], tree: Any) -> list[TreeProblem]:
     """The validation errors of ``tree`` as problems at paths of the tree: the problem of a scalar
     key (``choose``...) is its node's, and a node's unknown keys are one problem."""
-    problems: list[TreeProblem] = []
-    unknown: dict[tuple[str | int, ...], list[str]] = {}
+    found: list[tuple[tuple[str | int, ...], str]] = []  # (path, message)
+    unknown: dict[tuple[str | int, ...], list[str]] = {}  # node path: "beside 'unit'" or not, then the keys
     for error in errors:
         path, _line = locate(tree, error["loc"])
         if error["type"] == "extra_forbidden":
-            unknown.setdefault(path[:-1], []).append(str(path[-1]))
+            beside = " beside 'unit'" if error["loc"][-2] == "<unit>" else ""
+            unknown.setdefault(path[:-1], [beside]).append(str(path[-1]))
             continue
         if (error.get("ctx") or {}).get("unknown"):
-            problems.append(TreeProblem(path, f"unknown key(s): {', '.join(error['ctx']['unknown'])}"))
+            found.append((path, f"unknown key(s): {', '.join(error['ctx']['unknown'])}"))
         if path and path[-1] in SCALAR_KEYS:  # told as a problem of its node
             path = path[:-1]
-        problems.append(TreeProblem(path, problem(error, tree, TREE_WORDS)[1]))
-    for path, keys in unknown.items():  # told first among the problems of their node
-        node = tree
-        for step in path:
-            node = node[step]
-        beside = " beside 'unit'" if "unit" in node else ""
-        first = next((i for i, found in enumerate(problems) if found.path[: len(path)] == path), len(problems))
-        problems.insert(first, TreeProblem(path, f"unknown key(s){beside}: {', '.join(sorted(keys))}"))
-    return problems
-
-
-def validate_tree(node: Any) -> UnitLeaf | AllGroup | OfGroup:
-    """The validated node; raises :class:`RequirementError` listing every problem."""
-    try:
-        return _NODE.validate_python(node)
-    except ValidationError as error:
-        raise RequirementError(tree_problems(error.errors(), node)) from None
+        found.append((path, problem(error, tree, TREE_WORDS)[1]))
+    for path, (beside, *keys) in unknown.items():  # told first among the problems of their node
+        first = next((i for i, (at, _message) in enumerate(found) if at[: len(path)] == path), len(found))
+        found.insert(first, (path, f"unknown key(s){beside}: {', '.join(sorted(keys))}"))
+    return [TreeProblem(path, message, locate(tree, path)[1]) for path, message in found]
 
 
 def normalise(node: Any) -> dict[str, Any]:
     """The normal form of ``node``; raises :class:`RequirementError` listing every problem."""
-    return validate_tree(node).normal()
+    try:
+        return _NODE.validate_python(node).normal()
+    except ValidationError as error:
+        raise RequirementError(tree_problems(error.errors(), node)) from None
 
 
 def unit_codes(node: dict[str, Any]) -> Iterator[str]:

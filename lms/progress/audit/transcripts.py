@@ -8,34 +8,17 @@ Unknown unit codes are not problems here (the engine warns). Pure Python: no Fla
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from contextlib import suppress
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    Field,
-    StrictInt,
-    StringConstraints,
-    ValidationError,
-    model_validator,
-)
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from lms.progress.audit import records
-from lms.progress.audit.yamlsource import (
-    FormatError,
-    LineDict,
-    StrictModel,
-    SyntaxProblem,
-    problem,
-    read_document,
-    refuse,
-    worded,
-)
+from lms.progress.audit.yamlsource import FormatError, StrictModel, problem, read_document, refuse, worded
 
 
 class TranscriptError(FormatError):
@@ -52,13 +35,11 @@ def _as_date(template: str) -> BeforeValidator:
     """A date, or text such as 2025-06-13 (JSON has no dates); not a date and time."""
 
     def check(value: Any) -> Any:
-        if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+            with suppress(ValueError):
+                value = date.fromisoformat(value.strip())
+        if value is None or type(value) is date:
             return value
-        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            try:
-                return date.fromisoformat(value.strip())
-            except ValueError:
-                pass
         raise refuse(template)
 
     return BeforeValidator(check)
@@ -69,15 +50,14 @@ Code = Annotated[
 ]
 Required = BeforeValidator(_none_is_missing)
 Date = Annotated[date | None, _as_date("{what}: {key!r} must be a date such as 2025-06-13, not {input!r}")]
-OUT_OF_RANGE = "{what}: 'grade' must be from 0 to 20, not {input}"
+NOT_A_GRADE, OUT_OF_RANGE = (
+    "{what}: 'grade' must be a number from 0 to 20, not {input!r}",
+    "{what}: 'grade' must be from 0 to 20, not {input}",
+)
 Grade = Annotated[
     float | None,
     Field(ge=0, le=20, allow_inf_nan=False),
-    worded(
-        "{what}: 'grade' must be a number from 0 to 20, not {input!r}",
-        greater_than_equal=OUT_OF_RANGE,
-        less_than_equal=OUT_OF_RANGE,
-    ),
+    worded(NOT_A_GRADE, greater_than_equal=OUT_OF_RANGE, less_than_equal=OUT_OF_RANGE),
     AfterValidator(lambda grade: None if grade is None else Decimal(str(grade))),  # 12.3 is exactly 12.3
 ]
 
@@ -101,9 +81,7 @@ class ResultItem(_Item):
     grade: Grade = None
     status: Annotated[Literal[records.RESULT_STATUSES] | None, _one_of("status", records.RESULT_STATUSES)] = None
     date: Date = None
-    session: Annotated[
-        StrictInt | None, Field(ge=1, le=2), worded("{what}: 'session' must be 1 or 2, not {input!r}")
-    ] = None
+    session: Annotated[int | None, Field(ge=1, le=2), worded("{what}: 'session' must be 1 or 2, not {input!r}")] = None
 
     @model_validator(mode="after")
     def _graded_or_decided(self) -> ResultItem:
@@ -131,12 +109,9 @@ class ExceptionItem(_Item):
     program: Annotated[Code, Required]
     substitute: Annotated[Code, Required]
     replaces: Annotated[Code, Required] = Field(alias="for")
-    reason: Annotated[
-        Any,
-        BeforeValidator(
-            lambda reason: reason if reason is None else str(getattr(reason, "isoformat", lambda: reason)())
-        ),
-    ] = None
+    reason: Annotated[Any, BeforeValidator(lambda x: x if x is None else str(getattr(x, "isoformat", lambda: x)()))] = (
+        None
+    )
 
     @model_validator(mode="after")
     def _two_units(self) -> ExceptionItem:
@@ -157,17 +132,15 @@ class TranscriptFile(StrictModel):
     exceptions: list[ExceptionItem] | None = None
 
     def record(self) -> records.LearnerRecord:
-        sections = [
-            tuple(item.entry() for item in items or ()) for items in (self.results, self.credits, self.exceptions)
-        ]
-        return records.LearnerRecord(self.learner, self.as_of, *sections)
+        sections = (self.results, self.credits, self.exceptions)
+        return records.LearnerRecord(self.learner, self.as_of, *(tuple(i.entry() for i in s or ()) for s in sections))
 
 
 def _coded(word: str, key: str, joiner: str) -> Any:
     return lambda item: f"{word}{joiner}{item[key]}" if isinstance(item.get(key), str) else word
 
 
-def _words(model: type[BaseModel]) -> dict[str, str]:
+def _words(model: type[StrictModel]) -> dict[str, str]:
     keys = ", ".join(field.alias or name for name, field in model.model_fields.items())
     return {
         "missing": "{what} lacks {key!r}",
@@ -190,17 +163,17 @@ def read_transcript(path: str | Path) -> records.LearnerRecord:
     path = Path(path)
     try:
         data = read_document(path)
-    except SyntaxProblem as error:
-        raise TranscriptError([f"{path}:{error.line}: {error.message}"]) from None
+    except FormatError as error:
+        raise TranscriptError(error.problems) from None
     if data is None:
         raise TranscriptError([f"{path}:1: the transcript is empty (it needs at least 'learner')"])
-    if not isinstance(data, LineDict):
+    if not isinstance(data, dict):
         keys = ", ".join(TranscriptFile.model_fields)
         raise TranscriptError([f"{path}:1: a transcript must be a mapping with {keys}, not {type(data).__name__}"])
     try:
         return TranscriptFile.model_validate(data).record()
     except ValidationError as error:
-        found: list[tuple[int, int, str]] = []
+        found: list[tuple[int, str]] = []
         for details in sorted(error.errors(), key=lambda details: details["type"] != "extra_forbidden"):
             loc, what, words = details["loc"], "the transcript", FILE_WORDS
             item = data[loc[0]][loc[1]] if len(loc) > 1 and loc[0] in SECTIONS else None

@@ -1,6 +1,6 @@
 """YAML (and JSON) documents that remember their lines, and pydantic problems told at those lines.
 
-What the catalogue and learner-record readers share. :func:`load_document` builds plain values from
+What the catalogue and learner-record readers share. :func:`read_document` builds plain values from
 libyaml's events without recursion (deep nesting is refused cleanly); mappings are :class:`LineDict`
 (their line and each key's). Aliases, collection tags, non-scalar or duplicate keys and several
 documents are refused; an impossible date (2026-02-30) stays text for the readers to report.
@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, WrapValidator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 MAX_DEPTH = 64  # far beyond any real catalogue (the deepest Cnam tree has 5 levels)
+_NO_KEY = object()
+_TAGS = {yaml.MappingStartEvent: "tag:yaml.org,2002:map", yaml.SequenceStartEvent: "tag:yaml.org,2002:seq"}
 
 
 class LineDict(dict):
@@ -28,14 +30,6 @@ class LineDict(dict):
 
     line: int = 0
     key_lines: dict[Any, int]
-
-
-class SyntaxProblem(Exception):
-    """The document cannot be read: ``message`` (``YAML syntax error: ...``) at ``line``."""
-
-    def __init__(self, line: int, message: str):
-        self.line, self.message = line, message
-        super().__init__(f"{line}: {message}")
 
 
 class FormatError(Exception):
@@ -54,124 +48,102 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when av
             return node.value  # not a real date (2026-02-30): text, for the checks to report
 
 
+class _JsonLoader(_Loader):  # for JSON text: YAML 1.1 reads 1e1 as a string, JSON means a number
+    pass
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
-
-
-class _JsonLoader(_Loader):
-    """For JSON text: YAML 1.1 reads ``1e1`` as a string; JSON means a number."""
-
-
 _JsonLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float", re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?[eE][-+]?[0-9]+$"), list("-0123456789")
 )
 
 
 def read_document(path: Path) -> Any:
-    """:func:`load_document` of a file (as JSON when named ``*.json``); unreadable is a problem too."""
+    """The file's document (None when empty); raises :class:`FormatError`. A ``*.json`` file is
+    checked by :mod:`json` first (its errors name line and column), then read as YAML (JSON is YAML
+    but for tabs, which become spaces: outside strings, where JSON forbids them, they are blanks)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SyntaxProblem(0, f"cannot read the file: {getattr(error, 'strerror', None) or error}") from None
-    return load_document(text, json_text=path.suffix.lower() == ".json")
-
-
-def load_document(text: str, json_text: bool = False) -> Any:
-    """The document's value (None when empty); raises :class:`SyntaxProblem`. JSON is checked by
-    :mod:`json` first (its errors name line and column), then read as YAML (JSON is YAML, but for tabs)."""
-    if json_text:
-        try:
+        if json_text := path.suffix.lower() == ".json":
             json.loads(text)
-        except json.JSONDecodeError as error:
-            raise SyntaxProblem(error.lineno, f"JSON syntax error: {error.msg} (column {error.colno})") from None
-        except RecursionError:
-            raise SyntaxProblem(0, "JSON syntax error: nested too deeply") from None
-        text = text.replace("\t", " ")  # outside strings (where JSON forbids raw tabs) a tab is whitespace
+            text = text.replace("\t", " ")
+    except (OSError, UnicodeDecodeError) as error:
+        raise _unreadable(path, 0, f"cannot read the file: {getattr(error, 'strerror', None) or error}") from None
+    except json.JSONDecodeError as error:
+        raise _unreadable(path, error.lineno, f"JSON syntax error: {error.msg} (column {error.colno})") from None
+    except RecursionError:
+        raise _unreadable(path, 0, "JSON syntax error: nested too deeply") from None
     loader = (_JsonLoader if json_text else _Loader)(text)
     try:
         return _build(loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise SyntaxProblem(mark.line + 1 if mark else 0, f"YAML syntax error: {error.problem or error}") from None
+        raise _unreadable(path, mark.line + 1 if mark else 0, f"YAML syntax error: {error.problem or error}") from None
     except yaml.YAMLError as error:
-        raise SyntaxProblem(0, f"YAML syntax error: {error}") from None
+        raise _unreadable(path, 0, f"YAML syntax error: {error}") from None
     finally:
         loader.dispose()
 
 
-def _refused(message: str, event: yaml.Event) -> yaml.MarkedYAMLError:
-    return yaml.composer.ComposerError(None, None, message, event.start_mark)
-
-
-_NO_KEY = object()
-_COLLECTIONS = {
-    yaml.MappingStartEvent: (LineDict, "tag:yaml.org,2002:map"),
-    yaml.SequenceStartEvent: (list, "tag:yaml.org,2002:seq"),
-}
+def _unreadable(path: Path, line: int, message: str) -> FormatError:
+    return FormatError([f"{path}:{line}: {message}"])
 
 
 def _build(loader: _Loader) -> Any:
     """One document from the event stream, built with an explicit stack (no recursion)."""
-    loader.get_event()  # stream start
+
+    def refused(message: str) -> yaml.MarkedYAMLError:
+        return yaml.composer.ComposerError(None, None, message, event.start_mark)
+
+    event = loader.get_event()  # stream start
     if loader.check_event(yaml.StreamEndEvent):
         return None
     loader.get_event()  # document start
-    stack: list[LineDict | list] = []
-    keys: list[Any] = []  # for each open collection: a mapping's key waiting for its value
+    stack: list[LineDict | list] = []  # the open collections
+    keys: list[Any] = []  # for each, a mapping's key waiting for its value
     document = None
     while not loader.check_event(yaml.DocumentEndEvent):
         event = loader.get_event()
         awaits_key = bool(stack) and isinstance(stack[-1], LineDict) and keys[-1] is _NO_KEY
         if isinstance(event, yaml.AliasEvent):
-            raise _refused("aliases (*name) are not allowed in these files", event)
-        if type(event) in _COLLECTIONS:
-            kind, tag = _COLLECTIONS[type(event)]
+            raise refused("aliases (*name) are not allowed in these files")
+        if type(event) in _TAGS:
             if awaits_key:
-                raise _refused("a key must be a plain word or number", event)
-            if event.tag not in (None, "!", tag):
-                raise _refused(f"tags such as {event.tag} are not allowed in these files", event)
+                raise refused("a key must be a plain word or number")
+            if event.tag not in (None, "!", _TAGS[type(event)]):
+                raise refused(f"tags such as {event.tag} are not allowed in these files")
             if len(stack) >= MAX_DEPTH:
-                raise _refused(f"nested more than {MAX_DEPTH} levels deep", event)
-            stack.append(kind())
-            if kind is LineDict:
+                raise refused(f"nested more than {MAX_DEPTH} levels deep")
+            stack.append(LineDict() if isinstance(event, yaml.MappingStartEvent) else [])
+            if isinstance(stack[-1], LineDict):
                 stack[-1].line, stack[-1].key_lines = event.start_mark.line + 1, {}
             keys.append(_NO_KEY)
             continue
         if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            value = stack.pop()
-            keys.pop()
+            value, _key, awaits_key = stack.pop(), keys.pop(), False  # a collection is never a key
         else:
-            value = _scalar(loader, event)
-            if awaits_key:
-                if not isinstance(value, (str, int, float, bool)) and value is not None:
-                    raise _refused("a key must be a plain word or number", event)
-                if value in stack[-1]:
-                    raise _refused(f"duplicate key {value!r}", event)
-                stack[-1].key_lines[value] = event.start_mark.line + 1
-                keys[-1] = value
-                continue
-        if not stack:
+            tag = event.tag
+            if tag in (None, "!"):
+                tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            construct = loader.yaml_constructors.get(tag, loader.yaml_constructors[None])  # None: refuses the tag
+            value = construct(loader, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+        if awaits_key:
+            if not isinstance(value, (str, int, float, bool)) and value is not None:
+                raise refused("a key must be a plain word or number")
+            if value in stack[-1]:
+                raise refused(f"duplicate key {value!r}")
+            stack[-1].key_lines[value], keys[-1] = event.start_mark.line + 1, value
+        elif not stack:
             document = value
         elif isinstance(stack[-1], list):
             stack[-1].append(value)
         else:
-            stack[-1][keys[-1]] = value
-            keys[-1] = _NO_KEY
+            stack[-1][keys[-1]], keys[-1] = value, _NO_KEY
     loader.get_event()  # document end
     if not loader.check_event(yaml.StreamEndEvent):
-        event = loader.peek_event()
-        raise yaml.composer.ComposerError(
-            "expected a single document", None, "but found another document", event.start_mark
-        )
+        mark = loader.peek_event().start_mark
+        raise yaml.composer.ComposerError("expected a single document", None, "but found another document", mark)
     return document
-
-
-def _scalar(loader: _Loader, event: yaml.ScalarEvent) -> Any:
-    tag = event.tag
-    if tag in (None, "!"):
-        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-    construct = loader.yaml_constructors.get(tag, loader.yaml_constructors[None])  # None: refuses the tag
-    return construct(loader, node)
 
 
 class StrictModel(BaseModel):
@@ -205,8 +177,7 @@ def locate(document: Any, loc: tuple[str | int, ...], key_lines: bool = False) -
     node, path, line = document, [], document.line if isinstance(document, LineDict) else 0
     for step in loc:
         if isinstance(node, dict) and step in node:
-            if key_lines:
-                line = getattr(node, "key_lines", {}).get(step, line)
+            line = getattr(node, "key_lines", {}).get(step, line) if key_lines else line
             node = node[step]
         elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
             node = node[step]
@@ -219,17 +190,14 @@ def locate(document: Any, loc: tuple[str | int, ...], key_lines: bool = False) -
 
 
 def problem(
-    error: ErrorDetails, document: Any, templates: dict[str, str], what: str = "", key_lines: bool = False
+    error: ErrorDetails, document: Any, words: dict[str, str], what: str = "", key_lines: bool = False
 ) -> tuple[int, str]:
-    """``(line, text)`` of a pydantic error: its :func:`refuse` template or ``templates[type]``, with
+    """``(line, text)`` of a pydantic error: its :func:`refuse` template or ``words[type]``, with
     ``what`` (the entry as people name it), ``key`` and ``index`` (1-based) of the location, ``input``."""
-    loc = error["loc"]
+    loc, context, value = error["loc"], dict(error.get("ctx") or {}), error["input"]
     _path, line = locate(document, loc[:-1] if error["type"] == "missing" else loc, key_lines)  # the entry lacks it
-    context = dict(error.get("ctx") or {})
     fallback = "{key!r}: " + error["msg"].replace("{", "{{").replace("}", "}}")
-    template = context.pop("template", None) or templates.get(error["type"], fallback)
-    value = error["input"]
-    return line, template.format(
+    return line, (context.pop("template", None) or words.get(error["type"], fallback)).format(
         what=what,
         key=next((step for step in reversed(loc) if isinstance(step, str)), None),
         index=next((step + 1 for step in reversed(loc) if isinstance(step, int)), None),
