@@ -211,3 +211,11 @@ def test_whole_numbers_stay_whole_in_the_normal_form(tmp_path):
     program = read_catalog([path]).programs["P1", "1"]
     assert program.requirements == {"credits": 6, "of": [{"unit": "AAA100"}]}
     assert type(program.requirements["credits"]) is int and str(program.ects) == "6"
+
+
+def test_a_tree_nested_too_deeply_is_a_requirement_error():
+    tree = "AAA100"
+    for _ in range(3000):  # as a JSON column or an API call could hold it: no YAML depth limit on the way
+        tree = {"all": [tree]}
+    with pytest.raises(RequirementError, match="nested too deeply"):
+        normalise(tree)

@@ -101,6 +101,7 @@ def _level(high: int) -> Any:
     return Annotated[int | None, Field(ge=1, le=high), words]
 
 
+PassMark = Annotated[_number(le=20) | None, AfterValidator(lambda mark: DEFAULT_MARK if mark is None else mark)]
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1), worded("{what}: {key!r} must be non-empty text")
 ]
@@ -166,9 +167,7 @@ class ProgramEntry(_Entry):
     entry_level: _level(8) = None
     validity_years: _level(100) = None
     ects: _number(multiple_of=0.5)
-    pass_mark: Annotated[_number(le=20) | None, AfterValidator(lambda x: DEFAULT_MARK if x is None else x)] = (
-        DEFAULT_MARK
-    )
+    pass_mark: PassMark = DEFAULT_MARK
     requirements: Annotated[RequirementNode, AfterValidator(lambda node: node.normal())]
 
 
@@ -204,11 +203,10 @@ def catalog_files(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, and the ``*.yaml``/``*.yml`` files of folders named, in a stable order."""
     files: list[Path] = []
     for path in map(Path, paths):
-        files += (
-            sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
-            if path.is_dir()
-            else [path]
-        )
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+        else:
+            files.append(path)
     return files
 
 

@@ -22,7 +22,11 @@ from lms.progress.audit.yamlsource import StrictModel, locate, problem, refuse, 
 UNIT_CODE = re.compile(r"^[A-Z0-9]{3,12}$")
 GROUP_KEYS = {"all", "choose", "credits", "of", "label", "compensation"}
 SCALAR_KEYS = {"unit", "label", "choose", "credits", "min_average", "floor", "within_years"}
-TREE_WORDS = {"missing": "{key!r} is required", "model_type": "must be a mapping"}
+TREE_WORDS = {
+    "missing": "{key!r} is required",
+    "model_type": "must be a mapping",
+    "recursion_depth_exceeded": "nested too deeply",
+}
 UnitCode = Annotated[
     str, Field(pattern=UNIT_CODE.pattern), worded("invalid unit code {input!r} (expected [A-Z0-9]{{3,12}})")
 ]

@@ -173,7 +173,7 @@ def read_transcript(path: str | Path) -> records.LearnerRecord:
     try:
         return TranscriptFile.model_validate(data).record()
     except ValidationError as error:
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, int, str]] = []
         for details in sorted(error.errors(), key=lambda details: details["type"] != "extra_forbidden"):
             loc, what, words = details["loc"], "the transcript", FILE_WORDS
             item = data[loc[0]][loc[1]] if len(loc) > 1 and loc[0] in SECTIONS else None
