@@ -162,3 +162,60 @@ def test_aliases_and_non_scalar_keys_are_refused(tmp_path):
     complex_key = write(tmp_path, "b.yaml", "units:\n  - {? [x]: 1}\n")
     assert problems(aliased) == [f"{aliased}:3: YAML syntax error: aliases (*name) are not allowed in these files"]
     assert problems(complex_key) == [f"{complex_key}:2: YAML syntax error: a key must be a plain word or number"]
+
+
+def test_deep_nesting_is_refused_cleanly(tmp_path):
+    # Within libyaml's own limit (a flow collection) and beyond it: a clean FILE:LINE, no RecursionError.
+    deep_tree = "programs:\n  - requirements: " + "{all: [" * 70 + "AAA100" + "]}" * 70 + "\n"
+    deepest = "units: " + "[" * 5000 + "]" * 5000 + "\n"
+    block = "units:\n" + "".join(" " * (2 * depth) + "- \n" for depth in range(1, 200))
+    for name, text in (("tree.yaml", deep_tree), ("flow.yaml", deepest), ("block.yaml", block)):
+        path = write(tmp_path, name, text)
+        found = problems(path)
+        assert len(found) == 1 and found[0].startswith(f"{path}:") and "YAML syntax error" in found[0], found
+
+
+def test_non_finite_numbers_are_refused(tmp_path):
+    path = write(
+        tmp_path,
+        "n.yaml",
+        """\
+        units:
+          - {code: AAA100, title: "A", ects: .nan, kind: UE}
+          - {code: BBB100, title: "B", ects: .inf, kind: UE}
+        programs:
+          - {code: P1, version: "1", title: "P", kind: master, ects: 6, pass_mark: .nan,
+             requirements: {credits: .inf, of: [AAA100]}}
+        """,
+    )
+    assert problems(path) == [
+        f"{path}:2: unit AAA100: 'ects' must be a number, not nan",
+        f"{path}:3: unit BBB100: 'ects' must be a number, not inf",
+        f"{path}:5: program P1: 'pass_mark' must be a number, not nan",
+        f"{path}:6: program P1: 'credits' must be a number >= 0, not inf",
+        f"{path}:6: unit AAA100 is not in the catalogue",
+    ]
+
+
+def test_whole_numbers_stay_whole_in_the_normal_form(tmp_path):
+    path = write(
+        tmp_path,
+        "w.yaml",
+        """\
+        units:
+          - {code: AAA100, title: "A", ects: 6, kind: UE}
+        programs:
+          - {code: P1, version: "1", title: "P", kind: master, ects: 6, requirements: {credits: 6, of: [AAA100]}}
+        """,
+    )
+    program = read_catalog([path]).programs["P1", "1"]
+    assert program.requirements == {"credits": 6, "of": [{"unit": "AAA100"}]}
+    assert type(program.requirements["credits"]) is int and str(program.ects) == "6"
+
+
+def test_a_tree_nested_too_deeply_is_a_requirement_error():
+    tree = "AAA100"
+    for _ in range(3000):  # as a JSON column or an API call could hold it: no YAML depth limit on the way
+        tree = {"all": [tree]}
+    with pytest.raises(RequirementError, match="nested too deeply"):
+        normalise(tree)

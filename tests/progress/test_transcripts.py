@@ -335,3 +335,19 @@ def test_every_problem_is_reported_at_once_in_line_order(tmp_path):
     assert len(found) == 6, found
     lines = [int(problem.split(":")[1]) for problem in found]
     assert lines == sorted(lines) == [1, 1, 3, 3, 4, 6]
+
+
+def test_deep_nesting_is_refused_cleanly(tmp_path):
+    yaml_path = write(tmp_path, "t.yaml", 'learner: "1X"\nresults: ' + "[" * 100 + "]" * 100 + "\n")
+    assert one_problem(yaml_path) == f"{yaml_path}:2: YAML syntax error: nested more than 64 levels deep"
+    json_path = write(tmp_path, "t.json", '{"learner": "1X", "results": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert one_problem(json_path) == f"{json_path}:0: JSON syntax error: nested too deeply"
+
+
+def test_non_finite_grades_are_refused(tmp_path):
+    path = write(tmp_path, "t.yaml", 'learner: "1X"\nresults:\n  - {unit: MNP213, grade: .inf}\n')
+    assert one_problem(path) == f"{path}:3: result of MNP213: 'grade' must be a number from 0 to 20, not inf"
+    json_path = write(tmp_path, "t.json", '{"learner": "1X", "results": [{"unit": "MNP213", "grade": NaN}]}')
+    assert (
+        one_problem(json_path) == f"{json_path}:1: result of MNP213: 'grade' must be a number from 0 to 20, not 'NaN'"
+    )

@@ -1,25 +1,41 @@
 """The requirement tree of formats.md section 1: checking a node and putting it in normal form.
 
-Pure Python (no Flask, no database) so the audit engine, the loader and the model share it.
-
-Normal form, as stored in ``programme_versions.requirements``:
-
-- a leaf is ``{"unit": "CODE"}``;
-- a group is ``{"all": [...]}``, ``{"choose": N, "of": [...]}``, ``{"credits": X, "of": [...]}``
-  or ``{"choose": N, "credits": X, "of": [...]}``, with optional ``label`` and ``compensation``.
+Pure Python (no Flask, no database) so the engine, the loader and the model share it. A node is
+validated by one pydantic model per form, chosen by a discriminated union (:data:`RequirementNode`).
+Normal form, as stored in ``programme_versions.requirements``: a leaf is ``{"unit": "CODE"}``; a
+group is ``{"all": [...]}`` or ``{"choose": N, "of": [...]}``, ``{"credits": X, "of": [...]}``,
+``{"choose": N, "credits": X, "of": [...]}``, with optional ``label`` and ``compensation``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from numbers import Real
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Discriminator, Field, Tag, TypeAdapter, ValidationError, model_validator
+from pydantic_core import ErrorDetails
+
+from lms.progress.audit.yamlsource import StrictModel, locate, problem, refuse, worded
 
 UNIT_CODE = re.compile(r"^[A-Z0-9]{3,12}$")
 GROUP_KEYS = {"all", "choose", "credits", "of", "label", "compensation"}
-COMPENSATION_KEYS = {"min_average", "floor", "within_years"}
+SCALAR_KEYS = {"unit", "label", "choose", "credits", "min_average", "floor", "within_years"}
+TREE_WORDS = {
+    "missing": "{key!r} is required",
+    "model_type": "must be a mapping",
+    "recursion_depth_exceeded": "nested too deeply",
+}
+UnitCode = Annotated[
+    str, Field(pattern=UNIT_CODE.pattern), worded("invalid unit code {input!r} (expected [A-Z0-9]{{3,12}})")
+]
+Grade = Annotated[float, Field(ge=0, le=20, allow_inf_nan=False), worded("{key!r} must be a grade between 0 and 20")]
+Years = Annotated[int | None, Field(ge=1), worded("'within_years' must be a whole number >= 1")]
+Choose = Annotated[int | None, Field(ge=1), worded("'choose' must be a whole number >= 1, not {input!r}")]
+Credits = Annotated[
+    float | None, Field(ge=0, allow_inf_nan=False), worded("'credits' must be a number >= 0, not {input!r}")
+]
 
 
 @dataclass(frozen=True)
@@ -28,6 +44,7 @@ class TreeProblem:
 
     path: tuple[str | int, ...]
     message: str
+    line: int = 0  # of the deepest mapping on the path, when the tree was read from a file
 
 
 class RequirementError(ValueError):
@@ -36,101 +53,133 @@ class RequirementError(ValueError):
         super().__init__("; ".join(f"{'/'.join(map(str, p.path)) or 'root'}: {p.message}" for p in problems))
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool)
+class _Node(StrictModel):
+    def normal(self) -> dict[str, Any]:
+        """The normal form: the keys given (a ``label`` only when set), children in normal form."""
+        return self.model_dump(exclude_unset=True, exclude_none=True)
+
+
+class Compensation(StrictModel):
+    min_average: Grade
+    floor: Grade = 0
+    within_years: Years = None
+
+
+class UnitLeaf(_Node):
+    unit: UnitCode
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_code(cls, node: Any) -> Any:
+        return {"unit": node} if isinstance(node, str) else node
+
+
+def _non_empty(children: Any) -> Any:
+    if not isinstance(children, list) or not children:
+        raise refuse("must be a non-empty list of requirements")
+    return children
+
+
+Children = Annotated[list["RequirementNode"], BeforeValidator(_non_empty)]
+
+
+class _Group(_Node):
+    """Each group declares ``compensation`` after its children, so problems come in reading order."""
+
+    label: Annotated[str | None, worded("label must be text")] = None
+
+    @model_validator(mode="after")
+    def _compensation_on_leaves(self) -> _Group:
+        leaves = isinstance(self, AllGroup) and all(isinstance(child, UnitLeaf) for child in self.all)
+        if self.compensation is not None and not leaves:
+            raise refuse("compensation is allowed only on an 'all' group of unit leaves")
+        return self
+
+
+class AllGroup(_Group):
+    all: Children
+    compensation: Compensation | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alone(cls, node: Any) -> Any:
+        if {"choose", "credits", "of"} & set(node):
+            raise refuse("'all' cannot be combined with 'choose', 'credits' or 'of'")
+        return node
+
+
+class OfGroup(_Group):
+    choose: Choose = None
+    credits: Credits = None
+    of: Children
+    compensation: Compensation | None = None
+
+    @model_validator(mode="after")
+    def _conditions(self) -> OfGroup:
+        if self.choose is None and self.credits is None:
+            raise refuse("'of' needs 'choose' and/or 'credits'")
+        if self.choose is not None and self.choose > len(self.of):
+            raise refuse("'choose: {choose}' asks more than the {n} listed", choose=self.choose, n=len(self.of))
+        return self
+
+
+def _no_form(node: Any) -> Any:
+    if isinstance(node, dict):  # its keys are told too: none of them is a known form
+        unknown = sorted(str(key) for key in node if key not in GROUP_KEYS)
+        raise refuse("a node must be a unit, or a group with 'all' or 'of'", unknown=unknown)
+    raise refuse("a requirement must be a unit code or a mapping, not {kind}", kind=type(node).__name__)
+
+
+def _form(node: Any) -> str:
+    if isinstance(node, str) or isinstance(node, dict) and "unit" in node:
+        return "<unit>"
+    if isinstance(node, dict) and ("all" in node or "of" in node):
+        return "<all>" if "all" in node else "<of>"
+    return "<none>"
+
+
+RequirementNode = Annotated[
+    Annotated[UnitLeaf, Tag("<unit>")]
+    | Annotated[AllGroup, Tag("<all>")]
+    | Annotated[OfGroup, Tag("<of>")]
+    | Annotated[Any, BeforeValidator(_no_form), Tag("<none>")],
+    Discriminator(_form),
+]
+"""A requirement node of any form (the ``<...>`` tags in error locations name no data)."""
+
+AllGroup.model_rebuild()
+OfGroup.model_rebuild()
+_NODE = TypeAdapter(RequirementNode)
+
+
+def tree_problems(errors: Iterable[ErrorDetails], tree: Any) -> list[TreeProblem]:
+    """The validation errors of ``tree`` as problems at paths of the tree: the problem of a scalar
+    key (``choose``...) is its node's, and a node's unknown keys are one problem."""
+    found: list[tuple[tuple[str | int, ...], str]] = []  # (path, message)
+    unknown: dict[tuple[str | int, ...], list[str]] = {}  # node path: "beside 'unit'" or not, then the keys
+    for error in errors:
+        path, _line = locate(tree, error["loc"])
+        if error["type"] == "extra_forbidden":
+            beside = " beside 'unit'" if error["loc"][-2] == "<unit>" else ""
+            unknown.setdefault(path[:-1], [beside]).append(str(path[-1]))
+            continue
+        if (error.get("ctx") or {}).get("unknown"):
+            found.append((path, f"unknown key(s): {', '.join(error['ctx']['unknown'])}"))
+        if path and path[-1] in SCALAR_KEYS:  # told as a problem of its node
+            path = path[:-1]
+        found.append((path, problem(error, tree, TREE_WORDS)[1]))
+    for path, (beside, *keys) in unknown.items():  # told first among the problems of their node
+        first = next((i for i, (at, _message) in enumerate(found) if at[: len(path)] == path), len(found))
+        found.insert(first, (path, f"unknown key(s){beside}: {', '.join(sorted(keys))}"))
+    return [TreeProblem(path, message, locate(tree, path)[1]) for path, message in found]
 
 
 def normalise(node: Any) -> dict[str, Any]:
     """The normal form of ``node``; raises :class:`RequirementError` listing every problem."""
-    problems: list[TreeProblem] = []
-    result = _normalise(node, (), problems)
-    if problems:
-        raise RequirementError(problems)
-    return result
-
-
-def _normalise(node: Any, path: tuple[str | int, ...], problems: list[TreeProblem]) -> dict[str, Any]:
-    if isinstance(node, str):
-        node = {"unit": node}
-    if not isinstance(node, dict):
-        problems.append(TreeProblem(path, f"a requirement must be a unit code or a mapping, not {type(node).__name__}"))
-        return {}
-    if "unit" in node:
-        extra = set(node) - {"unit"}
-        if extra:
-            problems.append(TreeProblem(path, f"unknown key(s) beside 'unit': {', '.join(sorted(map(str, extra)))}"))
-        code = node["unit"]
-        if not isinstance(code, str) or not UNIT_CODE.match(code):
-            problems.append(TreeProblem(path, f"invalid unit code {code!r} (expected [A-Z0-9]{{3,12}})"))
-        return {"unit": code}
-
-    unknown = set(node) - GROUP_KEYS
-    if unknown:
-        problems.append(TreeProblem(path, f"unknown key(s): {', '.join(sorted(map(str, unknown)))}"))
-    out: dict[str, Any] = {}
-    if "label" in node and node["label"] is not None:
-        if not isinstance(node["label"], str):
-            problems.append(TreeProblem(path, "label must be text"))
-        out["label"] = node["label"]
-
-    if "all" in node:
-        if {"choose", "credits", "of"} & set(node):
-            problems.append(TreeProblem(path, "'all' cannot be combined with 'choose', 'credits' or 'of'"))
-        children_key = "all"
-    elif "of" in node:
-        if "choose" not in node and "credits" not in node:
-            problems.append(TreeProblem(path, "'of' needs 'choose' and/or 'credits'"))
-        children_key = "of"
-        if "choose" in node:
-            n = node["choose"]
-            if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-                problems.append(TreeProblem(path, f"'choose' must be a whole number >= 1, not {n!r}"))
-            out["choose"] = n
-        if "credits" in node:
-            x = node["credits"]
-            if not _is_number(x) or x < 0:
-                problems.append(TreeProblem(path, f"'credits' must be a number >= 0, not {x!r}"))
-            out["credits"] = x
-    else:
-        problems.append(TreeProblem(path, "a node must be a unit, or a group with 'all' or 'of'"))
-        return out
-
-    children = node[children_key]
-    if not isinstance(children, list) or not children:
-        problems.append(TreeProblem(path + (children_key,), "must be a non-empty list of requirements"))
-        children = []
-    normal_children = [_normalise(child, path + (children_key, i), problems) for i, child in enumerate(children)]
-    out[children_key] = normal_children
-    if isinstance(out.get("choose"), int) and out["choose"] > len(children) > 0:
-        problems.append(TreeProblem(path, f"'choose: {out['choose']}' asks more than the {len(children)} listed"))
-
-    if "compensation" in node:
-        out["compensation"] = _compensation(node["compensation"], path, problems)
-        if children_key != "all" or not all(isinstance(c, dict) and "unit" in c for c in normal_children):
-            problems.append(TreeProblem(path, "compensation is allowed only on an 'all' group of unit leaves"))
-    return out
-
-
-def _compensation(value: Any, path: tuple[str | int, ...], problems: list[TreeProblem]) -> dict[str, Any]:
-    here = path + ("compensation",)
-    if not isinstance(value, dict):
-        problems.append(TreeProblem(here, "must be a mapping"))
-        return {}
-    unknown = set(value) - COMPENSATION_KEYS
-    if unknown:
-        problems.append(TreeProblem(here, f"unknown key(s): {', '.join(sorted(map(str, unknown)))}"))
-    if "min_average" not in value:
-        problems.append(TreeProblem(here, "'min_average' is required"))
-    for key in ("min_average", "floor"):
-        if key in value and (not _is_number(value[key]) or not 0 <= value[key] <= 20):
-            problems.append(TreeProblem(here, f"'{key}' must be a grade between 0 and 20"))
-    if (
-        "within_years" in value
-        and value["within_years"] is not None
-        and (not isinstance(value["within_years"], int) or value["within_years"] < 1)
-    ):
-        problems.append(TreeProblem(here, "'within_years' must be a whole number >= 1"))
-    return {k: value[k] for k in value if k in COMPENSATION_KEYS}
+    try:
+        return _NODE.validate_python(node).normal()
+    except ValidationError as error:
+        raise RequirementError(tree_problems(error.errors(), node)) from None
 
 
 def unit_codes(node: dict[str, Any]) -> Iterator[str]:
