@@ -3,12 +3,12 @@
 The phases of :func:`audit` live in their own modules: :mod:`.holdings` (what the learner holds,
 as tokens, and how tokens meet leaves), :mod:`.shape` (the tree as flat nodes, cached per
 programme version), :mod:`.solver` (the exact allocation) and :mod:`.report` (the result).
-Ranking every programme and comparing two audits is :mod:`.explore`.
+Ranking every programme is :mod:`.ranking`; comparing two audits is :mod:`.whatif`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -245,15 +245,3 @@ def _preference(option: Option, state: Mapping[str, str]) -> tuple[int, int, int
     a substitution, an equivalence, then with fewer tokens."""
     registered = sum(state[token] == REGISTERED for token in option.tokens)
     return (registered, VIA_PREFERENCE[option.via], len(option.tokens))
-
-
-def rank(
-    programs: Iterable[ProgramDef],
-    units: Mapping[str, UnitDef],
-    equivalences: Sequence[EquivalenceDef],
-    record: LearnerRecord,
-    as_of: date | None = None,
-) -> list[dict[str, Any]]:
-    from lms.progress.audit.explore import rank as ranked  # the same ranking, keeping each audit
-
-    return [entry.row for entry in ranked(programs, units, equivalences, record, as_of)]

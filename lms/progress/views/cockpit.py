@@ -13,7 +13,7 @@ from lms.core.labels import TEMPLATE_GLOBALS
 from lms.core.navigation import NavItem
 from lms.core.time import academic_year_label, utcnow
 from lms.progress import cockpit
-from lms.progress.audit.explore import missing_leaves
+from lms.progress.audit.report import missing_leaves
 
 semester_label, modality_label = TEMPLATE_GLOBALS["semester_label"], TEMPLATE_GLOBALS["modality_label"]
 
