@@ -59,6 +59,8 @@ def test_every_module_of_the_audit_imports_without_flask_or_sqlalchemy():
 
 def test_the_engine_does_not_import_the_modules_built_on_it():
     """No engine <-> ranking cycle: the audit alone loads neither ranking, what-if nor the planner."""
-    found = run_python("import json, sys, lms.progress.audit.engine; print(json.dumps({'loaded': sorted(sys.modules)}))")
+    found = run_python(
+        "import json, sys, lms.progress.audit.engine; print(json.dumps({'loaded': sorted(sys.modules)}))"
+    )
     above = ("lms.progress.audit.ranking", "lms.progress.audit.whatif", "lms.progress.audit.planner")
     assert [name for name in found["loaded"] if name.startswith(above)] == []
