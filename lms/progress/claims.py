@@ -4,7 +4,7 @@ already, is remembered (:class:`~lms.progress.models.CredentialClaim`) and the l
 ("You can claim CS6800A"). Flushes, never commits.
 
 Cost: the certificates a learner already claimed are skipped, and so is every certificate toward
-which nothing the learner holds can count (:func:`lms.progress.audit.explore.may_count`), so most
+which nothing the learner holds can count (:func:`lms.progress.audit.ranking.may_count`), so most
 learners cost a few set look-ups, not audits. A fixed number of statements per call, whatever the
 number of learners: the versions, the claims already known, the new claims and the users to tell.
 """
@@ -26,7 +26,7 @@ from lms.extensions import db
 from lms.plugins import hookimpl
 from lms.progress.audit.catalogue import Catalog
 from lms.progress.audit.engine import audit
-from lms.progress.audit.explore import (
+from lms.progress.audit.ranking import (
     is_certificate,
     may_count,
     newest_versions,

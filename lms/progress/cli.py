@@ -254,10 +254,10 @@ def rank_command(catalog_paths: tuple[str, ...], transcript: str, as_of: datetim
     Prints a JSON list sorted by missing_ects, then programme code. Reads files only: no
     database needed. Exits 2 on bad input, with one FILE:LINE: problem line per problem on stderr.
     """
-    from lms.progress.audit import engine
+    from lms.progress.audit.ranking import rank_rows
 
     catalog, record = read_inputs(catalog_paths, transcript)
-    print_json(engine.rank(catalog.programs.values(), catalog.units, catalog.equivalences, record, _as_date(as_of)))
+    print_json(rank_rows(catalog.programs.values(), catalog.units, catalog.equivalences, record, _as_date(as_of)))
 
 
 @click.group("progress", help="Stored audits (progress snapshots).")

@@ -151,7 +151,7 @@ def test_cost_per_learner_stays_small(demo_app):
 
 
 def test_only_learners_holding_something_relevant_are_audited():
-    from lms.progress.audit import explore
+    from lms.progress.audit import ranking
     from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef
     from lms.progress.audit.records import (
         CreditEntry,
@@ -164,13 +164,13 @@ def test_only_learners_holding_something_relevant_are_audited():
     program = ProgramDef(
         "CZ0001A", "1", "T", "certificat_competence", None, None, 12, 10, None, normalise({"all": ["AAA100", "BBB100"]})
     )
-    relevant = explore.relevant_units(
+    relevant = ranking.relevant_units(
         program, [EquivalenceDef(("XXX100", "YYY100"), "BBB100"), EquivalenceDef(("ZZZ100",), "QQQ100")]
     )
     assert relevant == {"AAA100", "BBB100", "XXX100", "YYY100"}
 
     def may(record):
-        return explore.may_count(record, "CZ0001A", relevant)
+        return ranking.may_count(record, "CZ0001A", relevant)
 
     assert not may(LearnerRecord("X"))
     assert not may(
@@ -188,4 +188,4 @@ def test_only_learners_holding_something_relevant_are_audited():
     assert may(LearnerRecord("X", credits=(CreditEntry("BBB100", "vae"),)))
     assert not may(LearnerRecord("X", credits=(CreditEntry("BBB100", "ves", program="MR12202A"),)))
     assert may(LearnerRecord("X", exceptions=(ExceptionEntry("CZ0001A", "ZZZ100", "AAA100"),)))
-    assert explore.is_certificate("certificat_specialisation") and not explore.is_certificate("master")
+    assert ranking.is_certificate("certificat_specialisation") and not ranking.is_certificate("master")

@@ -15,7 +15,7 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.progress import cockpit
 from lms.progress.audit.engine import audit
-from lms.progress.audit.explore import missing_leaves
+from lms.progress.audit.report import missing_leaves
 from lms.progress.queries import catalogue_from_database, find_learner, learner_record
 from lms.timetable.models import Registration
 from tests.helpers import count_statements, login

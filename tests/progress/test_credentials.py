@@ -16,7 +16,7 @@ from lms.catalog.export import write_catalog
 from lms.catalog.models import Unit
 from lms.core.time import utcnow
 from lms.extensions import db
-from lms.progress.audit import engine, explore
+from lms.progress.audit import ranking
 from lms.progress.audit.catalogue import UnitDef
 from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry
 from lms.progress.audit.requirements import normalise
@@ -94,7 +94,7 @@ def test_ranking_is_lms_rank(demo_app, tmp_path):
         catalog = catalogue_from_database()
         record = learner_record(find_learner(LEARNER), today)
         assert (
-            as_json(engine.rank(catalog.programs.values(), catalog.units, catalog.equivalences, record, today))
+            as_json(ranking.rank_rows(catalog.programs.values(), catalog.units, catalog.equivalences, record, today))
             == expected
         )
 
@@ -140,18 +140,18 @@ def test_units_missing_is_the_cheapest_completion():
     program = ProgramDef("CZ0001A", "1", "Test", "certificat_competence", None, None, 12, 10, None, tree)
     master = ProgramDef("MZ0001A", "1", "Test", "master", None, None, 12, 10, None, tree)
     record = LearnerRecord("X", results=(ResultEntry("AAA100", 12), ResultEntry("CCC100", 15)))
-    ranked = explore.rank([program, master], units, [], record, date(2026, 11, 22))
+    ranked = ranking.rank([program, master], units, [], record, date(2026, 11, 22))
     assert [r.units_missing for r in ranked] == [1, 1]  # BBB100 (or DDD100): one unit either way
     record = LearnerRecord("X", results=(ResultEntry("AAA100", 12),), credits=(CreditEntry("DDD100", "vae"),))
-    done = explore.rank([program, master], units, [], record, date(2026, 11, 22))
+    done = ranking.rank([program, master], units, [], record, date(2026, 11, 22))
     assert [r.units_missing for r in done] == [1, 1]
     full = LearnerRecord("X", results=(ResultEntry("AAA100", 12), ResultEntry("BBB100", 12)))
-    ranked = explore.rank([program, master], units, [], full, date(2026, 11, 22))
+    ranked = ranking.rank([program, master], units, [], full, date(2026, 11, 22))
     assert [(r.program.code, r.claimable, r.units_missing) for r in ranked] == [
         ("CZ0001A", True, 0),
         ("MZ0001A", False, 0),
     ]
-    assert [r.row for r in ranked] == engine.rank([program, master], units, [], full, date(2026, 11, 22))
+    assert [r.row for r in ranked] == ranking.rank_rows([program, master], units, [], full, date(2026, 11, 22))
     registered = LearnerRecord("X", results=(ResultEntry("AAA100", 12), ResultEntry("BBB100", status="registered")))
-    ranked = explore.rank([program], units, [], registered, date(2026, 11, 22))
+    ranked = ranking.rank([program], units, [], registered, date(2026, 11, 22))
     assert ranked[0].result["status"] == "in_progress" and ranked[0].units_missing == 1 and not ranked[0].claimable

@@ -11,7 +11,8 @@ import pytest
 
 from lms.demo import CATALOG_DIR
 from lms.progress.audit.catalogue import Catalog, ProgramDef, read_catalog
-from lms.progress.audit.engine import audit, rank
+from lms.progress.audit.engine import audit
+from lms.progress.audit.ranking import rank_rows
 from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry
 from lms.progress.audit.requirements import unit_codes
 from tests.progress.oracle import applied_entries
@@ -191,7 +192,7 @@ def test_certificate_holder(catalog):
     # M1 60 + M2 1re année 32 - MNP214 4 = 28 + choice: MNP215, TDD204 (8) and two 4s (8) + 14 = 110
     assert master["missing_ects"] == 110
     assert master["earned_ects"] == 12
-    ranking = rank(catalog.programs.values(), catalog.units, catalog.equivalences, learner, AS_OF)
+    ranking = rank_rows(catalog.programs.values(), catalog.units, catalog.equivalences, learner, AS_OF)
     assert ranking[0]["program"] == "CS6800A" and ranking[0]["status"] == "complete"
     assert ranking[0]["missing_ects"] == 0 and ranking[0]["version"] == "20261004"
     assert {"program", "version", "title", "kind", "status", "earned_ects", "missing_ects"} == set(ranking[0])

@@ -1,4 +1,4 @@
-"""The pure planner (lms/progress/planner.py): earliest completion checked against a brute force on
+"""The pure planner (lms/progress/audit/planner/): earliest completion checked against a brute force on
 small synthetic catalogues, and the real master with evening / distance modes only."""
 
 from __future__ import annotations

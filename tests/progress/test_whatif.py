@@ -15,10 +15,11 @@ from flask import template_rendered
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
 from lms.core.time import utcnow
 from lms.extensions import db
-from lms.progress.audit import explore
+from lms.progress.audit import whatif
 from lms.progress.audit.catalogue import ProgramDef
 from lms.progress.audit.engine import audit
 from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry
+from lms.progress.audit.report import leaves
 from lms.progress.cli import _json_default
 from lms.progress.queries import catalogue_from_database
 from tests.helpers import count_statements
@@ -90,7 +91,7 @@ def test_compare_with_another_of_my_programmes(demo_app):
     _page, context = what_if(demo_app, client, "CS6800A:20261004", compare="LG02501A:20261004")
     assert (context["current"]["program"], context["chosen"]["program"]) == ("LG02501A", "CS6800A")
     # another programme: only the units held are listed, not every requirement of the other
-    assert all(c.kind not in (explore.NEW_REQUIREMENT, explore.DROPPED_REQUIREMENT) for c in context["changes"])
+    assert all(c.kind not in (whatif.NEW_REQUIREMENT, whatif.DROPPED_REQUIREMENT) for c in context["changes"])
     _page, context = what_if(demo_app, client, "CS6800A:20261004", compare="MR12202A:20261004")  # not mine
     assert context["current"]["program"] in ("LG02501A", "CC0400A")
 
@@ -130,17 +131,17 @@ def test_newer_version_of_my_programme_lists_the_units_that_change(demo_app):
     today = utcnow().date()
     client = signed_in(demo_app, EMAIL)
     mine = cli_audit(demo_app, "LG02501A", "20261004", today)
-    leaves = list(explore._leaves(mine["requirements"]))
+    tree_leaves = list(leaves(mine["requirements"]))
     met = next(
         leaf["unit"]
-        for leaf in leaves
+        for leaf in tree_leaves
         if leaf["status"] == "met"
         and [a["via"] for a in leaf["applied"]] == ["result"]
-        and sum(1 for other in leaves if other["unit"] == leaf["unit"]) == 1
+        and sum(1 for other in tree_leaves if other["unit"] == leaf["unit"]) == 1
     )
     with demo_app.app_context():
-        tree_units = {leaf["unit"] for leaf in leaves}
-        held = {code for code, s in explore.standings(mine).items() if s.status != "absent"}
+        tree_units = {leaf["unit"] for leaf in tree_leaves}
+        held = {code for code, s in whatif.standings(mine).items() if s.status != "absent"}
         new = db.session.scalars(sa.select(Unit.code).order_by(Unit.code)).all()
         new = next(code for code in new if code not in tree_units and code not in held)
     add_version(demo_app, "LG02501A", "20271004", lambda tree: replace_leaf(tree, met, new))
@@ -155,9 +156,9 @@ def test_newer_version_of_my_programme_lists_the_units_that_change(demo_app):
     assert as_json(context["chosen"]) == cli_audit(demo_app, "LG02501A", "20271004", today)
     assert (context["current"]["program"], context["current"]["version"]) == ("LG02501A", "20261004")
     kinds = {change.unit: change.kind for change in context["changes"]}
-    assert kinds[met] == explore.NOW_UNUSED
-    assert kinds[new] == explore.NEW_REQUIREMENT
-    assert context["changes"] == explore.status_changes(mine, context["chosen"])
+    assert kinds[met] == whatif.NOW_UNUSED
+    assert kinds[new] == whatif.NEW_REQUIREMENT
+    assert context["changes"] == whatif.status_changes(mine, context["chosen"])
     body = text(page.text)
     assert met in body and new in body
 
@@ -218,27 +219,27 @@ def test_status_changes_between_versions():
     )
     before = audit(old, units, [], record, date(2026, 11, 22))
     after = audit(new, units, [], record, date(2026, 11, 22))
-    changes = {c.unit: c for c in explore.status_changes(before, after)}
-    assert changes["AAA100"].kind == explore.NOW_UNUSED  # met, then counts nowhere
-    assert changes["CCC100"].kind == explore.DROPPED_REQUIREMENT  # failed, no longer required
-    assert changes["DDD100"].kind == explore.NOW_COUNTS  # credited, unused, then counts
-    assert changes["DDD100"].after == explore.Standing("met", "credit")
-    assert changes["EEE100"].kind == explore.GAINED or changes["EEE100"].kind == explore.NOW_COUNTS
+    changes = {c.unit: c for c in whatif.status_changes(before, after)}
+    assert changes["AAA100"].kind == whatif.NOW_UNUSED  # met, then counts nowhere
+    assert changes["CCC100"].kind == whatif.DROPPED_REQUIREMENT  # failed, no longer required
+    assert changes["DDD100"].kind == whatif.NOW_COUNTS  # credited, unused, then counts
+    assert changes["DDD100"].after == whatif.Standing("met", "credit")
+    assert changes["EEE100"].kind == whatif.GAINED or changes["EEE100"].kind == whatif.NOW_COUNTS
     assert changes["EEE100"].after.status == "in_progress"
     assert "BBB100" not in changes  # met by its result in both
-    back = {c.unit: c.kind for c in explore.status_changes(after, before)}
-    assert back["AAA100"] == explore.NOW_COUNTS and back["DDD100"] == explore.NOW_UNUSED
+    back = {c.unit: c.kind for c in whatif.status_changes(after, before)}
+    assert back["AAA100"] == whatif.NOW_COUNTS and back["DDD100"] == whatif.NOW_UNUSED
 
     # an equivalence: AAA100 + BBB100 count as DDD100 in the new version
     rules = [EquivalenceDef(("AAA100", "CCC100"), "DDD100")]
     eq_record = LearnerRecord("X", results=(ResultEntry("AAA100", 12), ResultEntry("CCC100", 12)))
     before = audit(old, units, rules, eq_record, date(2026, 11, 22))
     after = audit(program("P", "3", normalise({"all": ["DDD100"]})), units, rules, eq_record, date(2026, 11, 22))
-    changes = {c.unit: c for c in explore.status_changes(before, after)}
-    assert changes["AAA100"].kind == explore.COUNTS_DIFFERENTLY
-    assert changes["AAA100"].after == explore.Standing("met", "equivalence", "DDD100")
+    changes = {c.unit: c for c in whatif.status_changes(before, after)}
+    assert changes["AAA100"].kind == whatif.COUNTS_DIFFERENTLY
+    assert changes["AAA100"].after == whatif.Standing("met", "equivalence", "DDD100")
     assert changes["DDD100"].after.by == ("AAA100", "CCC100")
-    assert changes["BBB100"].kind == explore.DROPPED_REQUIREMENT
+    assert changes["BBB100"].kind == whatif.DROPPED_REQUIREMENT
 
 
 def test_a_learner_without_enrolment_sees_the_audit_alone(demo_app):

@@ -1,7 +1,7 @@
 """Enrolments made by administrators: a learner enrolled directly (a certificate that needs no
 application), and an enrolment moved to a newer version of the same programme, with a preview of
 what the move changes in the audit: the units whose standing changes, as compared by
-:func:`lms.progress.audit.explore.status_changes`."""
+:func:`lms.progress.audit.whatif.status_changes`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.intakes.services import IntakeRuleError
 from lms.progress import services as progress
 from lms.progress.audit.engine import audit
-from lms.progress.audit.explore import UnitChange, status_changes
+from lms.progress.audit.whatif import UnitChange, status_changes
 from lms.progress.queries import catalogue_from_database, learner_record
 
 
@@ -27,7 +27,7 @@ from lms.progress.queries import catalogue_from_database, learner_record
 class MovePreview:
     before: dict[str, Any]
     after: dict[str, Any]
-    changes: list[UnitChange]  # lms.progress.audit.explore.UnitChange: unit, before, after (Standing), kind
+    changes: list[UnitChange]  # lms.progress.audit.whatif.UnitChange: unit, before, after (Standing), kind
 
     @property
     def ects_delta(self) -> float:

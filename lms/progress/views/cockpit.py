@@ -12,7 +12,7 @@ from lms.core.access import roles_required
 from lms.core.navigation import NavItem
 from lms.core.time import academic_year_label, utcnow
 from lms.progress import cockpit
-from lms.progress.audit.explore import missing_leaves
+from lms.progress.audit.report import missing_leaves
 from lms.timetable.labels import modality_label, semester_label
 
 bp = Blueprint("progress_cockpit", __name__, url_prefix="/me")

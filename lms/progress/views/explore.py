@@ -13,7 +13,7 @@ from lms.accounts.models import Role
 from lms.core.access import roles_required
 from lms.core.navigation import NavItem
 from lms.core.time import utcnow
-from lms.progress.audit import explore
+from lms.progress.audit import ranking, whatif
 from lms.progress.audit.engine import audit
 from lms.progress.forms.explore import WhatIfForm, split_key, version_key
 from lms.progress.queries import (
@@ -45,7 +45,7 @@ def credentials():
     today = utcnow().date()
     catalog = catalogue_from_database()
     record = learner_record(learner, today)
-    ranked = explore.rank(catalog.programs.values(), catalog.units, catalog.equivalences, record, today)
+    ranked = ranking.rank(catalog.programs.values(), catalog.units, catalog.equivalences, record, today)
     mine = {version.programme.code for _enrolment, version, _snapshot in learner_programmes(learner)}
     return render_template(
         "progress/credentials.html",
@@ -67,7 +67,7 @@ def what_if():
     form = WhatIfForm(request.args)
     form.offer(catalog.programs.values(), mine)
     chosen = current = None
-    changes: list[explore.UnitChange] = []
+    changes: list[whatif.UnitChange] = []
     if request.args and form.validate():
         target = catalog.programs.get(split_key(form.programme.data))
         if target is None:
@@ -78,9 +78,9 @@ def what_if():
         chosen = audit(target, catalog.units, catalog.equivalences, record, today)
         if compare is not None:
             current = audit(catalog.programs[compare], catalog.units, catalog.equivalences, record, today)
-            changes = explore.status_changes(current, chosen)
+            changes = whatif.status_changes(current, chosen)
             if compare[0] != target.code:  # another programme: only the units held matter
-                changes = explore.held_changes(changes)
+                changes = whatif.held_changes(changes)
     status = 400 if request.args and form.errors else 200
     return render_template(
         "progress/whatif.html",

@@ -1,0 +1,152 @@
+"""Every programme ranked by what it still lacks with what the learner already holds (the
+``lms rank`` logic, keeping each audit), and a cheap test before auditing many programmes.
+
+Pure: no Flask, no database. The audits are :func:`lms.progress.audit.engine.audit` results
+(formats.md section 3).
+
+    rank(programs, units, equivalences, record, as_of=None) -> list[Ranked]
+    rank_rows(programs, units, equivalences, record, as_of=None) -> list[dict]
+        one {"program", "version", "title", "kind", "status", "earned_ects", "missing_ects"} per
+        programme code (its newest version by string order), sorted by missing_ects (null last),
+        then by program code: the output of ``lms rank``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.engine import audit
+from lms.progress.audit.records import LearnerRecord
+from lms.progress.audit.report import missing_leaves
+from lms.progress.audit.requirements import unit_codes
+
+CERTIFICATE_PREFIX = "certificat_"
+
+
+def is_certificate(kind: str) -> bool:
+    """Certificates (of competence, of specialisation, professional): ``certificat_*`` kinds."""
+    return str(kind).startswith(CERTIFICATE_PREFIX)
+
+
+def newest_versions(programs: Iterable[ProgramDef]) -> dict[str, ProgramDef]:
+    """The newest version (by string order, as ``lms rank``) of each programme, by code."""
+    newest: dict[str, ProgramDef] = {}
+    for program in programs:
+        if program.code not in newest or program.version > newest[program.code].version:
+            newest[program.code] = program
+    return newest
+
+
+def rank_key(row: Mapping[str, Any]) -> tuple[bool, Any, str]:
+    """``lms rank`` order: by missing_ects (programmes that cannot be completed last), then code."""
+    return row["missing_ects"] is None, row["missing_ects"] or 0, row["program"]
+
+
+def rank_row(program: ProgramDef, result: Mapping[str, Any]) -> dict[str, Any]:
+    """One line of ``lms rank`` (formats.md section 3)."""
+    return {
+        "program": program.code,
+        "version": program.version,
+        "title": program.title,
+        "kind": program.kind,
+        "status": result["status"],
+        "earned_ects": result["earned_ects"],
+        "missing_ects": result["missing_ects"],
+    }
+
+
+def units_missing(result: Mapping[str, Any]) -> int | None:
+    """How many units are still to validate in the cheapest way to complete the programme (units
+    being taken this year included), or None when it cannot be completed. 0 when complete."""
+    if result["missing_ects"] is None:
+        return None
+    if result["status"] == "complete":
+        return 0
+    if "to_complete" in result:
+        return len(result["to_complete"])
+    return len(missing_leaves(result["requirements"]))  # an audit without ``to_complete``
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A programme version with the learner's audit of it."""
+
+    program: ProgramDef
+    result: dict[str, Any]
+
+    @property
+    def row(self) -> dict[str, Any]:
+        return rank_row(self.program, self.result)
+
+    @property
+    def certificate(self) -> bool:
+        return is_certificate(self.program.kind)
+
+    @property
+    def complete(self) -> bool:
+        return self.result["status"] == "complete"
+
+    @property
+    def claimable(self) -> bool:
+        """A certificate the learner could claim now."""
+        return self.certificate and self.complete
+
+    @property
+    def units_missing(self) -> int | None:
+        return units_missing(self.result)
+
+
+def rank(
+    programs: Iterable[ProgramDef],
+    units: Mapping[str, UnitDef],
+    equivalences: Sequence[EquivalenceDef],
+    record: LearnerRecord,
+    as_of: date | None = None,
+) -> list[Ranked]:
+    """Every programme (newest version of each) audited for ``record`` and sorted as ``lms rank``
+    sorts."""
+    newest = newest_versions(programs)
+    ranked = [Ranked(newest[code], audit(newest[code], units, equivalences, record, as_of)) for code in sorted(newest)]
+    ranked.sort(key=lambda r: rank_key(r.row))
+    return ranked
+
+
+def rank_rows(
+    programs: Iterable[ProgramDef],
+    units: Mapping[str, UnitDef],
+    equivalences: Sequence[EquivalenceDef],
+    record: LearnerRecord,
+    as_of: date | None = None,
+) -> list[dict[str, Any]]:
+    """The output of ``lms rank``: :func:`rank` as one row per programme."""
+    return [ranked.row for ranked in rank(programs, units, equivalences, record, as_of)]
+
+
+# --- a cheap test before auditing many programmes -----------------------------------------------
+
+
+def relevant_units(program: ProgramDef, equivalences: Sequence[EquivalenceDef]) -> frozenset[str]:
+    """The units that can count toward ``program``: those of its tree and the sources of the
+    equivalences that count as one of them."""
+    tree = set(unit_codes(program.requirements))
+    sources = {source for rule in equivalences if rule.counts_as in tree for source in rule.units}
+    return frozenset(tree | sources)
+
+
+def may_count(record: LearnerRecord, program_code: str, relevant: frozenset[str]) -> bool:
+    """False when nothing the learner holds can count toward the programme (no result other than
+    a registration or an absence, no credit and no substitution there): its audit cannot be
+    complete, unless its tree asks for no unit at all."""
+    if not relevant:
+        return True
+    for result in record.results:
+        if result.status not in ("registered", "absent") and result.unit in relevant:
+            return True
+    for credit in record.credits:
+        if credit.unit in relevant and credit.program in (None, program_code):
+            return True
+    return any(exception.program == program_code for exception in record.exceptions)
