@@ -76,6 +76,11 @@ def lms_notification_channels() -> list[Any]:
 
 
 @hookspec
+def lms_holdings_changed(learner_ids: frozenset[int] | None, reason: str) -> None:
+    """Something the audit reads changed for these learners (None: for everyone)."""
+
+
+@hookspec
 def lms_result_published(result: Any) -> None:
     """A result became visible to its learner."""
 

@@ -63,6 +63,18 @@ def lms_cli(group) -> None:
 
 
 @hookimpl
+def lms_holdings_changed(learner_ids, reason) -> None:
+    """Re-audit the learners whose holdings changed, in the same transaction (everyone: the
+    catalogue changed)."""
+    from lms.progress.services import refresh_all, refresh_progress
+
+    if learner_ids is None:
+        refresh_all()
+    else:
+        refresh_progress(learner_ids)
+
+
+@hookimpl
 def lms_progress_refreshed(records, catalog, as_of, bulk) -> None:
     """Tell learners when a certificate becomes complete, and re-check their saved study plans."""
     from lms.progress import claims, study_plans

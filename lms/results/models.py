@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.base import TimestampMixin, enum_type
+from lms.core.holdings import tracks_holdings
 from lms.core.time import utcnow
 from lms.extensions import db
 
@@ -48,6 +49,7 @@ class CreditSource(enum.StrEnum):
     TRANSFER = "transfer"
 
 
+@tracks_holdings(through=("registration_id", "registrations", "id"))
 class Result(TimestampMixin, db.Model):
     """One learner's result for one offering in one exam session (1 or 2).
 
@@ -109,6 +111,7 @@ class ResultHistory(db.Model):
     changed_by: Mapped[User | None] = relationship()
 
 
+@tracks_holdings()
 class Credit(TimestampMixin, db.Model):
     """A unit validated without an exam (VES, VAE, dispense, transfer). VES names its programme."""
 
@@ -139,6 +142,7 @@ class Credit(TimestampMixin, db.Model):
     )
 
 
+@tracks_holdings()
 class Substitution(TimestampMixin, db.Model):
     """An exception for one learner in one programme: ``substitute`` meets the leaf ``replaced``."""
 
@@ -174,6 +178,7 @@ class Substitution(TimestampMixin, db.Model):
     )
 
 
+@tracks_holdings()
 class ActivityDecision(TimestampMixin, db.Model):
     """A UA (professional experience, mémoire, stage...) validated or not by a programme director
     or an administrator, on evidence noted here, outside any grade sheet. Revoking keeps the row."""
