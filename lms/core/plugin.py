@@ -6,9 +6,9 @@ from flask import Flask
 from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
-from lms.core.navigation import NavItem
 from lms.core.time import academic_year_label
 from lms.plugins import hookimpl
+from lms.plugins.contributions import NavItem
 
 
 @hookimpl
@@ -20,6 +20,7 @@ def lms_load_blueprints(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
         nav_items=navigation.nav_items,
+        has_endpoint=navigation.has_endpoint,
         get_locale=get_locale,
         language_form=LanguageForm,
         logout_form=LogoutForm,
