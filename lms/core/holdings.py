@@ -16,6 +16,9 @@ two cases the listener cannot cover: a service that reads the fresh snapshots in
 transaction (it fires at once instead of at commit), and writes the unit of work never sees (bulk
 ``insert()``/``update()`` statements, raw SQL).
 
+A savepoint rolled back keeps its learners pending: re-auditing them reads what is left, which
+is harmless. A full rollback forgets them.
+
 Recursion: the hook's own writes (snapshots, claims, notifications) are of unmarked models, so they
 add nothing; should a hook implementation write a marked row anyway, it is collected and fired in a
 further round, up to :data:`MAX_ROUNDS`.
@@ -46,6 +49,7 @@ class HoldingsSource:
     reads ``table.learner_id`` where ``table.column`` equals the row's ``attribute``.
     ``columns``: an update counts only when one of them changed (default: any column).
     ``inserts``: whether a new row counts (a new unit concerns nobody yet).
+    ``when``: a new or updated row counts only if ``when(row)`` (a draft result concerns nobody).
     """
 
     reason: str
@@ -53,6 +57,7 @@ class HoldingsSource:
     through: tuple[str, str, str] | None = None
     columns: tuple[str, ...] | None = None
     inserts: bool = True
+    when: Callable[[Any], bool] | None = None
 
 
 _SOURCES: dict[type, HoldingsSource] = {}
@@ -64,6 +69,7 @@ def tracks_holdings(
     through: tuple[str, str, str] | None = None,
     columns: Iterable[str] | None = None,
     inserts: bool = True,
+    when: Callable[[Any], bool] | None = None,
 ) -> Callable[[type], type]:
     """Class decorator for a model the audit reads (see :class:`HoldingsSource`)."""
 
@@ -74,6 +80,7 @@ def tracks_holdings(
             through=through,
             columns=tuple(columns) if columns is not None else None,
             inserts=inserts,
+            when=when,
         )
         return model
 
@@ -177,7 +184,13 @@ def _learners(session: Session, source: HoldingsSource, rows: list[Any]) -> Iter
     return {getattr(row, source.learner) for row in rows}
 
 
+def _inserted(row: Any, source: HoldingsSource) -> bool:
+    return source.inserts and (source.when is None or source.when(row))
+
+
 def _changed(row: Any, source: HoldingsSource) -> bool:
+    if source.when is not None and not source.when(row):
+        return False
     state = sa.inspect(row)
     names = source.columns or [attr.key for attr in state.mapper.column_attrs]
     return any(state.attrs[name].history.has_changes() for name in names)
@@ -206,7 +219,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 def _after_flush(session: Session, _context: Any) -> None:
     # New rows now carry their foreign keys; the attribute history still tells what changed.
-    _collect(session, _group(session.new, lambda row, source: source.inserts))
+    _collect(session, _group(session.new, _inserted))
     _collect(session, _group(session.dirty, _changed))
 
 

@@ -146,9 +146,8 @@ def _forget_catalogue_after_bulk(state: sa.orm.ORMExecuteState) -> None:
         state.session.info.pop(_CATALOGUE, None)
 
 
-def _forget_catalogue_at_end(session: sa.orm.Session, transaction: sa.orm.SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_CATALOGUE, None)
+def _forget_catalogue_at_end(session: sa.orm.Session, _transaction: sa.orm.SessionTransaction) -> None:
+    session.info.pop(_CATALOGUE, None)  # a savepoint rolled back may take catalogue rows with it
 
 
 def _install_catalogue_cache() -> None:

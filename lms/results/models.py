@@ -49,7 +49,15 @@ class CreditSource(enum.StrEnum):
     TRANSFER = "transfer"
 
 
-@tracks_holdings(through=("registration_id", "registrations", "id"))
+def _published_or_was(result: Result) -> bool:
+    """Only published results reach the audit: a draft saved again concerns nobody."""
+    return (
+        result.status == ResultStatus.PUBLISHED
+        or ResultStatus.PUBLISHED in sa.inspect(result).attrs.status.history.deleted
+    )
+
+
+@tracks_holdings(through=("registration_id", "registrations", "id"), when=_published_or_was)
 class Result(TimestampMixin, db.Model):
     """One learner's result for one offering in one exam session (1 or 2).
 

@@ -421,3 +421,37 @@ def test_every_table_the_audit_reads_is_tracked():
     }  # fmt: skip
     assert read_by_the_audit <= set(holdings.sources())
     assert ProgressSnapshot not in holdings.sources()  # the re-audit's own writes never retrigger it
+
+
+def test_a_draft_result_concerns_nobody_until_it_is_published(demo_app):
+    from lms.plugins import hookimpl
+    from lms.plugins.manager import plugin_manager
+
+    calls = []
+
+    class Listener:
+        @staticmethod
+        @hookimpl
+        def lms_holdings_changed(learner_ids, reason):
+            calls.append((learner_ids, reason))
+
+    with demo_app.app_context():
+        plugin_manager().register(Listener, name="listener")
+        try:
+            number = new_learner("draft@example.org")
+            sheet = offering("ANG100", 2025, Semester.S1)
+            registration = Registration(learner=find_learner(number), offering=sheet, status="registered")
+            db.session.add(registration)
+            db.session.commit()
+            calls.clear()
+            row = results.RowInput(registration_id=registration.id, grade="12")
+            results.save_sheet(sheet, 1, [row], user("admin@example.org"), publish=False, today=date(2026, 1, 10))
+            db.session.commit()
+            assert calls == []
+            result = db.session.scalar(sa.select(Result).where(Result.registration_id == registration.id))
+            row = results.RowInput(registration_id=registration.id, grade="13", version=result.version)
+            results.save_sheet(sheet, 1, [row], user("admin@example.org"), publish=True, today=date(2026, 1, 10))
+            assert [ids for ids, _ in calls] == [frozenset({registration.learner_id})]
+            assert_current(number, after="a draft published")
+        finally:
+            plugin_manager().unregister(name="listener")
