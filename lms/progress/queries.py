@@ -146,8 +146,11 @@ def _forget_catalogue_after_bulk(state: sa.orm.ORMExecuteState) -> None:
         state.session.info.pop(_CATALOGUE, None)
 
 
-def _forget_catalogue_at_end(session: sa.orm.Session, _transaction: sa.orm.SessionTransaction) -> None:
-    session.info.pop(_CATALOGUE, None)  # a savepoint rolled back may take catalogue rows with it
+def _forget_catalogue_at_end(session: sa.orm.Session, transaction: sa.orm.SessionTransaction) -> None:
+    # The transaction, or a savepoint (rolled back, it may take catalogue rows with it); not the
+    # subtransaction of each flush.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_CATALOGUE, None)
 
 
 def _install_catalogue_cache() -> None:
