@@ -35,6 +35,7 @@ def create_app(
 
     import lms.models  # noqa: F401  (complete mapper registry before anything queries)
     from lms.core import db as core_db
+    from lms.core import holdings
     from lms.core.access import enforce_access
     from lms.core.error_pages import register_error_handlers
     from lms.core.security import add_security_headers
@@ -45,6 +46,7 @@ def create_app(
     db.init_app(app)
     core_db.configure_engine(app)
     core_db.install_append_only_guard()
+    holdings.install()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

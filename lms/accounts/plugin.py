@@ -7,8 +7,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
-from lms.core.navigation import NavItem
 from lms.plugins import hookimpl
+from lms.plugins.contributions import NavItem
 
 
 @hookimpl

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lms.core.navigation import NavItem
 from lms.plugins import hookimpl
+from lms.plugins.contributions import NavItem
 
 
 @hookimpl

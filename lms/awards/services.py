@@ -3,7 +3,7 @@
 Rules:
 
 - an administrator awards any programme, a director the programmes they direct;
-- the learner is re-audited (:func:`refresh_progress`) and the stored snapshot of the enrolment is
+- the learner is re-audited (``lms_holdings_changed``) and the stored snapshot of the enrolment is
   read back: it must be *complete*, otherwise :class:`AwardError` and the request rolls back;
 - a learner who earned a certificate on the way to another programme (not enrolled in it) is
   enrolled in the same transaction, then audited like any enrolment;
@@ -33,6 +33,7 @@ from lms.awards.models import Award
 from lms.catalog.models import Programme, ProgrammeVersion
 from lms.core.audit import record_event
 from lms.core.errors import Refusal
+from lms.core.holdings import holdings_changed
 from lms.core.models import AuditEvent
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -40,7 +41,6 @@ from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.notifications.services import notify
 from lms.plugins.manager import plugin_manager
 from lms.progress.models import AuditStatus, ProgressSnapshot
-from lms.progress.services import refresh_progress
 from lms.results.decisions import directed_programme_ids
 
 log = logging.getLogger("lms.awards")
@@ -190,7 +190,7 @@ def grant_awards(
         enrolments[candidate] = _enrolment_for(
             learners[candidate.learner_id], versions[candidate.programme_version_id], decided_on
         )
-    refresh_progress({c.learner_id for c in candidates})
+    holdings_changed({c.learner_id for c in candidates}, "jury")  # the snapshots below are read now
 
     enrolment_ids = [enrolment.id for enrolment in enrolments.values()]
     snapshots = {

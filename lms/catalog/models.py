@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.core.base import TimestampMixin, enum_type
+from lms.core.holdings import tracks_holdings
 from lms.core.search import Searchable
 from lms.extensions import db
 from lms.progress.audit.requirements import normalise
@@ -42,6 +43,8 @@ class ProgrammeKind(enum.StrEnum):
     DIPLOME_ETABLISSEMENT = "diplome_etablissement"
 
 
+# A unit concerns everyone only when what the audit reads of it changes; a new one concerns nobody.
+@tracks_holdings(learner=None, columns=("code", "ects", "kind"), inserts=False)
 class Unit(Searchable, TimestampMixin, db.Model):
     __tablename__ = "units"
     __search_fields__ = ("code", "title")
@@ -71,6 +74,7 @@ equivalence_sources = sa.Table(
 )
 
 
+@tracks_holdings(learner=None)
 class Equivalence(db.Model):
     """Holding every source unit validated counts as ``counts_as`` validated."""
 
@@ -111,6 +115,8 @@ class Programme(TimestampMixin, db.Model):
         return self.versions[-1] if self.versions else None
 
 
+# A new version concerns nobody until someone enrols (the enrolment is tracked).
+@tracks_holdings(learner=None, columns=("requirements", "pass_mark", "validity_years"), inserts=False)
 class ProgrammeVersion(TimestampMixin, db.Model):
     """One maquette of a programme. Learners stay on the version of their enrolment."""
 

@@ -6,8 +6,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
-from lms.core.navigation import DashboardPanel, NavItem
 from lms.plugins import hookimpl
+from lms.plugins.contributions import DashboardPanel, NavItem
 
 
 @hookimpl

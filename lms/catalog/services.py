@@ -35,6 +35,7 @@ from lms.catalog.models import (
     equivalence_sources,
 )
 from lms.core.errors import Refusal
+from lms.core.holdings import settle
 from lms.extensions import db
 from lms.progress.audit.catalogue import Catalog, CatalogError, EquivalenceDef, OfferingDef, ProgramDef, UnitDef
 from lms.progress.audit.requirements import unit_codes
@@ -444,11 +445,10 @@ def apply_import(plan: ImportPlan, progress: Callable[[int], None] | None = None
             [{"id": plan.offering_ids[_offering_key(c.offering)], "capacity": c.offering.capacity} for c in batch],
         )
         step(len(batch))
-    if plan.equivalences_added:
-        # A new equivalence can change anyone's audit: stored progress must follow in this transaction.
-        from lms.progress.services import refresh_all
-
-        refresh_all()
+    # A new equivalence or a unit's new ECTS changes anyone's audit: lms.core.holdings noticed the
+    # rows; re-audit now so the stored progress follows within this transaction. (The bulk
+    # statements above add offerings nobody is registered to yet and change capacities only.)
+    settle()
     return plan.counts()
 
 

@@ -6,9 +6,9 @@ from flask import Flask
 from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
-from lms.core.navigation import NavItem
 from lms.core.time import academic_year_label
 from lms.plugins import hookimpl
+from lms.plugins.contributions import NavItem
 
 
 @hookimpl
@@ -17,7 +17,9 @@ def lms_load_blueprints(app: Flask) -> None:
     from lms.core.views import bp
 
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(nav_items=navigation.nav_items, get_locale=get_locale)
+    app.jinja_env.globals.update(
+        nav_items=navigation.nav_items, has_endpoint=navigation.has_endpoint, get_locale=get_locale
+    )
     app.jinja_env.filters["ects"] = format_ects
     app.jinja_env.filters["grade"] = format_grade
     app.jinja_env.filters["academic_year"] = academic_year_label

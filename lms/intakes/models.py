@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Funding
 from lms.core.base import TimestampMixin, enum_type
+from lms.core.holdings import tracks_holdings
 from lms.extensions import db
 from lms.timetable.models import Modality
 
@@ -108,6 +109,7 @@ class ApplicationDocument(db.Model):
     __table_args__ = (sa.CheckConstraint("size_bytes > 0", name="size_positive"),)
 
 
+@tracks_holdings()
 class Enrolment(TimestampMixin, db.Model):
     __tablename__ = "enrolments"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lms.core.navigation import NavItem
 from lms.plugins import hookimpl
+from lms.plugins.contributions import NavItem
 
 
 @hookimpl
@@ -32,8 +32,8 @@ def lms_dashboard_panels(user) -> list:
         return []
     from flask_babel import lazy_gettext as _l
 
-    from lms.core.navigation import DashboardPanel
     from lms.intakes import labels, queries
+    from lms.plugins.contributions import DashboardPanel
 
     applications = queries.applications_of(user)
     return [

@@ -6,8 +6,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 
-from lms.core.navigation import NavItem
 from lms.plugins import hookimpl
+from lms.plugins.contributions import NavItem
 
 
 @hookimpl

@@ -12,11 +12,13 @@ from lms.core.time import utcnow
 from lms.extensions import db
 from lms.notifications.channels import Message
 from lms.notifications.models import Notification
+from lms.plugins.contributions import NotificationChannel, collect
 from lms.plugins.manager import plugin_manager
 
 
-def channels() -> list:
-    return [channel for group in plugin_manager().hook.lms_notification_channels() for channel in group or ()]
+def channels() -> list[NotificationChannel]:
+    """Every plugin's channels; for one name, the plugin registered last wins."""
+    return collect(plugin_manager().hook.lms_notification_channels(), key=lambda channel: channel.name)
 
 
 def notify(

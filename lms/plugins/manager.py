@@ -31,18 +31,40 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
 )
 
 
+# Areas every other one relies on (accounts for people, catalog for units, progress for the stored
+# audits and the holdings hook): they cannot be disabled.
+ESSENTIAL_AREAS: frozenset[str] = frozenset({"core", "accounts", "catalog", "progress"})
+
+
+def plugin_names(module_name: str) -> frozenset[str]:
+    """The names that disable a built-in plugin: its module path and its short names, e.g.
+    ``lms.results.importers.plugin``, ``results`` (its area) and ``importers``."""
+    parts = module_name.split(".")
+    return frozenset({module_name, parts[1], parts[-2]})
+
+
 def create_plugin_manager(disabled: Iterable[str] = (), extra: Iterable[object] = ()) -> pluggy.PluginManager:
     """A manager with the built-in areas, the ``lms.plugins`` entry points and ``extra`` objects.
 
     ``disabled`` names plugins not to load: a built-in module path (``lms.reports.plugin``), its
-    short area name (``reports``) or an entry-point name.
+    short area name (``reports``) or an entry-point name. Disabling an essential area
+    (:data:`ESSENTIAL_AREAS`) raises :class:`RuntimeError`. Every hook implementation must match a
+    hookspec (``check_pending``): a misspelt one fails here, at start-up.
     """
     blocked = {name.strip() for name in disabled if name.strip()}
+    refused = sorted(
+        blocked
+        & {name for module_name in BUILTIN_PLUGINS if _is_essential(module_name) for name in plugin_names(module_name)}
+    )
+    if refused:
+        raise RuntimeError(
+            f"LMS_DISABLED_PLUGINS cannot disable {', '.join(refused)}: the areas "
+            f"{', '.join(sorted(ESSENTIAL_AREAS))} are essential to every other one"
+        )
     pm = pluggy.PluginManager(PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
     for module_name in BUILTIN_PLUGINS:
-        area = module_name.split(".")[1]
-        if module_name in blocked or area in blocked:
+        if plugin_names(module_name) & blocked:
             pm.set_blocked(module_name)
             continue
         pm.register(importlib.import_module(module_name), name=module_name)
@@ -56,7 +78,12 @@ def create_plugin_manager(disabled: Iterable[str] = (), extra: Iterable[object] 
         if name in blocked:
             continue
         pm.register(plugin, name=name)
+    pm.check_pending()
     return pm
+
+
+def _is_essential(module_name: str) -> bool:
+    return module_name.split(".")[1] in ESSENTIAL_AREAS and module_name.count(".") == 2
 
 
 def plugin_manager(app: Flask | None = None) -> pluggy.PluginManager:

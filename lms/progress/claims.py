@@ -23,7 +23,6 @@ from lms.accounts.models import Learner, User
 from lms.catalog.models import Programme, ProgrammeVersion
 from lms.core.time import utcnow
 from lms.extensions import db
-from lms.plugins import hookimpl
 from lms.progress.audit.catalogue import Catalog
 from lms.progress.audit.engine import audit
 from lms.progress.audit.ranking import (
@@ -39,7 +38,6 @@ KIND = "certificate_complete"
 CREDENTIALS_ENDPOINT = "progress_explore.credentials"
 
 
-@hookimpl
 def lms_progress_refreshed(records: Mapping[int, LearnerRecord], catalog: Catalog, as_of: date, bulk: bool) -> None:
     """Record and announce the certificates now complete for these learners.
 

@@ -7,8 +7,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
-from lms.core.navigation import DashboardPanel, NavItem
 from lms.plugins import hookimpl
+from lms.plugins.contributions import DashboardPanel, NavItem
 
 
 @hookimpl
@@ -62,6 +62,18 @@ def lms_cli(group) -> None:
     if "notify-windows" not in progress_group.commands:
         progress_group.add_command(notify_windows_command)
     group.add_command(progress_group)
+
+
+@hookimpl
+def lms_holdings_changed(learner_ids, reason) -> None:
+    """Re-audit the learners whose holdings changed, in the same transaction (everyone: the
+    catalogue changed)."""
+    from lms.progress.services import refresh_all, refresh_progress
+
+    if learner_ids is None:
+        refresh_all()
+    else:
+        refresh_progress(learner_ids)
 
 
 @hookimpl

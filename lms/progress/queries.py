@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 
 from lms.accounts.models import Learner
-from lms.catalog.models import Programme, ProgrammeVersion, Unit
+from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit
 from lms.catalog.queries import catalog_from_database
 from lms.core.time import academic_year
 from lms.extensions import db
@@ -115,9 +115,52 @@ def learner_credits(learner: Learner) -> list[tuple[Credit, Unit]]:
 # --- the audit engine's inputs, from the database ------------------------------------------------
 
 
+_CATALOGUE = "lms.progress.catalogue"
+_CATALOGUE_MODELS = (Unit, Equivalence, Programme, ProgrammeVersion)
+_CATALOGUE_TABLES = frozenset({"units", "equivalences", "equivalence_sources", "programmes", "programme_versions"})
+
+
 def catalogue_from_database() -> Catalog:
-    """What the audit engine needs of the database catalogue (no offerings)."""
-    return catalog_from_database(offerings=False)
+    """What the audit engine needs of the database catalogue (no offerings).
+
+    Loaded once per transaction (a request, a batch) and kept on the session; any catalogue row
+    flushed, any bulk statement and the end of the transaction forget it."""
+    _install_catalogue_cache()
+    session = db.session()
+    catalog = session.info.get(_CATALOGUE)
+    if catalog is None:
+        catalog = session.info[_CATALOGUE] = catalog_from_database(offerings=False)
+    return catalog
+
+
+def _forget_catalogue_after_flush(session: sa.orm.Session, _context: object) -> None:
+    if _CATALOGUE in session.info and any(
+        isinstance(obj, _CATALOGUE_MODELS) for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        del session.info[_CATALOGUE]
+
+
+def _forget_catalogue_after_bulk(state: sa.orm.ORMExecuteState) -> None:
+    table = getattr(state.statement, "table", None)  # insert(), update(), delete()
+    if not state.is_select and (table is None or table.name in _CATALOGUE_TABLES):
+        state.session.info.pop(_CATALOGUE, None)
+
+
+def _forget_catalogue_at_end(session: sa.orm.Session, transaction: sa.orm.SessionTransaction) -> None:
+    # The transaction, or a savepoint (rolled back, it may take catalogue rows with it); not the
+    # subtransaction of each flush.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_CATALOGUE, None)
+
+
+def _install_catalogue_cache() -> None:
+    for name, listener in (
+        ("after_flush", _forget_catalogue_after_flush),
+        ("do_orm_execute", _forget_catalogue_after_bulk),
+        ("after_transaction_end", _forget_catalogue_at_end),
+    ):
+        if not sa.event.contains(sa.orm.Session, name, listener):
+            sa.event.listen(sa.orm.Session, name, listener)
 
 
 def find_learner(number: str) -> Learner | None:

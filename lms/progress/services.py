@@ -1,8 +1,10 @@
 """Stored audits: recompute the progress snapshots of some learners. Flushes, never commits.
 
-Every write that changes a learner's credits (a published result, a correction, an import, a
-credit, a substitution) calls :func:`refresh_progress` in the same transaction, so pages read a
-snapshot that is never stale and a failure rolls the snapshot back with the write.
+Nothing outside progress calls this module: every write that changes what the audit sees (a
+registration, a published result, a credit, an enrolment, a catalogue import...) is noticed by
+:mod:`lms.core.holdings`, which fires ``lms_holdings_changed`` before the commit; progress's
+implementation of the hook (``lms.progress.plugin``) calls :func:`refresh_progress`, in the same
+transaction, so pages read a snapshot that is never stale and a failure rolls it back with the write.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Learner
 from lms.catalog.models import Programme, ProgrammeVersion
+from lms.core import holdings
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment
@@ -30,6 +33,7 @@ def refresh_progress(learner_ids: Iterable[int], as_of: date | None = None, bulk
     ids = sorted(set(learner_ids))
     if not ids:
         return 0
+    db.session.flush()  # read what was written; marking them current below relies on it
     today = as_of or utcnow().date()
     catalog = catalogue_from_database()
     rows = db.session.execute(
@@ -63,6 +67,7 @@ def refresh_progress(learner_ids: Iterable[int], as_of: date | None = None, bulk
         snapshot.result = result
         snapshot.computed_at = now
     db.session.flush()
+    holdings.mark_current(ids)
     for learner_id in ids:  # learners with no enrolment are re-audited by the plugins too
         if learner_id not in records and learner_id in learners:
             records[learner_id] = learner_record(learners[learner_id], today)
@@ -72,8 +77,10 @@ def refresh_progress(learner_ids: Iterable[int], as_of: date | None = None, bulk
 
 def refresh_all(batch: int = 500, as_of: date | None = None) -> int:
     """Re-audit every learner (after a catalogue change, for instance), in batches."""
+    db.session.flush()
     ids = db.session.scalars(sa.select(Enrolment.learner_id).distinct().order_by(Enrolment.learner_id)).all()
     done = 0
     for start in range(0, len(ids), batch):
         done += refresh_progress(ids[start : start + batch], as_of, bulk=True)
+    holdings.mark_current(holdings.EVERYONE)
     return done

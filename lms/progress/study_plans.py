@@ -27,7 +27,6 @@ from lms.catalog.models import Programme, ProgrammeVersion, Unit
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment
-from lms.plugins import hookimpl
 from lms.progress.audit.catalogue import Catalog, ProgramDef
 from lms.progress.audit.planner import (
     HORIZON_YEARS,
@@ -241,7 +240,6 @@ def notify_users(users, kind: str, title, body) -> int:
     return notify(users, kind, title, body, link=_link())
 
 
-@hookimpl
 def lms_progress_refreshed(records: dict[int, Any], catalog: Any, as_of: Any, bulk: bool) -> None:
     """Learners were re-audited: re-check their saved plans (few learners have one, so this stays
     cheap on a bulk re-audit too: one query finds them)."""

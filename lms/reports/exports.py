@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 
 from lms.core.exports import neutralise
 from lms.core.time import academic_year_label
+from lms.plugins.contributions import Exporter, collect
 from lms.reports import queries
 from lms.reports.queries import FUNNEL, Filters, Scope
 from lms.timetable.labels import modality_label
@@ -178,24 +179,16 @@ def validation_table(scope: Scope, filters: Filters, today: date) -> Table:
     return Table("validation-rates", header, rows)
 
 
-@dataclass(frozen=True)
-class Exporter:
-    """A file format the reports can be downloaded in, contributed through ``lms_exporters``."""
-
-    kind: str  # the file name extension, in the URL
-    label: str
-    respond: Callable[[Table, str], Response]
-
-
 def exporters() -> dict[str, Exporter]:
-    """The exporters of every plugin, by kind (the first one registered wins)."""
+    """The exporters of every plugin, by kind; for one kind, the plugin registered last wins
+    (:func:`lms.plugins.contributions.collect`)."""
     from lms.plugins.manager import plugin_manager
 
-    found: dict[str, Exporter] = {}
-    for group in plugin_manager().hook.lms_exporters():
-        for exporter in group or ():
-            found.setdefault(exporter.kind, exporter)
-    return found
+    return {exporter.kind: exporter for exporter in collect(plugin_manager().hook.lms_exporters(), key=_kind)}
+
+
+def _kind(exporter: Exporter) -> str:
+    return exporter.kind
 
 
 TABLES: dict[str, Callable[[Scope, Filters, date], Table]] = {

@@ -17,11 +17,11 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.models import Learner, Role, User
 from lms.catalog.models import Programme, ProgrammeVersion, Unit, UnitKind, programme_directors
 from lms.core.errors import Refusal
+from lms.core.holdings import holdings_changed
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.notifications.services import notify
-from lms.progress.services import refresh_progress
 from lms.results.models import ActivityDecision, Credit, CreditSource, Decision, Substitution
 
 
@@ -108,8 +108,7 @@ def grant_credit(
         decided_by_id=actor.id,
     )
     db.session.add(credit)
-    db.session.flush()
-    refresh_progress([learner.id])
+    holdings_changed([learner.id], "credit granted")
     return credit
 
 
@@ -121,8 +120,7 @@ def revoke_credit(actor: User, credit: Credit, reason: str) -> Credit:
     credit.revoke_reason = _reason(reason)
     credit.revoked_at = utcnow()
     credit.revoked_by_id = actor.id
-    db.session.flush()
-    refresh_progress([credit.learner_id])
+    holdings_changed([credit.learner_id], "credit revoked")
     return credit
 
 
@@ -159,8 +157,7 @@ def add_substitution(
         decided_on=decided_on or utcnow().date(),
     )
     db.session.add(substitution)
-    db.session.flush()
-    refresh_progress([learner.id])
+    holdings_changed([learner.id], "substitution")
     return substitution
 
 
@@ -173,8 +170,7 @@ def revoke_substitution(actor: User, substitution: Substitution, reason: str) ->
         raise NotAllowed(_("You do not direct this programme."))
     substitution.revoke_reason = _reason(reason)
     substitution.revoked_at = utcnow()
-    db.session.flush()
-    refresh_progress([learner.id])
+    holdings_changed([learner.id], "substitution revoked")
     return substitution
 
 
@@ -219,8 +215,7 @@ def decide_activity(
         decided_by_id=actor.id,
     )
     db.session.add(row)
-    db.session.flush()
-    refresh_progress([learner.id])
+    holdings_changed([learner.id], "activity decided")
     title = (
         _l("%(code)s validated", code=unit.code)
         if decision is Decision.VALIDATED
@@ -240,6 +235,5 @@ def revoke_activity_decision(actor: User, row: ActivityDecision, reason: str) ->
     row.revoke_reason = _reason(reason)
     row.revoked_at = utcnow()
     row.revoked_by_id = actor.id
-    db.session.flush()
-    refresh_progress([row.learner_id])
+    holdings_changed([row.learner_id], "activity decision revoked")
     return row

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.base import TimestampMixin, enum_type
+from lms.core.holdings import tracks_holdings
 from lms.core.time import utcnow
 from lms.extensions import db
 
@@ -48,6 +49,15 @@ class CreditSource(enum.StrEnum):
     TRANSFER = "transfer"
 
 
+def _published_or_was(result: Result) -> bool:
+    """Only published results reach the audit: a draft saved again concerns nobody."""
+    return (
+        result.status == ResultStatus.PUBLISHED
+        or ResultStatus.PUBLISHED in sa.inspect(result).attrs.status.history.deleted
+    )
+
+
+@tracks_holdings(through=("registration_id", "registrations", "id"), when=_published_or_was)
 class Result(TimestampMixin, db.Model):
     """One learner's result for one offering in one exam session (1 or 2).
 
@@ -109,6 +119,7 @@ class ResultHistory(db.Model):
     changed_by: Mapped[User | None] = relationship()
 
 
+@tracks_holdings()
 class Credit(TimestampMixin, db.Model):
     """A unit validated without an exam (VES, VAE, dispense, transfer). VES names its programme."""
 
@@ -139,6 +150,7 @@ class Credit(TimestampMixin, db.Model):
     )
 
 
+@tracks_holdings()
 class Substitution(TimestampMixin, db.Model):
     """An exception for one learner in one programme: ``substitute`` meets the leaf ``replaced``."""
 
@@ -174,6 +186,7 @@ class Substitution(TimestampMixin, db.Model):
     )
 
 
+@tracks_holdings()
 class ActivityDecision(TimestampMixin, db.Model):
     """A UA (professional experience, mémoire, stage...) validated or not by a programme director
     or an administrator, on evidence noted here, outside any grade sheet. Revoking keeps the row."""

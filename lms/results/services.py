@@ -208,10 +208,9 @@ def _apply(result: Result, value: Value, actor: User | None) -> None:
 
 def _published(results: list[Result]) -> None:
     """After a publish or a correction: re-audit the learners, then tell the plugins."""
-    from lms.progress.services import refresh_progress
+    from lms.core.holdings import holdings_changed
 
-    learner_ids = {result.registration.learner_id for result in results}
-    refresh_progress(learner_ids)
+    holdings_changed({result.registration.learner_id for result in results}, "results published")
     from lms.plugins.manager import plugin_manager
 
     hook = plugin_manager().hook.lms_result_published

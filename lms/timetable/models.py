@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.base import TimestampMixin, enum_type
+from lms.core.holdings import tracks_holdings
 from lms.extensions import db
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ offering_tutors = sa.Table(
 )
 
 
+@tracks_holdings(through=("id", "registrations", "offering_id"), columns=("unit_id", "academic_year"))
 class Offering(TimestampMixin, db.Model):
     __tablename__ = "offerings"
 
@@ -142,6 +144,7 @@ class Meeting(db.Model):
     )
 
 
+@tracks_holdings(columns=("learner_id", "offering_id", "status"))
 class Registration(TimestampMixin, db.Model):
     __tablename__ = "registrations"
 

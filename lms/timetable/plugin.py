@@ -6,9 +6,9 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
-from lms.core.navigation import DashboardPanel, NavItem
 from lms.core.time import academic_year, utcnow
 from lms.plugins import hookimpl
+from lms.plugins.contributions import DashboardPanel, NavItem
 
 
 @hookimpl

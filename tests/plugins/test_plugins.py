@@ -17,9 +17,9 @@ import lms.plugins.manager as manager
 from lms.accounts.models import Role, User
 from lms.accounts.services import create_user
 from lms.core.access import login_required
-from lms.core.navigation import NavItem
 from lms.extensions import db, limiter
 from lms.plugins import hookimpl, hookspecs
+from lms.plugins.contributions import NavItem
 from tests.conftest import make_app
 from tests.helpers import PASSWORD, login
 

@@ -157,3 +157,29 @@ def test_importing_an_equivalence_re_audits_learners(demo_app, tmp_path):
         assert leaf["status"] == "met"
         assert {entry["via"] for entry in leaf["applied"]} == {"equivalence"}
         db.session.rollback()
+
+
+def test_the_catalogue_is_read_once_per_transaction(demo_app, monkeypatch):
+    import lms.progress.queries as progress_queries
+    from lms.progress.services import refresh_all
+
+    reads = []
+    real = progress_queries.catalog_from_database
+    monkeypatch.setattr(progress_queries, "catalog_from_database", lambda **kw: reads.append(1) or real(**kw))
+    with demo_app.app_context():
+        learner_id = find_learner(DEMO_LEARNER).id
+        refresh_progress([learner_id])
+        refresh_progress([learner_id])
+        refresh_all(batch=10)  # a batch of batches: still the same catalogue
+        assert len(reads) == 1
+
+        db.session.scalar(sa.select(Unit).where(Unit.code == "ANG100")).ects = Decimal(4)
+        db.session.flush()  # a catalogue row changed: read again
+        refresh_progress([learner_id])
+        assert len(reads) == 2
+        db.session.execute(sa.update(Unit).where(Unit.code == "ANG100").values(title="Anglais"))
+        catalogue_from_database()  # a bulk statement on a catalogue table: read again
+        assert len(reads) == 3
+        db.session.rollback()
+        catalogue_from_database()  # a new transaction: read again
+        assert len(reads) == 4

@@ -41,6 +41,7 @@ from lms.accounts import services as accounts
 from lms.accounts.models import Role, User
 from lms.awards.models import Award
 from lms.catalog.models import Programme, ProgrammeKind, ProgrammeVersion, Unit, UnitKind
+from lms.core import holdings
 from lms.core.time import academic_year, utcnow
 from lms.extensions import db
 from lms.intakes.models import Application, ApplicationStatus, Enrolment, EnrolmentStatus, Intake
@@ -200,19 +201,10 @@ def build_world(app: Flask) -> World:
             )
             db.session.add(made)
             if earned is not None:
-                db.session.add(
-                    ProgressSnapshot(
-                        enrolment=made,
-                        status=AuditStatus.INCOMPLETE,
-                        earned_ects=Decimal(earned),
-                        in_progress_ects=Decimal(0),
-                        missing_ects=None,
-                        result={},
-                        computed_at=_now(),
-                    )
-                )
+                pinned[made] = earned
             return made
 
+        pinned: dict[Enrolment, str] = {}
         for n, earned in zip((1, 2, 3, 4), ("0", "6", "12", "12"), strict=True):
             enrol(n, master_v, date(2025, 10, 1), earned)
         enrol(5, master_v, date(2020, 10, 1), "45")
@@ -241,6 +233,7 @@ def build_world(app: Flask) -> World:
         award(8, master_v, date(2021, 1, 1), date(2024, 1, 1))
         award(9, cert_v, date(2024, 1, 10), date(2024, 7, 10))
         award(10, master_v, date(2020, 1, 1), date(2021, 1, 1), revoked=True)
+        pin_snapshots(pinned)
         db.session.commit()
         return World(today, year, master.id, certificate.id)
 
@@ -251,6 +244,7 @@ def grow(app: Flask, tag: str) -> None:
         master_v = db.session.scalar(sa.select(ProgrammeVersion).join(Programme).where(Programme.code == MASTER))
         intake = db.session.scalar(sa.select(Intake).where(Intake.programme_version_id == master_v.id))
         offering = db.session.scalar(sa.select(Offering).where(Offering.academic_year == 2024).limit(1))
+        pinned: dict[Enrolment, str] = {}
         for n in range(3):
             learner = accounts.create_user(f"grow-{tag}-{n}@example.org", f"G{tag}{n}", [Role.LEARNER]).learner
             db.session.add(Application(candidate=learner.user, intake=intake, status=ApplicationStatus.SUBMITTED))
@@ -267,17 +261,7 @@ def grow(app: Flask, tag: str) -> None:
             )
             enrolment = Enrolment(learner=learner, programme_version=master_v, enrolled_on=date(2018, 10, 1))
             db.session.add(enrolment)
-            db.session.add(
-                ProgressSnapshot(
-                    enrolment=enrolment,
-                    status=AuditStatus.INCOMPLETE,
-                    earned_ects=Decimal(30 + n),
-                    in_progress_ects=Decimal(0),
-                    missing_ects=None,
-                    result={},
-                    computed_at=_now(),
-                )
-            )
+            pinned[enrolment] = str(30 + n)
             db.session.add(
                 Award(
                     enrolment=enrolment,
@@ -288,7 +272,22 @@ def grow(app: Flask, tag: str) -> None:
                     verification_code=secrets.token_urlsafe(16),
                 )
             )
+        pin_snapshots(pinned)
         db.session.commit()
+
+
+def pin_snapshots(earned: dict[Enrolment, str]) -> None:
+    """Let the re-audit of the world's writes run (lms.core.holdings), then pin the earned ECTS the
+    report tests count: the world holds too few results to reach them by real audits."""
+    holdings.settle()
+    snapshots = db.session.scalars(
+        sa.select(ProgressSnapshot).where(ProgressSnapshot.enrolment_id.in_([e.id for e in earned]))
+    )
+    by_enrolment = {snapshot.enrolment_id: snapshot for snapshot in snapshots}
+    for enrolment, ects in earned.items():
+        snapshot = by_enrolment[enrolment.id]
+        snapshot.status, snapshot.earned_ects = AuditStatus.INCOMPLETE, Decimal(ects)
+        snapshot.in_progress_ects, snapshot.missing_ects, snapshot.result = Decimal(0), None, {}
 
 
 def client_for(app: Flask, email: str) -> FlaskClient:

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts import services as accounts
 from lms.accounts.models import Funding, Learner, Role, User
+from lms.core.holdings import holdings_changed
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import (
@@ -34,7 +35,6 @@ from lms.intakes.services import IntakeRuleError, NotAllowed
 from lms.intakes.services.intakes import is_open
 from lms.notifications.services import notify
 from lms.plugins.manager import plugin_manager
-from lms.progress import services as progress
 from lms.results.decisions import directed_programme_ids
 
 
@@ -291,8 +291,7 @@ def decide(
         if decision is Decision.ACCEPT:
             learner_ids.append(_enrol_candidate(application, today, actor).id)
     db.session.flush()
-    if learner_ids:
-        progress.refresh_progress(learner_ids, as_of=today)
+    holdings_changed(learner_ids, "application accepted")
     for application in applications:
         programme = application.intake.programme_version
         body = _(

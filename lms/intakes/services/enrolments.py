@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 
 from lms.accounts.models import Learner
 from lms.catalog.models import ProgrammeVersion
+from lms.core.holdings import holdings_changed
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.intakes.services import IntakeRuleError
-from lms.progress import services as progress
 from lms.progress.audit.engine import audit
 from lms.progress.audit.whatif import UnitChange, status_changes
 from lms.progress.queries import catalogue_from_database, learner_record
@@ -49,7 +49,7 @@ def enrol_directly(learner: Learner, version: ProgrammeVersion, today: date) -> 
     existing.enrolled_on = today
     existing.ended_on = None
     db.session.flush()
-    progress.refresh_progress([learner.id], as_of=today)
+    holdings_changed([learner.id], "enrolled")
     return existing
 
 
@@ -104,5 +104,5 @@ def move_enrolment(enrolment: Enrolment, version: ProgrammeVersion, today: date)
     )
     db.session.add(moved)
     db.session.flush()
-    progress.refresh_progress([enrolment.learner_id], as_of=today)
+    holdings_changed([enrolment.learner_id], "enrolment moved")
     return moved

@@ -18,9 +18,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from lms.core.errors import Refusal
+from lms.plugins.contributions import GradeImporter  # noqa: F401  (the interface lives with the other contributor types)
 
 MAX_GRADE = Decimal(20)
 ABSENT_WORDS = frozenset({"abs", "absent", "absente", "abj"})
@@ -114,24 +115,6 @@ class ImportOptions:
         if isinstance(options, ImportOptions):
             return options
         return cls(grade_column=options.get("grade_column") or None)
-
-
-@runtime_checkable
-class GradeImporter(Protocol):
-    """What a grade importer contributed through ``lms_grade_importers()`` provides."""
-
-    name: str  # stable identifier, e.g. "moodle"
-    label: str  # shown to the tutor
-
-    def accepts(self, filename: str) -> bool:
-        """Whether this importer can read a file with this name (by its extension)."""
-        ...
-
-    def read(
-        self, data: bytes, filename: str, options: ImportOptions | Mapping[str, Any] | None = None
-    ) -> ImportedSheet:
-        """Read ``data``; never raises for a bad file: problems go into the sheet."""
-        ...
 
 
 def has_extension(filename: str, extensions: tuple[str, ...]) -> bool:

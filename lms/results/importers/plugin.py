@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lms.plugins import hookimpl
-from lms.results.importers.base import GradeImporter
+from lms.plugins.contributions import GradeImporter
 from lms.results.importers.moodle import MoodleImporter
 from lms.results.importers.plain import PlainCsvImporter, PlainXlsxImporter
 

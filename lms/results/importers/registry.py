@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from lms.results.importers.base import GradeImporter
+from lms.plugins.contributions import GradeImporter, collect
 
 
 def available_importers(pm: Any) -> list[GradeImporter]:
     """The importers of every registered plugin, in registration order (built-ins first).
 
     A plugin registered later may replace an importer by contributing one with the same ``name``
-    (it keeps its place in the list). An object missing part of the interface is refused loudly.
+    (it keeps its place in the list): :func:`lms.plugins.contributions.collect`. An object missing
+    part of the interface is refused loudly.
     """
-    found: dict[str, GradeImporter] = {}
-    # pluggy calls the most recently registered plugin first: reverse to get registration order.
-    for contributed in reversed(pm.hook.lms_grade_importers()):
-        for importer in contributed or ():
-            if not isinstance(importer, GradeImporter) or not isinstance(getattr(importer, "name", None), str):
-                raise TypeError(f"{importer!r} is not a grade importer (name, label, accepts(), read())")
-            found[importer.name] = importer
-    return list(found.values())
+    return collect(pm.hook.lms_grade_importers(), key=_checked_name)
+
+
+def _checked_name(importer: Any) -> str:
+    if not isinstance(importer, GradeImporter) or not isinstance(getattr(importer, "name", None), str):
+        raise TypeError(f"{importer!r} is not a grade importer (name, label, accepts(), read())")
+    return importer.name
 
 
 def importer_named(pm: Any, name: str) -> GradeImporter | None:
