@@ -59,11 +59,28 @@ def create_app(
     pm.hook.lms_load_blueprints(app=app)
     pm.hook.lms_cli(group=app.cli)
 
+    _register_labels(app)
     app.before_request(enforce_access)
     app.after_request(finish_request)
     app.after_request(add_security_headers)
     register_error_handlers(app)
     return app
+
+
+# The areas whose labels (French/English names of their enums) templates of any area may show.
+LABELLED_AREAS = ("catalog", "intakes", "progress", "results", "timetable")
+
+
+def _register_labels(app: Flask) -> None:
+    """Labels are plain data owned by each area; they are registered here, above the areas, so a
+    page keeps its words when the area that owns them is disabled (a learner's dashboard shows
+    enrolment statuses and credit sources with intakes or results switched off)."""
+    import importlib
+
+    for area in LABELLED_AREAS:
+        labels = importlib.import_module(f"lms.{area}.labels")
+        app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
+        app.jinja_env.filters.update(getattr(labels, "TEMPLATE_FILTERS", {}))
 
 
 def ensure_instance_folder(app: Flask) -> Flask:

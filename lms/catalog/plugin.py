@@ -12,12 +12,11 @@ from lms.plugins.contributions import DashboardPanel, NavItem
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
-    from lms.catalog import labels, public_views
+    from lms.catalog import public_views
     from lms.catalog.views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(public_views.bp)
-    app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
 
 
 @hookimpl

@@ -10,12 +10,10 @@ from lms.plugins.contributions import NavItem
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
-    from lms.intakes import labels
     from lms.intakes.views import blueprints
 
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
 
 
 @hookimpl

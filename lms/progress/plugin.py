@@ -13,12 +13,10 @@ from lms.plugins.contributions import DashboardPanel, NavItem
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
-    from lms.progress import labels
     from lms.progress.views import blueprints
 
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
 
 
 @hookimpl

@@ -12,11 +12,9 @@ from lms.plugins.contributions import NavItem
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
-    from lms.results import labels
     from lms.results.views import bp
 
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
 
 
 @hookimpl

@@ -13,13 +13,10 @@ from lms.plugins.contributions import DashboardPanel, NavItem
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
-    from lms.timetable import labels
     from lms.timetable.views import blueprints
 
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
-    app.jinja_env.filters.update(labels.TEMPLATE_FILTERS)
 
 
 @hookimpl
