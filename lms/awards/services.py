@@ -28,8 +28,9 @@ from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from lms.accounts.models import Learner, Role, User
+from lms.accounts.models import Learner, User
 from lms.awards.models import Award
+from lms.catalog.directors import may_direct
 from lms.catalog.models import Programme, ProgrammeVersion
 from lms.core.audit import record_event
 from lms.core.models import AuditEvent
@@ -40,7 +41,6 @@ from lms.notifications.services import notify
 from lms.plugins.manager import plugin_manager
 from lms.progress.models import AuditStatus, ProgressSnapshot
 from lms.progress.services import refresh_progress
-from lms.results.decisions import directed_programme_ids
 
 log = logging.getLogger("lms.awards")
 
@@ -76,9 +76,7 @@ class Candidate:
 
 def may_award(actor: User, programme: Programme) -> bool:
     """Administrators for every programme, a director for the programmes they direct."""
-    if Role.ADMIN in actor.roles:
-        return True
-    return Role.DIRECTOR in actor.roles and programme.id in directed_programme_ids(actor)
+    return may_direct(actor, programme)
 
 
 def may_see(actor: User, award: Award) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, SearchField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import EmailField, HiddenField, SearchField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from lms.catalog import uploads
 
@@ -49,3 +49,18 @@ class CatalogUploadForm(FlaskForm):
 class ConfirmImportForm(FlaskForm):
     token = HiddenField(validators=[DataRequired(), Regexp(uploads.TOKEN)])
     submit = SubmitField(_l("Import into the catalogue"))
+
+
+class DirectorForm(FlaskForm):
+    """Attach a director to a programme by their e-mail address."""
+
+    email = EmailField(
+        _l("E-mail address of the director"),
+        validators=[DataRequired(), Email(), Length(max=255)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
+    submit = SubmitField(_l("Add this director"))
+
+
+class DetachDirectorForm(FlaskForm):
+    submit = SubmitField(_l("Remove"))

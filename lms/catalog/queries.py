@@ -110,6 +110,10 @@ def search_units(text: str = "", page: int = 1, per_page: int = 50) -> UnitPage:
     return UnitPage(units, total, page, per_page)
 
 
+def programme_by_code(code: str) -> Programme | None:
+    return db.session.scalar(sa.select(Programme).where(Programme.code == code))
+
+
 # --- one programme and its requirement tree -------------------------------------------------------------
 
 

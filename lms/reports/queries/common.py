@@ -49,9 +49,9 @@ class Filters:
 def scope_for(user: User) -> Scope:
     if user.has_role(Role.ADMIN):
         return Scope(None)
-    from lms.results.decisions import directed_programme_ids
+    from lms.catalog.directors import directed_programme_ids
 
-    return Scope(frozenset(directed_programme_ids(user)) if user.has_role(Role.DIRECTOR) else frozenset())
+    return Scope(frozenset(directed_programme_ids(user)))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Reads for tutors: the offerings they teach with learner counts."""
+"""Reads for tutors: whether a user teaches an offering, the offerings they teach with learner counts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from lms.accounts.models import User
 from lms.catalog.models import Unit
 from lms.extensions import db
 from lms.results.models import Result, ResultStatus
@@ -17,6 +18,18 @@ from lms.timetable.models import (
     offering_tutors,
     semester_order,
 )
+
+
+def is_tutor_of(user: User, offering: Offering) -> bool:
+    """Whether ``user`` teaches ``offering`` (one of its tutors)."""
+    return bool(
+        db.session.scalar(
+            sa.select(sa.literal(1)).where(
+                offering_tutors.c.offering_id == offering.id,
+                offering_tutors.c.user_id == user.id,
+            )
+        )
+    )
 
 
 @dataclass(frozen=True)
