@@ -22,6 +22,7 @@ from lms.catalog.models import (
     Unit,
     equivalence_sources,
 )
+from lms.core.paging import Page, paginate
 from lms.core.time import academic_year, local_time
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
@@ -243,26 +244,6 @@ class OfferingLine:
         return max(0, self.offering.capacity - self.registered)
 
 
-@dataclass(frozen=True)
-class CataloguePage:
-    lines: list[OfferingLine]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 def catalogue_years(today: date) -> tuple[int, int]:
     current = academic_year(today)
     return current, current + 1
@@ -275,7 +256,7 @@ def catalogue_page(
     today: date,
     page: int = 1,
     per_page: int = 25,
-) -> CataloguePage:
+) -> Page[OfferingLine]:
     """One page of offerings with their counts, the learner's own status, whether they already
     validated the unit and where it fits in their programmes: three statements."""
     conditions: list[Any] = []
@@ -297,13 +278,7 @@ def catalogue_page(
         codes = context.codes(None if filters.programme == MINE else filters.programme)
         conditions.append(Unit.code.in_(sorted(codes)) if codes else sa.false())
 
-    total = (
-        db.session.scalar(
-            sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
-        )
-        or 0
-    )
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    count = sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
 
     def counted(status: RegistrationStatus):
         return (
@@ -319,7 +294,7 @@ def catalogue_page(
         .correlate(Offering)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    query = (
         sa.select(
             Offering,
             Unit,
@@ -339,10 +314,9 @@ def catalogue_page(
             Offering.modality,
             Offering.id,
         )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
     )
-    rows = rows.all()
+    found = paginate(query, page, per_page, count=count)
+    rows = found.rows
     validated = validated_units(learner.id, sorted({unit.id for _, unit, *_ in rows}))
     lines = [
         OfferingLine(
@@ -358,7 +332,7 @@ def catalogue_page(
         )
         for offering, unit, centre, registered, waitlisted, status in rows
     ]
-    return CataloguePage(lines, total, page, per_page)
+    return found.with_rows(lines)
 
 
 # --- the learner's meetings ---------------------------------------------------------------------
