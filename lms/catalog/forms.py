@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, HiddenField, SearchField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.catalog import uploads
+from lms.core.uploads import TOKEN, file_size_limit
 
 
 class UnitSearchForm(FlaskForm):
@@ -21,33 +22,20 @@ class UnitSearchForm(FlaskForm):
     submit = SubmitField(_l("Search"))
 
 
-def _size_limit(form: FlaskForm, field: FileField) -> None:
-    storage = field.data
-    if storage is None:
-        return
-    stream = storage.stream
-    size = stream.seek(0, 2)
-    stream.seek(0)
-    if size > uploads.max_bytes():
-        raise ValidationError(_l("The file is larger than %(size)d KiB.", size=uploads.max_bytes() // 1024))
-    if size == 0:
-        raise ValidationError(_l("The file is empty."))
-
-
 class CatalogUploadForm(FlaskForm):
     file = FileField(
         _l("Catalogue file (YAML)"),
         validators=[
             FileRequired(_l("Choose a file to send.")),
             FileAllowed(["yaml", "yml"], _l("The file must be a .yaml or .yml catalogue file.")),
-            _size_limit,
+            file_size_limit(uploads.files),
         ],
     )
     submit = SubmitField(_l("Preview the import"))
 
 
 class ConfirmImportForm(FlaskForm):
-    token = HiddenField(validators=[DataRequired(), Regexp(uploads.TOKEN)])
+    token = HiddenField(validators=[DataRequired(), Regexp(TOKEN)])
     submit = SubmitField(_l("Import into the catalogue"))
 
 

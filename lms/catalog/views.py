@@ -110,13 +110,13 @@ def units():
 def import_upload():
     form = CatalogUploadForm()
     if not form.validate_on_submit():
-        return render_template("catalog/import.html", form=form, max_kib=uploads.max_bytes() // 1024)
+        return render_template("catalog/import.html", form=form, max_kib=uploads.files.max_bytes() // 1024)
     data = form.file.data.read()
-    filename = uploads.display_name(form.file.data.filename)
+    filename = uploads.files.display_name(form.file.data.filename)
     preview = uploads.preview(data, filename)
     confirm = None
     if preview.ok and preview.plan.has_changes:
-        confirm = ConfirmImportForm(formdata=None, token=uploads.store(data, filename, current_user.id))
+        confirm = ConfirmImportForm(formdata=None, token=uploads.files.store(data, filename, user_id=current_user.id))
     return render_template("catalog/import_preview.html", preview=preview, confirm=confirm)
 
 
@@ -124,16 +124,16 @@ def import_upload():
 @roles_required(Role.ADMIN)
 def import_confirm():
     form = ConfirmImportForm()
-    stored = uploads.fetch(form.token.data, current_user.id) if form.validate_on_submit() else None
+    stored = uploads.files.fetch(form.token.data, user_id=current_user.id) if form.validate_on_submit() else None
     if stored is None:
         flash(_("This upload has expired or is unknown: please send the file again."), "warning")
         return redirect(url_for(".import_upload"))
     preview = uploads.preview(stored.data, stored.filename)  # the database may have changed since
     if not preview.ok:
-        uploads.discard(stored.token)
+        uploads.files.discard(stored.token)
         return render_template("catalog/import_preview.html", preview=preview, confirm=None)
     counts = apply_import(preview.plan)
-    uploads.discard(stored.token)
+    uploads.files.discard(stored.token)
     flash(
         _(
             "Catalogue imported from %(name)s. Units added: %(units)d; units changed: %(changed)d; "

@@ -16,8 +16,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from lms.core.uploads import file_size_limit
 from lms.results import uploads
 from lms.results.services import RowInput
 
@@ -88,19 +89,6 @@ class CorrectionForm(FlaskForm):
     submit = SubmitField(_l("Correct the result"))
 
 
-def _grade_file_size(form: FlaskForm, field: FileField) -> None:
-    storage = field.data
-    if storage is None or isinstance(storage, str):
-        return
-    stream = storage.stream
-    size = stream.seek(0, 2)
-    stream.seek(0)
-    if size > uploads.max_bytes():
-        raise ValidationError(_l("The file is larger than %(size)d KiB.", size=uploads.max_bytes() // 1024))
-    if size == 0:
-        raise ValidationError(_l("The file is empty."))
-
-
 class GradeImportForm(FlaskForm):
     """The file, its format and, for a Moodle gradebook, the grade column (a second step: the
     file is then kept server-side under ``token``). The view fills the choices."""
@@ -112,7 +100,7 @@ class GradeImportForm(FlaskForm):
                 list(uploads.EXTENSIONS),
                 _l("The file must be a .csv, .txt or .xlsx file."),
             ),
-            _grade_file_size,
+            file_size_limit(uploads.files),
         ],
     )
     importer = SelectField(_l("Format"), validators=[DataRequired()])
