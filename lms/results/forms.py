@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from lms.core.uploads import file_size_limit
 from lms.results import uploads
-from lms.results.services import RowInput
+from lms.results.services import GradeError, RowInput, parse_grade
 
 
 class SheetForm(FlaskForm):
@@ -66,6 +66,22 @@ DECISION_CHOICES = [
     SelectChoice("validated", _l("Validated")),
     SelectChoice("not_validated", _l("Not validated")),
 ]
+
+
+class GradeField(StringField):
+    """A grade out of 20 typed in a form, read by the one grade parser
+    (:func:`lms.results.services.parse_grade`): ``data`` is a Decimal, or None when left blank."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        if valuelist:
+            try:
+                self.data = parse_grade(valuelist[0])
+            except GradeError as error:
+                raise ValueError(str(error.message)) from None
+
+    def _value(self) -> str:
+        return self.raw_data[0] if self.raw_data else ("" if self.data is None else str(self.data))
 
 
 class JuryDateForm(FlaskForm):

@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from lms.core.tables import normalise_header
 from lms.results.importers.base import (
     ImportedRow,
     ImportedSheet,
     ImportOptions,
-    check_csv_bytes,
-    csv_rows,
     has_extension,
-    normalise_header,
-    xlsx_rows,
+    read_rows,
 )
 from lms.results.importers.moodle import looks_like_moodle
 
@@ -106,10 +104,10 @@ class PlainCsvImporter:
         if not self.accepts(filename):
             sheet.problem(None, "not a CSV file (expected a .csv name)")
             return sheet
-        text = check_csv_bytes(sheet, data)
-        if text is None:
+        rows = read_rows(sheet, data, xlsx=False)
+        if not sheet.ok:
             return sheet
-        return rows_to_sheet(sheet, csv_rows(text))
+        return rows_to_sheet(sheet, rows)
 
 
 class PlainXlsxImporter:
@@ -129,7 +127,7 @@ class PlainXlsxImporter:
         if not self.accepts(filename):
             sheet.problem(None, "not an XLSX file (expected a .xlsx name)")
             return sheet
-        rows = list(xlsx_rows(sheet, data))
+        rows = read_rows(sheet, data, xlsx=True)
         if not sheet.ok:
             return sheet
         return rows_to_sheet(sheet, rows)

@@ -19,11 +19,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
+from lms.core.tables import UnreadableFile, normalise_header, table_rows
 from lms.core.time import utcnow
 from lms.core.uploads import UploadStore
 from lms.extensions import db
-from lms.results.importers.base import ImportedSheet as _ProblemSink
-from lms.results.importers.base import check_csv_bytes, csv_rows, normalise_header
 from lms.timetable.models import (
     Attendance,
     AttendanceStatus,
@@ -218,17 +217,14 @@ def read_participants(data: bytes, filename: str) -> ParticipantFile:
     (summary lines before it, as Zoom writes them, are skipped), delimiter ``,`` ``;`` or tab, UTF-8
     with or without BOM. Never raises: problems go into the result."""
     result = ParticipantFile(filename)
-    sink = _ProblemSink(filename, "participants")
-    text = check_csv_bytes(sink, data)
-    if text is None:
-        result.problems = [
-            str(_l("The file is empty.")) if "empty" in p.message else str(_l("This is not a CSV file."))
-            for p in sink.problems
-        ]
+    try:
+        records = list(table_rows(data, xlsx=False))
+    except UnreadableFile as error:
+        empty = error.kind == "empty"
+        result.problems = [str(_l("The file is empty.")) if empty else str(_l("This is not a CSV file."))]
         return result
     header = None
     named_header = None
-    records = list(csv_rows(text))
     for position, (_line, cells) in enumerate(records):
         minutes_at = _column(cells, MINUTES_HEADERS)
         if minutes_at is None:
