@@ -21,6 +21,7 @@ from lms.timetable.models import (
     Semester,
     semester_order,
 )
+from lms.timetable.queries.counts import offering_registration_counts
 
 # --- centres ---------------------------------------------------------------------------------------
 
@@ -117,15 +118,7 @@ def offering_page(filters: OfferingFilters, page: int = 1, per_page: int = 50) -
     two statements whatever the data (a count and one page)."""
     conditions = _conditions(filters)
     count = sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
-    counts = (
-        sa.select(
-            Registration.offering_id,
-            sa.func.count().filter(Registration.status == RegistrationStatus.REGISTERED).label("registered"),
-            sa.func.count().filter(Registration.status == RegistrationStatus.WAITLISTED).label("waitlisted"),
-        )
-        .group_by(Registration.offering_id)
-        .subquery()
-    )
+    counts = offering_registration_counts()
     query = (
         sa.select(
             Offering,

@@ -18,6 +18,7 @@ from lms.timetable.models import (
     offering_tutors,
     semester_order,
 )
+from lms.timetable.queries.counts import offering_registration_counts
 
 
 def is_tutor_of(user: User, offering: Offering) -> bool:
@@ -43,15 +44,7 @@ class TutorOffering:
 
 
 def tutor_offerings(user_id: int, from_year: int | None = None) -> list[TutorOffering]:
-    counts = (
-        sa.select(
-            Registration.offering_id,
-            sa.func.count().filter(Registration.status == RegistrationStatus.REGISTERED).label("registered"),
-            sa.func.count().filter(Registration.status == RegistrationStatus.WAITLISTED).label("waitlisted"),
-        )
-        .group_by(Registration.offering_id)
-        .subquery()
-    )
+    counts = offering_registration_counts()
     published = (
         sa.select(Registration.offering_id, sa.func.count(Result.id).label("published"))
         .join(Result, Result.registration_id == Registration.id)
