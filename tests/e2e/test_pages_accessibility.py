@@ -41,7 +41,16 @@ def audit(page, url: str) -> list[str]:
                 "/timetable/list",
             ],
         ),
-        ("admin", ["/admin/timetable/offerings", "/admin/timetable/centres", "/attendance/learners"]),
+        (
+            "admin",
+            [
+                "/admin/timetable/offerings",
+                "/admin/timetable/centres",
+                "/attendance/learners",
+                "/catalog/programmes/LG02501A",  # with its directors and the form to add one
+                "/learners/100000W",
+            ],
+        ),
         (
             "director",
             [
