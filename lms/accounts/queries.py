@@ -1,4 +1,5 @@
-"""Reads of the accounts area."""
+"""Reads of accounts for every area: a user by e-mail or id, a learner by number; and the
+administrators' list of accounts."""
 
 from __future__ import annotations
 
@@ -7,8 +8,31 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from lms.accounts.models import Learner, Role, User, UserRole
+from lms.core.paging import Page, paginate
 from lms.core.search import matches_words
 from lms.extensions import db
+
+
+def user_by_email(email: str) -> User | None:
+    """The user with this e-mail address (trimmed, case-insensitive: addresses are stored lower case)."""
+    return db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+
+
+def user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def learner_by_number(number: str) -> Learner | None:
+    """The learner with this number, trimmed and case-insensitive ("100000w" finds 100000W).
+
+    The spellings are listed rather than ``upper(learner_number)`` compared so that the unique
+    index answers (a number holds one letter at most, its check letter)."""
+    wanted = (number or "").strip()
+    if not wanted:
+        return None
+    spellings = sorted({wanted, wanted.upper(), wanted.lower()})
+    return db.session.scalar(sa.select(Learner).where(Learner.learner_number.in_(spellings)))
+
 
 # --- administrators' list of accounts ----------------------------------------------------------
 
@@ -19,40 +43,17 @@ class AccountLine:
     learner_number: str | None
 
 
-@dataclass(frozen=True)
-class AccountPage:
-    lines: list[AccountLine]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def account_page(text: str = "", role: Role | None = None, page: int = 1, per_page: int = 50) -> AccountPage:
+def account_page(text: str = "", role: Role | None = None, page: int = 1, per_page: int = 50) -> Page[AccountLine]:
     """Accounts whose name, e-mail address or learner number holds every word of ``text`` (accents
-    and case ignored), holding ``role`` if given, by name: three statements whatever the data (a
-    count, one page, the roles of that page)."""
+    and case ignored), holding ``role`` if given, by name: a count and one page whatever the data."""
     condition = matches_words(text, User.search_key, sa.func.lower(Learner.learner_number))
     if role is not None:
         condition = sa.and_(
             condition, sa.exists().where(UserRole.user_id == User.id, UserRole.role == role).correlate(User)
         )
-    base = sa.select(User, Learner.learner_number).outerjoin(Learner, Learner.user_id == User.id).where(condition)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
-    rows = db.session.execute(base.order_by(User.name, User.id).limit(per_page).offset((page - 1) * per_page)).all()
-    return AccountPage([AccountLine(user, number) for user, number in rows], total, page, per_page)
+    query = sa.select(User, Learner.learner_number).outerjoin(Learner, Learner.user_id == User.id).where(condition)
+    found = paginate(query.order_by(User.name, User.id), page, per_page)
+    return found.with_rows([AccountLine(user, number) for user, number in found.rows])
 
 
 def get_account(user_id: int) -> AccountLine | None:

@@ -23,7 +23,8 @@ import sqlalchemy.orm
 
 from lms.accounts.models import Learner, Role, User
 from lms.awards.models import Award
-from lms.catalog.models import Programme, ProgrammeVersion, programme_directors
+from lms.catalog.directors import directed_programmes
+from lms.catalog.models import Programme, ProgrammeVersion
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.progress.models import AuditStatus, CredentialClaim, ProgressSnapshot
@@ -56,13 +57,14 @@ class JurySession:
 
 def awardable_programmes(user: User) -> list[Programme]:
     """The programmes ``user`` may award: every one for an administrator, the directed ones for a director."""
-    query = sa.select(Programme).order_by(Programme.code).options(sa.orm.selectinload(Programme.versions))
-    if Role.ADMIN not in user.roles:
-        if Role.DIRECTOR not in user.roles:
-            return []
-        query = query.join(programme_directors, programme_directors.c.programme_id == Programme.id).where(
-            programme_directors.c.user_id == user.id
-        )
+    if not user.has_role(Role.ADMIN, Role.DIRECTOR):
+        return []
+    query = (
+        sa.select(Programme)
+        .where(directed_programmes(user, Programme.id))
+        .order_by(Programme.code)
+        .options(sa.orm.selectinload(Programme.versions))
+    )
     return list(db.session.scalars(query))
 
 

@@ -28,8 +28,9 @@ from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from lms.accounts.models import Learner, Role, User
+from lms.accounts.models import Learner, User
 from lms.awards.models import Award
+from lms.catalog.directors import may_direct
 from lms.catalog.models import Programme, ProgrammeVersion
 from lms.core.audit import record_event
 from lms.core.errors import Refusal
@@ -41,7 +42,6 @@ from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.notifications.services import notify
 from lms.plugins.manager import plugin_manager
 from lms.progress.models import AuditStatus, ProgressSnapshot
-from lms.results.decisions import directed_programme_ids
 
 log = logging.getLogger("lms.awards")
 
@@ -83,9 +83,7 @@ class Candidate:
 
 def may_award(actor: User, programme: Programme) -> bool:
     """Administrators for every programme, a director for the programmes they direct."""
-    if Role.ADMIN in actor.roles:
-        return True
-    return Role.DIRECTOR in actor.roles and programme.id in directed_programme_ids(actor)
+    return may_direct(actor, programme)
 
 
 def may_see(actor: User, award: Award) -> bool:

@@ -1,4 +1,4 @@
-"""``lms catalog import PATH...`` and ``lms catalog export DIR``.
+"""``lms catalog import PATH...``, ``lms catalog export DIR`` and ``lms programmes directors add|remove|list``.
 
 Import reads catalogue files (formats.md), shows or applies the plan, and commits only after a
 clean apply. Bad input — a loader problem or a conflict with the database — exits with status 2,
@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from lms.catalog import queries
+from lms.accounts.queries import user_by_email
+from lms.catalog import directors, queries
 from lms.catalog.export import catalog_file_names, write_catalog
 from lms.catalog.services import ImportPlan, apply_import, plan_import
 from lms.core.time import utcnow
@@ -141,3 +142,60 @@ def _show(value) -> str:
     if value is None:
         return "none"
     return repr(value) if isinstance(value, str) else _number(value)
+
+
+# --- lms programmes directors add|remove|list ----------------------------------------------------------
+
+programmes = click.Group("programmes", help="Programmes: who directs them.")
+directors_group = click.Group("directors", help="Attach, detach or list the directors of a programme.")
+programmes.add_command(directors_group)
+
+
+def _programme_and_user(code: str, email: str | None = None):
+    programme = queries.programme_by_code(code.strip())
+    if programme is None:
+        _fail([f"no programme {code.strip()}"])
+    if email is None:
+        return programme, None
+    user = user_by_email(email)
+    if user is None:
+        _fail([f"no user with e-mail {email.strip()}"])
+    return programme, user
+
+
+@directors_group.command("add")
+@click.argument("code")
+@click.argument("email")
+@with_appcontext
+def add_director_command(code: str, email: str) -> None:
+    """Make the user with EMAIL (a director) a director of programme CODE."""
+    programme, user = _programme_and_user(code, email)
+    try:
+        added = directors.attach_director(programme, user)
+    except directors.DirectorError as error:
+        _fail([str(error)])
+    db.session.commit()
+    click.echo(f"{user.email} {'now directs' if added else 'already directs'} {programme.code}")
+
+
+@directors_group.command("remove")
+@click.argument("code")
+@click.argument("email")
+@with_appcontext
+def remove_director_command(code: str, email: str) -> None:
+    """The user with EMAIL no longer directs programme CODE."""
+    programme, user = _programme_and_user(code, email)
+    if not directors.detach_director(programme, user):
+        _fail([f"{user.email} does not direct {programme.code}"])
+    db.session.commit()
+    click.echo(f"{user.email} no longer directs {programme.code}")
+
+
+@directors_group.command("list")
+@click.argument("code")
+@with_appcontext
+def list_directors_command(code: str) -> None:
+    """The directors of programme CODE, one per line (e-mail, name)."""
+    programme, _ = _programme_and_user(code)
+    for user in directors.programme_directors_of(programme.id):
+        click.echo(f"{user.email}\t{user.name}")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, SearchField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import EmailField, HiddenField, SearchField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.catalog import uploads
+from lms.core.uploads import TOKEN, file_size_limit
 
 
 class UnitSearchForm(FlaskForm):
@@ -21,31 +22,33 @@ class UnitSearchForm(FlaskForm):
     submit = SubmitField(_l("Search"))
 
 
-def _size_limit(form: FlaskForm, field: FileField) -> None:
-    storage = field.data
-    if storage is None:
-        return
-    stream = storage.stream
-    size = stream.seek(0, 2)
-    stream.seek(0)
-    if size > uploads.max_bytes():
-        raise ValidationError(_l("The file is larger than %(size)d KiB.", size=uploads.max_bytes() // 1024))
-    if size == 0:
-        raise ValidationError(_l("The file is empty."))
-
-
 class CatalogUploadForm(FlaskForm):
     file = FileField(
         _l("Catalogue file (YAML)"),
         validators=[
             FileRequired(_l("Choose a file to send.")),
             FileAllowed(["yaml", "yml"], _l("The file must be a .yaml or .yml catalogue file.")),
-            _size_limit,
+            file_size_limit(uploads.files),
         ],
     )
     submit = SubmitField(_l("Preview the import"))
 
 
 class ConfirmImportForm(FlaskForm):
-    token = HiddenField(validators=[DataRequired(), Regexp(uploads.TOKEN)])
+    token = HiddenField(validators=[DataRequired(), Regexp(TOKEN)])
     submit = SubmitField(_l("Import into the catalogue"))
+
+
+class DirectorForm(FlaskForm):
+    """Attach a director to a programme by their e-mail address."""
+
+    email = EmailField(
+        _l("E-mail address of the director"),
+        validators=[DataRequired(), Email(), Length(max=255)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
+    submit = SubmitField(_l("Add this director"))
+
+
+class DetachDirectorForm(FlaskForm):
+    submit = SubmitField(_l("Remove"))

@@ -50,6 +50,7 @@ def lms_dashboard_panels(user) -> list[DashboardPanel]:
 
 @hookimpl
 def lms_cli(group) -> None:
-    from lms.catalog.cli import catalog
+    from lms.catalog.cli import catalog, programmes
 
     group.add_command(catalog)
+    group.add_command(programmes)

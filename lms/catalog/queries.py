@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit, equivalence_sources, programme_directors
+from lms.core.paging import Page, paginate
 from lms.core.search import matches_words
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
@@ -73,38 +74,15 @@ def database_unit_codes() -> set[str]:
 # --- units list -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class UnitPage:
-    units: list[Unit]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def search_units(text: str = "", page: int = 1, per_page: int = 50) -> UnitPage:
+def search_units(text: str = "", page: int = 1, per_page: int = 50) -> Page[Unit]:
     """Units whose code or title holds every word of ``text`` (accents and case ignored), by code;
     two statements whatever the data (a count and one page)."""
     condition = matches_words(text, Unit.search_key)
-    total = db.session.scalar(sa.select(sa.func.count(Unit.id)).where(condition)) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
-    units = list(
-        db.session.scalars(
-            sa.select(Unit).where(condition).order_by(Unit.code).limit(per_page).offset((page - 1) * per_page)
-        )
-    )
-    return UnitPage(units, total, page, per_page)
+    return paginate(sa.select(Unit).where(condition).order_by(Unit.code), page, per_page, scalars=True)
+
+
+def programme_by_code(code: str) -> Programme | None:
+    return db.session.scalar(sa.select(Programme).where(Programme.code == code))
 
 
 # --- one programme and its requirement tree -------------------------------------------------------------

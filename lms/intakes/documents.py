@@ -19,9 +19,9 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
-from lms.catalog.uploads import display_name
 from lms.core.errors import Refusal
 from lms.core.time import utcnow
+from lms.core.uploads import display_name
 from lms.extensions import db
 from lms.intakes.models import Application, ApplicationDocument
 
@@ -77,7 +77,7 @@ def add_document(application: Application, filename: str | None, data: bytes) ->
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
     stored_name = f"{secrets.token_urlsafe(32)}.pdf"
     (target / stored_name).write_bytes(data)
-    name = display_name(filename) if (filename or "").strip() else "document.pdf"
+    name = display_name(filename, default="document.pdf")
     if not name.lower().endswith(".pdf"):
         name = f"{name}.pdf"
     document = ApplicationDocument(

@@ -9,7 +9,8 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from lms.accounts.models import Learner, Role, User
+from lms.accounts.models import Learner, User
+from lms.catalog.directors import directed_programmes
 from lms.catalog.models import Programme, ProgrammeVersion
 from lms.extensions import db
 from lms.intakes.models import (
@@ -19,7 +20,6 @@ from lms.intakes.models import (
     Enrolment,
     Intake,
 )
-from lms.results.decisions import directed_programme_ids
 from lms.timetable.models import Centre
 
 
@@ -77,8 +77,7 @@ def reviewable_intakes(user: User, year: int | None = None) -> list[IntakeLine]:
     query = _intake_query().order_by(Intake.academic_year.desc(), Programme.code, ProgrammeVersion.version, Centre.code)
     if year is not None:
         query = query.where(Intake.academic_year == year)
-    if not user.has_role(Role.ADMIN):
-        query = query.where(ProgrammeVersion.programme_id.in_(directed_programme_ids(user) or {-1}))
+    query = query.where(directed_programmes(user, ProgrammeVersion.programme_id))
     intakes = list(db.session.scalars(query))
     counts = status_counts([intake.id for intake in intakes])
     return [IntakeLine(intake, counts[intake.id]) for intake in intakes]
@@ -201,12 +200,6 @@ def programme_version_choices() -> list[ProgrammeVersion]:
 
 def centre_choices() -> list[Centre]:
     return list(db.session.scalars(sa.select(Centre).order_by(Centre.code)))
-
-
-def learner_by_number(number: str) -> Learner | None:
-    return db.session.scalar(
-        sa.select(Learner).where(Learner.learner_number == number).options(sa.orm.joinedload(Learner.user))
-    )
 
 
 def learner_enrolments(learner: Learner) -> list[Enrolment]:

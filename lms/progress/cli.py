@@ -32,6 +32,7 @@ from typing import Any, NoReturn
 import click
 from flask.cli import with_appcontext
 
+from lms.accounts.queries import learner_by_number
 from lms.progress.audit.catalogue import Catalog, CatalogError, ProgramDef, read_catalog
 from lms.progress.audit.records import LearnerRecord
 from lms.progress.audit.transcripts import TranscriptError, read_transcript
@@ -221,7 +222,7 @@ def _audit_from_database(number: str, program: str, version: str | None, as_of: 
     from lms.progress.audit import engine
 
     try:
-        learner = queries.find_learner(number)
+        learner = learner_by_number(number)
         if learner is None:
             fail([f"lms audit: --learner: unknown learner number {number}"])
         catalog = queries.catalogue_from_database()
@@ -272,12 +273,11 @@ def progress_group() -> None:
 def refresh_command(number: str | None, as_of: datetime | None) -> None:
     """Re-audit learners and store the results, e.g. after a catalogue import."""
     from lms.extensions import db
-    from lms.progress import queries
     from lms.progress.services import refresh_all, refresh_progress
 
     day = _as_date(as_of)
     if number:
-        learner = queries.find_learner(number)
+        learner = learner_by_number(number)
         if learner is None:
             fail([f"lms progress refresh: --learner: unknown learner number {number}"])
         count = refresh_progress([learner.id], day)

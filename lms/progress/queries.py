@@ -10,7 +10,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from lms.accounts.models import Learner
+from lms.accounts.models import Learner, User
+from lms.catalog.directors import directed_learners
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit
 from lms.catalog.queries import catalog_from_database
 from lms.core.time import academic_year
@@ -163,10 +164,6 @@ def _install_catalogue_cache() -> None:
             sa.event.listen(sa.orm.Session, name, listener)
 
 
-def find_learner(number: str) -> Learner | None:
-    return db.session.scalar(sa.select(Learner).where(Learner.learner_number == number.strip()))
-
-
 def enrolled_version(learner: Learner, programme_code: str) -> str | None:
     """The version of ``programme_code`` the learner is enrolled on (the active enrolment first,
     then the most recent), or None."""
@@ -285,16 +282,17 @@ def learner_record(learner: Learner, today: date | None = None) -> LearnerRecord
     )
 
 
-def search_learners(text: str, limit: int = 50) -> list[tuple[Learner, str, str]]:
-    """Learners whose name, e-mail address or number holds every word of ``text`` (accents and
-    case ignored): (learner, name, email)."""
-    from lms.accounts.models import User
+def search_learners(text: str, viewer: User, limit: int = 50) -> list[tuple[Learner, str, str]]:
+    """Learners ``viewer`` may see (:func:`~lms.catalog.directors.directed_learners`) whose name,
+    e-mail address or number holds every word of ``text`` (accents and case ignored):
+    (learner, name, email)."""
     from lms.core.search import matches_words
 
     rows = db.session.execute(
         sa.select(Learner, User.name, User.email)
         .join(User, Learner.user_id == User.id)
         .where(matches_words(text, User.search_key, sa.func.lower(Learner.learner_number)))
+        .where(directed_learners(viewer, Learner.id))
         .order_by(User.name)
         .limit(limit)
     )
@@ -314,51 +312,42 @@ def learner_programme_codes(learner: Learner) -> list[str]:
     )
 
 
-def credit_decisions(learner: Learner) -> list[tuple[Credit, str, str | None, str | None, str | None]]:
-    """Every credit, revoked ones included: (credit, unit code, programme code, decided by, revoked by)."""
-    from lms.accounts.models import User
+def _decision_rows(learner: Learner, model, decided_on, *columns, joins=()) -> list[tuple]:
+    """Every ``model`` decision (credit, substitution, UA decision) on ``learner``, revoked ones
+    included, newest first: (row, *columns, decided by, revoked by when the model records it).
+    ``joins``: (target, on clause, outer) to reach ``columns``."""
+    decider = sa.orm.aliased(User)
+    query = sa.select(model, *columns, decider.name)
+    for target, on, outer in joins:
+        query = query.join(target, on, isouter=outer)
+    query = query.outerjoin(decider, model.decided_by_id == decider.id)
+    if hasattr(model, "revoked_by_id"):
+        revoker = sa.orm.aliased(User)
+        query = query.add_columns(revoker.name).outerjoin(revoker, model.revoked_by_id == revoker.id)
+    query = query.where(model.learner_id == learner.id).order_by(decided_on.desc(), model.id.desc())
+    return [tuple(row) for row in db.session.execute(query)]
 
-    decider, revoker = sa.orm.aliased(User), sa.orm.aliased(User)
-    rows = db.session.execute(
-        sa.select(Credit, Unit.code, Programme.code, decider.name, revoker.name)
-        .join(Unit, Credit.unit_id == Unit.id)
-        .outerjoin(Programme, Credit.programme_id == Programme.id)
-        .outerjoin(decider, Credit.decided_by_id == decider.id)
-        .outerjoin(revoker, Credit.revoked_by_id == revoker.id)
-        .where(Credit.learner_id == learner.id)
-        .order_by(Credit.granted_on.desc(), Credit.id.desc())
-    )
-    return [tuple(row) for row in rows]
+
+def credit_decisions(learner: Learner) -> list[tuple[Credit, str, str | None, str | None, str | None]]:
+    """(credit, unit code, programme code, decided by, revoked by)."""
+    joins = ((Unit, Credit.unit_id == Unit.id, False), (Programme, Credit.programme_id == Programme.id, True))
+    return _decision_rows(learner, Credit, Credit.granted_on, Unit.code, Programme.code, joins=joins)
 
 
 def substitution_decisions(learner: Learner) -> list[tuple[Substitution, str, str, str, str | None]]:
-    """Every substitution, revoked ones included: (row, programme, substitute, replaced, decided by)."""
-    from lms.accounts.models import User
-
+    """(row, programme, substitute, replaced, decided by): who revoked a substitution is not recorded."""
     substitute, replaced = sa.orm.aliased(Unit), sa.orm.aliased(Unit)
-    rows = db.session.execute(
-        sa.select(Substitution, Programme.code, substitute.code, replaced.code, User.name)
-        .join(Programme, Substitution.programme_id == Programme.id)
-        .join(substitute, Substitution.substitute_unit_id == substitute.id)
-        .join(replaced, Substitution.replaced_unit_id == replaced.id)
-        .outerjoin(User, Substitution.decided_by_id == User.id)
-        .where(Substitution.learner_id == learner.id)
-        .order_by(Substitution.decided_on.desc(), Substitution.id.desc())
+    joins = (
+        (Programme, Substitution.programme_id == Programme.id, False),
+        (substitute, Substitution.substitute_unit_id == substitute.id, False),
+        (replaced, Substitution.replaced_unit_id == replaced.id, False),
     )
-    return [tuple(row) for row in rows]
+    return _decision_rows(
+        learner, Substitution, Substitution.decided_on, Programme.code, substitute.code, replaced.code, joins=joins
+    )
 
 
 def activity_decisions(learner: Learner) -> list[tuple[ActivityDecision, str, str, str | None, str | None]]:
-    """Every UA decision, revoked ones included: (row, unit code, unit title, decided by, revoked by)."""
-    from lms.accounts.models import User
-
-    decider, revoker = sa.orm.aliased(User), sa.orm.aliased(User)
-    rows = db.session.execute(
-        sa.select(ActivityDecision, Unit.code, Unit.title, decider.name, revoker.name)
-        .join(Unit, ActivityDecision.unit_id == Unit.id)
-        .outerjoin(decider, ActivityDecision.decided_by_id == decider.id)
-        .outerjoin(revoker, ActivityDecision.revoked_by_id == revoker.id)
-        .where(ActivityDecision.learner_id == learner.id)
-        .order_by(ActivityDecision.decided_on.desc(), ActivityDecision.id.desc())
-    )
-    return [tuple(row) for row in rows]
+    """(row, unit code, unit title, decided by, revoked by)."""
+    joins = ((Unit, ActivityDecision.unit_id == Unit.id, False),)
+    return _decision_rows(learner, ActivityDecision, ActivityDecision.decided_on, Unit.code, Unit.title, joins=joins)

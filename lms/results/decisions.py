@@ -14,13 +14,13 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from lms.accounts.models import Learner, Role, User
-from lms.catalog.models import Programme, ProgrammeVersion, Unit, UnitKind, programme_directors
+from lms.accounts.models import Learner, User
+from lms.catalog.directors import may_decide
+from lms.catalog.models import Programme, Unit, UnitKind
 from lms.core.errors import Refusal
 from lms.core.holdings import holdings_changed
 from lms.core.time import utcnow
 from lms.extensions import db
-from lms.intakes.models import Enrolment
 from lms.notifications.services import notify
 from lms.results.models import ActivityDecision, Credit, CreditSource, Decision, Substitution
 
@@ -35,37 +35,6 @@ class NotAllowed(Refusal):
     """The actor may not decide for this learner or programme."""
 
     status = 403
-
-
-def learner_programme_ids(learner: Learner) -> set[int]:
-    return set(
-        db.session.scalars(
-            sa.select(ProgrammeVersion.programme_id)
-            .join(Enrolment, Enrolment.programme_version_id == ProgrammeVersion.id)
-            .where(Enrolment.learner_id == learner.id)
-        )
-    )
-
-
-def directed_programme_ids(user: User) -> set[int]:
-    return set(
-        db.session.scalars(
-            sa.select(programme_directors.c.programme_id).where(programme_directors.c.user_id == user.id)
-        )
-    )
-
-
-def may_decide(actor: User, learner: Learner, programme: Programme | None) -> bool:
-    """Administrators decide for anyone; a director for the programmes they direct (a decision that
-    names no programme: for a learner enrolled in one of them)."""
-    if Role.ADMIN in actor.roles:
-        return True
-    if Role.DIRECTOR not in actor.roles:
-        return False
-    directed = directed_programme_ids(actor)
-    if programme is not None:
-        return programme.id in directed
-    return not directed.isdisjoint(learner_programme_ids(learner))
 
 
 def _reason(reason: str | None) -> str:
@@ -189,7 +158,7 @@ def decide_activity(
         raise DecisionError(
             _("%(code)s is a UE: it is validated by an exam or a credit, not by a decision.", code=unit.code)
         )
-    if not may_decide(actor, learner, None):
+    if not may_decide(actor, learner, None, unit):
         raise NotAllowed(_("You do not direct this learner's programme."))
     live = db.session.scalar(
         sa.select(ActivityDecision.id).where(
@@ -230,7 +199,7 @@ def decide_activity(
 def revoke_activity_decision(actor: User, row: ActivityDecision, reason: str) -> ActivityDecision:
     if row.revoked_at is not None:
         raise DecisionError(_("This decision is already revoked."))
-    if not may_decide(actor, row.learner, None):
+    if not may_decide(actor, row.learner, None, row.unit):
         raise NotAllowed(_("You do not direct this learner's programme."))
     row.revoke_reason = _reason(reason)
     row.revoked_at = utcnow()

@@ -17,11 +17,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from lms.core.time import academic_year_label
+from lms.core.uploads import file_size_limit
 from lms.results import uploads
-from lms.results.services import RowInput
+from lms.results.services import GradeError, RowInput, parse_grade
 from lms.timetable.labels import SEMESTER
 
 
@@ -70,6 +71,22 @@ DECISION_CHOICES = [
 ]
 
 
+class GradeField(StringField):
+    """A grade out of 20 typed in a form, read by the one grade parser
+    (:func:`lms.results.services.parse_grade`): ``data`` is a Decimal, or None when left blank."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        if valuelist:
+            try:
+                self.data = parse_grade(valuelist[0])
+            except GradeError as error:
+                raise ValueError(str(error.message)) from None
+
+    def _value(self) -> str:
+        return self.raw_data[0] if self.raw_data else ("" if self.data is None else str(self.data))
+
+
 class JuryDateForm(FlaskForm):
     jury_on = DateField(_l("Jury date"), validators=[DataRequired(_l("Give the jury date."))])
     submit = SubmitField(_l("Set the jury date"))
@@ -91,19 +108,6 @@ class CorrectionForm(FlaskForm):
     submit = SubmitField(_l("Correct the result"))
 
 
-def _grade_file_size(form: FlaskForm, field: FileField) -> None:
-    storage = field.data
-    if storage is None or isinstance(storage, str):
-        return
-    stream = storage.stream
-    size = stream.seek(0, 2)
-    stream.seek(0)
-    if size > uploads.max_bytes():
-        raise ValidationError(_l("The file is larger than %(size)d KiB.", size=uploads.max_bytes() // 1024))
-    if size == 0:
-        raise ValidationError(_l("The file is empty."))
-
-
 class GradeImportForm(FlaskForm):
     """The file, its format and, for a Moodle gradebook, the grade column (a second step: the
     file is then kept server-side under ``token``). The view fills the choices."""
@@ -115,7 +119,7 @@ class GradeImportForm(FlaskForm):
                 list(uploads.EXTENSIONS),
                 _l("The file must be a .csv, .txt or .xlsx file."),
             ),
-            _grade_file_size,
+            file_size_limit(uploads.files),
         ],
     )
     importer = SelectField(_l("Format"), validators=[DataRequired()])

@@ -10,48 +10,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import Learner, Role, User
-from lms.catalog.models import ProgrammeVersion, Unit, programme_directors
+from lms.catalog.directors import directs_unit
+from lms.catalog.models import Unit
 from lms.extensions import db
-from lms.progress.audit.requirements import unit_codes
 from lms.results.models import Decision, Result, ResultHistory, ResultStatus
 from lms.timetable.models import (
     Offering,
     Registration,
     RegistrationStatus,
-    offering_tutors,
     semester_order,
 )
+from lms.timetable.queries.tutors import is_tutor_of
 
 PASS_MARK = Decimal(10)
 
 
 # --- who may see what -----------------------------------------------------------------------------
-
-
-def is_tutor_of(user: User, offering: Offering) -> bool:
-    return bool(
-        db.session.scalar(
-            sa.select(sa.literal(1)).where(
-                offering_tutors.c.offering_id == offering.id,
-                offering_tutors.c.user_id == user.id,
-            )
-        )
-    )
-
-
-def directs_unit(user: User, unit: Unit) -> bool:
-    """Whether ``user`` directs a programme with ``unit`` in one of its versions."""
-    if not user.has_role(Role.DIRECTOR):
-        return False
-    versions = db.session.scalars(
-        sa.select(ProgrammeVersion.requirements)
-        .join(
-            programme_directors,
-            programme_directors.c.programme_id == ProgrammeVersion.programme_id,
-        )
-        .where(programme_directors.c.user_id == user.id)
-    )
-    return any(unit.code in set(unit_codes(requirements)) for requirements in versions)
 
 
 def can_view_sheet(user: User, offering: Offering) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +21,8 @@ from lms.catalog.models import UnitKind
 from lms.core.errors import Refusal
 from lms.core.time import utcnow
 from lms.extensions import db
-from lms.results.importers.base import GradeError
+from lms.results import grades
+from lms.results.grades import GradeError
 from lms.results.models import (
     Decision,
     HistoryAction,
@@ -36,21 +37,12 @@ SOURCE_SHEET = "sheet"
 
 
 def parse_grade(text: str | None) -> Decimal | None:
-    """``"12,5"`` or ``"12.5"`` → Decimal('12.50'); empty → None; otherwise :class:`GradeError`."""
-    text = (text or "").strip().replace(",", ".")
-    if not text:
-        return None
+    """A typed grade read by :func:`lms.results.grades.parse_grade` (``"12,5"`` → Decimal('12.50'),
+    blank → None), its refusal as :class:`GradeError` in the user's language."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise GradeError(_l("“%(text)s” is not a grade: enter a number from 0 to 20.", text=text)) from None
-    if not value.is_finite():
-        raise GradeError(_l("“%(text)s” is not a grade: enter a number from 0 to 20.", text=text))
-    if value < 0 or value > 20:
-        raise GradeError(_l("A grade is between 0 and 20."))
-    if value != value.quantize(Decimal("0.01")):
-        raise GradeError(_l("A grade has at most two decimals."))
-    return value.quantize(Decimal("0.01"))
+        return grades.parse_grade(text)
+    except grades.GradeError as error:
+        raise GradeError(_l(error.msgid, **error.params)) from None
 
 
 @dataclass

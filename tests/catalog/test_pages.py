@@ -133,7 +133,7 @@ def test_programme_page_issues_constant_statements(demo_app):
         return len(seen)
 
     small = statements("/catalog/programmes/CC0400A")  # 7 units
-    assert small <= 5
+    assert small <= 6  # an administrator also sees the directors
     assert statements("/catalog/programmes/LG02501A/versions/20261004") == small  # 57 units
 
 

@@ -50,6 +50,8 @@ def audit(page, url: str) -> list[str]:
                 "/admin/accounts/",
                 "/admin/accounts/?q=dupont",
                 "/admin/accounts/new",
+                "/catalog/programmes/LG02501A",  # with its directors and the form to add one
+                "/learners/100000W",
             ],
         ),
         (

@@ -9,13 +9,14 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import User
+from lms.accounts.queries import learner_by_number
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
 from lms.extensions import db
 from lms.notifications.models import Notification
 from lms.plugins.manager import plugin_manager
 from lms.progress import claims
 from lms.progress.models import CredentialClaim
-from lms.progress.queries import catalogue_from_database, find_learner, learner_record
+from lms.progress.queries import catalogue_from_database, learner_record
 from lms.progress.services import refresh_all, refresh_progress
 from lms.results import decisions
 from lms.results.models import CreditSource
@@ -40,11 +41,11 @@ def claims_app(demo_app):
 def grant(code: str) -> None:
     admin = db.session.scalar(sa.select(User).where(User.email == "admin@example.org"))
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == code))
-    decisions.grant_credit(admin, find_learner(LEARNER), unit, CreditSource.DISPENSE, date(2026, 10, 1), "test")
+    decisions.grant_credit(admin, learner_by_number(LEARNER), unit, CreditSource.DISPENSE, date(2026, 10, 1), "test")
 
 
 def told() -> list[Notification]:
-    learner = find_learner(LEARNER)
+    learner = learner_by_number(LEARNER)
     return list(
         db.session.scalars(
             sa.select(Notification).where(Notification.user_id == learner.user_id, Notification.kind == claims.KIND)
@@ -53,7 +54,7 @@ def told() -> list[Notification]:
 
 
 def claimed_codes() -> list[str]:
-    learner = find_learner(LEARNER)
+    learner = learner_by_number(LEARNER)
     return list(
         db.session.scalars(
             sa.select(Programme.code)
@@ -77,7 +78,7 @@ def test_a_certificate_now_complete_is_announced_once(claims_app):
         assert len(notes) == 1
         assert "CS6800A" in notes[0].title and notes[0].link == "/me/credentials"
         assert claimed_codes() == ["CS6800A"]
-        learner = find_learner(LEARNER)
+        learner = learner_by_number(LEARNER)
         refresh_progress([learner.id])  # a second re-audit: nothing new
         db.session.commit()
         refresh_all()  # nor a bulk one

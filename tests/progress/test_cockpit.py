@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Learner, User
+from lms.accounts.queries import learner_by_number
 from lms.catalog.models import Unit
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -16,7 +17,7 @@ from lms.intakes.models import Enrolment
 from lms.progress import cockpit
 from lms.progress.audit.engine import audit
 from lms.progress.audit.report import missing_leaves
-from lms.progress.queries import catalogue_from_database, find_learner, learner_record
+from lms.progress.queries import catalogue_from_database, learner_record
 from lms.timetable.models import Registration
 from tests.helpers import count_statements, login
 
@@ -36,7 +37,7 @@ def text(html: str) -> str:
 def engine_audit(app, number: str, programme: str) -> dict:
     with app.app_context():
         catalog = catalogue_from_database()
-        learner = find_learner(number)
+        learner = learner_by_number(number)
         version = next(v for (code, v) in catalog.programs if code == programme)
         return audit(
             catalog.programs[(programme, version)],
@@ -62,7 +63,7 @@ def test_dashboard_shows_the_engines_figures_and_next_steps(demo_app):
 
 def test_next_steps_add_up_to_the_missing_ects(demo_app):
     with demo_app.app_context():
-        learner = find_learner("100000W")
+        learner = learner_by_number("100000W")
         for progress in cockpit.dashboard(learner, utcnow().date()):
             assert sum(step.ects for step in progress.steps) == progress.snapshot.missing_ects
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from lms.accounts.models import User
+from lms.accounts.queries import learner_by_number
 from lms.catalog.export import write_catalog
 from lms.catalog.models import Unit
 from lms.core.time import utcnow
@@ -20,7 +21,7 @@ from lms.progress.audit import ranking
 from lms.progress.audit.catalogue import UnitDef
 from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry
 from lms.progress.audit.requirements import normalise
-from lms.progress.queries import catalogue_from_database, find_learner, learner_record
+from lms.progress.queries import catalogue_from_database, learner_record
 from lms.results import decisions
 from lms.results.models import CreditSource
 from tests.progress.test_cockpit import signed_in, text
@@ -56,7 +57,7 @@ def cli_rank(app, tmp_path, today: date) -> list[dict]:
     """``lms rank`` on the database catalogue and the learner's record, written to files."""
     with app.app_context():
         write_catalog(catalogue_from_database(), tmp_path / "catalog")
-        (tmp_path / "me.json").write_text(json.dumps(transcript(learner_record(find_learner(LEARNER), today))))
+        (tmp_path / "me.json").write_text(json.dumps(transcript(learner_record(learner_by_number(LEARNER), today))))
     out = app.test_cli_runner().invoke(
         args=[
             "rank",
@@ -92,7 +93,7 @@ def test_ranking_is_lms_rank(demo_app, tmp_path):
         assert f"/me/what-if?programme={row['program']}:{row['version']}" in body.replace("%3A", ":")
     with demo_app.app_context():  # and the same as the engine's rank on the same inputs
         catalog = catalogue_from_database()
-        record = learner_record(find_learner(LEARNER), today)
+        record = learner_record(learner_by_number(LEARNER), today)
         assert (
             as_json(ranking.rank_rows(catalog.programs.values(), catalog.units, catalog.equivalences, record, today))
             == expected
@@ -102,7 +103,7 @@ def test_ranking_is_lms_rank(demo_app, tmp_path):
 def grant(app, code: str) -> None:
     with app.app_context():
         admin = db.session.scalar(sa.select(User).where(User.email == "admin@example.org"))
-        learner = find_learner(LEARNER)
+        learner = learner_by_number(LEARNER)
         unit = db.session.scalar(sa.select(Unit).where(Unit.code == code))
         decisions.grant_credit(admin, learner, unit, CreditSource.DISPENSE, date(2026, 10, 1), "test")
         db.session.commit()

@@ -8,12 +8,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from lms.accounts.models import Learner
+from lms.accounts.queries import learner_by_number
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
 from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.progress.audit.engine import audit
 from lms.progress.models import ProgressSnapshot
-from lms.progress.queries import catalogue_from_database, find_learner, learner_record
+from lms.progress.queries import catalogue_from_database, learner_record
 from lms.progress.services import refresh_progress
 from lms.results.models import Result, ResultStatus
 from lms.timetable.models import Offering, Registration, RegistrationStatus
@@ -36,7 +37,7 @@ def test_demo_stores_one_audit_per_enrolment(demo_app):
     with demo_app.app_context():
         enrolments = db.session.scalar(sa.select(sa.func.count(Enrolment.id)))
         assert db.session.scalar(sa.select(sa.func.count(ProgressSnapshot.id))) == enrolments
-        learner = find_learner(DEMO_LEARNER)
+        learner = learner_by_number(DEMO_LEARNER)
         snapshot = licence_snapshot(learner)
         catalog = catalogue_from_database()
         program = next(p for (code, _), p in catalog.programs.items() if code == "LG02501A")
@@ -54,7 +55,7 @@ def test_demo_stores_one_audit_per_enrolment(demo_app):
 def test_a_new_published_result_moves_the_snapshot(demo_app):
     today = date(2026, 11, 22)
     with demo_app.app_context():
-        learner = find_learner(DEMO_LEARNER)
+        learner = learner_by_number(DEMO_LEARNER)
         refresh_progress([learner.id], as_of=today)
         before = licence_snapshot(learner)
         earned, missing = before.earned_ects, before.missing_ects
@@ -167,7 +168,7 @@ def test_the_catalogue_is_read_once_per_transaction(demo_app, monkeypatch):
     real = progress_queries.catalog_from_database
     monkeypatch.setattr(progress_queries, "catalog_from_database", lambda **kw: reads.append(1) or real(**kw))
     with demo_app.app_context():
-        learner_id = find_learner(DEMO_LEARNER).id
+        learner_id = learner_by_number(DEMO_LEARNER).id
         refresh_progress([learner_id])
         refresh_progress([learner_id])
         refresh_all(batch=10)  # a batch of batches: still the same catalogue

@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import Learner, User
+from lms.accounts.queries import learner_by_number
 from lms.extensions import db
 from lms.progress import charts, history
-from lms.progress.queries import find_learner
 from lms.results.models import Credit, Result, ResultStatus
 from lms.timetable.models import Registration, RegistrationStatus
 from tests.helpers import count_statements, login
@@ -114,7 +114,7 @@ def test_timeline_page_chart_matches_its_tables(demo_app):
     assert page.status_code == 200
     svg = svg_of(page.text)
     with demo_app.app_context():
-        learner = find_learner("100000W")
+        learner = learner_by_number("100000W")
         lines = history.learner_history(learner)
         registrations = db.session.scalar(
             sa.select(sa.func.count(Registration.id)).where(
@@ -151,7 +151,7 @@ def test_timeline_is_for_learners_only(demo_app):
 
 def test_history_ignores_drafts_and_revoked_credits(demo_app):
     with demo_app.app_context():
-        learner = find_learner("100000W")
+        learner = learner_by_number("100000W")
         before = history.learner_history(learner)
         credit = db.session.scalar(sa.select(Credit).where(Credit.learner_id == learner.id).limit(1))
         credit.revoked_at, credit.revoke_reason = sa.func.now(), "test"

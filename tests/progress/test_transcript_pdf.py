@@ -12,10 +12,10 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
+from lms.accounts.queries import learner_by_number
 from lms.core.plugin import format_grade
 from lms.extensions import db
 from lms.progress import history
-from lms.progress.queries import find_learner
 from lms.results.models import Credit
 from tests.helpers import count_statements, login
 from tests.progress.test_timeline import learner_with_short_history
@@ -40,7 +40,7 @@ def pdf_text(response) -> str:
 
 def expected(app, number: str):
     with app.app_context():
-        lines = history.learner_history(find_learner(number))
+        lines = history.learner_history(learner_by_number(number))
         return lines, history.validated_units(lines)
 
 
@@ -86,7 +86,7 @@ def test_english_on_request(demo_app):
 
 def test_the_readers_language_is_the_default(demo_app):
     with demo_app.app_context():
-        find_learner("100000W").user.locale = "en"
+        learner_by_number("100000W").user.locale = "en"
         db.session.commit()
     client = signed_in(demo_app, "apprenant@example.org")
     assert "Learner number" in pdf_text(client.get("/me/transcript.pdf"))
@@ -139,7 +139,7 @@ def test_learner_without_history_gets_a_transcript(demo_app):
 
 def test_revoked_credits_are_not_on_the_transcript(demo_app):
     with demo_app.app_context():
-        learner = find_learner("100000W")
+        learner = learner_by_number("100000W")
         credit = db.session.scalar(
             sa.select(Credit).where(Credit.learner_id == learner.id).order_by(Credit.id).limit(1)
         )

@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from lms.accounts.queries import learner_by_number
 from lms.catalog.models import Programme, ProgrammeVersion
 from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.notifications.models import Notification
 from lms.progress.models import ProgressSnapshot
-from lms.progress.queries import find_learner
 from lms.results import decisions
 from lms.results.models import ActivityDecision, Decision
 from tests.helpers import csrf_token
@@ -45,7 +45,7 @@ def licence_leaf(learner, code: str) -> dict:
 
 def test_a_validated_ua_meets_its_leaf_at_once_and_revoking_undoes_it(demo_app):
     with demo_app.app_context():
-        learner = find_learner(LEARNER)
+        learner = learner_by_number(LEARNER)
         director = user("directeur@example.org")  # directs LG02501A
         assert licence_leaf(learner, "UAAL0T")["status"] != "met"
         row = decisions.decide_activity(
@@ -88,7 +88,7 @@ def test_a_validated_ua_meets_its_leaf_at_once_and_revoking_undoes_it(demo_app):
 
 def test_only_uas_and_only_the_learners_directors(demo_app):
     with demo_app.app_context():
-        learner = find_learner(LEARNER)
+        learner = learner_by_number(LEARNER)
         with pytest.raises(decisions.DecisionError, match="UE"):
             decisions.decide_activity(
                 user("directeur@example.org"), learner, unit("RSX103"), Decision.VALIDATED, date(2026, 11, 20), "x"

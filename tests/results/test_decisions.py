@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import User
+from lms.accounts.queries import learner_by_number
 from lms.catalog.models import Programme, Unit
 from lms.extensions import db
 from lms.progress.models import ProgressSnapshot
-from lms.progress.queries import find_learner
 from lms.results import decisions
 from lms.results.models import Credit, CreditSource, Substitution
 
@@ -46,7 +46,7 @@ def cc_snapshot(learner) -> ProgressSnapshot:
 
 def test_director_grants_and_revokes_a_ves_credit_with_instant_progress(demo_app):
     with demo_app.app_context():
-        learner = find_learner(LEARNER)
+        learner = learner_by_number(LEARNER)
         director = user("directeur@example.org")  # directs LG02501A, CC0400A, CYC9106A
         before = cc_snapshot(learner).earned_ects
         credit = decisions.grant_credit(
@@ -74,7 +74,7 @@ def test_director_grants_and_revokes_a_ves_credit_with_instant_progress(demo_app
 
 def test_directors_decide_only_in_their_programmes(demo_app):
     with demo_app.app_context():
-        learner = find_learner(LEARNER)
+        learner = learner_by_number(LEARNER)
         other = user("directrice.master@example.org")  # directs the master, CS and the RNCP title
         tutor = user("enseignant@example.org")
         with pytest.raises(decisions.NotAllowed):
@@ -97,7 +97,7 @@ def test_directors_decide_only_in_their_programmes(demo_app):
 
 def test_substitution_meets_the_leaf_and_a_revoked_one_stays_on_record(demo_app):
     with demo_app.app_context():
-        learner = find_learner(LEARNER)
+        learner = learner_by_number(LEARNER)
         director = user("directeur@example.org")
         cc = programme("CC0400A")
 

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.accounts import services as accounts
 from lms.accounts.models import Funding, Learner, Role, User
+from lms.catalog.directors import may_direct
 from lms.core.holdings import holdings_changed
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -35,7 +36,6 @@ from lms.intakes.services import IntakeRuleError, NotAllowed
 from lms.intakes.services.intakes import is_open
 from lms.notifications.services import notify
 from lms.plugins.manager import plugin_manager
-from lms.results.decisions import directed_programme_ids
 
 
 class Decision(enum.StrEnum):
@@ -95,11 +95,7 @@ def is_flagged(application: Application) -> bool:
 
 def may_review(user: User, intake: Intake) -> bool:
     """Administrators review every intake; a director the intakes of the programmes they direct."""
-    if user.has_role(Role.ADMIN):
-        return True
-    if not user.has_role(Role.DIRECTOR):
-        return False
-    return intake.programme_version.programme_id in directed_programme_ids(user)
+    return may_direct(user, intake.programme_version.programme)
 
 
 def accepted_count(intake_id: int) -> int:

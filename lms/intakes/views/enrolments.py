@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from lms.accounts.access import learner_or_404
 from lms.accounts.models import Learner, Role
 from lms.catalog.models import ProgrammeVersion
 from lms.core.access import roles_required
@@ -27,13 +28,6 @@ def nav_items(user) -> list[NavItem]:
     return []
 
 
-def _learner(number: str) -> Learner:
-    learner = queries.learner_by_number(number)
-    if learner is None:
-        abort(404)
-    return learner
-
-
 def _record_url(learner: Learner) -> str:
     return url_for("learners.record", number=learner.learner_number)
 
@@ -41,7 +35,7 @@ def _record_url(learner: Learner) -> str:
 @bp.route("/<number>/enrol", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def enrol(number: str):
-    learner = _learner(number)
+    learner = learner_or_404(number)
     form = EnrolForm()
     form.programme_version_id.choices = [SelectChoice("", _("— choose —"))] + [
         SelectChoice(str(v.id), f"{v.programme.code} {v.version} — {v.title}")
@@ -74,7 +68,7 @@ def enrol(number: str):
 @bp.route("/<number>/enrolments/<int:enrolment_id>/move", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def move(number: str, enrolment_id: int):
-    learner = _learner(number)
+    learner = learner_or_404(number)
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.learner_id != learner.id:
         abort(404)

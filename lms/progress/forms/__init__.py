@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from lms.results.forms import GradeField
 from lms.results.labels import CREDIT_SOURCE
 
 UNIT_CODE = Regexp(r"^\s*[A-Za-z0-9]{3,12}\s*$", message=_l("A unit code has 3 to 12 letters or digits."))
@@ -18,11 +19,6 @@ class LearnerSearchForm(FlaskForm):
         csrf = False  # a GET search
 
     q = StringField(_l("Learner number or name"), validators=[Optional(), Length(max=100)])
-
-
-def _two_decimals(form: FlaskForm, field: DecimalField) -> None:
-    if field.data is not None and field.data.as_tuple().exponent < -2:
-        raise ValidationError(_l("A grade has at most two decimals."))
 
 
 class ActivityDecisionForm(FlaskForm):
@@ -36,15 +32,7 @@ class ActivityDecisionForm(FlaskForm):
             SelectChoice("not_validated", _l("Not validated")),
         ],
     )
-    grade = DecimalField(
-        _l("Grade out of 20 (optional)"),
-        places=2,
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=20, message=_l("A grade is between 0 and 20.")),
-            _two_decimals,
-        ],
-    )
+    grade = GradeField(_l("Grade out of 20 (optional)"), validators=[Optional()])
     decided_on = DateField(_l("Decision date"), validators=[DataRequired()])
     evidence = TextAreaField(
         _l("Evidence"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
+from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import roles_required
 from lms.core.navigation import NavItem
@@ -38,17 +38,10 @@ def _tools() -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label in TOOLS if endpoint in current_app.view_functions]
 
 
-def _learner():
-    learner = current_user.learner
-    if learner is None:
-        abort(403)
-    return learner
-
-
 @bp.route("/")
 @roles_required(Role.LEARNER)
 def dashboard():
-    learner = _learner()
+    learner = own_learner()
     return render_template(
         "progress/dashboard.html",
         learner=learner,
@@ -61,7 +54,7 @@ def dashboard():
 @bp.route("/programmes/<code>")
 @roles_required(Role.LEARNER)
 def programme(code: str):
-    learner = _learner()
+    learner = own_learner()
     today = utcnow().date()
     found = cockpit.programme_progress(learner, code.upper())
     if found is None or found.snapshot is None:

@@ -4,19 +4,20 @@ learner record."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from lms.accounts.access import learner_or_404, own_learner
 from lms.accounts.models import Learner, Role
+from lms.catalog.directors import may_see_learner
 from lms.core.access import deny_unless, roles_required
 from lms.core.navigation import NavItem
 from lms.core.plugin import format_ects, format_grade
 from lms.core.time import utcnow
-from lms.progress import charts, history, queries, transcript_pdf
-from lms.results.decisions import may_decide
+from lms.progress import charts, history, transcript_pdf
 
 bp = Blueprint("progress_documents", __name__, url_prefix="/me")
 
@@ -25,12 +26,6 @@ def nav_items(user) -> list[NavItem]:
     # Reached from the cockpit's tools ("My progress"), not from the main menu, which is full: one
     # more learner item pushes the navigation bar past a 1280 px wide window.
     return []
-
-
-def _own_learner() -> Learner:
-    learner = current_user.learner
-    deny_unless(learner is not None)
-    return learner
 
 
 # --- the timeline --------------------------------------------------------------------------------------
@@ -73,7 +68,7 @@ def _detail(line: history.Attempt) -> str:
 @bp.route("/timeline")
 @roles_required(Role.LEARNER)
 def timeline():
-    learner = _own_learner()
+    learner = own_learner()
     lines = history.learner_history(learner)
     marks = [
         charts.Mark(line.code, line.academic_year, line.semester, line.status, line.ects, _detail(line))
@@ -119,17 +114,15 @@ def _transcript_response(learner: Learner):
 @bp.route("/transcript.pdf")
 @roles_required(Role.LEARNER)
 def transcript():
-    return _transcript_response(_own_learner())
+    return _transcript_response(own_learner())
 
 
 @roles_required(Role.DIRECTOR, Role.ADMIN)
 def learner_transcript(number: str):
     """A learner's transcript from the learner record: administrators for anyone, a director for
     learners enrolled in a programme they direct."""
-    learner = queries.find_learner(number)
-    if learner is None:
-        abort(404)
-    deny_unless(may_decide(current_user, learner, None))
+    learner = learner_or_404(number)
+    deny_unless(may_see_learner(current_user, learner))
     return _transcript_response(learner)
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
+from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import roles_required
 from lms.core.navigation import NavItem
@@ -31,17 +31,10 @@ def nav_items(user) -> list[NavItem]:
     return []
 
 
-def _learner():
-    learner = current_user.learner
-    if learner is None:
-        abort(403)
-    return learner
-
-
 @bp.route("/credentials")
 @roles_required(Role.LEARNER)
 def credentials():
-    learner = _learner()
+    learner = own_learner()
     today = utcnow().date()
     catalog = catalogue_from_database()
     record = learner_record(learner, today)
@@ -60,7 +53,7 @@ def credentials():
 @bp.route("/what-if")
 @roles_required(Role.LEARNER)
 def what_if():
-    learner = _learner()
+    learner = own_learner()
     today = utcnow().date()
     catalog = catalogue_from_database()
     mine = [(version.programme.code, version.version) for _enrolment, version, _snapshot in learner_programmes(learner)]

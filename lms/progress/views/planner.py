@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
+from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import roles_required
 from lms.core.navigation import NavItem
@@ -68,16 +68,9 @@ def problem_text(problem: Problem | dict) -> str:
     return messages.get(kind, kind or "")
 
 
-def _learner():
-    learner = current_user.learner
-    if learner is None:
-        abort(403)
-    return learner
-
-
 def _enrolment(enrolment_id: int) -> Enrolment:
     enrolment = db.session.get(Enrolment, enrolment_id)
-    if enrolment is None or enrolment.learner_id != _learner().id:
+    if enrolment is None or enrolment.learner_id != own_learner().id:
         abort(404)
     return enrolment
 
@@ -98,7 +91,7 @@ def _unit_choices(args: MultiDict, codes: list[str]) -> tuple[list[str], list[st
 @bp.route("/plan")
 @roles_required(Role.LEARNER)
 def index():
-    learner = _learner()
+    learner = own_learner()
     programmes = learner_programmes(learner)
     saved = {}
     if programmes:

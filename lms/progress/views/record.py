@@ -11,9 +11,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from lms.accounts.access import learner_or_404
 from lms.accounts.models import Learner, Role
+from lms.catalog.directors import may_see_learner
 from lms.catalog.models import Programme, Unit
-from lms.core.access import roles_required
+from lms.core.access import deny_unless, roles_required
 from lms.core.refusals import attempt
 from lms.extensions import db
 from lms.progress import queries
@@ -29,14 +31,14 @@ STAFF = (Role.DIRECTOR, Role.ADMIN)
 @roles_required(*STAFF)
 def search():
     form = LearnerSearchForm(request.args)
-    found = queries.search_learners(form.q.data) if form.validate() and form.q.data else []
+    found = queries.search_learners(form.q.data, current_user) if form.validate() and form.q.data else []
     return render_template("progress/learners.html", form=form, found=found)
 
 
 def _learner(number: str) -> Learner:
-    learner = queries.find_learner(number)
-    if learner is None:
-        abort(404)
+    """The learner of the record: 404 if unknown, 403 unless the user directs one of their programmes."""
+    learner = learner_or_404(number)
+    deny_unless(may_see_learner(current_user, learner))
     return learner
 
 
@@ -74,7 +76,6 @@ def _page(learner: Learner, forms: DecisionForms, status: int = 200):
         substitutions=queries.substitution_decisions(learner),
         forms=forms,
         revoke=RevokeForm(prefix="revoke"),
-        may_print_transcript=decisions.may_decide(current_user, learner, None),
     ), status
 
 
@@ -182,34 +183,23 @@ def add_substitution(number: str):
     return _page(learner, forms, 400)
 
 
-@bp.route("/<number>/activities/<int:decision_id>/revoke", methods=["POST"])
+# What can be revoked from the record: the row and the service that revokes it.
+REVOCABLE = {
+    "activities": (ActivityDecision, decisions.revoke_activity_decision),
+    "credits": (Credit, decisions.revoke_credit),
+    "substitutions": (Substitution, decisions.revoke_substitution),
+}
+
+
+@bp.route("/<number>/<any(activities, credits, substitutions):kind>/<int:decision_id>/revoke", methods=["POST"])
 @roles_required(*STAFF)
-def revoke_activity(number: str, decision_id: int):
+def revoke(number: str, kind: str, decision_id: int):
     learner = _learner(number)
-    row = db.session.get(ActivityDecision, decision_id)
+    model, revoke_row = REVOCABLE[kind]
+    row = db.session.get(model, decision_id)
     if row is None or row.learner_id != learner.id:
         abort(404)
-    return _revoke(learner, lambda reason: decisions.revoke_activity_decision(current_user, row, reason))
-
-
-@bp.route("/<number>/credits/<int:credit_id>/revoke", methods=["POST"])
-@roles_required(*STAFF)
-def revoke_credit(number: str, credit_id: int):
-    learner = _learner(number)
-    credit = db.session.get(Credit, credit_id)
-    if credit is None or credit.learner_id != learner.id:
-        abort(404)
-    return _revoke(learner, lambda reason: decisions.revoke_credit(current_user, credit, reason))
-
-
-@bp.route("/<number>/substitutions/<int:substitution_id>/revoke", methods=["POST"])
-@roles_required(*STAFF)
-def revoke_substitution(number: str, substitution_id: int):
-    learner = _learner(number)
-    substitution = db.session.get(Substitution, substitution_id)
-    if substitution is None or substitution.learner_id != learner.id:
-        abort(404)
-    return _revoke(learner, lambda reason: decisions.revoke_substitution(current_user, substitution, reason))
+    return _revoke(learner, lambda reason: revoke_row(current_user, row, reason))
 
 
 def _revoke(learner: Learner, call):

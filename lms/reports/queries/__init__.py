@@ -28,7 +28,7 @@ from lms.reports.queries.common import (
     scope_for,
 )
 from lms.reports.queries.diplomas import Duration, TimeToDiploma, learner_modality, time_to_diploma
-from lms.reports.queries.dropouts import Dormant, dormant_page, dormant_stream, two_years_before
+from lms.reports.queries.dropouts import Dormant, dormant_page, dormant_stream
 from lms.reports.queries.intakes import FUNNEL, IntakeLine, ProgrammeFunnel, intake_lines, programme_funnels
 from lms.reports.queries.units import PASS_MARK, UnitRate, scoped_unit_codes, validation_page, validation_rates
 from lms.timetable.models import Offering
@@ -64,7 +64,6 @@ __all__ = [
     "scope_for",
     "scoped_unit_codes",
     "time_to_diploma",
-    "two_years_before",
     "validation_page",
     "validation_rates",
 ]

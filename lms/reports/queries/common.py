@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from lms.accounts.models import Role, User
 from lms.catalog.models import Programme
+from lms.core.paging import Page, paginate
 from lms.extensions import db
 
 T = TypeVar("T")
@@ -49,9 +50,9 @@ class Filters:
 def scope_for(user: User) -> Scope:
     if user.has_role(Role.ADMIN):
         return Scope(None)
-    from lms.results.decisions import directed_programme_ids
+    from lms.catalog.directors import directed_programme_ids
 
-    return Scope(frozenset(directed_programme_ids(user)) if user.has_role(Role.DIRECTOR) else frozenset())
+    return Scope(frozenset(directed_programme_ids(user)))
 
 
 @dataclass(frozen=True)
@@ -80,23 +81,7 @@ def median(values: list) -> Decimal | None:
     return Decimal(str(statistics.median(values)))
 
 
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a long list and the length of the whole list."""
-
-    rows: list[T]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def paged(query: sa.Select, convert: Callable[[Any], T], page: int, per_page: int) -> Page[T]:
-    """Page ``page`` of ``query`` (pages counted from 1, clamped): two statements."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
-    return Page([convert(row) for row in rows], total, page, per_page)
+    """Page ``page`` of ``query`` (pages counted from 1, clamped), each row converted: two statements."""
+    found = paginate(query, page, per_page)
+    return found.with_rows([convert(row) for row in found.rows])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 
 from lms.accounts.models import Learner, User
 from lms.catalog.models import Programme, ProgrammeVersion
@@ -30,19 +31,12 @@ class Dormant:
     last_result_at: datetime | None
 
 
-def two_years_before(today: date) -> date:
-    try:
-        return today.replace(year=today.year - 2)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - 2, day=28)
-
-
 def _dormant_query(scope: Scope, filters: Filters, today: date) -> sa.Select:
     """Active enrolments started at least two years ago whose learner has no registration (not
     withdrawn) in the current or the previous academic year and no result published in the last
     two years."""
     year = academic_year(today)
-    cutoff = two_years_before(today)
+    cutoff = today - relativedelta(years=2)  # 29 February → 28 February
     cutoff_at = datetime.combine(cutoff, datetime.min.time(), tzinfo=UTC)
     mine = Registration.learner_id == Enrolment.learner_id
     registered = Registration.status != RegistrationStatus.WITHDRAWN

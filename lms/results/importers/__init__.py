@@ -5,16 +5,16 @@ Importers come from the ``lms_grade_importers()`` hook (:func:`available_importe
 ones (``csv``, ``xlsx``, ``moodle``) are registered by :mod:`lms.results.importers.plugin`.
 """
 
+from lms.results.grades import GradeError
 from lms.results.importers.base import (
     ABSENT,
-    GradeError,
     GradeImporter,
     ImportedRow,
     ImportedSheet,
     ImportOptions,
     Mark,
     Problem,
-    parse_grade,
+    parse_mark,
 )
 from lms.results.importers.moodle import MoodleImporter
 from lms.results.importers.plain import PlainCsvImporter, PlainXlsxImporter
@@ -42,6 +42,6 @@ __all__ = [
     "available_importers",
     "importer_named",
     "importers_for",
-    "parse_grade",
+    "parse_mark",
     "preview",
 ]

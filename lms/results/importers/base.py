@@ -1,4 +1,5 @@
-"""The importer interface and the shared pieces: sheets, problems, grade parsing, file decoding.
+"""The importer interface and the shared pieces: sheets, problems, marks (grades read by
+:mod:`lms.results.grades`), reading the rows.
 
 Pure Python: no Flask, no database. An importer turns the bytes of an uploaded file into an
 :class:`ImportedSheet` (raw rows plus problems); :mod:`lms.results.importers.preview` then matches
@@ -11,23 +12,17 @@ a grade unless it is a plain number.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from lms.core.errors import Refusal
+from lms.core.tables import Row, UnreadableFile, table_rows
 from lms.plugins.contributions import GradeImporter  # noqa: F401  (the interface lives with the other contributor types)
+from lms.results.grades import parse_grade
 
-MAX_GRADE = Decimal(20)
 ABSENT_WORDS = frozenset({"abs", "absent", "absente", "abj"})
 EMPTY_WORDS = frozenset({"", "-"})  # Moodle writes "-" for "no grade"
-_NUMBER = re.compile(r"^(\d+)(?:[.,](\d+))?$")
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 
 # --- problems and sheets ---------------------------------------------------------------------------
@@ -143,7 +138,7 @@ class Mark:
                 return ABSENT
             return None if grade is None else cls(Decimal(str(grade)))
         if isinstance(value, str):
-            return parse_grade(value)  # "12,5", "ABS", "" ...
+            return parse_mark(value)  # "12,5", "ABS", "" ...
         return cls(Decimal(str(value)))
 
     def __eq__(self, other: object) -> bool:
@@ -166,137 +161,25 @@ class Mark:
 ABSENT = Mark(None, absent=True)
 
 
-class GradeError(Refusal):
-    """A grade that cannot be read or accepted; the message says why (next to its row or field)."""
-
-    status = 422
-    field = "grade"
-
-
-def parse_grade(text: str) -> Mark | None:
-    """The mark in ``text``: None for no grade ("" or Moodle's "-"), ``ABSENT`` for "ABS"/"absent".
-
-    Accepts "12", "12.5", "12,5" (French decimal comma), "12.50"; refuses anything else — signs,
-    formulas, "abc" — and grades outside 0–20 or with more than two decimals (GradeError).
-    """
+def parse_mark(text: str) -> Mark | None:
+    """The mark in a file's cell: None for no grade ("" or Moodle's "-"), ``ABSENT`` for
+    "ABS"/"absent", else the grade read by :func:`lms.results.grades.parse_grade` (GradeError)."""
     raw = (text or "").strip()
     if raw in EMPTY_WORDS:
         return None
     if raw.lower() in ABSENT_WORDS:
         return ABSENT
-    if raw.startswith("-") and _NUMBER.match(raw[1:]):
-        raise GradeError(f"grade {text.strip()!r} is outside 0–20")
-    match = _NUMBER.match(raw)
-    if not match:
-        raise GradeError(f"grade {text.strip()!r} is not a number")
-    try:
-        value = Decimal(raw.replace(",", "."))
-    except InvalidOperation:  # pragma: no cover - the pattern already checked it
-        raise GradeError(f"grade {text.strip()!r} is not a number") from None
-    if value > MAX_GRADE:
-        raise GradeError(f"grade {text.strip()!r} is outside 0–20")
-    if value != value.quantize(Decimal("0.01")):
-        raise GradeError(f"grade {text.strip()!r} has more than two decimals")
-    return Mark(value.quantize(Decimal("0.01")))
+    return Mark(parse_grade(raw))
 
 
 # --- reading files -------------------------------------------------------------------------------------
 
-XLSX_MAGIC = b"PK\x03\x04"
-DELIMITERS = (";", "\t", ",")  # ties go to ";" (French spreadsheets, comma decimals)
 
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as French Excel writes CSV."""
+def read_rows(sheet: ImportedSheet, data: bytes, *, xlsx: bool) -> Iterable[Row]:
+    """The rows of ``data`` (:func:`lms.core.tables.table_rows`), or none after recording in
+    ``sheet`` why the file cannot be read."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def sniff_delimiter(text: str) -> str:
-    """The separator giving the most fields on the first non-empty line."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    best, best_count = DELIMITERS[0], 0
-    for delimiter in DELIMITERS:
-        count = len(next(csv.reader([first], delimiter=delimiter), []))
-        if count > best_count:
-            best, best_count = delimiter, count
-    return best
-
-
-def check_csv_bytes(sheet: ImportedSheet, data: bytes) -> str | None:
-    """The text of a CSV upload, or None after recording why it cannot be read."""
-    if not data.strip():
-        sheet.problem(None, "the file is empty")
-        return None
-    if data.startswith(XLSX_MAGIC):
-        sheet.problem(None, "this is an XLSX workbook, not a CSV file")
-        return None
-    if b"\x00" in data[:4096]:
-        sheet.problem(None, "not a text file")
-        return None
-    return decode_text(data)
-
-
-def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(first line number, stripped cells) of each non-empty CSV record."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    start = 1
-    for record in reader:
-        cells = [cell.strip() for cell in record]
-        if any(cells):
-            yield start, cells
-        start = reader.line_num + 1
-
-
-def cell_text(value: Any) -> str:
-    """The text of an XLSX cell value; numbers without float noise ("12.5", "12345")."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def xlsx_rows(sheet: ImportedSheet, data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cell texts) of each non-empty row of the first worksheet.
-
-    Formulas are read as their text (``data_only=False``), never as a computed value.
-    """
-    if not data.strip():
-        sheet.problem(None, "the file is empty")
-        return
-    if not data.startswith(XLSX_MAGIC):
-        sheet.problem(None, "not an XLSX workbook")
-        return
-    from openpyxl import load_workbook  # imported lazily: only XLSX uploads need it
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 - any unreadable upload is the user's problem, not a crash
-        sheet.problem(None, "not a readable XLSX workbook")
-        return
-    try:
-        if not workbook.worksheets:
-            sheet.problem(None, "the workbook has no worksheet")
-            return
-        worksheet = workbook.worksheets[0]
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            cells = [cell_text(value) for value in values]
-            if any(cells):
-                yield number, cells
-    except Exception:  # noqa: BLE001
-        sheet.problem(None, "not a readable XLSX workbook")
-    finally:
-        workbook.close()
-
-
-def normalise_header(text: str) -> str:
-    return _SPACES.sub(" ", text.replace("\ufeff", "")).strip().casefold()
+        return table_rows(data, xlsx=xlsx)
+    except UnreadableFile as error:
+        sheet.problem(None, str(error))
+        return []

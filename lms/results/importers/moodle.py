@@ -14,15 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from lms.core.tables import normalise_header
 from lms.results.importers.base import (
     ImportedRow,
     ImportedSheet,
     ImportOptions,
-    check_csv_bytes,
-    csv_rows,
     has_extension,
-    normalise_header,
-    xlsx_rows,
+    read_rows,
 )
 
 FIRST_NAME = frozenset({"first name", "prénom", "prenom"})
@@ -122,11 +120,7 @@ class MoodleImporter:
         if not self.accepts(filename):
             sheet.problem(None, "not a Moodle export (expected a .csv or .xlsx name)")
             return sheet
-        if has_extension(filename, (".xlsx",)):
-            rows = list(xlsx_rows(sheet, data))
-        else:
-            text = check_csv_bytes(sheet, data)
-            rows = [] if text is None else list(csv_rows(text))
+        rows = list(read_rows(sheet, data, xlsx=has_extension(filename, (".xlsx",))))
         if not sheet.ok:
             return sheet
         return rows_to_sheet(sheet, rows, options)

@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from lms.core.tables import normalise_header
 from lms.results.importers.base import (
     ImportedRow,
     ImportedSheet,
     ImportOptions,
-    check_csv_bytes,
-    csv_rows,
     has_extension,
-    normalise_header,
-    xlsx_rows,
+    read_rows,
 )
 from lms.results.importers.moodle import looks_like_moodle
 
@@ -89,47 +87,46 @@ def _plain_row(
     return ImportedRow(line=line, learner_number=number, grade=grade)
 
 
-class PlainCsvImporter:
+class _PlainImporter:
+    """Learner number and grade, in a CSV file or the first worksheet of an XLSX workbook."""
+
+    name: str
+    label: str
+    extensions: tuple[str, ...]
+    xlsx: bool
+    wrong_name: str  # the problem when the file name has another extension
+
+    def accepts(self, filename: str) -> bool:
+        return has_extension(filename, self.extensions)
+
+    def read(
+        self, data: bytes, filename: str, options: ImportOptions | Mapping[str, Any] | None = None
+    ) -> ImportedSheet:
+        sheet = ImportedSheet(filename=filename, importer=self.name)
+        if not self.accepts(filename):
+            sheet.problem(None, self.wrong_name)
+            return sheet
+        rows = read_rows(sheet, data, xlsx=self.xlsx)
+        if not sheet.ok:
+            return sheet
+        return rows_to_sheet(sheet, rows)
+
+
+class PlainCsvImporter(_PlainImporter):
     """Learner number and grade, as a CSV file."""
 
     name = "csv"
     label = "CSV (learner number, grade)"
     extensions = (".csv", ".txt")
-
-    def accepts(self, filename: str) -> bool:
-        return has_extension(filename, self.extensions)
-
-    def read(
-        self, data: bytes, filename: str, options: ImportOptions | Mapping[str, Any] | None = None
-    ) -> ImportedSheet:
-        sheet = ImportedSheet(filename=filename, importer=self.name)
-        if not self.accepts(filename):
-            sheet.problem(None, "not a CSV file (expected a .csv name)")
-            return sheet
-        text = check_csv_bytes(sheet, data)
-        if text is None:
-            return sheet
-        return rows_to_sheet(sheet, csv_rows(text))
+    xlsx = False
+    wrong_name = "not a CSV file (expected a .csv name)"
 
 
-class PlainXlsxImporter:
+class PlainXlsxImporter(_PlainImporter):
     """Learner number and grade, in the first worksheet of an XLSX workbook."""
 
     name = "xlsx"
     label = "Excel XLSX (learner number, grade)"
     extensions = (".xlsx",)
-
-    def accepts(self, filename: str) -> bool:
-        return has_extension(filename, self.extensions)
-
-    def read(
-        self, data: bytes, filename: str, options: ImportOptions | Mapping[str, Any] | None = None
-    ) -> ImportedSheet:
-        sheet = ImportedSheet(filename=filename, importer=self.name)
-        if not self.accepts(filename):
-            sheet.problem(None, "not an XLSX file (expected a .xlsx name)")
-            return sheet
-        rows = list(xlsx_rows(sheet, data))
-        if not sheet.ok:
-            return sheet
-        return rows_to_sheet(sheet, rows)
+    xlsx = True
+    wrong_name = "not an XLSX file (expected a .xlsx name)"

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lms.results.grades import GradeError
 from lms.results.importers.base import (
-    GradeError,
     ImportedRow,
     ImportedSheet,
     Mark,
     Problem,
-    parse_grade,
+    parse_mark,
 )
 
 
@@ -116,7 +116,7 @@ def preview(
             continue
         number, learner_id = match
         try:
-            new = parse_grade(row.grade)
+            new = parse_mark(row.grade)
         except GradeError as error:
             result.invalid.append(PreviewRow(row, learner_id, number, message=f"learner {number}: {error}"))
             continue

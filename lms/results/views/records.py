@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.catalog.models import UnitKind
 from lms.core.access import deny_unless, roles_required
@@ -117,6 +118,5 @@ def history(result_id: int):
 @bp.route("/mine")
 @roles_required(Role.LEARNER)
 def mine():
-    learner = current_user.learner
-    deny_unless(learner is not None)
+    learner = own_learner()
     return render_template("results/mine.html", lines=queries.learner_published_results(learner.id))

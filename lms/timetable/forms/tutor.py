@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SubmitField
 from wtforms.validators import (
     DataRequired,
     NumberRange,
     Optional,
     Regexp,
-    ValidationError,
 )
 
-from lms.results.uploads import TOKEN
+from lms.core.uploads import TOKEN, file_size_limit
 from lms.timetable.services import attendance
 
 
@@ -26,23 +25,14 @@ class AttendanceSheetForm(FlaskForm):
     all_present = SubmitField(_l("Mark everyone present"))
 
 
-def _report_size(form: FlaskForm, field: FileField) -> None:
-    storage = field.data
-    if storage is None or isinstance(storage, str):
-        raise ValidationError(_l("Choose a file to send."))
-    stream = storage.stream
-    size = stream.seek(0, 2)
-    stream.seek(0)
-    if size > attendance.max_bytes():
-        raise ValidationError(_l("The file is larger than %(size)d KiB.", size=attendance.max_bytes() // 1024))
-    if size == 0:
-        raise ValidationError(_l("The file is empty."))
-
-
 class ParticipantsImportForm(FlaskForm):
     file = FileField(
         _l("Participants report (CSV)"),
-        validators=[FileAllowed(["csv", "txt"], _l("The file must be a .csv or .txt file.")), _report_size],
+        validators=[
+            FileRequired(_l("Choose a file to send.")),
+            FileAllowed(["csv", "txt"], _l("The file must be a .csv or .txt file.")),
+            file_size_limit(attendance.reports),
+        ],
     )
     threshold = IntegerField(
         _l("Minimum minutes connected to count as present"),

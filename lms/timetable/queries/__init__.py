@@ -2,6 +2,6 @@
 learners the offering catalogue, where a unit fits in their programmes (programme_fit) and their
 meetings."""
 
-from lms.timetable.queries.tutors import TutorOffering, tutor_offerings, tutor_years
+from lms.timetable.queries.tutors import TutorOffering, is_tutor_of, tutor_offerings, tutor_years
 
-__all__ = ["TutorOffering", "tutor_offerings", "tutor_years"]
+__all__ = ["TutorOffering", "is_tutor_of", "tutor_offerings", "tutor_years"]

@@ -3,12 +3,13 @@ tutors to choose from, the meetings of an offering. A constant number of stateme
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from lms.accounts.models import Role, User, UserRole
 from lms.catalog.models import Unit
+from lms.core.paging import Page, paginate
 from lms.core.search import matches_words
 from lms.extensions import db
 from lms.timetable.models import (
@@ -21,6 +22,7 @@ from lms.timetable.models import (
     Semester,
     semester_order,
 )
+from lms.timetable.queries.counts import offering_registration_counts
 
 # --- centres ---------------------------------------------------------------------------------------
 
@@ -97,27 +99,6 @@ class OfferingLine:
         return self.offering.capacity is not None and self.registered > self.offering.capacity
 
 
-@dataclass
-class OfferingPage:
-    lines: list[OfferingLine]
-    total: int
-    page: int
-    per_page: int
-    filters: OfferingFilters = field(default_factory=OfferingFilters)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 def _conditions(filters: OfferingFilters) -> list:
     conditions = []
     if filters.year is not None:
@@ -133,26 +114,12 @@ def _conditions(filters: OfferingFilters) -> list:
     return conditions
 
 
-def offering_page(filters: OfferingFilters, page: int = 1, per_page: int = 50) -> OfferingPage:
+def offering_page(filters: OfferingFilters, page: int = 1, per_page: int = 50) -> Page[OfferingLine]:
     """Offerings matching ``filters``, newest year first, with registered and waitlisted counts:
     two statements whatever the data (a count and one page)."""
     conditions = _conditions(filters)
-    total = (
-        db.session.scalar(
-            sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
-        )
-        or 0
-    )
-    page = max(1, min(page, max(1, -(-total // per_page))))
-    counts = (
-        sa.select(
-            Registration.offering_id,
-            sa.func.count().filter(Registration.status == RegistrationStatus.REGISTERED).label("registered"),
-            sa.func.count().filter(Registration.status == RegistrationStatus.WAITLISTED).label("waitlisted"),
-        )
-        .group_by(Registration.offering_id)
-        .subquery()
-    )
+    count = sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
+    counts = offering_registration_counts()
     query = (
         sa.select(
             Offering,
@@ -172,11 +139,9 @@ def offering_page(filters: OfferingFilters, page: int = 1, per_page: int = 50) -
             Centre.code,
             Offering.id,
         )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
     )
-    lines = [OfferingLine(*row) for row in db.session.execute(query)]
-    return OfferingPage(lines, total, page, per_page, filters)
+    found = paginate(query, page, per_page, count=count)
+    return found.with_rows([OfferingLine(*row) for row in found.rows])
 
 
 def offering_years() -> list[int]:

@@ -28,22 +28,11 @@ from lms.timetable.models import (
     Offering,
     Registration,
     RegistrationStatus,
-    offering_tutors,
     semester_order,
 )
+from lms.timetable.queries.tutors import is_tutor_of
 
 # --- who may take attendance --------------------------------------------------------------------------
-
-
-def is_tutor_of(user: User, offering: Offering) -> bool:
-    return bool(
-        db.session.scalar(
-            sa.select(sa.literal(1)).where(
-                offering_tutors.c.offering_id == offering.id,
-                offering_tutors.c.user_id == user.id,
-            )
-        )
-    )
 
 
 def can_take_attendance(user: User, offering: Offering) -> bool:
@@ -305,7 +294,3 @@ def learner_summary(learner_id: int, year: int | None, now: datetime) -> Learner
             for registration, offering, unit, centre in chosen
         ],
     )
-
-
-def learner_by_number(number: str) -> Learner | None:
-    return db.session.scalar(sa.select(Learner).where(sa.func.upper(Learner.learner_number) == number.strip().upper()))

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Learner
 from lms.catalog.models import Unit
+from lms.core.paging import Page, paginate
 from lms.core.time import academic_year
 from lms.extensions import db
 from lms.timetable.models import (
@@ -81,26 +82,6 @@ class OfferingLine:
         return max(0, self.offering.capacity - self.registered)
 
 
-@dataclass(frozen=True)
-class CataloguePage:
-    lines: list[OfferingLine]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 def catalogue_years(today: date) -> tuple[int, int]:
     current = academic_year(today)
     return current, current + 1
@@ -113,7 +94,7 @@ def catalogue_page(
     today: date,
     page: int = 1,
     per_page: int = 25,
-) -> CataloguePage:
+) -> Page[OfferingLine]:
     """One page of offerings with their counts, the learner's own status, whether they already
     validated the unit and where it fits in their programmes: three statements."""
     conditions: list[Any] = []
@@ -135,13 +116,7 @@ def catalogue_page(
         codes = context.codes(None if filters.programme == MINE else filters.programme)
         conditions.append(Unit.code.in_(sorted(codes)) if codes else sa.false())
 
-    total = (
-        db.session.scalar(
-            sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
-        )
-        or 0
-    )
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    count = sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
 
     def counted(status: RegistrationStatus):
         return (
@@ -157,7 +132,7 @@ def catalogue_page(
         .correlate(Offering)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    query = (
         sa.select(
             Offering,
             Unit,
@@ -177,10 +152,9 @@ def catalogue_page(
             Offering.modality,
             Offering.id,
         )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
     )
-    rows = rows.all()
+    found = paginate(query, page, per_page, count=count)
+    rows = found.rows
     validated = validated_units(learner.id, sorted({unit.id for _, unit, *_ in rows}))
     lines = [
         OfferingLine(
@@ -196,4 +170,4 @@ def catalogue_page(
         )
         for offering, unit, centre, registered, waitlisted, status in rows
     ]
-    return CataloguePage(lines, total, page, per_page)
+    return found.with_rows(lines)

@@ -1,4 +1,4 @@
-"""Reads for tutors: the offerings they teach with learner counts."""
+"""Reads for tutors: whether a user teaches an offering, the offerings they teach with learner counts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from lms.accounts.models import User
 from lms.catalog.models import Unit
 from lms.extensions import db
 from lms.results.models import Result, ResultStatus
@@ -18,6 +19,19 @@ from lms.timetable.models import (
     offering_tutors,
     semester_order,
 )
+from lms.timetable.queries.counts import offering_registration_counts
+
+
+def is_tutor_of(user: User, offering: Offering) -> bool:
+    """Whether ``user`` teaches ``offering`` (one of its tutors)."""
+    return bool(
+        db.session.scalar(
+            sa.select(sa.literal(1)).where(
+                offering_tutors.c.offering_id == offering.id,
+                offering_tutors.c.user_id == user.id,
+            )
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -52,15 +66,7 @@ def tutor_offerings(
 ) -> list[TutorOffering]:
     """The offerings the tutor teaches with their counts (two statements whatever their number):
     from ``from_year`` on, or of one academic ``year``, and of one ``semester`` if given."""
-    counts = (
-        sa.select(
-            Registration.offering_id,
-            sa.func.count().filter(Registration.status == RegistrationStatus.REGISTERED).label("registered"),
-            sa.func.count().filter(Registration.status == RegistrationStatus.WAITLISTED).label("waitlisted"),
-        )
-        .group_by(Registration.offering_id)
-        .subquery()
-    )
+    counts = offering_registration_counts()
     published = (
         sa.select(Registration.offering_id, sa.func.count(Result.id).label("published"))
         .join(Result, Result.registration_id == Registration.id)

@@ -3,34 +3,27 @@ report of the video tool (Zoom, Teams, BigBlueButton).
 
 The report is read and matched by pure functions (:func:`read_participants`,
 :func:`match_participants`), previewed, and written all at once on confirmation. Between the two
-the file stays server-side under a random token, bound to its user and meeting, like grade files
-(:mod:`lms.results.uploads`, whose token pattern, file-name and purge helpers are reused here).
+the file stays server-side under a random token, bound to its user and meeting
+(:mod:`lms.core.uploads`, settings ``ATTENDANCE_UPLOAD_*``).
 Services flush, never commit.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import secrets
-import time
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import User
-from lms.catalog.uploads import discard_files, purge_folder
 from lms.core.errors import Refusal
+from lms.core.tables import UnreadableFile, normalise_header, table_rows
 from lms.core.time import utcnow
+from lms.core.uploads import UploadStore
 from lms.extensions import db
-from lms.results.importers.base import ImportedSheet as _ProblemSink
-from lms.results.importers.base import check_csv_bytes, csv_rows, normalise_header
-from lms.results.uploads import TOKEN, display_name
 from lms.timetable.models import (
     Attendance,
     AttendanceStatus,
@@ -236,17 +229,14 @@ def read_participants(data: bytes, filename: str) -> ParticipantFile:
     (summary lines before it, as Zoom writes them, are skipped), delimiter ``,`` ``;`` or tab, UTF-8
     with or without BOM. Never raises: problems go into the result."""
     result = ParticipantFile(filename)
-    sink = _ProblemSink(filename, "participants")
-    text = check_csv_bytes(sink, data)
-    if text is None:
-        result.problems = [
-            str(_l("The file is empty.")) if "empty" in p.message else str(_l("This is not a CSV file."))
-            for p in sink.problems
-        ]
+    try:
+        records = list(table_rows(data, xlsx=False))
+    except UnreadableFile as error:
+        empty = error.kind == "empty"
+        result.problems = [str(_l("The file is empty.")) if empty else str(_l("This is not a CSV file."))]
         return result
     header = None
     named_header = None
-    records = list(csv_rows(text))
     for position, (_line, cells) in enumerate(records):
         minutes_at = _column(cells, MINUTES_HEADERS)
         if minutes_at is None:
@@ -395,9 +385,10 @@ def match_participants(participants: list[Participant], rows: list[SheetRow], th
 
 # --- the report kept between preview and confirmation ------------------------------------------------
 
-DEFAULT_TTL = 3600
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024
-DATA_SUFFIX = ".csv"
+reports = UploadStore("attendance", "ATTENDANCE_UPLOAD", suffix=".csv", default_filename="participants.csv")
+store_report = reports.store  # store_report(data, filename, user_id=, meeting_id=, threshold=)
+discard_report = reports.discard
+max_bytes = reports.max_bytes
 
 
 @dataclass(frozen=True)
@@ -408,55 +399,9 @@ class StoredReport:
     data: bytes
 
 
-def max_bytes() -> int:
-    return int(current_app.config.get("ATTENDANCE_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def _folder() -> Path:
-    configured = current_app.config.get("ATTENDANCE_UPLOAD_FOLDER")
-    return Path(configured) if configured else Path(current_app.instance_path) / "attendance-uploads"
-
-
-def _ttl() -> int:
-    return int(current_app.config.get("ATTENDANCE_UPLOAD_TTL", DEFAULT_TTL))
-
-
-def store_report(data: bytes, filename: str, *, user_id: int, meeting_id: int, threshold: int) -> str:
-    folder = _folder()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    purge_folder(folder, _ttl(), DATA_SUFFIX)
-    token = secrets.token_urlsafe(32)
-    (folder / f"{token}{DATA_SUFFIX}").write_bytes(data)
-    meta = {
-        "filename": filename,
-        "user_id": user_id,
-        "meeting_id": meeting_id,
-        "threshold": threshold,
-        "stored_at": time.time(),
-    }
-    (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
-    return token
-
-
 def fetch_report(token: str | None, *, user_id: int, meeting_id: int) -> StoredReport | None:
     """The report of ``token`` if it exists, belongs to this user and meeting and has not expired."""
-    if not token or not TOKEN.match(token):
+    stored = reports.fetch(token, user_id=user_id, meeting_id=meeting_id)
+    if stored is None or not isinstance(stored.meta.get("threshold"), int):
         return None
-    folder = _folder()
-    try:
-        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
-        data = (folder / f"{token}{DATA_SUFFIX}").read_bytes()
-    except (OSError, ValueError):
-        return None
-    if meta.get("user_id") != user_id or meta.get("meeting_id") != meeting_id:
-        return None
-    if not isinstance(meta.get("threshold"), int):
-        return None
-    if time.time() - float(meta.get("stored_at", 0)) > _ttl():
-        discard_report(token)
-        return None
-    return StoredReport(token, display_name(meta.get("filename")), meta["threshold"], data)
-
-
-def discard_report(token: str | None) -> None:
-    discard_files(_folder(), token, DATA_SUFFIX)
+    return StoredReport(stored.token, stored.filename, stored.meta["threshold"], stored.data)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 
 from lms.catalog.models import Unit
@@ -195,15 +196,7 @@ def promote(offering: Offering) -> list:
 # --- copying a year --------------------------------------------------------------------------------
 
 
-def shift_year(day: date | None) -> date | None:
-    """The same day one year later; 29 February becomes 28 February."""
-    if day is None:
-        return None
-    if day.month == 2 and day.day == 29:
-        return date(day.year + 1, 2, 28)
-    return day.replace(year=day.year + 1)
-
-
+ONE_YEAR = relativedelta(years=1)  # the same day a year later; 29 February becomes 28 February
 MEETING_SHIFT = timedelta(weeks=52)  # same weekday, 364 days later
 
 
@@ -316,7 +309,7 @@ def copy_year(year: int, closures: Iterable[Closure] = ()) -> CopyPlan:
             modality=source.modality,
             centre_id=source.centre_id,
             capacity=source.capacity,
-            **{name: shift_year(getattr(source, name)) for name in DATE_FIELDS},
+            **{name: None if (day := getattr(source, name)) is None else day + ONE_YEAR for name in DATE_FIELDS},
         )
         copy.tutors = list(source.tutors)
         copies[source.id] = copy

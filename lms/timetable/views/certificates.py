@@ -20,8 +20,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from lms.accounts.access import learner_or_404, own_learner
 from lms.accounts.models import Learner, Role
-from lms.core.access import deny_unless, public, roles_required
+from lms.accounts.queries import learner_by_number
+from lms.core.access import public, roles_required
 from lms.core.navigation import NavItem
 from lms.core.refusals import attempt
 from lms.core.time import academic_year, utcnow
@@ -112,32 +114,19 @@ def render_certificate_pdf(certificate: AttendanceCertificate, locale: str) -> b
 # --- the learner -------------------------------------------------------------------------------------
 
 
-def _own_learner() -> Learner:
-    learner = current_user.learner
-    deny_unless(learner is not None)
-    return learner
-
-
 @bp.route("/attendance/mine")
 @roles_required(Role.LEARNER)
 def mine():
-    return _render_summary(_own_learner(), _period_form(), admin=False)
+    return _render_summary(own_learner(), _period_form(), admin=False)
 
 
 @bp.route("/attendance/mine/certificate", methods=["POST"])
 @roles_required(Role.LEARNER)
 def my_certificate():
-    return _certificate_response(_own_learner(), _period_form(), admin=False)
+    return _certificate_response(own_learner(), _period_form(), admin=False)
 
 
 # --- an administrator, for any learner -----------------------------------------------------------------
-
-
-def _learner(number: str) -> Learner:
-    learner = queries.learner_by_number(number)
-    if learner is None:
-        abort(404)
-    return learner
 
 
 @bp.route("/attendance/learners")
@@ -146,7 +135,7 @@ def lookup():
     form = LearnerLookupForm(request.args)
     status = 200
     if request.args and form.validate():
-        learner = queries.learner_by_number(form.number.data)
+        learner = learner_by_number(form.number.data)
         if learner is not None:
             return redirect(url_for(".learner", number=learner.learner_number))
         form.number.errors = [_("No learner has this number.")]
@@ -159,13 +148,13 @@ def lookup():
 @bp.route("/attendance/learners/<number>")
 @roles_required(Role.ADMIN)
 def learner(number: str):
-    return _render_summary(_learner(number), _period_form(), admin=True)
+    return _render_summary(learner_or_404(number), _period_form(), admin=True)
 
 
 @bp.route("/attendance/learners/<number>/certificate", methods=["POST"])
 @roles_required(Role.ADMIN)
 def learner_certificate(number: str):
-    return _certificate_response(_learner(number), _period_form(), admin=True)
+    return _certificate_response(learner_or_404(number), _period_form(), admin=True)
 
 
 # --- public verification -------------------------------------------------------------------------------

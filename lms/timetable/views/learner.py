@@ -17,10 +17,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
-from lms.accounts.models import Learner, Role
-from lms.core.access import deny_unless, public, roles_required
+from lms.accounts.access import own_learner
+from lms.accounts.models import Role
+from lms.core.access import public, roles_required
 from lms.core.errors import Refusal
 from lms.core.navigation import NavItem
 from lms.core.refusals import attempt
@@ -43,13 +43,6 @@ def nav_items(user) -> list[NavItem]:
         NavItem(_l("Offerings"), "timetable_learner.catalogue", order=40),
         NavItem(_l("My timetable"), "timetable_learner.timetable", order=41),
     ]
-
-
-def _learner() -> Learner:
-    """The current user's learner profile: staff without one are refused (403)."""
-    learner = current_user.learner
-    deny_unless(learner is not None)
-    return learner
 
 
 def _offering(offering_id: int) -> Offering:
@@ -92,7 +85,7 @@ def _filters(form: CatalogueFilterForm) -> offering_catalogue.CatalogueFilters:
 @bp.route("/offerings")
 @roles_required(Role.LEARNER)
 def catalogue():
-    learner = _learner()
+    learner = own_learner()
     today = _today()
     years = offering_catalogue.catalogue_years(today)
     mine = programme_fit.enrolled_programme_codes(learner)
@@ -130,7 +123,7 @@ def catalogue():
 @bp.route("/offerings/<int:offering_id>/register", methods=["POST"])
 @roles_required(Role.LEARNER)
 def register(offering_id: int):
-    learner = _learner()
+    learner = own_learner()
     offering = _offering(offering_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -154,7 +147,7 @@ def register(offering_id: int):
 @bp.route("/offerings/<int:offering_id>/withdraw", methods=["POST"])
 @roles_required(Role.LEARNER)
 def withdraw(offering_id: int):
-    learner = _learner()
+    learner = own_learner()
     offering = _offering(offering_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -182,7 +175,7 @@ def _refused(refused: Refusal):
 @bp.route("/timetable")
 @roles_required(Role.LEARNER)
 def timetable():
-    learner = _learner()
+    learner = own_learner()
     text = request.args.get("week", "")
     try:
         day = date.fromisoformat(text) if text else _today()
@@ -205,7 +198,7 @@ def timetable():
 @bp.route("/timetable/list")
 @roles_required(Role.LEARNER)
 def timetable_list():
-    learner = _learner()
+    learner = own_learner()
     upcoming, past = learner_meetings.upcoming_and_past(learner.id, utcnow())
     return render_template("timetable/learner/list.html", upcoming=upcoming, past=past)
 
@@ -216,7 +209,7 @@ def timetable_list():
 @bp.route("/calendar")
 @roles_required(Role.LEARNER)
 def calendar():
-    learner = _learner()
+    learner = own_learner()
     feed = learner_meetings.feed_of(learner.id)
     url = url_for(".calendar_feed", token=feed.token, _external=True) if feed else None
     return render_template("timetable/learner/calendar.html", feed=feed, url=url, action=ActionForm())
@@ -225,7 +218,7 @@ def calendar():
 @bp.route("/calendar/create", methods=["POST"])
 @roles_required(Role.LEARNER)
 def calendar_create():
-    learner = _learner()
+    learner = own_learner()
     if not ActionForm().validate_on_submit():
         abort(400)
     calendars.create_feed(learner)
@@ -236,7 +229,7 @@ def calendar_create():
 @bp.route("/calendar/revoke", methods=["POST"])
 @roles_required(Role.LEARNER)
 def calendar_revoke():
-    learner = _learner()
+    learner = own_learner()
     if not ActionForm().validate_on_submit():
         abort(400)
     if calendars.revoke_feed(learner):

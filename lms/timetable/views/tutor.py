@@ -18,7 +18,6 @@ from lms.core.navigation import NavItem
 from lms.core.refusals import attempt
 from lms.core.time import local_time, utcnow
 from lms.extensions import db
-from lms.results.uploads import display_name
 from lms.timetable.forms.tutor import (
     AttendanceSheetForm,
     ConfirmParticipantsForm,
@@ -232,7 +231,7 @@ def import_report(meeting_id: int):
     if not form.validate_on_submit():
         return _render_import(meeting, form, status=422)
     data = form.file.data.read()
-    filename = display_name(form.file.data.filename)
+    filename = services.reports.display_name(form.file.data.filename)
     threshold = form.threshold.data if form.threshold.data is not None else services.default_threshold(meeting)
     if not attendance_dates.has_started(meeting):
         return _render_import(meeting, form, status=409)

@@ -1,0 +1,56 @@
+"""One pager for every long list: a :class:`Page` of rows and :func:`paginate`, two statements
+whatever the size of the list (a count and one page). ``templates/_macros/pager.html`` shows it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+
+from lms.extensions import db
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a long list and the length of the whole list (pages counted from 1)."""
+
+    rows: Sequence[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def with_rows(self, rows: Sequence[U]) -> Page[U]:
+        """The same page holding ``rows`` (the fetched rows turned into what the page shows)."""
+        return replace(self, rows=rows)  # type: ignore[return-value]
+
+
+def paginate(
+    query: sa.Select, page: int, per_page: int, *, count: sa.Select | None = None, scalars: bool = False
+) -> Page[Any]:
+    """Page ``page`` of ``query``, clamped to the pages there are: the rows (the first column of
+    each with ``scalars``) and the total, counted by ``count`` when given (a cheaper statement
+    than counting ``query``, e.g. without its joins for display)."""
+    if count is None:
+        count = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    total = db.session.scalar(count) or 0
+    page = max(1, min(page, -(-total // per_page) or 1))
+    window = query.limit(per_page).offset((page - 1) * per_page)
+    rows = list(db.session.scalars(window)) if scalars else db.session.execute(window).all()
+    return Page(rows, total, page, per_page)
