@@ -12,13 +12,13 @@ import sqlalchemy as sa
 
 from lms.accounts import services as accounts
 from lms.accounts.models import Learner, Role, User
+from lms.accounts.queries import learner_by_number
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
 from lms.core import holdings
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.progress.cli import _audit_from_database
 from lms.progress.models import ProgressSnapshot
-from lms.progress.queries import find_learner
 from lms.results import decisions
 from lms.results import services as results
 from lms.results.models import ActivityDecision, Credit, CreditSource, Decision, Result, ResultStatus, Substitution
@@ -73,7 +73,7 @@ def number_of(learner: Learner) -> str:
 
 
 def demo_learner() -> Learner:
-    return find_learner(DEMO_LEARNER)
+    return learner_by_number(DEMO_LEARNER)
 
 
 def user(email: str) -> User:
@@ -136,7 +136,7 @@ def test_waitlist_promotions_keep_progress_current(demo_app):
         open_window(full)
         full.capacity = 1
         first, second, third = (new_learner(f"wait{i}@example.org") for i in range(3))
-        rows = {number: registrations.register(find_learner(number), full) for number in (first, second, third)}
+        rows = {number: registrations.register(learner_by_number(number), full) for number in (first, second, third)}
         assert rows[second].status is rows[third].status is RegistrationStatus.WAITLISTED
         first_row, full_id = rows[first].id, full.id
         assert_current(first, second, third, after="registrations and a waiting list")
@@ -187,7 +187,9 @@ def test_publishing_and_correcting_results_keep_progress_current(demo_app):
     with demo_app.app_context():
         number = new_learner("graded@example.org")
         sheet = offering("ANG100", 2025, Semester.S1)
-        registration = Registration(learner=find_learner(number), offering=sheet, status=RegistrationStatus.REGISTERED)
+        registration = Registration(
+            learner=learner_by_number(number), offering=sheet, status=RegistrationStatus.REGISTERED
+        )
         db.session.add(registration)
         db.session.flush()
         registration_id = registration.id
@@ -311,7 +313,7 @@ def test_an_equivalence_import_re_audits_every_learner_it_concerns(demo_app, tmp
         for number in numbers:
             for code in ("ANG100", "BCA001"):
                 registration = Registration(
-                    learner=find_learner(number),
+                    learner=learner_by_number(number),
                     offering=offering(code, 2024, Semester.S1),
                     status=RegistrationStatus.REGISTERED,
                 )
@@ -375,7 +377,7 @@ def test_the_hook_fires_once_per_transaction_with_every_learner(demo_app):
         pm.register(Listener, name="listener")
         try:
             numbers = [new_learner(f"once{i}@example.org") for i in range(3)]
-            ids = {find_learner(n).id for n in numbers}
+            ids = {learner_by_number(n).id for n in numbers}
             for learner_id in ids:
                 db.session.add(
                     Registration(
@@ -440,7 +442,7 @@ def test_a_draft_result_concerns_nobody_until_it_is_published(demo_app):
         try:
             number = new_learner("draft@example.org")
             sheet = offering("ANG100", 2025, Semester.S1)
-            registration = Registration(learner=find_learner(number), offering=sheet, status="registered")
+            registration = Registration(learner=learner_by_number(number), offering=sheet, status="registered")
             db.session.add(registration)
             db.session.commit()
             calls.clear()
