@@ -76,7 +76,7 @@ def test_search_ignores_accents_and_case_and_finds_numbers_and_addresses(app):
         number = db.session.scalar(sa.select(User).where(User.email == "helene@example.org")).learner.learner_number
 
         def names(text="", role=None):
-            return [line.user.name for line in account_page(text, role).lines]
+            return [line.user.name for line in account_page(text, role).rows]
 
         assert names("helene dupre") == ["Hélène Dupré"]
         assert names("DUPRÉ") == ["Hélène Dupré"]
