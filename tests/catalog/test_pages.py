@@ -16,8 +16,6 @@ from tests.catalog.conftest import row_counts
 from tests.core.test_query_counts import counting
 from tests.helpers import csrf_token, login
 
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-
 NEW_FILE = """\
 units:
   - {code: NEW101, title: "Intelligence artificielle frugale", ects: 6, kind: UE, level: M1}
@@ -104,7 +102,7 @@ def test_units_search_by_code_and_by_title_word(demo_app):
     assert client.get("/catalog/units", query_string={"page": 99}).status_code == 200
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_units_page_issues_constant_statements(demo_app):
     client = client_for(demo_app, "admin@example.org")
     client.get("/catalog/units")
@@ -122,7 +120,7 @@ def test_units_page_issues_constant_statements(demo_app):
 # --- programmes -----------------------------------------------------------------------------------------
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_programme_page_issues_constant_statements(demo_app):
     client = client_for(demo_app, "admin@example.org")
     client.get("/catalog/programmes/CC0400A")
@@ -137,6 +135,7 @@ def test_programme_page_issues_constant_statements(demo_app):
     assert statements("/catalog/programmes/LG02501A/versions/20261004") == small  # 57 units
 
 
+@pytest.mark.sqlite_only
 def test_programme_page_shows_the_tree_in_plain_words(demo_app):
     client = client_for(demo_app, "admin@example.org")
     page = client.get("/catalog/programmes/LG02501A")
@@ -161,6 +160,7 @@ def test_programme_page_shows_the_tree_in_plain_words(demo_app):
     assert client.get("/catalog/programmes/NOPE").status_code == 404
 
 
+@pytest.mark.sqlite_only
 def test_programme_page_lists_versions_and_shows_the_newest(demo_app, uploads_folder):
     client = client_for(demo_app, "admin@example.org")
     token = token_in(upload(client, "licence-2027.yaml", NEW_FILE).text)
@@ -175,6 +175,7 @@ def test_programme_page_lists_versions_and_shows_the_newest(demo_app, uploads_fo
     assert "Licence 2027" not in older and "Intelligence artificielle frugale" not in older
 
 
+@pytest.mark.sqlite_only
 def test_directors_see_programmes_but_not_the_admin_pages(demo_app):
     client = client_for(demo_app, "directeur@example.org")
     assert client.get("/catalog/programmes/MR12202A").status_code == 200
@@ -184,6 +185,7 @@ def test_directors_see_programmes_but_not_the_admin_pages(demo_app):
         assert client.get(path).status_code == 403
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("email", ["apprenant@example.org", "enseignant@example.org"])
 def test_learners_and_tutors_are_refused(demo_app, email):
     client = client_for(demo_app, email)
@@ -194,6 +196,7 @@ def test_learners_and_tutors_are_refused(demo_app, email):
     assert 'href="/catalog/units"' not in client.get("/").text
 
 
+@pytest.mark.sqlite_only
 def test_admin_navigation_offers_the_catalogue_pages(demo_app):
     home = client_for(demo_app, "admin@example.org").get("/").text
     for path in ("/catalog/programmes", "/catalog/units", "/catalog/import"):
@@ -245,6 +248,7 @@ def test_upload_preview_then_confirm_writes(demo_app, uploads_folder):
     assert "Rien à importer" in text_of(same.text) and 'name="token"' not in same.text
 
 
+@pytest.mark.sqlite_only
 def test_malformed_upload_shows_problems_with_the_file_name_and_writes_nothing(demo_app, uploads_folder):
     client = client_for(demo_app, "admin@example.org")
     with demo_app.app_context():
@@ -271,6 +275,7 @@ def test_malformed_upload_shows_problems_with_the_file_name_and_writes_nothing(d
         assert row_counts() == before
 
 
+@pytest.mark.sqlite_only
 def test_upload_form_checks_the_file(demo_app, uploads_folder):
     client = client_for(demo_app, "admin@example.org")
     page = client.get("/catalog/import")
@@ -283,6 +288,7 @@ def test_upload_form_checks_the_file(demo_app, uploads_folder):
     assert "Choisissez un fichier à envoyer." in text_of(missing.text)
 
 
+@pytest.mark.sqlite_only
 def test_a_confirmation_needs_the_uploaders_fresh_token(demo_app, uploads_folder, monkeypatch):
     from lms.accounts.models import Role
     from tests.helpers import make_user

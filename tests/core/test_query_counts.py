@@ -37,7 +37,7 @@ def statements_for(app, email: str, path: str = "/") -> int:
     return len(statements)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_home_pages_issue_the_same_statements_for_small_and_large_records(demo_app):
     with demo_app.app_context():
         rows = db.session.execute(

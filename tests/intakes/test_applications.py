@@ -19,8 +19,6 @@ from tests.intakes.world import (
     submitted_application,
 )
 
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-
 
 def _application(app, email):
     with app.app_context():
@@ -37,7 +35,7 @@ def test_entry_level_rule():
     assert not below_entry_level(3, None)
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_a_new_person_signs_up_and_is_logged_in(app):
     client = app.test_client()
     page = client.get("/signup")
@@ -59,7 +57,7 @@ def test_a_new_person_signs_up_and_is_logged_in(app):
         assert user is not None and user.roles == frozenset() and user.learner is None
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_sign_up_follows_the_password_rules_and_refuses_a_known_address(app):
     build_world(app)
     client = app.test_client()
@@ -81,7 +79,7 @@ def test_sign_up_follows_the_password_rules_and_refuses_a_known_address(app):
     assert taken.status_code == 422 and "already exists" in taken.text
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_draft_then_submit(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
@@ -108,7 +106,7 @@ def test_draft_then_submit(app):
     assert "MR12202A" in client.get("/applications").text
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_submitting_needs_a_level_and_a_funding(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
@@ -121,7 +119,7 @@ def test_submitting_needs_a_level_and_a_funding(app):
     assert _application(app, "candidate1@example.org") is None  # nothing kept
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_vapp_is_kept_only_below_the_entry_level(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
@@ -136,7 +134,7 @@ def test_vapp_is_kept_only_below_the_entry_level(app):
     assert _application(app, "candidate2@example.org").vapp_requested is False
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_the_queue_flags_a_level_below_entry_without_vapp(app):
     world = build_world(app)
     flagged = submitted_application(app, "candidate1@example.org", world.master_intake, prior_level=5)
@@ -153,7 +151,7 @@ def test_the_queue_flags_a_level_below_entry_without_vapp(app):
     assert {flagged, vapp, fine}
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_closed_intake_refuses_applications(app):
     world = build_world(app)
     with app.app_context():
@@ -177,7 +175,7 @@ def test_closed_intake_refuses_applications(app):
     assert _application(app, "candidate1@example.org") is None
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_a_candidate_sees_only_their_own_application(app):
     world = build_world(app)
     theirs = submitted_application(app, "candidate1@example.org", world.master_intake)
@@ -191,7 +189,7 @@ def test_a_candidate_sees_only_their_own_application(app):
     assert other.get("/admin/intakes/").status_code == 403
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_withdrawing(app):
     world = build_world(app)
     application_id = submitted_application(app, "candidate1@example.org", world.master_intake)
@@ -201,7 +199,7 @@ def test_withdrawing(app):
     assert _application(app, "candidate1@example.org").status is ApplicationStatus.WITHDRAWN
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_a_candidate_home_lists_their_applications(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")

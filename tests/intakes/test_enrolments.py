@@ -17,8 +17,6 @@ from lms.progress.models import ProgressSnapshot
 from lms.results.models import Credit, CreditSource
 from tests.intakes.world import build_world, client_for, post_form
 
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-
 
 def enrolments(app, number):
     with app.app_context():
@@ -31,7 +29,7 @@ def enrolments(app, number):
         ]
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_direct_enrolment(app):
     world = build_world(app)
     admin = client_for(app, "admin@example.org")

@@ -544,7 +544,7 @@ def audit_version(catalog, code: str) -> str:
     return max(v for c, v in catalog.programs if c == code)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_database_audit_reads_in_a_constant_number_of_statements(demo_app):
     statements: list[str] = []
 

@@ -106,7 +106,7 @@ def learner_with_short_history(app) -> tuple[str, str]:
         return email, programme
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_pages_run_a_constant_number_of_statements(demo_app):
     email, programme = learner_with_short_history(demo_app)
     short, long = signed_in(demo_app, email), signed_in(demo_app, "apprenant@example.org")
@@ -120,6 +120,7 @@ def test_pages_run_a_constant_number_of_statements(demo_app):
         assert len(few) == len(many), (short_url, few, many)
 
 
+@pytest.mark.sqlite_only
 def test_only_learners_see_their_cockpit(demo_app):
     assert demo_app.test_client().get("/me/").status_code == 302
     assert signed_in(demo_app, "enseignant@example.org").get("/me/").status_code == 403
@@ -135,7 +136,7 @@ def test_units_used_in_the_tree_exist(demo_app):
         )
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_planner_pages_run_a_constant_number_of_statements(demo_app):
     email, programme = learner_with_short_history(demo_app)
     with demo_app.app_context():

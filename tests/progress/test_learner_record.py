@@ -73,7 +73,7 @@ def test_director_grants_and_revokes_a_credit_from_the_page(demo_app):
         assert db.session.get(Credit, credit_id).revoke_reason == "Erreur"
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_outside_director_and_learner_are_refused(demo_app):
     outsider = signed_in(demo_app, "directrice.master@example.org")
     token = csrf_token(outsider.get(RECORD).text)

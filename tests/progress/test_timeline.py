@@ -144,6 +144,7 @@ def test_timeline_page_chart_matches_its_tables(demo_app):
     assert 'role="img"' in page.text and "aria-labelledby" in page.text
 
 
+@pytest.mark.sqlite_only
 def test_timeline_is_for_learners_only(demo_app):
     assert demo_app.test_client().get("/me/timeline").status_code == 302
     assert signed_in(demo_app, "enseignant@example.org").get("/me/timeline").status_code == 403
@@ -198,7 +199,7 @@ def learner_with_short_history(app) -> tuple[str, int]:
         return email, count
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_timeline_runs_a_constant_number_of_statements(demo_app):
     email, _count = learner_with_short_history(demo_app)
     short, long = signed_in(demo_app, email), signed_in(demo_app, "apprenant@example.org")
@@ -213,6 +214,7 @@ def test_timeline_runs_a_constant_number_of_statements(demo_app):
     assert len(few) == len(many), (few, many)
 
 
+@pytest.mark.sqlite_only
 def test_learner_without_history_sees_an_empty_timeline(demo_app):
     with demo_app.app_context():
         from lms.accounts.models import Role

@@ -74,6 +74,7 @@ def test_my_transcript_lists_validated_units_with_grades_in_french(demo_app):
     assert "LG02501A" in text and "CC0400A" in text
 
 
+@pytest.mark.sqlite_only
 def test_english_on_request(demo_app):
     client = signed_in(demo_app, "apprenant@example.org")
     text = pdf_text(client.get("/me/transcript.pdf?lang=en"))
@@ -84,6 +85,7 @@ def test_english_on_request(demo_app):
     assert "Numéro d'auditeur" not in text
 
 
+@pytest.mark.sqlite_only
 def test_the_readers_language_is_the_default(demo_app):
     with demo_app.app_context():
         find_learner("100000W").user.locale = "en"
@@ -96,6 +98,7 @@ def test_the_readers_language_is_the_default(demo_app):
     )  # the reader's language, not the learner's
 
 
+@pytest.mark.sqlite_only
 def test_pdf_is_tagged_and_titled(demo_app):
     response = signed_in(demo_app, "apprenant@example.org").get("/me/transcript.pdf?lang=en")
     reader = pypdf.PdfReader(io.BytesIO(response.data))
@@ -107,6 +110,7 @@ def test_pdf_is_tagged_and_titled(demo_app):
     assert (round(width), round(height)) == (595, 842)  # A4 in points
 
 
+@pytest.mark.sqlite_only
 def test_staff_transcript_follows_the_learner_record_rule(demo_app):
     url = "/learners/100000W/transcript.pdf"
     director = signed_in(demo_app, "directeur@example.org")  # directs the licence
@@ -119,6 +123,7 @@ def test_staff_transcript_follows_the_learner_record_rule(demo_app):
     assert demo_app.test_client().get(url).status_code == 302
 
 
+@pytest.mark.sqlite_only
 def test_learner_without_history_gets_a_transcript(demo_app):
     with demo_app.app_context():
         from lms.accounts.models import Role
@@ -153,7 +158,7 @@ def test_revoked_credits_are_not_on_the_transcript(demo_app):
         assert code not in text
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_transcript_runs_a_constant_number_of_statements(demo_app):
     email, _count = learner_with_short_history(demo_app)
     short, long = signed_in(demo_app, email), signed_in(demo_app, "apprenant@example.org")

@@ -162,12 +162,14 @@ def test_newer_version_of_my_programme_lists_the_units_that_change(demo_app):
     assert met in body and new in body
 
 
+@pytest.mark.sqlite_only
 def test_bad_choices_are_refused(demo_app):
     client = signed_in(demo_app, EMAIL)
     assert client.get("/me/what-if", query_string={"programme": "NOPE:1"}).status_code == 400
     assert client.get("/me/what-if", query_string={"programme": ""}).status_code == 400
 
 
+@pytest.mark.sqlite_only
 def test_only_learners_explore(demo_app):
     anonymous = demo_app.test_client()
     for url in ("/me/what-if", "/me/credentials"):
@@ -178,7 +180,7 @@ def test_only_learners_explore(demo_app):
         assert tutor.get(url).status_code == 403
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_pages_run_a_constant_number_of_statements(demo_app):
     email, _programme = learner_with_short_history(demo_app)
     short, long = signed_in(demo_app, email), signed_in(demo_app, EMAIL)
@@ -241,6 +243,7 @@ def test_status_changes_between_versions():
     assert changes["BBB100"].kind == explore.DROPPED_REQUIREMENT
 
 
+@pytest.mark.sqlite_only
 def test_a_learner_without_enrolment_sees_the_audit_alone(demo_app):
     from lms.accounts.models import Role
     from tests.helpers import make_user

@@ -86,6 +86,7 @@ def test_a_validated_ua_meets_its_leaf_at_once_and_revoking_undoes_it(demo_app):
         db.session.rollback()
 
 
+@pytest.mark.sqlite_only
 def test_only_uas_and_only_the_learners_directors(demo_app):
     with demo_app.app_context():
         learner = find_learner(LEARNER)

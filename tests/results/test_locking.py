@@ -74,6 +74,7 @@ def test_after_the_jury_the_sheet_is_read_only_and_results_are_locked(app, world
     assert len(history(app, result.id)) == 3
 
 
+@pytest.mark.sqlite_only
 def test_a_tutor_cannot_correct(app, world, locked):
     a = world.registrations[0]
     result = results(app, [a])[a]
@@ -129,6 +130,7 @@ def test_two_directors_correcting_the_same_result_the_second_gets_409(app, world
     assert results(app, [a])[a].grade == Decimal(15)
 
 
+@pytest.mark.sqlite_only
 def test_no_correction_before_the_sheet_is_locked(app, world):
     tutor = client_for(app, "tutor@example.org")
     a = world.registrations[0]

@@ -6,6 +6,8 @@ import pytest
 
 from tests.timetable.test_admin_world import BASE, build_admin_world, client_for
 
+pytestmark = pytest.mark.sqlite_only  # access rules of pages only
+
 
 def pages(world) -> list[str]:
     return [

@@ -85,6 +85,7 @@ def test_the_list_shows_cayenne_times_for_a_cayenne_offering(app, world, admin):
     assert "America/Cayenne" in admin.get(f"{BASE}/offerings/{world.offering}/meetings").text
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

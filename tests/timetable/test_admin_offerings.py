@@ -74,6 +74,7 @@ def test_create_an_offering(app, world, admin):
     assert response.headers["Location"] == f"{BASE}/offerings/{offering.id}/edit"
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -93,6 +93,7 @@ def test_a_learner_sees_their_own_hours_per_registration(app, world):
     assert client_for(app, "learner.a@example.org").get("/attendance/mine?year=1999").status_code == 200
 
 
+@pytest.mark.sqlite_only
 def test_a_learner_cannot_see_another_learners_summary(app, world):
     learner = client_for(app, "learner.b@example.org")
     assert learner.get(f"/attendance/learners/{world.numbers[0]}").status_code == 403

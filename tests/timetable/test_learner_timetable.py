@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from lms.core.time import utcnow
@@ -126,6 +127,7 @@ def test_times_follow_the_centres_timezone(app):
     assert meeting
 
 
+@pytest.mark.sqlite_only
 def test_bad_week_is_a_400(app):
     world = build_world(app)
     client = client_for(app, world.learners[0])
@@ -134,6 +136,7 @@ def test_bad_week_is_a_400(app):
     assert client.get("/timetable").status_code == 200
 
 
+@pytest.mark.sqlite_only
 def test_a_learner_sees_only_their_own_timetable(app):
     world = build_world(app, learners=2)
     offering = add_offering(app, world, "NFA031", opens=None, closes=None)

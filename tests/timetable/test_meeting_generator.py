@@ -164,6 +164,7 @@ def generate_path(world) -> str:
     return f"{BASE}/offerings/{world.offering}/meetings/generate"
 
 
+@pytest.mark.sqlite_only
 def test_the_form_defaults_to_the_semester(world, admin):
     page = admin.get(generate_path(world)).text
     assert 'value="2026-10-01"' in page and 'value="2027-02-28"' in page
@@ -205,6 +206,7 @@ def test_holidays_are_skipped_only_when_asked(app, world, admin):
     assert count(app, Meeting) == 8
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

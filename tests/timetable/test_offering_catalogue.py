@@ -173,6 +173,7 @@ def test_statement_count_does_not_grow_with_the_offerings(app):
     assert len(many) <= 14
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("role", [Role.TUTOR, Role.ADMIN, Role.DIRECTOR])
 def test_staff_without_a_learner_profile_are_refused(app, role):
     make_user(app, "staff@example.org", [role])
@@ -181,11 +182,13 @@ def test_staff_without_a_learner_profile_are_refused(app, role):
         assert client.get(path).status_code == 403, path
 
 
+@pytest.mark.sqlite_only
 def test_anonymous_is_sent_to_login(client):
     response = client.get("/offerings")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+@pytest.mark.sqlite_only
 def test_navigation_shows_the_learner_items(app):
     world = build_world(app)
     client = client_for(app, world.learners[0])
