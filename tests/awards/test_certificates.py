@@ -25,10 +25,9 @@ from tests.awards.world import (
     ON_THE_WAY,
     OTHER_DIRECTOR,
     build_world,
-    client_for,
     today,
 )
-from tests.helpers import csrf_token
+from tests.helpers import client_for, csrf_token
 
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 

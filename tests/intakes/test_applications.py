@@ -10,11 +10,10 @@ from lms.accounts.models import User
 from lms.extensions import db
 from lms.intakes.models import Application, ApplicationStatus
 from lms.intakes.services.applications import below_entry_level
-from tests.helpers import csrf_token, use_language
+from tests.helpers import client_for, csrf_token, use_language
 from tests.intakes.world import (
     apply_form,
     build_world,
-    client_for,
     post_form,
     submitted_application,
 )

@@ -18,10 +18,9 @@ from lms.intakes.models import (
 )
 from lms.notifications.models import Notification
 from lms.progress.models import ProgressSnapshot
-from tests.helpers import csrf_token
+from tests.helpers import client_for, csrf_token
 from tests.intakes.world import (
     build_world,
-    client_for,
     post_form,
     submitted_application,
 )

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from lms.accounts.models import User
 from lms.extensions import db
 from lms.intakes.models import Application, ApplicationDocument
-from tests.helpers import csrf_token
-from tests.intakes.world import apply_form, build_world, client_for, pdf_bytes
+from tests.helpers import client_for, csrf_token
+from tests.intakes.world import apply_form, build_world, pdf_bytes
 
 
 def upload(client, url, data: bytes, filename="cv.pdf", **fields):

@@ -15,7 +15,8 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.progress.models import ProgressSnapshot
 from lms.results.models import Credit, CreditSource
-from tests.intakes.world import build_world, client_for, post_form
+from tests.helpers import client_for
+from tests.intakes.world import build_world, post_form
 
 
 def enrolments(app, number):

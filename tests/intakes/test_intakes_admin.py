@@ -11,9 +11,9 @@ from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Intake
 from lms.timetable.models import Centre
+from tests.helpers import client_for
 from tests.intakes.world import (
     build_world,
-    client_for,
     post_form,
     submitted_application,
 )

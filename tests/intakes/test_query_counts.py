@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import count_statements
-from tests.intakes.world import build_world, client_for, submitted_application
+from tests.helpers import client_for, count_statements
+from tests.intakes.world import build_world, submitted_application
 
 
 def statements(app, client, path: str) -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import client_for
 from tests.intakes.world import (
     apply_form,
     build_world,
-    client_for,
     post_form,
     submitted_application,
 )

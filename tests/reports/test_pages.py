@@ -13,8 +13,8 @@ from lms.plugins import hookimpl
 from lms.reports.charts import Bar, histogram_svg, nice_ceiling
 from lms.reports.exports import Exporter
 from tests.conftest import make_app
-from tests.helpers import count_statements
-from tests.reports.world import CERTIFICATE, HOSTILE_NAME, HOSTILE_TITLE, MASTER, build_world, client_for, grow
+from tests.helpers import client_for, count_statements
+from tests.reports.world import CERTIFICATE, HOSTILE_NAME, HOSTILE_TITLE, MASTER, build_world, grow
 
 PAGES = [
     "/reports/",

@@ -35,7 +35,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 
 from lms.accounts import services as accounts
 from lms.accounts.models import Role, User
@@ -47,7 +46,7 @@ from lms.intakes.models import Application, ApplicationStatus, Enrolment, Enrolm
 from lms.progress.models import AuditStatus, ProgressSnapshot
 from lms.results.models import Decision, Result, ResultStatus
 from lms.timetable.models import Centre, Modality, Offering, Registration, RegistrationStatus, Semester
-from tests.helpers import login, make_user
+from tests.helpers import make_user
 
 MASTER, CERTIFICATE = "MR11401A", "CS6800A"
 HOSTILE_NAME = '=HYPERLINK("http://evil.example")'
@@ -289,10 +288,3 @@ def grow(app: Flask, tag: str) -> None:
                 )
             )
         db.session.commit()
-
-
-def client_for(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    response = login(client, email)
-    assert response.status_code == 302, response.text[:500]
-    return client

@@ -14,8 +14,8 @@ from lms.extensions import db
 from lms.results import uploads
 from lms.results.models import Result, ResultStatus
 from lms.timetable.models import Registration, RegistrationStatus
-from tests.helpers import csrf_token, get_user
-from tests.results.world import build_world, client_for, history, results, sheet_url
+from tests.helpers import client_for, csrf_token, get_user
+from tests.results.world import build_world, history, results, sheet_url
 
 
 @pytest.fixture

@@ -15,10 +15,9 @@ from lms.extensions import db
 from lms.results import services
 from lms.results.models import Result, ResultHistory
 from lms.timetable.models import Offering
-from tests.helpers import csrf_token
+from tests.helpers import client_for, csrf_token
 from tests.results.world import (
     build_world,
-    client_for,
     history,
     results,
     save,

@@ -7,10 +7,9 @@ from decimal import Decimal
 import pytest
 
 from lms.results.models import ResultStatus
-from tests.helpers import csrf_token
+from tests.helpers import client_for, csrf_token
 from tests.results.world import (
     build_world,
-    client_for,
     history,
     results,
     save,

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.timetable.models import Centre
+from tests.helpers import client_for
 from tests.timetable.test_admin_world import (
     BASE,
     build_admin_world,
-    client_for,
     count,
     post_form,
 )

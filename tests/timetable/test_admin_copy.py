@@ -21,10 +21,10 @@ from lms.timetable.models import (
     Semester,
 )
 from lms.timetable.services.offerings import shift_meeting_moment, shift_year
+from tests.helpers import client_for
 from tests.timetable.test_admin_world import (
     BASE,
     build_admin_world,
-    client_for,
     count,
     post_form,
 )

@@ -10,10 +10,10 @@ import pytest
 
 from lms.extensions import db
 from lms.timetable.models import Meeting, MeetingMode, MeetingStatus, Offering
+from tests.helpers import client_for
 from tests.timetable.test_admin_world import (
     BASE,
     build_admin_world,
-    client_for,
     count,
     meetings_of,
     notifications,

@@ -18,7 +18,6 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 
 from lms.accounts.models import Role, User
 from lms.catalog.models import Unit, UnitKind
@@ -37,7 +36,7 @@ from lms.timetable.models import (
     Semester,
 )
 from lms.timetable.services.attendance import all_present_status, read_statuses
-from tests.helpers import csrf_token, login, make_user
+from tests.helpers import client_for, csrf_token, make_user
 
 PARIS = "Europe/Paris"
 LEARNERS = ["learner.a@example.org", "learner.b@example.org", "learner.c@example.org"]
@@ -107,13 +106,6 @@ def build_world(app: Flask) -> World:
             other_registration.id,
             [learner.learner_number for learner in learners],
         )
-
-
-def client_for(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    response = login(client, email)
-    assert response.status_code == 302, response.text[:300]
-    return client
 
 
 def attendance(app: Flask, meeting_id: int) -> dict[int, Attendance]:

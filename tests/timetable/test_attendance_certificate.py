@@ -26,8 +26,8 @@ from lms.timetable.services.certificates import (
     normalise_code,
     unit_lines,
 )
-from tests.helpers import csrf_token
-from tests.timetable.test_attendance import build_world, client_for, record
+from tests.helpers import client_for, csrf_token
+from tests.timetable.test_attendance import build_world, record
 
 P, R, X, E = (
     AttendanceStatus.PRESENT_IN_PERSON,

@@ -13,8 +13,8 @@ from lms.timetable.services.attendance import (
     match_participants,
     read_participants,
 )
-from tests.helpers import csrf_token
-from tests.timetable.test_attendance import attendance, build_world, client_for, record
+from tests.helpers import client_for, csrf_token
+from tests.timetable.test_attendance import attendance, build_world, record
 
 ZOOM = (
     b"Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"

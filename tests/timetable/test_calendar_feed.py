@@ -15,11 +15,10 @@ from lms.core.time import utc_moment, utcnow
 from lms.extensions import db
 from lms.timetable.models import CalendarFeed, Meeting, MeetingMode, MeetingStatus
 from lms.timetable.services.calendars import Event, calendar_ics
-from tests.helpers import csrf_token
+from tests.helpers import client_for, csrf_token
 from tests.timetable.test_registrations import (
     add_offering,
     build_world,
-    client_for,
     do_register,
 )
 

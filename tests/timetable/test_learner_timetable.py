@@ -21,11 +21,11 @@ from lms.timetable.models import (
     Offering,
 )
 from lms.timetable.queries.learner import week_start
+from tests.helpers import client_for
 from tests.timetable.test_calendar_feed import add_meeting
 from tests.timetable.test_registrations import (
     add_offering,
     build_world,
-    client_for,
     do_register,
 )
 

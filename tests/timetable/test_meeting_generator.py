@@ -17,10 +17,10 @@ from lms.timetable.services.meetings import (
     semester_bounds,
     skip_reasons,
 )
+from tests.helpers import client_for
 from tests.timetable.test_admin_world import (
     BASE,
     build_admin_world,
-    client_for,
     count,
     meetings_of,
     post_form,
