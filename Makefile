@@ -8,9 +8,11 @@ STAMP     := $(VENV)/.installed
 HOST      ?= 127.0.0.1
 PORT      ?= 5000
 WORKERS   ?= 2
+# test processes (pytest-xdist): one per core, at most 8 (each holds databases and a browser)
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 8 ] && n=8; echo $$n)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-system install-runtime apt-packages translations messages run test clean
+.PHONY: install install-system install-runtime apt-packages translations messages run lint test clean
 
 ## install: Python packages in .venv (editable) and compiled message catalogues
 install: $(STAMP) translations
@@ -61,9 +63,14 @@ run: install install-runtime instance/secret_key
 	echo "Serving lms on http://$(HOST):$(PORT) (Ctrl-C to stop)" && \
 	exec $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
-## test: every test, browser and PostgreSQL ones included
-test: install install-system
-	$(PY) -m pytest
+## lint: ruff's checks and formatting (fails on any finding; `ruff format .` fixes the formatting)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## test: the lint, then every test, browser and PostgreSQL ones included, on $(TEST_WORKERS) processes
+test: install install-system lint
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

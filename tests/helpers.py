@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from lms.accounts import services
 from lms.accounts.models import Role, User
-from lms.extensions import db
+from lms.extensions import db, limiter
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -48,6 +49,16 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD, follow: boo
     )
 
 
+def client_for(app: Flask, email: str, password: str = PASSWORD) -> FlaskClient:
+    """A client logged in as ``email`` (the login must succeed)."""
+    with app.app_context():
+        limiter.reset()  # many logins from one address in a test: not an attack
+    client = app.test_client()
+    response = login(client, email, password)
+    assert response.status_code == 302, response.text[:500]
+    return client
+
+
 def logout(client: FlaskClient):
     page = client.get("/")
     return client.post("/logout", data={"csrf_token": csrf_token(page.text)})
@@ -79,8 +90,6 @@ def client_with_session(app: Flask, value: str) -> FlaskClient:
 @contextmanager
 def count_statements(app: Flask) -> Iterator[list[str]]:
     """The SQL statements run inside the block (to assert a page's count is constant)."""
-    import sqlalchemy as sa
-
     statements: list[str] = []
 
     def before(_conn, _cursor, statement, *_args):
@@ -93,3 +102,11 @@ def count_statements(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def page_statements(app: Flask, client: FlaskClient, path: str) -> int:
+    """How many SQL statements a GET of ``path`` runs, once the first GET has warmed up the session."""
+    assert client.get(path).status_code == 200
+    with count_statements(app) as statements:
+        assert client.get(path).status_code == 200
+    return len(statements)

@@ -32,8 +32,6 @@ from tests.helpers import (
     use_language,
 )
 
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-
 DIRECTOR_PAGE = "/catalog/programmes"
 
 
@@ -79,6 +77,7 @@ def post_login(client, email: str, password: str, token: str, address: str = "12
 # --- roles -------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [(Role.LEARNER, False), (Role.TUTOR, False), (Role.DIRECTOR, True), (Role.ADMIN, True)],
@@ -116,6 +115,7 @@ def test_allowed_access_is_not_audited_as_refused(app, client):
     assert audit_rows(app, AuditEvent.ACCESS_DENIED) == []
 
 
+@pytest.mark.sqlite_only
 def test_anonymous_is_sent_to_login_with_next_and_comes_back(app, client):
     make_user(app, "director@example.org", [Role.DIRECTOR])
     response = client.get(DIRECTOR_PAGE)
@@ -136,6 +136,7 @@ def test_anonymous_is_sent_to_login_with_next_and_comes_back(app, client):
     assert answer.headers["Location"] == DIRECTOR_PAGE
 
 
+@pytest.mark.sqlite_only
 def test_anonymous_api_request_gets_401_json(client):
     response = client.get("/api/v1/me")
     assert response.status_code == 401
@@ -143,6 +144,7 @@ def test_anonymous_api_request_gets_401_json(client):
     assert response.json == {"error": "authentication required"}
 
 
+@pytest.mark.sqlite_only
 def test_api_me_answers_the_logged_in_user(app, client):
     make_user(app, "ada@example.org", [Role.ADMIN], name="Ada Lovelace")
     login(client, "ada@example.org")
@@ -189,6 +191,7 @@ def test_unknown_account_gets_the_same_answer_as_a_wrong_password(app, client):
     assert [row.details["email"] for row in audit_rows(app, AuditEvent.LOGIN_FAILED)] == ["nobody@example.org"]
 
 
+@pytest.mark.sqlite_only
 def test_disabled_account_cannot_log_in(app, client):
     make_user(app, "gone@example.org", [Role.TUTOR])
     with app.app_context():
@@ -199,6 +202,7 @@ def test_disabled_account_cannot_log_in(app, client):
     assert session_count(app) == 0
 
 
+@pytest.mark.sqlite_only
 def test_login_without_csrf_token_is_refused(app, client):
     make_user(app, "ada@example.org", [Role.ADMIN])
     response = client.post("/login", data={"email": "ada@example.org", "password": PASSWORD})
@@ -209,6 +213,7 @@ def test_login_without_csrf_token_is_refused(app, client):
 # --- throttling --------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_sixth_login_attempt_from_one_address_is_throttled(app, client):
     use_language(client, "en")
     token = csrf_token(client.get("/login").text)
@@ -227,6 +232,7 @@ def test_sixth_login_attempt_from_one_address_is_throttled(app, client):
     assert post_login(client, "user6@example.org", "wrong password", token, "10.0.0.2").status_code == 200
 
 
+@pytest.mark.sqlite_only
 def test_login_attempts_on_one_account_are_throttled_across_addresses(app, client):
     make_user(app, "ada@example.org", [Role.ADMIN])
     token = csrf_token(client.get("/login").text)
@@ -242,6 +248,7 @@ def test_login_attempts_on_one_account_are_throttled_across_addresses(app, clien
     assert post_login(client, "bob@example.org", "wrong password", token, "10.0.1.99").status_code == 200
 
 
+@pytest.mark.sqlite_only
 def test_viewing_the_login_page_is_not_throttled(client):
     for _ in range(8):
         assert client.get("/login").status_code == 200
@@ -316,6 +323,7 @@ def change_password(client, current: str, new: str, confirm: str | None = None):
     )
 
 
+@pytest.mark.sqlite_only
 def test_password_change_with_wrong_current_password_is_refused(app, client):
     make_user(app, "ada@example.org", [Role.ADMIN], locale="en")
     before = get_user(app, "ada@example.org").password_hash
@@ -327,6 +335,7 @@ def test_password_change_with_wrong_current_password_is_refused(app, client):
     assert audit_rows(app, AuditEvent.PASSWORD_CHANGED) == []
 
 
+@pytest.mark.sqlite_only
 def test_too_short_new_password_is_refused(app, client):
     make_user(app, "ada@example.org", [Role.ADMIN], locale="en")
     before = get_user(app, "ada@example.org").password_hash
@@ -337,6 +346,7 @@ def test_too_short_new_password_is_refused(app, client):
     assert get_user(app, "ada@example.org").password_hash == before
 
 
+@pytest.mark.sqlite_only
 def test_mismatched_confirmation_is_refused(app, client):
     make_user(app, "ada@example.org", [Role.ADMIN], locale="en")
     login(client, "ada@example.org")
@@ -365,6 +375,7 @@ def test_password_change_closes_the_other_sessions_and_keeps_this_one(app):
     assert login(fresh, "ada@example.org", "a brand new password").status_code == 302
 
 
+@pytest.mark.sqlite_only
 def test_password_change_page_requires_login(client):
     assert_sent_to_login(client.get("/account/password"), next_path="/account/password")
 
@@ -395,6 +406,7 @@ def test_hash_made_with_other_parameters_is_replaced_at_login(app, client):
     assert get_user(app, "ada@example.org").password_hash == new_hash
 
 
+@pytest.mark.sqlite_only
 def test_hash_with_current_parameters_is_kept_at_login(app, client):
     make_user(app, "ada@example.org", [Role.ADMIN])
     before = get_user(app, "ada@example.org").password_hash
@@ -402,6 +414,7 @@ def test_hash_with_current_parameters_is_kept_at_login(app, client):
     assert get_user(app, "ada@example.org").password_hash == before
 
 
+@pytest.mark.sqlite_only
 def test_failed_login_does_not_rehash(app, client):
     old_hash = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=2).hash(PASSWORD)
     with app.app_context():
@@ -428,7 +441,7 @@ def test_failed_login_does_not_rehash(app, client):
         "evil.example",
     ],
 )
-@sqlite_only  # pure URL logic: one engine is enough
+@pytest.mark.sqlite_only  # pure URL logic: one engine is enough
 def test_next_cannot_redirect_off_site(app, client, target):
     make_user(app, "ada@example.org", [Role.ADMIN])
     page = client.get("/login", query_string={"next": target})
@@ -440,7 +453,7 @@ def test_next_cannot_redirect_off_site(app, client, target):
     assert response.headers["Location"] == "/"
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_language_switch_cannot_redirect_off_site(client):
     page = client.get("/login")
     response = client.post(
@@ -459,6 +472,7 @@ def session_set_cookie(response, app) -> str:
     return header
 
 
+@pytest.mark.sqlite_only
 def test_session_cookie_is_httponly_and_samesite_lax(app, client):
     make_user(app, "ada@example.org", [Role.ADMIN])
     response = login(client, "ada@example.org")
@@ -468,7 +482,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, client):
     assert "secure" not in attributes  # the test configuration runs over plain HTTP
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_production_config_sets_secure_cookies(database_url, monkeypatch):
     monkeypatch.delenv("LMS_SECRET_KEY", raising=False)
     app = create_app("production", overrides={"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": database_url})
@@ -485,7 +499,7 @@ def test_production_config_sets_secure_cookies(database_url, monkeypatch):
         db.engine.dispose()
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_production_refuses_to_start_without_a_secret_key(database_url, monkeypatch):
     monkeypatch.delenv("LMS_SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
@@ -508,6 +522,7 @@ def assert_security_headers(response) -> None:
     assert headers.get("X-Frame-Options") == "DENY"
 
 
+@pytest.mark.sqlite_only
 def test_security_headers_on_pages(app, client):
     make_user(app, "ada@example.org", [Role.ADMIN])
     anonymous = client.get("/login")
@@ -560,6 +575,7 @@ def exploding_app(database_url):
         db.engine.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_unexpected_error_shows_a_friendly_page_without_details(exploding_app, caplog):
     client = exploding_app.test_client()
     use_language(client, "en")
@@ -574,6 +590,7 @@ def test_unexpected_error_shows_a_friendly_page_without_details(exploding_app, c
     assert any(record.exc_info and SECRET_DETAIL in str(record.exc_info[1]) for record in caplog.records)
 
 
+@pytest.mark.sqlite_only
 def test_unexpected_api_error_answers_json_without_details(exploding_app):
     response = exploding_app.test_client().get("/api/v1/boom")
     assert response.status_code == 500
@@ -583,7 +600,7 @@ def test_unexpected_api_error_answers_json_without_details(exploding_app):
     assert "Traceback" not in response.text
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_error_on_the_app_fixture_via_add_url_rule(app, client):
     def fails():
         return 1 / 0
@@ -596,12 +613,14 @@ def test_error_on_the_app_fixture_via_add_url_rule(app, client):
     assert "division by zero" not in response.text
 
 
+@pytest.mark.sqlite_only
 def test_unknown_url_gets_a_friendly_404(client):
     use_language(client, "en")
     response = client.get("/no/such/page")
     assert_friendly_page(response, 404, "Page not found")
 
 
+@pytest.mark.sqlite_only
 def test_unknown_api_url_gets_json_404(client):
     use_language(client, "en")
     response = client.get("/api/v1/no-such-thing")
@@ -610,6 +629,7 @@ def test_unknown_api_url_gets_json_404(client):
     assert response.json["error"] == "Page not found"
 
 
+@pytest.mark.sqlite_only
 def test_wrong_method_gets_a_friendly_405(client):
     use_language(client, "en")
     response = client.get("/logout")
@@ -624,6 +644,7 @@ def html_lang(response) -> str:
     return response.text[start:].split('"')[1]
 
 
+@pytest.mark.sqlite_only
 def test_language_switch_changes_the_page_language(client):
     page = client.get("/login")
     assert html_lang(page) == "fr"
@@ -647,12 +668,14 @@ def test_language_choice_is_kept_for_a_logged_in_user(app, client):
     assert html_lang(other.get("/")) == "en"
 
 
+@pytest.mark.sqlite_only
 def test_unknown_language_is_ignored(client):
     page = client.get("/login")
     client.post("/language", data={"csrf_token": csrf_token(page.text), "locale": "xx"})
     assert html_lang(client.get("/login")) == "fr"
 
 
+@pytest.mark.sqlite_only
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -669,7 +692,7 @@ def cli_create(app, *extra: str, email: str = "Root@Example.org", password: str 
     )
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_cli_creates_a_user_with_a_role(app):
     result = cli_create(app, "--role", "admin")
     assert result.exit_code == 0, result.output
@@ -683,7 +706,7 @@ def test_cli_creates_a_user_with_a_role(app):
     assert login(app.test_client(), "root@example.org", "a long admin password").status_code == 302
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_cli_grants_several_roles(app):
     result = cli_create(app, "--role", "director", "--role", "tutor")
     assert result.exit_code == 0, result.output
@@ -692,7 +715,7 @@ def test_cli_grants_several_roles(app):
         assert user.roles == {Role.DIRECTOR, Role.TUTOR}
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_cli_refuses_a_duplicate_email(app):
     assert cli_create(app, "--role", "admin").exit_code == 0
     result = cli_create(app, "--role", "tutor", email="root@example.org")
@@ -706,7 +729,7 @@ def test_cli_refuses_a_duplicate_email(app):
         assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_cli_refuses_a_short_password(app):
     result = cli_create(app, "--role", "admin", password="short")
     assert result.exit_code != 0
@@ -716,7 +739,7 @@ def test_cli_refuses_a_short_password(app):
         assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_cli_refuses_an_unknown_role(app):
     result = cli_create(app, "--role", "superuser")
     assert result.exit_code != 0

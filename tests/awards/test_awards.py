@@ -25,12 +25,9 @@ from tests.awards.world import (
     ON_THE_WAY,
     OTHER_DIRECTOR,
     build_world,
-    client_for,
     today,
 )
-from tests.helpers import csrf_token
-
-SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+from tests.helpers import client_for, csrf_token
 
 
 def _programme(code: str) -> Programme:
@@ -120,7 +117,7 @@ def test_award_refused_when_the_audit_is_not_complete_nothing_written(app):
         assert db.session.scalar(sa.select(sa.func.count(Award.id))) == 0
 
 
-@SQLITE
+@pytest.mark.sqlite_only
 def test_bulk_decision_is_all_or_nothing_through_the_page(app):
     world = build_world(app)
     client = client_for(app, DIRECTOR)
@@ -191,7 +188,7 @@ def test_the_transaction_rolls_back_when_a_later_step_fails(app, monkeypatch):
         )
 
 
-@SQLITE
+@pytest.mark.sqlite_only
 def test_future_date_and_missing_jury_are_refused(app):
     world = build_world(app)
     client = client_for(app, DIRECTOR)
@@ -203,7 +200,7 @@ def test_future_date_and_missing_jury_are_refused(app):
         assert db.session.scalar(sa.select(sa.func.count(Award.id))) == 0
 
 
-@SQLITE
+@pytest.mark.sqlite_only
 def test_access_to_the_jury_pages(app):
     build_world(app)
     assert client_for(app, DIRECTOR).get("/awards/programmes/CC13600A").status_code == 200
@@ -238,7 +235,7 @@ def test_a_concurrent_decision_gets_a_409_and_nothing_is_kept(app, monkeypatch):
         )
 
 
-@SQLITE
+@pytest.mark.sqlite_only
 def test_the_jury_page_runs_a_constant_number_of_statements(app):
     from lms.accounts.models import Role
     from lms.catalog.models import ProgrammeVersion
@@ -284,7 +281,7 @@ def test_the_jury_page_runs_a_constant_number_of_statements(app):
     assert len(many) == len(few), (len(few), len(many))
 
 
-@SQLITE
+@pytest.mark.sqlite_only
 def test_the_pages_on_the_demo_data(demo_app):
     """Every programme's jury page opens for the administrator; the demo learner sees their
     (empty) list of diplomas."""

@@ -25,12 +25,9 @@ from tests.awards.world import (
     ON_THE_WAY,
     OTHER_DIRECTOR,
     build_world,
-    client_for,
     today,
 )
-from tests.helpers import csrf_token
-
-SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+from tests.helpers import client_for, csrf_token
 
 
 def award_both(app, world) -> list[int]:
@@ -70,7 +67,7 @@ def decode_qr(pdf: bytes) -> list[str]:
     return texts
 
 
-@SQLITE
+@pytest.mark.sqlite_only
 def test_the_pdf_carries_the_facts_and_a_qr_of_the_verification_url(app):
     world = build_world(app)
     first, _second = award_both(app, world)
@@ -95,7 +92,7 @@ def test_the_pdf_carries_the_facts_and_a_qr_of_the_verification_url(app):
     assert decode_qr(response.data) == [f"http://localhost/verify/{award.verification_code}"]
 
 
-@SQLITE
+@pytest.mark.sqlite_only
 def test_verification_page_valid_then_revoked_without_login(app):
     world = build_world(app)
     first, _second = award_both(app, world)
@@ -156,7 +153,7 @@ def test_revocation_is_logged(app, caplog):
             assert row.details["certificate_number"] == award.certificate_number
 
 
-@SQLITE
+@pytest.mark.sqlite_only
 def test_zip_of_a_jury_session(app):
     world = build_world(app)
     first, second = award_both(app, world)
@@ -173,7 +170,7 @@ def test_zip_of_a_jury_session(app):
     assert f"/awards/{first}/session.zip" in page.text
 
 
-@SQLITE
+@pytest.mark.sqlite_only
 def test_who_may_see_and_download(app):
     world = build_world(app)
     first, second = award_both(app, world)
@@ -201,7 +198,7 @@ def test_who_may_see_and_download(app):
         assert db.session.get(Award, first).revoked_at is None
 
 
-@SQLITE
+@pytest.mark.sqlite_only
 def test_another_plugin_can_render_the_certificate(app):
     world = build_world(app)
     first, _second = award_both(app, world)

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 
 from lms.accounts.models import Role, User
 from lms.catalog.models import (
@@ -25,7 +24,7 @@ from lms.intakes.models import Enrolment
 from lms.progress.models import CredentialClaim
 from lms.progress.services import refresh_progress
 from lms.results.models import Credit, CreditSource
-from tests.helpers import login, make_user
+from tests.helpers import make_user
 
 DIRECTOR = "director@example.org"
 OTHER_DIRECTOR = "director2@example.org"
@@ -124,13 +123,6 @@ def build_world(app: Flask) -> World:
         return World(
             versions[0].id, versions[1].id, versions[2].id, {email: learner.id for email, learner in learners.items()}
         )
-
-
-def client_for(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    response = login(client, email)
-    assert response.status_code == 302, response.text[:500]
-    return client
 
 
 def today() -> date:

@@ -154,7 +154,7 @@ def test_export_writes_files_the_import_reads_back(app, tmp_path):
     assert dry.exit_code == 0 and "units: 0 to add, 0 to change, 151 unchanged" in dry.stdout
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_import_needs_a_path(app):
     result = run(app, "import")
     assert result.exit_code == 2 and "Missing argument" in result.stderr

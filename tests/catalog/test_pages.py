@@ -13,10 +13,7 @@ from lms.catalog.models import Unit
 from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
 from tests.catalog.conftest import row_counts
-from tests.core.test_query_counts import counting
-from tests.helpers import csrf_token, login
-
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+from tests.helpers import client_for, count_statements, csrf_token, login
 
 NEW_FILE = """\
 units:
@@ -41,12 +38,6 @@ def uploads_folder(demo_app, tmp_path):
     folder = tmp_path / "uploads"
     demo_app.config["CATALOG_UPLOAD_FOLDER"] = str(folder)
     return folder
-
-
-def client_for(app, email: str):
-    client = app.test_client()
-    assert login(client, email, DEMO_PASSWORD).status_code == 302
-    return client
 
 
 def text_of(html: str) -> str:
@@ -77,7 +68,7 @@ def token_in(html: str) -> str:
 
 
 def test_units_search_by_code_and_by_title_word(demo_app):
-    client = client_for(demo_app, "admin@example.org")
+    client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     everything = client.get("/catalog/units")
     assert everything.status_code == 200
     assert "151 unités dans le catalogue." in text_of(everything.text)
@@ -104,13 +95,13 @@ def test_units_search_by_code_and_by_title_word(demo_app):
     assert client.get("/catalog/units", query_string={"page": 99}).status_code == 200
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_units_page_issues_constant_statements(demo_app):
-    client = client_for(demo_app, "admin@example.org")
+    client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     client.get("/catalog/units")
 
     def statements(**query) -> int:
-        with counting(demo_app) as seen:
+        with count_statements(demo_app) as seen:
             assert client.get("/catalog/units", query_string=query).status_code == 200
         return len(seen)
 
@@ -122,13 +113,13 @@ def test_units_page_issues_constant_statements(demo_app):
 # --- programmes -----------------------------------------------------------------------------------------
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_programme_page_issues_constant_statements(demo_app):
-    client = client_for(demo_app, "admin@example.org")
+    client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     client.get("/catalog/programmes/CC0400A")
 
     def statements(path: str) -> int:
-        with counting(demo_app) as seen:
+        with count_statements(demo_app) as seen:
             assert client.get(path).status_code == 200
         return len(seen)
 
@@ -137,8 +128,9 @@ def test_programme_page_issues_constant_statements(demo_app):
     assert statements("/catalog/programmes/LG02501A/versions/20261004") == small  # 57 units
 
 
+@pytest.mark.sqlite_only
 def test_programme_page_shows_the_tree_in_plain_words(demo_app):
-    client = client_for(demo_app, "admin@example.org")
+    client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     page = client.get("/catalog/programmes/LG02501A")
     assert page.status_code == 200
     text = text_of(page.text)
@@ -161,8 +153,9 @@ def test_programme_page_shows_the_tree_in_plain_words(demo_app):
     assert client.get("/catalog/programmes/NOPE").status_code == 404
 
 
+@pytest.mark.sqlite_only
 def test_programme_page_lists_versions_and_shows_the_newest(demo_app, uploads_folder):
-    client = client_for(demo_app, "admin@example.org")
+    client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     token = token_in(upload(client, "licence-2027.yaml", NEW_FILE).text)
     client.post(
         "/catalog/import/confirm", data={"csrf_token": csrf_token(client.get("/catalog/import").text), "token": token}
@@ -175,8 +168,9 @@ def test_programme_page_lists_versions_and_shows_the_newest(demo_app, uploads_fo
     assert "Licence 2027" not in older and "Intelligence artificielle frugale" not in older
 
 
+@pytest.mark.sqlite_only
 def test_directors_see_programmes_but_not_the_admin_pages(demo_app):
-    client = client_for(demo_app, "directeur@example.org")
+    client = client_for(demo_app, "directeur@example.org", DEMO_PASSWORD)
     assert client.get("/catalog/programmes/MR12202A").status_code == 200
     home = client.get("/").text
     assert 'href="/catalog/programmes"' in home and 'href="/catalog/units"' not in home
@@ -184,9 +178,10 @@ def test_directors_see_programmes_but_not_the_admin_pages(demo_app):
         assert client.get(path).status_code == 403
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("email", ["apprenant@example.org", "enseignant@example.org"])
 def test_learners_and_tutors_are_refused(demo_app, email):
-    client = client_for(demo_app, email)
+    client = client_for(demo_app, email, DEMO_PASSWORD)
     for path in ("/catalog/units", "/catalog/programmes", "/catalog/programmes/LG02501A", "/catalog/import"):
         assert client.get(path).status_code == 403, path
     token = csrf_token(client.get("/").text)
@@ -194,8 +189,9 @@ def test_learners_and_tutors_are_refused(demo_app, email):
     assert 'href="/catalog/units"' not in client.get("/").text
 
 
+@pytest.mark.sqlite_only
 def test_admin_navigation_offers_the_catalogue_pages(demo_app):
-    home = client_for(demo_app, "admin@example.org").get("/").text
+    home = client_for(demo_app, "admin@example.org", DEMO_PASSWORD).get("/").text
     for path in ("/catalog/programmes", "/catalog/units", "/catalog/import"):
         assert f'href="{path}"' in home
 
@@ -204,7 +200,7 @@ def test_admin_navigation_offers_the_catalogue_pages(demo_app):
 
 
 def test_upload_preview_then_confirm_writes(demo_app, uploads_folder):
-    client = client_for(demo_app, "admin@example.org")
+    client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     with demo_app.app_context():
         before = row_counts()
 
@@ -245,8 +241,9 @@ def test_upload_preview_then_confirm_writes(demo_app, uploads_folder):
     assert "Rien à importer" in text_of(same.text) and 'name="token"' not in same.text
 
 
+@pytest.mark.sqlite_only
 def test_malformed_upload_shows_problems_with_the_file_name_and_writes_nothing(demo_app, uploads_folder):
-    client = client_for(demo_app, "admin@example.org")
+    client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     with demo_app.app_context():
         before = row_counts()
     bad = 'units:\n  - {code: NEW101, title: "X", ects: -2, kind: UE}\n  - {code: NEW102, title: "Y", ects: 6, kind: UE, colour: red}\n'
@@ -271,8 +268,9 @@ def test_malformed_upload_shows_problems_with_the_file_name_and_writes_nothing(d
         assert row_counts() == before
 
 
+@pytest.mark.sqlite_only
 def test_upload_form_checks_the_file(demo_app, uploads_folder):
-    client = client_for(demo_app, "admin@example.org")
+    client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     page = client.get("/catalog/import")
     assert 'enctype="multipart/form-data"' in page.text and '<label class="form-label" for="file">' in page.text
     assert "Le fichier doit être un catalogue .yaml ou .yml." in text_of(upload(client, "notes.csv", "a,b\n").text)
@@ -283,11 +281,12 @@ def test_upload_form_checks_the_file(demo_app, uploads_folder):
     assert "Choisissez un fichier à envoyer." in text_of(missing.text)
 
 
+@pytest.mark.sqlite_only
 def test_a_confirmation_needs_the_uploaders_fresh_token(demo_app, uploads_folder, monkeypatch):
     from lms.accounts.models import Role
     from tests.helpers import make_user
 
-    admin = client_for(demo_app, "admin@example.org")
+    admin = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     token = token_in(upload(admin, "licence-2027.yaml", NEW_FILE).text)
 
     make_user(demo_app, "autre.admin@example.org", [Role.ADMIN])

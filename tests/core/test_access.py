@@ -35,7 +35,7 @@ class OwnRecordPlugin:
         app.register_blueprint(bp)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_deny_unless_refuses_other_peoples_records(database_url):
     app = make_app(database_url, plugins=[OwnRecordPlugin()])
     mine = make_user(app, "me@example.org", [Role.LEARNER])

@@ -90,7 +90,7 @@ def test_demo_learner_has_a_rich_history(demo_app):
         assert count(sa.select(Registration).where(Registration.learner_id == learner.id)) > 15
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_demo_is_deterministic(app, tmp_path):
     settings = DemoSettings(learners=25, seed=7)
     with app.app_context():
@@ -121,6 +121,7 @@ def test_demo_command_refuses_a_database_with_data_and_prints_accounts(demo_app)
     assert DEMO_PASSWORD in polite.output
 
 
+@pytest.mark.sqlite_only
 def test_demo_accounts_log_in(demo_app):
     from tests.helpers import login
 

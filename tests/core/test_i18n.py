@@ -32,7 +32,7 @@ def test_every_message_has_a_french_translation(tmp_path):
     assert sorted(wanted - translated) == [], "run `make messages` and translate the new entries"
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_french_by_default_and_english_on_request(client):
     page = client.get("/login")
     assert '<html lang="fr">' in page.text and "Se connecter" in page.text
@@ -43,7 +43,7 @@ def test_french_by_default_and_english_on_request(client):
     assert '<html lang="en">' in english.text and "Log in" in english.text
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("locale, grade, ects", [("fr", "11,50", "4,5"), ("en", "11.50", "4.5")])
 def test_numbers_follow_the_locale(app, locale, grade, ects):
     from decimal import Decimal

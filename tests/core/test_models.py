@@ -354,7 +354,7 @@ def test_concurrent_result_edit_raises_stale_data(app):
 # --- SQLite connection settings -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(app, backend):
     with app.app_context():
         assert db.engine.dialect.name == "sqlite"

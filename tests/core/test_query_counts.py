@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
 
 from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
-from tests.helpers import login
-
-
-@contextmanager
-def counting(app):
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
+from tests.helpers import client_for, page_statements
 
 
 def statements_for(app, email: str, path: str = "/") -> int:
-    client = app.test_client()
-    assert login(client, email, DEMO_PASSWORD).status_code == 302
-    client.get(path)  # warm-up: session bookkeeping writes happen on first use
-    with counting(app) as statements:
-        assert client.get(path).status_code == 200
-    return len(statements)
+    return page_statements(app, client_for(app, email, DEMO_PASSWORD), path)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_home_pages_issue_the_same_statements_for_small_and_large_records(demo_app):
     with demo_app.app_context():
         rows = db.session.execute(

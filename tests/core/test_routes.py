@@ -17,8 +17,6 @@ from lms.accounts.models import Role
 from lms.core.access import ACCESS_ATTR, PUBLIC, login_required, public
 from tests.helpers import csrf_token, login, make_user
 
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-
 # Endpoints anyone may open without logging in. Keep this list short and explicit: adding a name
 # here is a security decision.
 PUBLIC_ENDPOINTS = frozenset(
@@ -117,7 +115,7 @@ def log_in_with_all_roles(app: Flask, client) -> None:
 # --- the real URL map --------------------------------------------------------------------------
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_url_map_has_the_expected_core_routes(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     # The walkers below would pass vacuously on an empty map.
@@ -126,12 +124,12 @@ def test_url_map_has_the_expected_core_routes(app):
     assert protected_rules(app)
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_every_view_declares_an_access_rule(app):
     assert undeclared_endpoints(app) == []
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_only_allow_listed_views_are_public(app):
     public_views = {
         rule.endpoint
@@ -141,18 +139,18 @@ def test_only_allow_listed_views_are_public(app):
     assert public_views <= PUBLIC_ENDPOINTS, f"public but not allow-listed: {sorted(public_views - PUBLIC_ENDPOINTS)}"
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_anonymous_requests_to_protected_routes_go_to_login(app):
     assert anonymous_leaks(app) == []
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_public_routes_answer_anonymous_requests(client):
     assert client.get("/login").status_code == 200
     assert client.get("/healthz").status_code == 200
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_state_changing_routes_require_a_csrf_token_even_when_logged_in(app, client):
     log_in_with_all_roles(app, client)
     assert csrf_gaps(app, client) == []
@@ -183,7 +181,7 @@ def _add_rule(app: Flask, rule: str, endpoint: str, decorator=None, methods=("GE
     app.add_url_rule(rule, endpoint, decorator(view) if decorator else view, methods=list(methods))
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_an_undeclared_view_is_refused_to_everyone_and_reported(app, client):
     _add_rule(app, "/forgotten/<int:item>", "forgotten")
     assert undeclared_endpoints(app) == ["forgotten"]
@@ -194,13 +192,13 @@ def test_an_undeclared_view_is_refused_to_everyone_and_reported(app, client):
     assert "secret page" not in response.text
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_an_unlisted_public_view_is_reported(app):
     _add_rule(app, "/open/<name>", "open_by_mistake", public)
     assert any(line.startswith("open_by_mistake /open/x: 200") for line in anonymous_leaks(app))
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_a_post_route_exempt_from_csrf_is_reported(app, client):
     from lms.extensions import csrf
 

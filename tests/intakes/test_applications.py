@@ -11,17 +11,14 @@ from lms.extensions import db
 from lms.intakes.models import Application, ApplicationStatus
 from lms.intakes.services.applications import below_entry_level
 from tests.accounts.test_password_links import same_page
-from tests.helpers import PASSWORD, csrf_token, login, use_language
+from tests.helpers import PASSWORD, client_for, csrf_token, login, use_language
 from tests.intakes.world import (
     apply_form,
     build_world,
-    client_for,
     post_form,
     submitted_application,
 )
 from tests.mailbox import link_in
-
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 def _application(app, email):
@@ -86,7 +83,7 @@ def test_signing_up_with_a_known_address_answers_the_same_and_mails_the_owner(ap
     assert app.test_client().get(link_in(owner_mail)).status_code == 200
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_signing_up_again_before_choosing_a_password_sends_the_welcome_link_again(app, mailbox):
     answers = []
     for name in ("Nina", "Nina again"):
@@ -99,7 +96,7 @@ def test_signing_up_again_before_choosing_a_password_sends_the_welcome_link_agai
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_sign_up_checks_the_name_and_address(app):
     client = app.test_client()
     use_language(client, "en")
@@ -107,7 +104,7 @@ def test_sign_up_checks_the_name_and_address(app):
     assert refused.status_code == 422 and 'aria-invalid="true"' in refused.text
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_draft_then_submit(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
@@ -134,7 +131,7 @@ def test_draft_then_submit(app):
     assert "MR12202A" in client.get("/applications").text
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_submitting_needs_a_level_and_a_funding(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
@@ -147,7 +144,7 @@ def test_submitting_needs_a_level_and_a_funding(app):
     assert _application(app, "candidate1@example.org") is None  # nothing kept
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_vapp_is_kept_only_below_the_entry_level(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
@@ -162,7 +159,7 @@ def test_vapp_is_kept_only_below_the_entry_level(app):
     assert _application(app, "candidate2@example.org").vapp_requested is False
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_the_queue_flags_a_level_below_entry_without_vapp(app):
     world = build_world(app)
     flagged = submitted_application(app, "candidate1@example.org", world.master_intake, prior_level=5)
@@ -179,7 +176,7 @@ def test_the_queue_flags_a_level_below_entry_without_vapp(app):
     assert {flagged, vapp, fine}
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_closed_intake_refuses_applications(app):
     world = build_world(app)
     with app.app_context():
@@ -203,7 +200,7 @@ def test_closed_intake_refuses_applications(app):
     assert _application(app, "candidate1@example.org") is None
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_a_candidate_sees_only_their_own_application(app):
     world = build_world(app)
     theirs = submitted_application(app, "candidate1@example.org", world.master_intake)
@@ -217,7 +214,7 @@ def test_a_candidate_sees_only_their_own_application(app):
     assert other.get("/admin/intakes/").status_code == 403
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_withdrawing(app):
     world = build_world(app)
     application_id = submitted_application(app, "candidate1@example.org", world.master_intake)
@@ -227,7 +224,7 @@ def test_withdrawing(app):
     assert _application(app, "candidate1@example.org").status is ApplicationStatus.WITHDRAWN
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_a_candidate_home_lists_their_applications(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")

@@ -18,15 +18,13 @@ from lms.intakes.models import (
 )
 from lms.notifications.models import Notification
 from lms.progress.models import ProgressSnapshot
-from tests.helpers import csrf_token
+from tests.helpers import client_for, csrf_token
 from tests.intakes.world import (
     build_world,
-    client_for,
     post_form,
     submitted_application,
 )
 
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 LEARNER_NUMBER = r"^\d{6}[A-Z]$"
 
 
@@ -140,7 +138,7 @@ def test_capacity_and_the_waiting_list(app):
     assert status_of(app, third) is ApplicationStatus.ACCEPTED
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_a_flagged_application_cannot_be_accepted(app):
     world = build_world(app)
     flagged = submitted_application(app, "candidate1@example.org", world.master_intake, prior_level=5)
@@ -152,7 +150,7 @@ def test_a_flagged_application_cannot_be_accepted(app):
     assert decide_one(admin, vapp, "accept").status_code == 303
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_rejection_needs_a_reason_and_notifies(app):
     world = build_world(app)
     application_id = submitted_application(app, "candidate1@example.org", world.certificate_intake)
@@ -173,7 +171,7 @@ def test_rejection_needs_a_reason_and_notifies(app):
     assert decide_one(admin, application_id, "waitlist").status_code == 422
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_the_plugin_event_follows_each_decision(app, monkeypatch):
     world = build_world(app)
     ids = [submitted_application(app, f"candidate{i}@example.org", world.certificate_intake) for i in (1, 2)]
@@ -189,7 +187,7 @@ def test_the_plugin_event_follows_each_decision(app, monkeypatch):
     assert sorted(seen) == [(ids[0], ApplicationStatus.WAITLISTED), (ids[1], ApplicationStatus.WAITLISTED)]
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_directors_review_only_their_programmes(app):
     world = build_world(app)
     master = submitted_application(app, "candidate1@example.org", world.master_intake)
@@ -216,7 +214,7 @@ def test_directors_review_only_their_programmes(app):
         assert other.get(f"/admin/intakes/applications/{master}").status_code == 403
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_drafts_are_not_in_the_queue(app):
     world = build_world(app)
     with app.app_context():
@@ -287,7 +285,7 @@ def test_two_reviewers_racing_for_the_last_place(app):
         assert accepted == 2
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_an_existing_learner_is_enrolled_without_a_new_profile(app):
     world = build_world(app)
     application_id = submitted_application(app, "learner@example.org", world.certificate_intake)

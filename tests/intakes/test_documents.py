@@ -12,10 +12,8 @@ import sqlalchemy as sa
 from lms.accounts.models import User
 from lms.extensions import db
 from lms.intakes.models import Application, ApplicationDocument
-from tests.helpers import csrf_token
-from tests.intakes.world import apply_form, build_world, client_for, pdf_bytes
-
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+from tests.helpers import client_for, csrf_token
+from tests.intakes.world import apply_form, build_world, pdf_bytes
 
 
 def upload(client, url, data: bytes, filename="cv.pdf", **fields):
@@ -41,7 +39,7 @@ def application_id(app, email):
         )
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_a_pdf_is_stored_outside_the_web_root_and_served_as_an_attachment(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
@@ -60,7 +58,7 @@ def test_a_pdf_is_stored_outside_the_web_root_and_served_as_an_attachment(app):
     assert response.headers["Content-Disposition"].startswith("attachment")
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_not_a_pdf_is_refused(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
@@ -73,7 +71,7 @@ def test_not_a_pdf_is_refused(app):
     assert application_id(app, "candidate1@example.org") is None  # the failed request kept nothing
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_a_file_too_big_is_refused(app):
     world = build_world(app)
     app.config["APPLICATION_DOCUMENT_MAX_BYTES"] = 2048
@@ -85,7 +83,7 @@ def test_a_file_too_big_is_refused(app):
     assert documents(app) == []
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_only_the_applicant_and_the_reviewers_download(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
@@ -104,7 +102,7 @@ def test_only_the_applicant_and_the_reviewers_download(app):
     assert app.test_client().get(url).status_code == 302  # anonymous: to the login page
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_a_draft_document_can_be_removed(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")
@@ -121,7 +119,7 @@ def test_a_draft_document_can_be_removed(app):
     assert documents(app) == [] and not stored.exists()
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_reviewers_do_not_see_drafts(app):
     world = build_world(app)
     client = client_for(app, "candidate1@example.org")

@@ -15,9 +15,8 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.progress.models import ProgressSnapshot
 from lms.results.models import Credit, CreditSource
-from tests.intakes.world import build_world, client_for, post_form
-
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+from tests.helpers import client_for
+from tests.intakes.world import build_world, post_form
 
 
 def enrolments(app, number):
@@ -31,7 +30,7 @@ def enrolments(app, number):
         ]
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_direct_enrolment(app):
     world = build_world(app)
     admin = client_for(app, "admin@example.org")

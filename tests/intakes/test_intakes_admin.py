@@ -11,14 +11,12 @@ from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Intake
 from lms.timetable.models import Centre
+from tests.helpers import client_for
 from tests.intakes.world import (
     build_world,
-    client_for,
     post_form,
     submitted_application,
 )
-
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 def intake_form(app, world, **overrides):
@@ -39,7 +37,7 @@ def intake_form(app, world, **overrides):
     return data
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_create_and_edit_an_intake(app):
     world = build_world(app)
     admin = client_for(app, "admin@example.org")
@@ -57,7 +55,7 @@ def test_create_and_edit_an_intake(app):
     assert listing.status_code == 200 and "MR12202A 2025" in listing.text
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_intake_rules(app):
     world = build_world(app)
     admin = client_for(app, "admin@example.org")
@@ -89,7 +87,7 @@ def test_intake_rules(app):
     assert change.status_code == 422 and "can no longer change" in change.text
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_who_manages_intakes(app):
     world = build_world(app)
     anonymous = app.test_client()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import count_statements
-from tests.intakes.world import build_world, client_for, submitted_application
-
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+from tests.helpers import client_for, count_statements
+from tests.intakes.world import build_world, submitted_application
 
 
 def statements(app, client, path: str) -> int:
@@ -17,7 +15,7 @@ def statements(app, client, path: str) -> int:
     return len(seen)
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_queue_and_lists_do_not_grow_with_the_applications(app):
     world = build_world(app)
     submitted_application(app, "candidate1@example.org", world.master_intake)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import client_for
 from tests.intakes.world import (
     apply_form,
     build_world,
-    client_for,
     post_form,
     submitted_application,
 )
 
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
-
-@sqlite_only
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "field, value",
     [
@@ -36,7 +34,7 @@ def test_odd_application_fields(app, field, value):
     assert response.status_code in (303, 422), response.status_code
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_odd_decisions_and_filters(app):
     world = build_world(app)
     application = submitted_application(app, "candidate1@example.org", world.master_intake)

@@ -26,7 +26,7 @@ from lms.extensions import db
 from lms.intakes.models import Application, ApplicationStatus, Intake
 from lms.results.models import Credit, CreditSource
 from lms.timetable.models import Centre, Modality
-from tests.helpers import csrf_token, login, make_user
+from tests.helpers import csrf_token, make_user
 
 
 @dataclass
@@ -139,17 +139,6 @@ def build_world(app: Flask) -> World:
         )
         db.session.commit()
         return World(master_intake.id, cert_intake.id, old.id, new.id, cert.id, learner.learner_number)
-
-
-def client_for(app: Flask, email: str) -> FlaskClient:
-    from lms.extensions import limiter
-
-    with app.app_context():
-        limiter.reset()  # many logins from one address in a test: not an attack
-    client = app.test_client()
-    response = login(client, email)
-    assert response.status_code == 302, response.text[:500]
-    return client
 
 
 def post_form(client: FlaskClient, page_url: str, url: str | None = None, data: dict | None = None, **kwargs):

@@ -77,7 +77,7 @@ def test_in_app_notification_listed_and_marked_read(app, client):
         assert db.session.scalar(sa.select(Notification.read_at)) is not None
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_email_leaves_after_commit_and_never_after_rollback(database_url, smtp_sink):
     sink, port = smtp_sink
     app = make_app(database_url, SMTP_HOST="127.0.0.1", SMTP_PORT=port)
@@ -95,7 +95,7 @@ def test_email_leaves_after_commit_and_never_after_rollback(database_url, smtp_s
         db.engine.dispose()
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_a_mail_server_down_does_not_break_the_commit(database_url):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -119,7 +119,7 @@ class RecordingChannel:
         self.messages.append(message)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_plugins_add_channels_and_messages_use_each_users_language(database_url):
     channel = RecordingChannel()
 

@@ -29,7 +29,6 @@ NAV_LABEL = "Plugin corner"
 ADMIN = "admin@example.org"
 
 # Plugins do not depend on the database engine: the tests that need a database run on SQLite only.
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 # --- the external plugin under test ---------------------------------------------------------------
 
@@ -123,7 +122,7 @@ def shows_overview(html: str) -> bool:
 # --- an external plugin ------------------------------------------------------------------------------
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_external_plugin_adds_a_page_and_a_nav_item(build):
     plugin = make_plugin()
     app = build(plugins=[plugin])
@@ -139,7 +138,7 @@ def test_external_plugin_adds_a_page_and_a_nav_item(build):
     assert client.get("/ext/undeclared").status_code == 403
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_without_the_plugin_there_is_no_page_nor_nav_item(build):
     app = build()
     client, home = home_page(app)
@@ -150,7 +149,7 @@ def test_without_the_plugin_there_is_no_page_nor_nav_item(build):
 # --- DISABLED_PLUGINS ----------------------------------------------------------------------------------
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_built_in_areas_all_load_by_default(build):
     app = build()
     pm = app.extensions["lms.plugins"]
@@ -159,7 +158,7 @@ def test_built_in_areas_all_load_by_default(build):
     assert shows_overview(home)
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_disabled_plugins_from_the_environment(build, monkeypatch):
     monkeypatch.setenv("LMS_DISABLED_PLUGINS", f"reports, {PLUGIN_NAME}")
     app = build(plugins=[make_plugin()])
@@ -175,7 +174,7 @@ def test_disabled_plugins_from_the_environment(build, monkeypatch):
     assert client.get("/ext/page").status_code == 404
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("name", ["reports", "lms.reports.plugin"])
 def test_a_built_in_area_is_disabled_by_short_or_module_name(build, name):
     app = build(DISABLED_PLUGINS=(name,))
@@ -202,7 +201,7 @@ def entry_point(monkeypatch) -> FakeEntryPoint:
     return ep
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_plugins_load_from_entry_points(build, entry_point):
     app = build()
     assert entry_point.groups == ["lms.plugins"] and entry_point.loaded == 1
@@ -212,7 +211,7 @@ def test_plugins_load_from_entry_points(build, entry_point):
     assert PAGE_TEXT in client.get("/ext/page").text
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_a_disabled_entry_point_is_not_even_loaded(build, entry_point):
     app = build(DISABLED_PLUGINS=("from_entry_point",))
     pm = app.extensions["lms.plugins"]
@@ -225,7 +224,7 @@ def test_a_disabled_entry_point_is_not_even_loaded(build, entry_point):
 # --- one manager per app -------------------------------------------------------------------------------
 
 
-@sqlite_only
+@pytest.mark.sqlite_only
 def test_each_app_has_its_own_plugin_manager(build):
     with_plugin = build(plugins=[make_plugin()])
     without = build()

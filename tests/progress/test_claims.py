@@ -106,7 +106,7 @@ def test_a_bulk_re_audit_finds_certificates_completed_by_a_catalogue_change(clai
         assert len(told()) == 1
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_statements_do_not_grow_with_the_learners(demo_app):
     """Two reads whatever the number of learners; then, only when some certificate is newly
     complete, the claims, the users to tell and one row per message."""
@@ -133,7 +133,7 @@ def test_statements_do_not_grow_with_the_learners(demo_app):
         assert len(again) == 2, again
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_cost_per_learner_stays_small(demo_app):
     """The hook over every demo learner: well under a millisecond each (reported, loosely bounded)."""
     from lms.accounts.models import Learner

@@ -21,6 +21,7 @@ from lms.app import create_app
 from lms.demo import CATALOG_DIR
 from lms.extensions import db
 from lms.progress.cli import spread_catalog_paths
+from tests.helpers import count_statements
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROBLEM_LINE = re.compile(r"^(?P<file>.+):(?P<line>\d+): (?P<message>.+)$")
@@ -544,20 +545,10 @@ def audit_version(catalog, code: str) -> str:
     return max(v for c, v in catalog.programs if c == code)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_database_audit_reads_in_a_constant_number_of_statements(demo_app):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with demo_app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with count_statements(demo_app) as statements:
         result = demo_app.test_cli_runner().invoke(args=["audit", "--learner", "100000W", "--program", "LG02501A"])
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
     assert result.exit_code == 0, result.stderr
     # learner, catalogue (units, equivalences, versions), enrolled version, record (5): no N+1.
     assert len(statements) == 10, statements

@@ -19,15 +19,9 @@ from lms.progress.audit.engine import audit
 from lms.progress.audit.report import missing_leaves
 from lms.progress.queries import catalogue_from_database, learner_record
 from lms.timetable.models import Registration
-from tests.helpers import count_statements, login
+from tests.helpers import client_for, count_statements
 
 PASSWORD = "demo-lms-2026"
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    assert login(client, email, PASSWORD).status_code == 302
-    return client
 
 
 def text(html: str) -> str:
@@ -49,7 +43,7 @@ def engine_audit(app, number: str, programme: str) -> dict:
 
 
 def test_dashboard_shows_the_engines_figures_and_next_steps(demo_app):
-    page = signed_in(demo_app, "apprenant@example.org").get("/me/")
+    page = client_for(demo_app, "apprenant@example.org", PASSWORD).get("/me/")
     assert page.status_code == 200
     body = text(page.text)
     for programme in ("LG02501A", "CC0400A"):
@@ -69,7 +63,7 @@ def test_next_steps_add_up_to_the_missing_ects(demo_app):
 
 
 def test_requirement_tree_says_how_each_unit_counts_and_where_to_take_the_missing_ones(demo_app):
-    client = signed_in(demo_app, "apprenant@example.org")
+    client = client_for(demo_app, "apprenant@example.org", PASSWORD)
     page = client.get("/me/programmes/lg02501a")
     assert page.status_code == 200
     body = text(page.text)
@@ -107,10 +101,10 @@ def learner_with_short_history(app) -> tuple[str, str]:
         return email, programme
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_pages_run_a_constant_number_of_statements(demo_app):
     email, programme = learner_with_short_history(demo_app)
-    short, long = signed_in(demo_app, email), signed_in(demo_app, "apprenant@example.org")
+    short, long = client_for(demo_app, email, PASSWORD), client_for(demo_app, "apprenant@example.org", PASSWORD)
     for client in (short, long):
         client.get("/me/")  # audits stored before the pages are measured
     for short_url, long_url in (("/me/", "/me/"), (f"/me/programmes/{programme}", "/me/programmes/LG02501A")):
@@ -121,10 +115,11 @@ def test_pages_run_a_constant_number_of_statements(demo_app):
         assert len(few) == len(many), (short_url, few, many)
 
 
+@pytest.mark.sqlite_only
 def test_only_learners_see_their_cockpit(demo_app):
     assert demo_app.test_client().get("/me/").status_code == 302
-    assert signed_in(demo_app, "enseignant@example.org").get("/me/").status_code == 403
-    assert signed_in(demo_app, "directeur@example.org").get("/me/programmes/LG02501A").status_code == 403
+    assert client_for(demo_app, "enseignant@example.org", PASSWORD).get("/me/").status_code == 403
+    assert client_for(demo_app, "directeur@example.org", PASSWORD).get("/me/programmes/LG02501A").status_code == 403
 
 
 def test_units_used_in_the_tree_exist(demo_app):
@@ -136,7 +131,7 @@ def test_units_used_in_the_tree_exist(demo_app):
         )
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_planner_pages_run_a_constant_number_of_statements(demo_app):
     email, programme = learner_with_short_history(demo_app)
     with demo_app.app_context():
@@ -153,7 +148,7 @@ def test_planner_pages_run_a_constant_number_of_statements(demo_app):
             )
 
         short_id, long_id = enrolment_id(email, programme), enrolment_id("apprenant@example.org", "LG02501A")
-    short, long = signed_in(demo_app, email), signed_in(demo_app, "apprenant@example.org")
+    short, long = client_for(demo_app, email, PASSWORD), client_for(demo_app, "apprenant@example.org", PASSWORD)
     for short_url, long_url in (("/me/plan", "/me/plan"), (f"/me/plan/{short_id}", f"/me/plan/{long_id}")):
         with count_statements(demo_app) as few:
             assert short.get(short_url).status_code == 200

@@ -24,7 +24,8 @@ from lms.progress.audit.requirements import normalise
 from lms.progress.queries import catalogue_from_database, learner_record
 from lms.results import decisions
 from lms.results.models import CreditSource
-from tests.progress.test_cockpit import signed_in, text
+from tests.helpers import client_for
+from tests.progress.test_cockpit import PASSWORD, text
 from tests.progress.test_whatif import as_json, rendered
 
 LEARNER = "100000W"
@@ -83,7 +84,7 @@ def credentials_page(app, client):
 def test_ranking_is_lms_rank(demo_app, tmp_path):
     today = utcnow().date()
     expected = cli_rank(demo_app, tmp_path, today)
-    page, context = credentials_page(demo_app, signed_in(demo_app, EMAIL))
+    page, context = credentials_page(demo_app, client_for(demo_app, EMAIL, PASSWORD))
     assert as_json([r.row for r in context["ranked"]]) == expected
     # the table shows them in that order, each with its missing ECTS and a what-if link
     body = page.text
@@ -110,7 +111,7 @@ def grant(app, code: str) -> None:
 
 
 def test_claim_now_and_within_one_or_two_units(demo_app):
-    client = signed_in(demo_app, EMAIL)
+    client = client_for(demo_app, EMAIL, PASSWORD)
 
     def cs(context):
         return next(r for r in context["ranked"] if r.program.code == "CS6800A")

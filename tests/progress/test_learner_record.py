@@ -7,20 +7,14 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.results.models import Credit
-from tests.helpers import csrf_token, login
+from tests.helpers import client_for, csrf_token
 
 PASSWORD = "demo-lms-2026"
 RECORD = "/learners/100000W"
 
 
-def signed_in(app, email):
-    client = app.test_client()
-    assert login(client, email, PASSWORD).status_code == 302
-    return client
-
-
 def test_search_and_record_show_decisions_with_who_and_when(demo_app):
-    client = signed_in(demo_app, "directeur@example.org")
+    client = client_for(demo_app, "directeur@example.org", PASSWORD)
     found = client.get("/learners/?q=100000")
     assert found.status_code == 200 and RECORD in found.text
     page = client.get(RECORD)
@@ -29,7 +23,7 @@ def test_search_and_record_show_decisions_with_who_and_when(demo_app):
 
 
 def test_director_grants_and_revokes_a_credit_from_the_page(demo_app):
-    client = signed_in(demo_app, "directeur@example.org")
+    client = client_for(demo_app, "directeur@example.org", PASSWORD)
     page = client.get(RECORD).text
     token = csrf_token(page)
     refused = client.post(
@@ -73,9 +67,9 @@ def test_director_grants_and_revokes_a_credit_from_the_page(demo_app):
         assert db.session.get(Credit, credit_id).revoke_reason == "Erreur"
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_outside_director_and_learner_are_refused(demo_app):
-    outsider = signed_in(demo_app, "directrice.master@example.org")
+    outsider = client_for(demo_app, "directrice.master@example.org", PASSWORD)
     token = csrf_token(outsider.get(RECORD).text)
     response = outsider.post(
         f"{RECORD}/credits",
@@ -89,6 +83,6 @@ def test_outside_director_and_learner_are_refused(demo_app):
         },
     )
     assert response.status_code == 403
-    learner = signed_in(demo_app, "apprenant@example.org")
+    learner = client_for(demo_app, "apprenant@example.org", PASSWORD)
     assert learner.get(RECORD).status_code == 403
-    assert signed_in(demo_app, "enseignant@example.org").get("/learners/").status_code == 403
+    assert client_for(demo_app, "enseignant@example.org", PASSWORD).get("/learners/").status_code == 403

@@ -17,16 +17,10 @@ from lms.extensions import db
 from lms.progress import charts, history
 from lms.results.models import Credit, Result, ResultStatus
 from lms.timetable.models import Registration, RegistrationStatus
-from tests.helpers import count_statements, login
+from tests.helpers import client_for, count_statements
 
 PASSWORD = "demo-lms-2026"
 NS = {"svg": "http://www.w3.org/2000/svg"}
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    assert login(client, email, PASSWORD).status_code == 302
-    return client
 
 
 def svg_of(html: str) -> ET.Element:
@@ -110,7 +104,7 @@ def test_text_is_escaped_and_empty_timeline_renders():
 
 
 def test_timeline_page_chart_matches_its_tables(demo_app):
-    page = signed_in(demo_app, "apprenant@example.org").get("/me/timeline")
+    page = client_for(demo_app, "apprenant@example.org", PASSWORD).get("/me/timeline")
     assert page.status_code == 200
     svg = svg_of(page.text)
     with demo_app.app_context():
@@ -144,9 +138,10 @@ def test_timeline_page_chart_matches_its_tables(demo_app):
     assert 'role="img"' in page.text and "aria-labelledby" in page.text
 
 
+@pytest.mark.sqlite_only
 def test_timeline_is_for_learners_only(demo_app):
     assert demo_app.test_client().get("/me/timeline").status_code == 302
-    assert signed_in(demo_app, "enseignant@example.org").get("/me/timeline").status_code == 403
+    assert client_for(demo_app, "enseignant@example.org", PASSWORD).get("/me/timeline").status_code == 403
 
 
 def test_history_ignores_drafts_and_revoked_credits(demo_app):
@@ -198,10 +193,10 @@ def learner_with_short_history(app) -> tuple[str, int]:
         return email, count
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_timeline_runs_a_constant_number_of_statements(demo_app):
     email, _count = learner_with_short_history(demo_app)
-    short, long = signed_in(demo_app, email), signed_in(demo_app, "apprenant@example.org")
+    short, long = client_for(demo_app, email, PASSWORD), client_for(demo_app, "apprenant@example.org", PASSWORD)
     with count_statements(demo_app) as few:
         short_page = short.get("/me/timeline")
     with count_statements(demo_app) as many:
@@ -213,6 +208,7 @@ def test_timeline_runs_a_constant_number_of_statements(demo_app):
     assert len(few) == len(many), (few, many)
 
 
+@pytest.mark.sqlite_only
 def test_learner_without_history_sees_an_empty_timeline(demo_app):
     with demo_app.app_context():
         from lms.accounts.models import Role
@@ -227,6 +223,6 @@ def test_learner_without_history_sees_an_empty_timeline(demo_app):
             learner_number="199998B",
         )
         db.session.commit()
-    page = signed_in(demo_app, "debut@example.org").get("/me/timeline")
+    page = client_for(demo_app, "debut@example.org", PASSWORD).get("/me/timeline")
     assert page.status_code == 200
     assert "<svg" not in page.text and "your timeline starts with your first registration" in page.text

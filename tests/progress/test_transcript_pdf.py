@@ -17,17 +17,11 @@ from lms.core.plugin import format_grade
 from lms.extensions import db
 from lms.progress import history
 from lms.results.models import Credit
-from tests.helpers import count_statements, login
+from tests.helpers import client_for, count_statements
 from tests.progress.test_timeline import learner_with_short_history
 
 PASSWORD = "demo-lms-2026"
 CODE_LINE = re.compile(r"^([A-Z][A-Z0-9]{2,11}) ", re.MULTILINE)
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    assert login(client, email, PASSWORD).status_code == 302
-    return client
 
 
 def pdf_text(response) -> str:
@@ -45,7 +39,7 @@ def expected(app, number: str):
 
 
 def test_my_transcript_lists_validated_units_with_grades_in_french(demo_app):
-    response = signed_in(demo_app, "apprenant@example.org").get("/me/transcript.pdf")
+    response = client_for(demo_app, "apprenant@example.org", PASSWORD).get("/me/transcript.pdf")
     text = pdf_text(response)
     assert "100000W" in response.headers["Content-Disposition"]
     lines, units = expected(demo_app, "100000W")
@@ -74,8 +68,9 @@ def test_my_transcript_lists_validated_units_with_grades_in_french(demo_app):
     assert "LG02501A" in text and "CC0400A" in text
 
 
+@pytest.mark.sqlite_only
 def test_english_on_request(demo_app):
-    client = signed_in(demo_app, "apprenant@example.org")
+    client = client_for(demo_app, "apprenant@example.org", PASSWORD)
     text = pdf_text(client.get("/me/transcript.pdf?lang=en"))
     assert "Learner number" in text and "Transcript" in text and "Validated units" in text
     _lines, units = expected(demo_app, "100000W")
@@ -84,20 +79,22 @@ def test_english_on_request(demo_app):
     assert "Numéro d'auditeur" not in text
 
 
+@pytest.mark.sqlite_only
 def test_the_readers_language_is_the_default(demo_app):
     with demo_app.app_context():
         learner_by_number("100000W").user.locale = "en"
         db.session.commit()
-    client = signed_in(demo_app, "apprenant@example.org")
+    client = client_for(demo_app, "apprenant@example.org", PASSWORD)
     assert "Learner number" in pdf_text(client.get("/me/transcript.pdf"))
     assert "Numéro d'auditeur" in pdf_text(client.get("/me/transcript.pdf?lang=fr"))
     assert "Numéro d'auditeur" in pdf_text(
-        signed_in(demo_app, "admin@example.org").get("/learners/100000W/transcript.pdf")
+        client_for(demo_app, "admin@example.org", PASSWORD).get("/learners/100000W/transcript.pdf")
     )  # the reader's language, not the learner's
 
 
+@pytest.mark.sqlite_only
 def test_pdf_is_tagged_and_titled(demo_app):
-    response = signed_in(demo_app, "apprenant@example.org").get("/me/transcript.pdf?lang=en")
+    response = client_for(demo_app, "apprenant@example.org", PASSWORD).get("/me/transcript.pdf?lang=en")
     reader = pypdf.PdfReader(io.BytesIO(response.data))
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "en"
@@ -107,18 +104,20 @@ def test_pdf_is_tagged_and_titled(demo_app):
     assert (round(width), round(height)) == (595, 842)  # A4 in points
 
 
+@pytest.mark.sqlite_only
 def test_staff_transcript_follows_the_learner_record_rule(demo_app):
     url = "/learners/100000W/transcript.pdf"
-    director = signed_in(demo_app, "directeur@example.org")  # directs the licence
+    director = client_for(demo_app, "directeur@example.org", PASSWORD)  # directs the licence
     assert "100000W" in pdf_text(director.get(url))
-    assert "100000W" in pdf_text(signed_in(demo_app, "admin@example.org").get(url + "?lang=en"))
-    assert signed_in(demo_app, "directrice.master@example.org").get(url).status_code == 403
-    assert signed_in(demo_app, "enseignant@example.org").get(url).status_code == 403
-    assert signed_in(demo_app, "apprenant@example.org").get(url).status_code == 403
+    assert "100000W" in pdf_text(client_for(demo_app, "admin@example.org", PASSWORD).get(url + "?lang=en"))
+    assert client_for(demo_app, "directrice.master@example.org", PASSWORD).get(url).status_code == 403
+    assert client_for(demo_app, "enseignant@example.org", PASSWORD).get(url).status_code == 403
+    assert client_for(demo_app, "apprenant@example.org", PASSWORD).get(url).status_code == 403
     assert director.get("/learners/999999Z/transcript.pdf").status_code == 404
     assert demo_app.test_client().get(url).status_code == 302
 
 
+@pytest.mark.sqlite_only
 def test_learner_without_history_gets_a_transcript(demo_app):
     with demo_app.app_context():
         from lms.accounts.models import Role
@@ -133,7 +132,7 @@ def test_learner_without_history_gets_a_transcript(demo_app):
             learner_number="199999A",
         )
         db.session.commit()
-    text = pdf_text(signed_in(demo_app, "nouveau@example.org").get("/me/transcript.pdf"))
+    text = pdf_text(client_for(demo_app, "nouveau@example.org", PASSWORD).get("/me/transcript.pdf"))
     assert "199999A" in text
 
 
@@ -148,15 +147,15 @@ def test_revoked_credits_are_not_on_the_transcript(demo_app):
         db.session.commit()
     lines, _units = expected(demo_app, "100000W")
     assert code not in {line.code for line in lines if line.source == "credit"}
-    text = pdf_text(signed_in(demo_app, "apprenant@example.org").get("/me/transcript.pdf"))
+    text = pdf_text(client_for(demo_app, "apprenant@example.org", PASSWORD).get("/me/transcript.pdf"))
     if code not in {line.code for line in lines}:
         assert code not in text
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_transcript_runs_a_constant_number_of_statements(demo_app):
     email, _count = learner_with_short_history(demo_app)
-    short, long = signed_in(demo_app, email), signed_in(demo_app, "apprenant@example.org")
+    short, long = client_for(demo_app, email, PASSWORD), client_for(demo_app, "apprenant@example.org", PASSWORD)
     with count_statements(demo_app) as few:
         assert short.get("/me/transcript.pdf").status_code == 200
     with count_statements(demo_app) as many:
@@ -168,7 +167,7 @@ def test_transcript_runs_a_constant_number_of_statements(demo_app):
         number = db.session.scalar(
             sa.select(Learner.learner_number).join(User, Learner.user_id == User.id).where(User.email == email)
         )
-    admin = signed_in(demo_app, "admin@example.org")
+    admin = client_for(demo_app, "admin@example.org", PASSWORD)
     with count_statements(demo_app) as few:
         assert admin.get(f"/learners/{number}/transcript.pdf").status_code == 200
     with count_statements(demo_app) as many:

@@ -22,8 +22,8 @@ from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry
 from lms.progress.audit.report import leaves
 from lms.progress.cli import _json_default
 from lms.progress.queries import catalogue_from_database
-from tests.helpers import count_statements
-from tests.progress.test_cockpit import learner_with_short_history, signed_in, text
+from tests.helpers import client_for, count_statements
+from tests.progress.test_cockpit import PASSWORD, learner_with_short_history, text
 
 LEARNER = "100000W"
 EMAIL = "apprenant@example.org"
@@ -67,7 +67,7 @@ def what_if(app, client, key: str, compare: str | None = None):
 
 def test_what_if_of_every_version_is_lms_audit(demo_app):
     today = utcnow().date()
-    client = signed_in(demo_app, EMAIL)
+    client = client_for(demo_app, EMAIL, PASSWORD)
     with demo_app.app_context():
         versions = sorted(catalogue_from_database().programs)
     assert len(versions) >= 6
@@ -87,7 +87,7 @@ def test_what_if_of_every_version_is_lms_audit(demo_app):
 
 
 def test_compare_with_another_of_my_programmes(demo_app):
-    client = signed_in(demo_app, EMAIL)
+    client = client_for(demo_app, EMAIL, PASSWORD)
     _page, context = what_if(demo_app, client, "CS6800A:20261004", compare="LG02501A:20261004")
     assert (context["current"]["program"], context["chosen"]["program"]) == ("LG02501A", "CS6800A")
     # another programme: only the units held are listed, not every requirement of the other
@@ -129,7 +129,7 @@ def replace_leaf(node, old: str, new: str) -> bool:
 
 def test_newer_version_of_my_programme_lists_the_units_that_change(demo_app):
     today = utcnow().date()
-    client = signed_in(demo_app, EMAIL)
+    client = client_for(demo_app, EMAIL, PASSWORD)
     mine = cli_audit(demo_app, "LG02501A", "20261004", today)
     tree_leaves = list(leaves(mine["requirements"]))
     met = next(
@@ -163,26 +163,28 @@ def test_newer_version_of_my_programme_lists_the_units_that_change(demo_app):
     assert met in body and new in body
 
 
+@pytest.mark.sqlite_only
 def test_bad_choices_are_refused(demo_app):
-    client = signed_in(demo_app, EMAIL)
+    client = client_for(demo_app, EMAIL, PASSWORD)
     assert client.get("/me/what-if", query_string={"programme": "NOPE:1"}).status_code == 400
     assert client.get("/me/what-if", query_string={"programme": ""}).status_code == 400
 
 
+@pytest.mark.sqlite_only
 def test_only_learners_explore(demo_app):
     anonymous = demo_app.test_client()
     for url in ("/me/what-if", "/me/credentials"):
         page = anonymous.get(url)
         assert page.status_code == 302 and "/login" in page.headers["Location"]
-    tutor = signed_in(demo_app, "enseignant@example.org")
+    tutor = client_for(demo_app, "enseignant@example.org", PASSWORD)
     for url in ("/me/what-if?programme=LG02501A:20261004", "/me/credentials"):
         assert tutor.get(url).status_code == 403
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_pages_run_a_constant_number_of_statements(demo_app):
     email, _programme = learner_with_short_history(demo_app)
-    short, long = signed_in(demo_app, email), signed_in(demo_app, EMAIL)
+    short, long = client_for(demo_app, email, PASSWORD), client_for(demo_app, EMAIL, PASSWORD)
     for url in ("/me/what-if?programme=MR12202A:20261004", "/me/credentials"):
         for client in (short, long):
             client.get(url)  # warm up (session, caches)
@@ -242,12 +244,13 @@ def test_status_changes_between_versions():
     assert changes["BBB100"].kind == whatif.DROPPED_REQUIREMENT
 
 
+@pytest.mark.sqlite_only
 def test_a_learner_without_enrolment_sees_the_audit_alone(demo_app):
     from lms.accounts.models import Role
     from tests.helpers import make_user
 
     make_user(demo_app, "new.learner@example.org", [Role.LEARNER], password="demo-lms-2026")
-    client = signed_in(demo_app, "new.learner@example.org")
+    client = client_for(demo_app, "new.learner@example.org", PASSWORD)
     page, context = what_if(demo_app, client, "CS6800A:20261004")
     assert page.status_code == 200
     assert context["current"] is None and context["changes"] == []

@@ -13,8 +13,8 @@ from lms.plugins import hookimpl
 from lms.reports.charts import Bar, histogram_svg, nice_ceiling
 from lms.reports.exports import Exporter
 from tests.conftest import make_app
-from tests.helpers import count_statements
-from tests.reports.world import CERTIFICATE, HOSTILE_NAME, HOSTILE_TITLE, MASTER, build_world, client_for, grow
+from tests.helpers import client_for, count_statements
+from tests.reports.world import CERTIFICATE, HOSTILE_NAME, HOSTILE_TITLE, MASTER, build_world, grow
 
 PAGES = [
     "/reports/",
@@ -45,7 +45,7 @@ def read_xlsx(response) -> list[list]:
     return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_access(app):
     world = build_world(app)
     admin = client_for(app, "admin@example.org")
@@ -68,7 +68,7 @@ def test_access(app):
     assert "/reports/" not in client_for(app, "tutor@example.org").get("/").text
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_pages_show_the_figures_a_director_may_see(app):
     world = build_world(app)
     admin = client_for(app, "admin@example.org")
@@ -86,7 +86,7 @@ def test_pages_show_the_figures_a_director_may_see(app):
     assert "913" in admin.get("/reports/time-to-diploma").text
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_csv_exports_are_neutralised(app):
     build_world(app)
     admin = client_for(app, "admin@example.org")
@@ -104,7 +104,7 @@ def test_csv_exports_are_neutralised(app):
     assert [row[3] for row in read_csv(director.get("/reports/dropouts.csv"))[1:]] == [MASTER]
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_xlsx_exports_read_back(app):
     world = build_world(app)
     admin = client_for(app, "admin@example.org")
@@ -159,7 +159,7 @@ def test_histogram_svg_is_accessible_and_escaped():
     assert "<rect" not in histogram_svg([], "t", "d", "x", "y")
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_reports_on_the_demo_data(demo_app):
     for email in ("admin@example.org", "directeur@example.org"):
         client = demo_app.test_client()
@@ -184,7 +184,7 @@ class TextExporter:
         return [Exporter("txt", "Text", respond)]
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_a_plugin_adds_an_export_format(database_url):
     app = make_app(database_url, plugins=[TextExporter()])
     build_world(app)

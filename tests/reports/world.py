@@ -35,7 +35,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 
 from lms.accounts import services as accounts
 from lms.accounts.models import Role, User
@@ -48,7 +47,7 @@ from lms.intakes.models import Application, ApplicationStatus, Enrolment, Enrolm
 from lms.progress.models import AuditStatus, ProgressSnapshot
 from lms.results.models import Decision, Result, ResultStatus
 from lms.timetable.models import Centre, Modality, Offering, Registration, RegistrationStatus, Semester
-from tests.helpers import login, make_user
+from tests.helpers import make_user
 
 MASTER, CERTIFICATE = "MR11401A", "CS6800A"
 HOSTILE_NAME = '=HYPERLINK("http://evil.example")'
@@ -288,10 +287,3 @@ def pin_snapshots(earned: dict[Enrolment, str]) -> None:
         snapshot = by_enrolment[enrolment.id]
         snapshot.status, snapshot.earned_ects = AuditStatus.INCOMPLETE, Decimal(ects)
         snapshot.in_progress_ects, snapshot.missing_ects, snapshot.result = Decimal(0), None, {}
-
-
-def client_for(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    response = login(client, email)
-    assert response.status_code == 302, response.text[:500]
-    return client

@@ -17,8 +17,8 @@ from lms.notifications.models import Notification
 from lms.progress.models import ProgressSnapshot
 from lms.results import decisions
 from lms.results.models import ActivityDecision, Decision
-from tests.helpers import csrf_token
-from tests.progress.test_learner_record import RECORD, signed_in
+from tests.helpers import client_for, csrf_token
+from tests.progress.test_learner_record import PASSWORD, RECORD
 from tests.results.test_decisions import LEARNER, unit, user
 
 
@@ -86,6 +86,7 @@ def test_a_validated_ua_meets_its_leaf_at_once_and_revoking_undoes_it(demo_app):
         db.session.rollback()
 
 
+@pytest.mark.sqlite_only
 def test_only_uas_and_only_the_learners_directors(demo_app):
     with demo_app.app_context():
         learner = learner_by_number(LEARNER)
@@ -107,7 +108,7 @@ def test_only_uas_and_only_the_learners_directors(demo_app):
 
 
 def test_director_decides_from_the_learner_record(demo_app):
-    client = signed_in(demo_app, "directeur@example.org")
+    client = client_for(demo_app, "directeur@example.org", PASSWORD)
     token = csrf_token(client.get(RECORD).text)
     form = {
         "ua-csrf_token": token,
@@ -131,7 +132,7 @@ def test_director_decides_from_the_learner_record(demo_app):
     )
     assert revoked.status_code == 302
     assert "Erreur de saisie" in client.get(RECORD).text
-    outsider = signed_in(demo_app, "directrice.master@example.org")
+    outsider = client_for(demo_app, "directrice.master@example.org", PASSWORD)
     token = csrf_token(outsider.get(RECORD).text)
     assert (
         outsider.post(f"{RECORD}/activities", data={**form, "ua-csrf_token": token, "ua-grade": ""}).status_code == 403

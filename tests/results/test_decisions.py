@@ -72,6 +72,7 @@ def test_director_grants_and_revokes_a_ves_credit_with_instant_progress(demo_app
         db.session.rollback()
 
 
+@pytest.mark.sqlite_only
 def test_directors_decide_only_in_their_programmes(demo_app):
     with demo_app.app_context():
         learner = learner_by_number(LEARNER)

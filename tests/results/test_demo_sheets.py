@@ -26,6 +26,7 @@ def snapshots(app, learner_id: int) -> dict[int, tuple]:
         }
 
 
+@pytest.mark.sqlite_only
 def test_demo_tutor_sees_their_offerings_and_sheets(demo_app, demo_client):
     login(demo_client, "enseignant@example.org", DEMO_PASSWORD)
     page = demo_client.get("/results/offerings")
@@ -71,7 +72,7 @@ def test_publishing_refreshes_the_learner_progress(demo_app, demo_client):
     assert learner_client.get("/results/mine").status_code == 200
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_sheet_statements_do_not_grow_with_the_learners(demo_app):
     from tests.core.test_query_counts import statements_for
 
@@ -88,6 +89,7 @@ def test_sheet_statements_do_not_grow_with_the_learners(demo_app):
     assert small == large <= 15
 
 
+@pytest.mark.sqlite_only
 def test_tutor_home_links_each_offering_to_its_grade_sheet(demo_app):
     from tests.helpers import login
 

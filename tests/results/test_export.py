@@ -33,7 +33,7 @@ def test_neutralise(value, expected):
     assert neutralise(value) == expected
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_tutor_downloads_a_sheet_with_hostile_names_neutralised(demo_app):
     with demo_app.app_context():
         tutor = db.session.scalar(sa.select(User).where(User.email == "enseignant@example.org"))

@@ -14,8 +14,8 @@ from lms.extensions import db
 from lms.results import uploads
 from lms.results.models import Result, ResultStatus
 from lms.timetable.models import Registration, RegistrationStatus
-from tests.helpers import csrf_token, get_user
-from tests.results.world import build_world, client_for, history, results, sheet_url
+from tests.helpers import client_for, csrf_token, get_user
+from tests.results.world import build_world, history, results, sheet_url
 
 
 @pytest.fixture
@@ -70,6 +70,7 @@ def plain_csv(rows: list[tuple[str, str]]) -> bytes:
     return ("learner number;grade\n" + "".join(f"{n};{g}\n" for n, g in rows)).encode()
 
 
+@pytest.mark.sqlite_only
 def test_sheet_links_to_the_import_form(app, world):
     tutor = client_for(app, "tutor@example.org")
     page = tutor.get(sheet_url(world.offering))
@@ -119,6 +120,7 @@ def test_changes_show_old_and_new_and_unchanged_rows(app, world):
     assert [e[0] for e in history(app, saved[world.registrations[1]].id)] == ["create"]
 
 
+@pytest.mark.sqlite_only
 def test_moodle_export_asks_for_a_grade_column(app, world):
     a, _, c = numbers(app, world.registrations)
     content = (
@@ -151,6 +153,7 @@ def test_moodle_export_asks_for_a_grade_column(app, world):
     assert history(app, saved[world.registrations[0]].id)[0][3] == "import:moodle"
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("bad_row", "message"),
     [(("99999", "12"), "not registered in this offering"), (None, "outside 0–20")],
@@ -196,6 +199,7 @@ def test_confirm_refuses_when_the_roster_changed_since_the_preview(app, world):
     assert results(app, world.registrations) == {}
 
 
+@pytest.mark.sqlite_only
 def test_wrong_extension_and_size_are_refused(app, world):
     tutor = client_for(app, "tutor@example.org")
     wrong = upload(tutor, world.offering, b"learner number,grade\n", "grades.pdf", "csv")
@@ -208,6 +212,7 @@ def test_wrong_extension_and_size_are_refused(app, world):
     assert mismatch.status_code == 422 and "cannot read a file called grades.csv" in mismatch.text
 
 
+@pytest.mark.sqlite_only
 def test_another_tutor_and_a_director_get_403(app, world):
     for email in ("tutor2@example.org", "director@example.org", "learner.a@example.org"):
         client = client_for(app, email)
@@ -218,6 +223,7 @@ def test_another_tutor_and_a_director_get_403(app, world):
     assert import_url(world.other_offering) in other.get(sheet_url(world.other_offering)).text
 
 
+@pytest.mark.sqlite_only
 def test_token_of_another_user_sheet_or_expired_is_refused(app, world):
     a, _, _ = numbers(app, world.registrations)
     tutor = client_for(app, "tutor@example.org")
@@ -243,6 +249,7 @@ def test_token_of_another_user_sheet_or_expired_is_refused(app, world):
     assert results(app, world.registrations) == {}
 
 
+@pytest.mark.sqlite_only
 def test_locked_sheet_and_ua_sheet_have_no_import(app, world):
     from datetime import timedelta
 

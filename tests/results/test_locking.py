@@ -15,10 +15,9 @@ from lms.extensions import db
 from lms.results import services
 from lms.results.models import Result, ResultHistory
 from lms.timetable.models import Offering
-from tests.helpers import csrf_token
+from tests.helpers import client_for, csrf_token
 from tests.results.world import (
     build_world,
-    client_for,
     history,
     results,
     save,
@@ -120,6 +119,7 @@ def test_a_lock_that_loses_the_race_keeps_the_callers_transaction(app, world, lo
     assert result.locked and [row[0] for row in history(app, result.id)] == ["create", "publish"]
 
 
+@pytest.mark.sqlite_only
 def test_a_tutor_cannot_correct(app, world, locked):
     a = world.registrations[0]
     result = results(app, [a])[a]
@@ -175,6 +175,7 @@ def test_two_directors_correcting_the_same_result_the_second_gets_409(app, world
     assert results(app, [a])[a].grade == Decimal(15)
 
 
+@pytest.mark.sqlite_only
 def test_no_correction_before_the_sheet_is_locked(app, world):
     tutor = client_for(app, "tutor@example.org")
     a = world.registrations[0]

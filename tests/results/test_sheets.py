@@ -7,10 +7,9 @@ from decimal import Decimal
 import pytest
 
 from lms.results.models import ResultStatus
-from tests.helpers import csrf_token
+from tests.helpers import client_for, csrf_token
 from tests.results.world import (
     build_world,
-    client_for,
     history,
     results,
     save,
@@ -33,6 +32,7 @@ def test_my_offerings_lists_own_offerings_with_sheet_links(app, world):
     assert 'href="/results/offerings"' in tutor.get("/").text  # nav item
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("email", "own", "other"),
     [
@@ -53,6 +53,7 @@ def test_access_matrix_for_viewing(app, world, email, own, other):
     assert client.get(sheet_url(world.other_offering)).status_code == other
 
 
+@pytest.mark.sqlite_only
 def test_another_tutor_cannot_save_and_a_director_only_reads(app, world):
     tutor = client_for(app, "tutor@example.org")
     page = tutor.get(sheet_url(world.offering))
@@ -85,6 +86,7 @@ def test_draft_is_hidden_from_the_learner_until_published(app, world):
     assert "8,25" not in mine  # another learner's grade
 
 
+@pytest.mark.sqlite_only
 def test_invalid_rows_keep_values_and_save_nothing(app, world):
     tutor = client_for(app, "tutor@example.org")
     a, b, c = world.registrations
@@ -229,6 +231,7 @@ def test_publishing_notifies_the_learner_in_the_app(app, world):
         assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 2
 
 
+@pytest.mark.sqlite_only
 def test_odd_requests_get_clean_answers(app, world):
     tutor = client_for(app, "tutor@example.org")
     a = world.registrations[0]
@@ -247,6 +250,7 @@ def test_odd_requests_get_clean_answers(app, world):
     assert results(app, [a]) == {}
 
 
+@pytest.mark.sqlite_only
 def test_learners_and_tutors_stay_out_of_each_others_pages(app, world):
     learner = client_for(app, "learner.a@example.org")
     assert learner.get("/results/offerings").status_code == 403

@@ -24,7 +24,7 @@ from lms.core.time import utcnow
 from lms.extensions import db
 from lms.results.models import Result, ResultHistory
 from lms.timetable.models import Centre, Modality, Offering, Registration, Semester
-from tests.helpers import csrf_token, login, make_user
+from tests.helpers import csrf_token, make_user
 
 
 @dataclass
@@ -117,13 +117,6 @@ def version(programme: Programme, requirements) -> ProgrammeVersion:
 
 def sheet_url(offering: int, session: int = 1) -> str:
     return f"/results/offerings/{offering}/sessions/{session}"
-
-
-def client_for(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    response = login(client, email)
-    assert response.status_code == 302, response.text[:500]
-    return client
 
 
 class _Inputs(HTMLParser):

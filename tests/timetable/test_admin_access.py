@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.timetable.test_admin_world import BASE, build_admin_world, client_for
+from tests.helpers import client_for
+from tests.timetable.test_admin_world import BASE, build_admin_world
+
+pytestmark = pytest.mark.sqlite_only  # access rules of pages only
 
 
 def pages(world) -> list[str]:

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.timetable.models import Centre
+from tests.helpers import client_for
 from tests.timetable.test_admin_world import (
     BASE,
     build_admin_world,
-    client_for,
     count,
     post_form,
 )
@@ -26,6 +26,7 @@ def admin(app, world):
     return client_for(app, "admin@example.org")
 
 
+@pytest.mark.sqlite_only
 def test_list_shows_centres_with_their_offerings_and_no_delete(world, admin):
     page = admin.get(f"{BASE}/centres").text
     assert "Cnam Paris" in page and "America/Cayenne" in page
@@ -50,6 +51,7 @@ def test_create_a_centre(app, world, admin):
         assert (centre.name, centre.timezone) == ("Cnam La Réunion", "Indian/Reunion")
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -22,10 +22,10 @@ from lms.timetable.models import (
     Semester,
 )
 from lms.timetable.services.offerings import ONE_YEAR, shift_meeting_moment
+from tests.helpers import client_for
 from tests.timetable.test_admin_world import (
     BASE,
     build_admin_world,
-    client_for,
     count,
     post_form,
 )
@@ -134,6 +134,7 @@ def test_copy_shifts_dates_keeps_tutors_and_skips_existing(app, world, admin):
     assert count(app, Offering) == 4
 
 
+@pytest.mark.sqlite_only
 def test_bad_year_is_a_form_error(app, world, admin):
     response = post_form(admin, f"{BASE}/offerings/copy", {"year": "twenty", "confirm": "1"})
     assert response.status_code == 422 and "Not a valid integer" in response.text

@@ -10,10 +10,10 @@ import pytest
 
 from lms.extensions import db
 from lms.timetable.models import Meeting, MeetingMode, MeetingStatus, Offering
+from tests.helpers import client_for
 from tests.timetable.test_admin_world import (
     BASE,
     build_admin_world,
-    client_for,
     count,
     meetings_of,
     notifications,
@@ -85,6 +85,7 @@ def test_the_list_shows_cayenne_times_for_a_cayenne_offering(app, world, admin):
     assert "America/Cayenne" in admin.get(f"{BASE}/offerings/{world.offering}/meetings").text
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -24,7 +24,7 @@ from lms.timetable.models import (
     RegistrationStatus,
     Semester,
 )
-from tests.helpers import csrf_token, login, make_user
+from tests.helpers import csrf_token, make_user
 
 BASE = "/admin/timetable"
 
@@ -88,12 +88,6 @@ def build_admin_world(app: Flask) -> AdminWorld:
             )
         db.session.commit()
         return AdminWorld(offering.id, paris.id, cayenne.id, tutors, learners)
-
-
-def client_for(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 def post_form(client: FlaskClient, path: str, data: dict, page: str | None = None):

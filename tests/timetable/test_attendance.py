@@ -18,7 +18,6 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 
 from lms.accounts.models import Role, User
 from lms.catalog.models import Unit, UnitKind
@@ -37,7 +36,7 @@ from lms.timetable.models import (
     Semester,
 )
 from lms.timetable.services.attendance import all_present_status, read_statuses
-from tests.helpers import csrf_token, login, make_user
+from tests.helpers import client_for, csrf_token, make_user
 
 PARIS = "Europe/Paris"
 LEARNERS = ["learner.a@example.org", "learner.b@example.org", "learner.c@example.org"]
@@ -109,13 +108,6 @@ def build_world(app: Flask) -> World:
         )
 
 
-def client_for(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    response = login(client, email)
-    assert response.status_code == 302, response.text[:300]
-    return client
-
-
 def attendance(app: Flask, meeting_id: int) -> dict[int, Attendance]:
     with app.app_context():
         rows = db.session.scalars(sa.select(Attendance).where(Attendance.meeting_id == meeting_id)).all()
@@ -165,6 +157,7 @@ def test_read_statuses_skips_blank_unknown_and_foreign_rows():
 # --- access ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_only_the_offerings_tutors_and_admins_open_its_attendance_pages(app, world):
     m1 = world.meetings["M1"]
     pages = [
@@ -194,6 +187,7 @@ def test_only_the_offerings_tutors_and_admins_open_its_attendance_pages(app, wor
     assert attendance(app, m1) == {}
 
 
+@pytest.mark.sqlite_only
 def test_unknown_meeting_or_offering_is_404(app, world):
     client = client_for(app, "tutor@example.org")
     assert client.get(sheet_url(999999)).status_code == 404
@@ -289,6 +283,7 @@ def test_everyone_present_fills_the_sheet_for_the_tutor_to_adjust_then_save(app,
         }
 
 
+@pytest.mark.sqlite_only
 def test_a_cancelled_meeting_has_no_sheet(app, world):
     client = client_for(app, "tutor@example.org")
     m4 = world.meetings["M4"]
@@ -303,6 +298,7 @@ def test_a_cancelled_meeting_has_no_sheet(app, world):
     assert attendance(app, m4) == {}
 
 
+@pytest.mark.sqlite_only
 def test_an_expired_form_writes_nothing(app, world):
     client = client_for(app, "tutor@example.org")
     m1 = world.meetings["M1"]
@@ -322,6 +318,7 @@ def test_registrations_of_other_offerings_are_ignored(app, world):
     assert attendance(app, m1) == {}
 
 
+@pytest.mark.sqlite_only
 def test_tutors_reach_attendance_from_their_offerings_and_learners_from_the_menu(app, world):
     tutor = client_for(app, "tutor@example.org")
     link = f'href="/attendance/offerings/{world.offering}"'

@@ -26,8 +26,8 @@ from lms.timetable.services.certificates import (
     normalise_code,
     unit_lines,
 )
-from tests.helpers import csrf_token
-from tests.timetable.test_attendance import build_world, client_for, record
+from tests.helpers import client_for, csrf_token
+from tests.timetable.test_attendance import build_world, record
 
 P, R, X, E = (
     AttendanceStatus.PRESENT_IN_PERSON,
@@ -211,6 +211,7 @@ def test_an_empty_period_is_a_form_error_and_issues_nothing(app, world):
     assert certificates(app) == []
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "period",
     [
@@ -244,6 +245,7 @@ def test_an_admin_issues_a_certificate_for_any_learner(app, world):
     assert certificate.issued_by_id == admin_id
 
 
+@pytest.mark.sqlite_only
 def test_nobody_else_downloads_a_learners_certificate(app, world):
     number = world.numbers[0]
     for email in ("learner.b@example.org", "tutor@example.org"):
@@ -268,6 +270,7 @@ def test_nobody_else_downloads_a_learners_certificate(app, world):
 # --- public verification ------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_the_verification_page_shows_the_facts_and_nothing_more(app, world):
     client = client_for(app, "learner.a@example.org")
     assert download(client, "/attendance/mine", "/attendance/mine/certificate").status_code == 200

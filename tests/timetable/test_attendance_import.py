@@ -13,8 +13,8 @@ from lms.timetable.services.attendance import (
     match_participants,
     read_participants,
 )
-from tests.helpers import csrf_token
-from tests.timetable.test_attendance import attendance, build_world, client_for, record
+from tests.helpers import client_for, csrf_token
+from tests.timetable.test_attendance import attendance, build_world, record
 
 ZOOM = (
     b"Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"
@@ -215,6 +215,7 @@ def test_default_threshold_is_half_the_meeting(app, world):
         assert default_threshold(db.session.get(Meeting, world.meetings["M3"])) == 90
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("data", "name"),
     [
@@ -235,6 +236,7 @@ def test_a_bad_file_is_refused_clearly_and_nothing_is_written(app, world, data, 
     assert attendance(app, m2) == {}
 
 
+@pytest.mark.sqlite_only
 def test_bad_threshold_is_a_form_error(app, world):
     client = client_for(app, "tutor@example.org")
     response = upload(client, world.meetings["M2"], ZOOM, threshold="-5")
@@ -242,6 +244,7 @@ def test_bad_threshold_is_a_form_error(app, world):
     assert attendance(app, world.meetings["M2"]) == {}
 
 
+@pytest.mark.sqlite_only
 def test_a_token_is_bound_to_its_user_and_meeting(app, world):
     tutor = client_for(app, "tutor@example.org")
     preview = upload(tutor, world.meetings["M2"], ZOOM)
@@ -262,12 +265,14 @@ def test_a_token_is_bound_to_its_user_and_meeting(app, world):
     assert attendance(app, world.meetings["M2"]) == {}
 
 
+@pytest.mark.sqlite_only
 def test_in_person_and_cancelled_meetings_have_no_import(app, world):
     client = client_for(app, "tutor@example.org")
     assert client.get(f"/attendance/meetings/{world.meetings['M1']}/import").status_code == 404
     assert client.get(f"/attendance/meetings/{world.meetings['M4']}/import").status_code == 404  # in person too
 
 
+@pytest.mark.sqlite_only
 def test_another_tutor_cannot_import(app, world):
     client = client_for(app, "tutor2@example.org")
     assert client.get(f"/attendance/meetings/{world.meetings['M2']}/import").status_code == 403

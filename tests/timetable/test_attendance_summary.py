@@ -4,7 +4,6 @@ do not grow with the number of learners or registrations."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from html import unescape
 
 import pytest
@@ -14,8 +13,8 @@ from lms.accounts.models import Role, User
 from lms.extensions import db
 from lms.timetable.models import AttendanceStatus, Registration
 from lms.timetable.queries.attendance import Hours, summarise
-from tests.helpers import make_user
-from tests.timetable.test_attendance import build_world, client_for, record
+from tests.helpers import client_for, make_user, page_statements
+from tests.timetable.test_attendance import build_world, record
 
 P, R, X, E = (
     AttendanceStatus.PRESENT_IN_PERSON,
@@ -93,6 +92,7 @@ def test_a_learner_sees_their_own_hours_per_registration(app, world):
     assert client_for(app, "learner.a@example.org").get("/attendance/mine?year=1999").status_code == 200
 
 
+@pytest.mark.sqlite_only
 def test_a_learner_cannot_see_another_learners_summary(app, world):
     learner = client_for(app, "learner.b@example.org")
     assert learner.get(f"/attendance/learners/{world.numbers[0]}").status_code == 403
@@ -116,29 +116,6 @@ def test_an_admin_finds_a_learner_by_number_and_sees_their_hours(app, world):
 
 
 # --- statements per page ----------------------------------------------------------------------------------
-
-
-@contextmanager
-def counting(app):
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
-
-
-def statements_for(client, path: str, app) -> int:
-    assert client.get(path).status_code == 200  # warm-up
-    with counting(app) as statements:
-        assert client.get(path).status_code == 200
-    return len(statements)
 
 
 def add_learners(app, world, count: int) -> None:
@@ -165,9 +142,9 @@ def test_summary_pages_issue_the_same_statements_whatever_the_number_of_learners
         (tutor, f"/attendance/meetings/{world.meetings['M1']}"),
         (admin, f"/attendance/learners/{world.numbers[0]}"),
     ]
-    before = [statements_for(client, path, app) for client, path in paths]
-    assert statements_for(learner_a, "/attendance/mine", app) == statements_for(learner_b, "/attendance/mine", app)
+    before = [page_statements(app, client, path) for client, path in paths]
+    assert page_statements(app, learner_a, "/attendance/mine") == page_statements(app, learner_b, "/attendance/mine")
     add_learners(app, world, 12)
-    after = [statements_for(client, path, app) for client, path in paths]
+    after = [page_statements(app, client, path) for client, path in paths]
     assert before == after
     assert max(after) <= 10

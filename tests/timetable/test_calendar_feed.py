@@ -8,17 +8,17 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 import sqlalchemy as sa
 
 from lms.core.time import utc_moment, utcnow
 from lms.extensions import db
 from lms.timetable.models import CalendarFeed, Meeting, MeetingMode, MeetingStatus
 from lms.timetable.services.calendars import Event, calendar_ics
-from tests.helpers import csrf_token
+from tests.helpers import client_for, csrf_token
 from tests.timetable.test_registrations import (
     add_offering,
     build_world,
-    client_for,
     do_register,
 )
 
@@ -203,6 +203,7 @@ def test_revoked_or_unknown_token_is_404_and_a_new_feed_gets_a_new_token(app):
     assert client.get(second.removeprefix("http://localhost")).status_code == 200
 
 
+@pytest.mark.sqlite_only
 def test_feed_actions_need_the_csrf_token(app):
     world = build_world(app)
     client = client_for(app, world.learners[0])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from lms.core.time import utcnow
@@ -20,11 +21,11 @@ from lms.timetable.models import (
     Offering,
 )
 from lms.timetable.queries.learner_meetings import week_start
+from tests.helpers import client_for
 from tests.timetable.test_calendar_feed import add_meeting
 from tests.timetable.test_registrations import (
     add_offering,
     build_world,
-    client_for,
     do_register,
 )
 
@@ -126,6 +127,7 @@ def test_times_follow_the_centres_timezone(app):
     assert meeting
 
 
+@pytest.mark.sqlite_only
 def test_bad_week_is_a_400(app):
     world = build_world(app)
     client = client_for(app, world.learners[0])
@@ -134,6 +136,7 @@ def test_bad_week_is_a_400(app):
     assert client.get("/timetable").status_code == 200
 
 
+@pytest.mark.sqlite_only
 def test_a_learner_sees_only_their_own_timetable(app):
     world = build_world(app, learners=2)
     offering = add_offering(app, world, "NFA031", opens=None, closes=None)

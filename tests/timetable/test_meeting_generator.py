@@ -18,11 +18,10 @@ from lms.timetable.services.school_days import (
     semester_bounds,
     skip_reasons,
 )
-from tests.helpers import make_user
+from tests.helpers import client_for, make_user
 from tests.timetable.test_admin_world import (
     BASE,
     build_admin_world,
-    client_for,
     count,
     meetings_of,
     post_form,
@@ -166,6 +165,7 @@ def generate_path(world) -> str:
     return f"{BASE}/offerings/{world.offering}/meetings/generate"
 
 
+@pytest.mark.sqlite_only
 def test_the_form_defaults_to_the_semester(world, admin):
     page = admin.get(generate_path(world)).text
     assert 'value="2026-10-01"' in page and 'value="2027-02-28"' in page
@@ -207,6 +207,7 @@ def test_holidays_are_skipped_only_when_asked(app, world, admin):
     assert count(app, Meeting) == 8
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -4,22 +4,19 @@ fits in the learner's programmes, paging, access, and a statement count that doe
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from lms.accounts.models import Role
 from lms.core.time import academic_year, utcnow
 from lms.extensions import db
 from lms.timetable.models import Modality, Semester
 from lms.timetable.queries.programme_fit import Group, unit_groups
-from tests.helpers import make_user
+from tests.helpers import client_for, count_statements, make_user
 from tests.timetable.test_registrations import (
     add_offering,
     build_world,
-    client_for,
     do_register,
 )
 
@@ -139,40 +136,25 @@ def test_paging(app):
         views.PER_PAGE = saved
 
 
-@contextmanager
-def counting(app):
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
-
-
 def test_statement_count_does_not_grow_with_the_offerings(app):
     world = build_world(app, learners=3)
     client = client_for(app, world.learners[0])
     add_offering(app, world, "NFA031", capacity=1, **OPEN)
     client.get("/offerings")  # warm-up
-    with counting(app) as few:
+    with count_statements(app) as few:
         assert client.get("/offerings?programme=mine").status_code == 200
     for code in ("NFA032", "NFA033", "GDN100"):
         for modality in (Modality.FOAD, Modality.PRESENTIEL_SOIR, Modality.HYBRIDE_JOUR):
             offering = add_offering(app, world, code, modality=modality, capacity=2, **OPEN)
             do_register(app, world.learners[1], offering, today=TODAY) if modality is Modality.FOAD else None
-    with counting(app) as many:
+    with count_statements(app) as many:
         page = client.get("/offerings?programme=mine")
         assert page.status_code == 200 and len(rows(page.text)) == 7
     assert len(many) == len(few)
     assert len(many) <= 14
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("role", [Role.TUTOR, Role.ADMIN, Role.DIRECTOR])
 def test_staff_without_a_learner_profile_are_refused(app, role):
     make_user(app, "staff@example.org", [role])
@@ -181,11 +163,13 @@ def test_staff_without_a_learner_profile_are_refused(app, role):
         assert client.get(path).status_code == 403, path
 
 
+@pytest.mark.sqlite_only
 def test_anonymous_is_sent_to_login(client):
     response = client.get("/offerings")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+@pytest.mark.sqlite_only
 def test_navigation_shows_the_learner_items(app):
     world = build_world(app)
     client = client_for(app, world.learners[0])

@@ -37,7 +37,7 @@ from lms.timetable.models import (
 )
 from lms.timetable.services import registrations
 from lms.timetable.services.registrations import WindowState, window_state
-from tests.helpers import csrf_token, login, make_user
+from tests.helpers import client_for, csrf_token, make_user
 
 TODAY = date(2026, 9, 15)
 YEAR = academic_year(TODAY)
@@ -143,12 +143,6 @@ def statuses(app, offering_id: int) -> dict[str, RegistrationStatus]:
             .where(Registration.offering_id == offering_id)
         )
         return {email: status for email, status in rows}
-
-
-def client_for(app, email: str):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 # --- the window (pure) ------------------------------------------------------------------------------
