@@ -84,6 +84,6 @@ def test_my_offerings_show_the_current_year_by_default(app, world):
 def test_tutors_see_their_learners_names_and_emails_on_the_grade_sheet(app, world):
     tutor = client_for(app, "tutor@example.org")
     page = tutor.get(f"/results/offerings/{world['NFA031']}/sessions/1").text
-    assert "Learner A" in page and '<a href="mailto:learner.a@example.org">learner.a@example.org</a>' in page
+    assert "Learner A" in page and "<td>learner.a@example.org</td>" in page
     # only their own offerings' learners
     assert tutor.get(f"/results/offerings/{world['NFA034']}/sessions/1").status_code == 403
