@@ -6,7 +6,7 @@ unit, its next offerings. A fixed number of statements whatever the learner's hi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +19,7 @@ from lms.catalog.models import Unit
 from lms.core.time import academic_year
 from lms.extensions import db
 from lms.intakes.models import Enrolment
+from lms.progress.figures import Figures, figures_of
 from lms.progress.models import ProgressSnapshot
 from lms.progress.queries import learner_programmes
 from lms.results.models import Result, ResultStatus
@@ -65,25 +66,18 @@ class ProgrammeProgress:
     version: Any
     snapshot: ProgressSnapshot | None
     steps: list[NextStep] = field(default_factory=list)
+    figures: Figures | None = None  # set by with_figures()
 
     @property
     def result(self) -> dict[str, Any]:
         return self.snapshot.result if self.snapshot else {}
 
-    def share(self, part: str) -> float:
-        """Percentage of the nominal ECTS for the bar: earned, in progress, missing."""
-        nominal = float(self.version.nominal_ects or 0) or 1.0
-        value = {
-            "earned": self.snapshot.earned_ects if self.snapshot else 0,
-            "in_progress": self.snapshot.in_progress_ects if self.snapshot else 0,
-        }.get(part)
-        if value is None:
-            value = (
-                max(nominal - float(self.snapshot.earned_ects + self.snapshot.in_progress_ects), 0)
-                if self.snapshot
-                else nominal
-            )
-        return round(min(float(value) / nominal * 100, 100), 1)
+    def with_figures(self, unit_ects: Mapping[str, Any] | None = None) -> ProgrammeProgress:
+        """Sets :attr:`figures` from the stored audit; ``unit_ects``: the ECTS of the units it
+        applies nowhere here (the surplus)."""
+        if self.snapshot is not None:
+            self.figures = figures_of(self.snapshot.result, self.version.nominal_ects, unit_ects)
+        return self
 
 
 def units_by_code(codes: Iterable[str]) -> dict[str, Unit]:
@@ -154,6 +148,16 @@ def programme_progress(learner: Learner, code: str) -> ProgrammeProgress | None:
     )
 
 
+def programmes_with_figures(learner: Learner, unit_ects: Mapping[str, Any] | None = None) -> list[ProgrammeProgress]:
+    """Every programme of the learner with its stored audit and figures (two statements; one when
+    the caller knows the ECTS of the learner's validated units, ``unit_ects``)."""
+    programmes = [ProgrammeProgress(e, v, s) for e, v, s in learner_programmes(learner)]
+    if unit_ects is None:
+        unused = {code for p in programmes for code in p.result.get("unused", ())}
+        unit_ects = {code: unit.ects for code, unit in units_by_code(unused).items()} if unused else {}
+    return [p.with_figures(unit_ects) for p in programmes]
+
+
 def dashboard(learner: Learner, today: date) -> list[ProgrammeProgress]:
     """Every programme of the learner with its stored audit and next steps (four statements once
     the audits are stored)."""
@@ -165,10 +169,13 @@ def dashboard(learner: Learner, today: date) -> list[ProgrammeProgress]:
         refresh_progress([learner.id], today)
         programmes = [ProgrammeProgress(e, v, s) for e, v, s in learner_programmes(learner)]
     wanted = {code for p in programmes for code in p.result.get("to_complete", ())}
-    units = units_by_code(wanted)
+    unused = {code for p in programmes for code in p.result.get("unused", ())}
+    units = units_by_code(wanted | unused)  # one statement: next steps, and the surplus's ECTS
+    unit_ects = {code: unit.ects for code, unit in units.items()}
     offerings = next_offerings(wanted, today)
     registered = registered_codes(learner, today)
     for programme in programmes:
+        programme.with_figures(unit_ects)
         programme.steps = [
             NextStep(code, units[code].title, units[code].ects, code in registered, tuple(offerings.get(code, ())))
             for code in programme.result.get("to_complete", ())

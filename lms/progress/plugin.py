@@ -31,14 +31,14 @@ def lms_nav_items(user) -> list[NavItem]:
 def lms_dashboard_panels(user) -> list[DashboardPanel]:
     if Role.LEARNER not in user.roles or user.learner is None:
         return []
-    from lms.progress import queries
+    from lms.progress import cockpit, queries
 
     learner = user.learner
     return [
         DashboardPanel(
             _l("My programmes"),
             "progress/_panel_programmes.html",
-            {"programmes": queries.learner_programmes(learner), "learner": learner},
+            {"programmes": cockpit.programmes_with_figures(learner), "learner": learner},
             order=10,
         ),
         DashboardPanel(

@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from flask import render_template
 from flask_babel import force_locale
 
 from lms.accounts.models import Learner
-from lms.progress import history, queries
+from lms.progress import cockpit, history
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class Transcript:
     issued_on: date
     units: list[history.Attempt]
     credits: list[history.Attempt]
-    programmes: list[tuple[Any, Any, Any]]  # (enrolment, programme version, snapshot or None)
+    programmes: list[cockpit.ProgrammeProgress]  # with their stored audit and figures
     has_failed_attempts: bool
 
     @property
@@ -43,13 +42,14 @@ class Transcript:
 
 def transcript(learner: Learner, issued_on: date) -> Transcript:
     lines = history.learner_history(learner)
+    held = {line.code: line.ects for line in lines}  # the ECTS of every unit the audits may list as unused
     return Transcript(
         learner=learner,
         name=learner.user.name,
         issued_on=issued_on,
         units=history.validated_units(lines),
         credits=[line for line in lines if line.source == "credit"],
-        programmes=queries.learner_programmes(learner),
+        programmes=cockpit.programmes_with_figures(learner, held),
         has_failed_attempts=any(line.status == "failed" for line in lines),
     )
 

@@ -62,11 +62,12 @@ def programme(code: str):
     tree = found.result["requirements"]
     missing = missing_leaves(tree)
     offerings = cockpit.next_offerings(missing, today)
+    units = cockpit.units_by_code(cockpit.leaf_codes(tree) + list(found.result.get("unused", ())))
     return render_template(
         "progress/programme.html",
         learner=learner,
-        progress=found,
-        units=cockpit.units_by_code(cockpit.leaf_codes(tree) + list(found.result.get("unused", ()))),
+        progress=found.with_figures({unit_code: unit.ects for unit_code, unit in units.items()}),
+        units=units,
         where_to_take={code: _where(offerings.get(code, ())) for code in missing},
     )
 

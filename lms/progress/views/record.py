@@ -18,7 +18,7 @@ from lms.catalog.models import Programme, Unit
 from lms.core.access import deny_unless, roles_required
 from lms.core.refusals import attempt
 from lms.extensions import db
-from lms.progress import queries
+from lms.progress import cockpit, queries
 from lms.progress.forms import ActivityDecisionForm, GrantCreditForm, LearnerSearchForm, RevokeForm, SubstitutionForm
 from lms.results import decisions
 from lms.results.models import ActivityDecision, Credit, CreditSource, Decision, Substitution
@@ -67,10 +67,13 @@ def record(number: str):
 
 
 def _page(learner: Learner, forms: DecisionForms, status: int = 200):
+    programmes = cockpit.programmes_with_figures(learner)
+    codes = {code for p in programmes if p.snapshot for code in cockpit.leaf_codes(p.result["requirements"])}
     return render_template(
         "progress/learner.html",
         learner=learner,
-        programmes=queries.learner_programmes(learner),
+        programmes=programmes,
+        units=cockpit.units_by_code(codes),  # the titles and ECTS of the requirement trees' units
         activities=queries.activity_decisions(learner),
         credits=queries.credit_decisions(learner),
         substitutions=queries.substitution_decisions(learner),
