@@ -17,8 +17,9 @@ from lms.intakes.models import Enrolment
 from lms.progress.audit.requirements import unit_codes
 from lms.results import decisions
 from lms.results.models import Decision
-from tests.helpers import csrf_token, make_user
-from tests.progress.test_learner_record import PASSWORD, signed_in
+from tests.helpers import client_for, csrf_token, make_user
+
+PASSWORD = "demo-lms-2026"  # the demo accounts and the ones made here share it
 
 FIRST = "directeur@example.org"  # directs LG02501A, CC0400A, CYC9106A
 SECOND = "directrice.master@example.org"  # directs the other demo programmes
@@ -44,7 +45,7 @@ def test_a_director_reaches_the_learners_of_their_programmes_only(demo_app):
     with demo_app.app_context():
         other = only_in_programmes_of(SECOND)
         other_number, other_name = other.learner_number, other.user.name
-    first = signed_in(demo_app, FIRST)
+    first = client_for(demo_app, FIRST, PASSWORD)
     assert first.get(f"/learners/{OWN.lower()}").status_code == 200  # numbers are case-insensitive
     assert first.get(f"/learners/{other_number}").status_code == 403
     assert first.get(f"/learners/{other_number}/transcript.pdf").status_code == 403
@@ -69,7 +70,7 @@ def test_a_director_reaches_the_learners_of_their_programmes_only(demo_app):
 
     found = first.get("/learners/", query_string={"q": other_name})
     assert found.status_code == 200 and f"/learners/{other_number}" not in found.text
-    second = signed_in(demo_app, SECOND)
+    second = client_for(demo_app, SECOND, PASSWORD)
     assert f"/learners/{other_number}" in second.get("/learners/", query_string={"q": other_name}).text
     assert f"/learners/{OWN}" not in second.get("/learners/", query_string={"q": "100000"}).text
     assert second.get(f"/learners/{other_number}").status_code == 200
@@ -77,7 +78,7 @@ def test_a_director_reaches_the_learners_of_their_programmes_only(demo_app):
 
 def test_a_director_without_a_programme_sees_no_learner(demo_app):
     make_user(demo_app, "sans.programme@example.org", roles=[Role.DIRECTOR], password=PASSWORD)
-    client = signed_in(demo_app, "sans.programme@example.org")
+    client = client_for(demo_app, "sans.programme@example.org", PASSWORD)
     found = client.get("/learners/", query_string={"q": "1"})
     assert found.status_code == 200 and "/learners/1" not in found.text
     assert client.get(f"/learners/{OWN}").status_code == 403
@@ -110,7 +111,7 @@ def test_a_director_does_not_decide_a_ua_outside_the_learners_programmes_they_di
 def test_an_administrator_attaches_and_detaches_directors_from_the_programme_page(demo_app):
     make_user(demo_app, "nouvelle@example.org", name="Nouvelle Directrice", roles=[Role.DIRECTOR], password=PASSWORD)
     make_user(demo_app, "enseignante@example.org", name="Enseignante", roles=[Role.TUTOR], password=PASSWORD)
-    admin = signed_in(demo_app, "admin@example.org")
+    admin = client_for(demo_app, "admin@example.org", PASSWORD)
     page = admin.get("/catalog/programmes/LG02501A")
     assert page.status_code == 200 and "Nadia Benali" in page.text and FIRST in page.text
     token = csrf_token(page.text)
@@ -130,7 +131,7 @@ def test_an_administrator_attaches_and_detaches_directors_from_the_programme_pag
         follow_redirects=True,
     )
     assert added.status_code == 200 and "Nouvelle Directrice est désormais responsable de LG02501A" in added.text
-    assert signed_in(demo_app, "nouvelle@example.org").get(f"/learners/{OWN}").status_code == 200
+    assert client_for(demo_app, "nouvelle@example.org", PASSWORD).get(f"/learners/{OWN}").status_code == 200
     assert (
         admin.post("/catalog/programmes/NOPE/directors", data={"csrf_token": token, "email": FIRST}).status_code == 404
     )
@@ -142,9 +143,9 @@ def test_an_administrator_attaches_and_detaches_directors_from_the_programme_pag
         f"/catalog/programmes/LG02501A/directors/{user_id}/remove", data={"csrf_token": token}, follow_redirects=True
     )
     assert removed.status_code == 200 and "n’est plus responsable de LG02501A" in removed.text
-    assert signed_in(demo_app, "nouvelle@example.org").get(f"/learners/{OWN}").status_code == 403
+    assert client_for(demo_app, "nouvelle@example.org", PASSWORD).get(f"/learners/{OWN}").status_code == 403
 
-    director = signed_in(demo_app, FIRST)
+    director = client_for(demo_app, FIRST, PASSWORD)
     shown = director.get("/catalog/programmes/LG02501A")
     assert shown.status_code == 200 and "/directors" not in shown.text
     refused = director.post(

@@ -14,11 +14,12 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import User
+from lms.accounts.queries import learner_by_number
 from lms.catalog.models import Programme, ProgrammeKind, ProgrammeVersion, Unit
 from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.progress.figures import figures_of
-from lms.progress.queries import find_learner, learner_programmes
+from lms.progress.queries import learner_programmes
 from lms.progress.services import refresh_progress
 from lms.results import decisions
 from lms.results.models import CreditSource
@@ -105,7 +106,7 @@ def surplus_app(demo_app):
     """The demo learner also holds STA001 (a second option where the licence asks for one) and is
     enrolled in a small certificate whose only missing unit is a 0-ECTS UA."""
     with demo_app.app_context():
-        learner = find_learner(NUMBER)
+        learner = learner_by_number(NUMBER)
         admin = db.session.scalar(sa.select(User).where(User.email == "admin@example.org"))
         sta001 = db.session.scalar(sa.select(Unit).where(Unit.code == "STA001"))
         ua = db.session.scalar(sa.select(Unit).where(Unit.code == "UA2B30"))
@@ -130,7 +131,7 @@ def surplus_app(demo_app):
 
 def expected(app) -> dict[str, object]:
     with app.app_context():
-        learner = find_learner(NUMBER)
+        learner = learner_by_number(NUMBER)
         ects = {u.code: u.ects for u in db.session.scalars(sa.select(Unit))}
         return {
             v.programme.code: figures_of(s.result, v.nominal_ects, ects) for _e, v, s in learner_programmes(learner)
