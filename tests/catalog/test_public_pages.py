@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import use_language
-from tests.intakes.world import build_world, client_for
+from tests.helpers import client_for, use_language
+from tests.intakes.world import build_world
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 

@@ -14,7 +14,8 @@ from lms.extensions import db
 from lms.results import services
 from lms.results.models import Result, ResultHistory, ResultStatus
 from lms.timetable.models import Offering, Registration, RegistrationStatus
-from tests.results.world import build_world, client_for, results, sheet_form, sheet_url
+from tests.helpers import client_for
+from tests.results.world import build_world, results, sheet_form, sheet_url
 
 SAVES = 50
 

@@ -14,8 +14,7 @@ from lms.core.time import academic_year, utcnow
 from lms.extensions import db
 from lms.timetable.models import Centre, Modality, Offering, Registration, Semester
 from lms.timetable.queries import tutor_offerings, tutor_years
-from tests.helpers import make_user
-from tests.timetable.test_attendance import client_for
+from tests.helpers import client_for, make_user
 
 CURRENT = academic_year(utcnow().date())
 
