@@ -94,7 +94,7 @@ def test_learner_home_shows_stored_progress(demo_app):
     client = demo_app.test_client()
     login(client, "apprenant@example.org", "demo-lms-2026")
     page = client.get("/").text
-    assert "ECTS validés" in page and "<progress" in page and "restant à valider" in page
+    assert "Total nominal" in page and 'class="progress-stack"' in page and "restant à valider" in page
 
 
 def _leaves(node):
