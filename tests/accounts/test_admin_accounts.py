@@ -14,7 +14,7 @@ from lms.extensions import db
 from tests.helpers import PASSWORD, csrf_token, login, make_user
 from tests.mailbox import link_in
 
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+sqlite_only = pytest.mark.sqlite_only
 BASE = "/admin/accounts"
 
 

@@ -16,7 +16,7 @@ from lms.extensions import db
 from tests.helpers import PASSWORD, csrf_token, login, make_user, use_language
 from tests.mailbox import link_in
 
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+sqlite_only = pytest.mark.sqlite_only
 NEW_PASSWORD = "a brand new secret"
 CSRF_VALUE = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+"')
 

@@ -8,7 +8,7 @@ import pytest
 from tests.helpers import client_for, use_language
 from tests.intakes.world import build_world
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.sqlite_only
 
 
 def test_anonymous_visitors_browse_programmes_and_open_intakes(app):

@@ -82,7 +82,7 @@ def test_words_match_any_of_the_columns_and_wildcards_are_plain(app):
         assert found == []
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_the_pages_search_without_accents(app):
     from tests.helpers import login
 

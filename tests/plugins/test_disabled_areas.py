@@ -17,7 +17,7 @@ DEMO_PASSWORD = "demo-lms-2026"
 PEOPLE = ("admin@example.org", "directeur@example.org", "apprenant@example.org", "enseignant@example.org")
 OPTIONAL = sorted({module.split(".")[-2] for module in BUILTIN_PLUGINS if not plugin_names(module) & ESSENTIAL_AREAS})
 
-sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+sqlite_only = pytest.mark.sqlite_only
 
 
 def get_routes(app) -> list[str]:

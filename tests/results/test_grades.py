@@ -22,7 +22,7 @@ def test_a_grade_is_a_number_from_0_to_20_with_a_comma_or_a_point(text, expected
     assert parse_mark(text).grade == Decimal(expected)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("text", REFUSED)
 def test_sheets_and_files_refuse_the_same_texts(text, app):
     with pytest.raises(grades.GradeError):
@@ -33,7 +33,7 @@ def test_sheets_and_files_refuse_the_same_texts(text, app):
         services.parse_grade(text)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only
 def test_refusals_speak_french_on_pages_and_english_in_files(app):
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         with pytest.raises(services.GradeError) as refused:
