@@ -22,7 +22,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from lms.core.time import academic_year_label
 from lms.core.uploads import file_size_limit
 from lms.results import uploads
-from lms.results.services import GradeError, RowInput, parse_grade
+from lms.results.grades import GradeError
+from lms.results.services import RowInput, parse_grade
 from lms.timetable.labels import SEMESTER
 
 

@@ -29,17 +29,17 @@ def test_sheets_and_files_refuse_the_same_texts(text, app):
         grades.parse_grade(text)
     with pytest.raises(ImportGradeError):
         parse_mark(text)
-    with app.test_request_context(), pytest.raises(services.GradeError):
+    with app.test_request_context(), pytest.raises(grades.GradeError):
         services.parse_grade(text)
 
 
 @pytest.mark.sqlite_only
 def test_refusals_speak_french_on_pages_and_english_in_files(app):
     with app.test_request_context(headers={"Accept-Language": "fr"}):
-        with pytest.raises(services.GradeError) as refused:
+        with pytest.raises(grades.GradeError) as refused:
             services.parse_grade("21")
         assert str(refused.value.message) == "La note « 21 » n’est pas comprise entre 0 et 20."
-        with pytest.raises(services.GradeError) as refused:
+        with pytest.raises(grades.GradeError) as refused:
             services.parse_grade("1e1")
         assert str(refused.value.message) == "« 1e1 » n’est pas une note : saisissez un nombre de 0 à 20."
     with pytest.raises(grades.GradeError, match="^The grade “12,345” has more than two decimals.$"):

@@ -1,0 +1,53 @@
+"""Writes on results: grade sheets (draft, publish), locking after the jury, corrections.
+
+Every change appends a :class:`~lms.results.models.ResultHistory` row; history rows are never
+updated or deleted. Functions flush, never commit: the request boundary commits once. One module
+per topic; this package is their public face.
+"""
+
+from lms.results.services.corrections import correct_result
+from lms.results.services.history import announce_published, apply_value, record_history
+from lms.results.services.refusals import CorrectionRefused, SheetLocked, SheetRejected, VersionConflict
+from lms.results.services.sheets import (
+    jury_date,
+    lock_sheet,
+    save_sheet,
+    set_jury_date,
+    sheet_locked,
+    sheet_registrations,
+)
+from lms.results.services.values import (
+    PASS_MARK,
+    SOURCE_SHEET,
+    RowInput,
+    Value,
+    parse_grade,
+    read_value,
+    snapshot,
+    value_of,
+)
+
+__all__ = [
+    "CorrectionRefused",
+    "PASS_MARK",
+    "RowInput",
+    "SOURCE_SHEET",
+    "SheetLocked",
+    "SheetRejected",
+    "Value",
+    "VersionConflict",
+    "announce_published",
+    "apply_value",
+    "correct_result",
+    "jury_date",
+    "lock_sheet",
+    "parse_grade",
+    "read_value",
+    "record_history",
+    "save_sheet",
+    "set_jury_date",
+    "sheet_locked",
+    "sheet_registrations",
+    "snapshot",
+    "value_of",
+]

@@ -1,0 +1,46 @@
+"""Why a sheet or a correction is refused: invalid rows, a stale version, a locked sheet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from lms.core.errors import Refusal
+
+
+class SheetRejected(Refusal):
+    """Some rows are invalid: nothing was saved. ``errors`` maps registration id → message."""
+
+    status = 422
+    message = _l("Nothing was saved: correct the rows marked below.")
+
+    def __init__(self, errors: dict[int, Any]):
+        super().__init__()
+        self.errors = errors
+
+
+class VersionConflict(Refusal):
+    """Rows changed by someone else since the sheet was loaded: ``registration_ids``."""
+
+    status = 409
+    message = _l("Someone else changed this data at the same time. Nothing was overwritten.")
+
+    def __init__(self, registration_ids: Iterable[int]):
+        super().__init__()
+        self.registration_ids = sorted(set(registration_ids))
+
+
+class SheetLocked(Refusal):
+    """The jury date of this session has passed: the sheet is read-only."""
+
+    status = 409
+    message = _l("The jury has met: this sheet is locked.")
+
+
+class CorrectionRefused(Refusal):
+    """A correction the rules refuse; on the grade unless the reason is at fault."""
+
+    status = 422
+    field = "grade"

@@ -1,0 +1,197 @@
+"""Grade sheets: drafts and publication, the jury date and locking after the jury.
+
+Functions flush, never commit: the request boundary commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from lms.accounts.models import User
+from lms.catalog.models import UnitKind
+from lms.core.time import utcnow
+from lms.extensions import db
+from lms.results.grades import GradeError
+from lms.results.models import (
+    HistoryAction,
+    Result,
+    ResultStatus,
+)
+from lms.results.services.history import announce_published, apply_value, record_history
+from lms.results.services.refusals import SheetLocked, SheetRejected, VersionConflict
+from lms.results.services.values import SOURCE_SHEET, RowInput, Value, read_value, snapshot, value_of
+from lms.timetable.models import Offering, Registration
+
+
+def jury_date(offering: Offering, session: int) -> date | None:
+    return offering.jury1_on if session == 1 else offering.jury2_on
+
+
+def sheet_locked(offering: Offering, session: int, today: date | None = None) -> bool:
+    """Locked the day after the jury of that session."""
+    jury = jury_date(offering, session)
+    return jury is not None and (today or utcnow().date()) > jury
+
+
+def save_sheet(
+    offering: Offering,
+    session: int,
+    rows: Iterable[RowInput],
+    actor: User | None,
+    publish: bool,
+    today: date | None = None,
+    source: str = SOURCE_SHEET,
+) -> list[Result]:
+    """Save the rows of one grade sheet, all or nothing; ``publish`` also publishes every filled row.
+
+    Raises :class:`SheetLocked`, :class:`SheetRejected` (invalid rows, nothing written) or
+    :class:`VersionConflict` (a row changed since it was loaded; the caller rolls back).
+    Returns the results written.
+    """
+    if session not in (1, 2):
+        raise ValueError("exam session is 1 or 2")
+    if sheet_locked(offering, session, today):
+        raise SheetLocked()
+    rows = list(rows)
+    is_ua = offering.unit.kind == UnitKind.UA
+    allowed = {registration.id: registration for registration in sheet_registrations(offering, session)}
+    existing = (
+        {
+            result.registration_id: result
+            for result in db.session.scalars(
+                sa.select(Result).where(
+                    Result.registration_id.in_(list(allowed)),
+                    Result.exam_session == session,
+                )
+            )
+        }
+        if allowed
+        else {}
+    )
+
+    errors: dict[int, Any] = {}
+    values: dict[int, Value] = {}
+    conflicts: list[int] = []
+    for row in rows:
+        if row.registration_id not in allowed:
+            errors[row.registration_id] = _l("This learner is not on this sheet.")
+            continue
+        result = existing.get(row.registration_id)
+        try:
+            value = read_value(row, is_ua, value_of(result))
+        except GradeError as error:
+            errors[row.registration_id] = error.message
+            continue
+        if result is not None and row.version != result.version and value != value_of(result):
+            conflicts.append(row.registration_id)  # changed meanwhile, and this save would overwrite it
+            continue
+        if result is not None and result.locked and value != value_of(result):
+            errors[row.registration_id] = _l("This result is locked: ask a director for a correction.")
+            continue
+        if result is not None and result.status == ResultStatus.PUBLISHED and value.empty:
+            errors[row.registration_id] = _l("A published result cannot be emptied.")
+            continue
+        values[row.registration_id] = value
+    if errors:
+        raise SheetRejected(errors)
+    if conflicts:
+        raise VersionConflict(conflicts)
+
+    written: list[Result] = []
+    written_ids: list[int] = []
+    newly_published: list[Result] = []
+    now = utcnow()
+    for registration_id, value in values.items():
+        result = existing.get(registration_id)
+        if result is None:
+            if value.empty:
+                continue
+            result = Result(
+                registration=allowed[registration_id],
+                exam_session=session,
+                status=ResultStatus.DRAFT,
+            )
+            apply_value(result, value, actor)
+            db.session.add(result)
+            record_history(result, HistoryAction.CREATE, actor, None, snapshot(result), source)
+        elif value != value_of(result):
+            old = snapshot(result)
+            apply_value(result, value, actor)
+            record_history(result, HistoryAction.EDIT, actor, old, snapshot(result), source)
+        elif not (publish and result.status == ResultStatus.DRAFT and not value.empty):
+            continue
+        if publish and result.status == ResultStatus.DRAFT and not value.empty:
+            old = snapshot(result)
+            result.status = ResultStatus.PUBLISHED
+            result.published_at = now
+            result.decided_on = now.date()
+            record_history(result, HistoryAction.PUBLISH, actor, old, snapshot(result), source)
+            newly_published.append(result)
+        written.append(result)
+        written_ids.append(registration_id)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except StaleDataError:
+        raise VersionConflict(written_ids) from None
+    except sa.exc.IntegrityError:  # another first save of the same empty row won the race
+        raise VersionConflict(written_ids) from None
+    if newly_published:
+        announce_published(newly_published)
+    return written
+
+
+def set_jury_date(offering: Offering, session: int, day: date, today: date | None = None) -> None:
+    """Set the jury date of an exam session; the sheet locks the day after it. A jury that has
+    already met stays as it is: moving it would unlock published results."""
+    if sheet_locked(offering, session, today):
+        raise SheetLocked(_l("The jury has met: this sheet is locked."))
+    if session == 1:
+        offering.jury1_on = day
+    else:
+        offering.jury2_on = day
+    db.session.flush()
+
+
+def lock_sheet(
+    offering: Offering,
+    session: int,
+    actor: User | None = None,
+    today: date | None = None,
+) -> int:
+    """Once the jury date is past, lock the published results of the sheet (one ``lock`` row each)."""
+    if not sheet_locked(offering, session, today):
+        return 0
+    results = db.session.scalars(
+        sa.select(Result)
+        .join(Registration, Result.registration_id == Registration.id)
+        .where(
+            Registration.offering_id == offering.id,
+            Result.exam_session == session,
+            Result.status == ResultStatus.PUBLISHED,
+            Result.locked.is_(False),
+        )
+    ).all()
+    if not results:
+        return 0
+    try:
+        with db.session.begin_nested():  # only this is undone if another request got there first
+            for result in results:
+                old = snapshot(result)
+                result.locked = True
+                record_history(result, HistoryAction.LOCK, actor, old, snapshot(result), SOURCE_SHEET)
+    except StaleDataError:  # another request locked (or corrected) them meanwhile: theirs stands
+        return 0
+    return len(results)
+
+
+def sheet_registrations(offering: Offering, session: int) -> list[Registration]:
+    from lms.results.queries import sheet_registrations as query
+
+    return query(offering, session)
