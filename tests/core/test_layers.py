@@ -19,8 +19,6 @@ MAX_LINES = 400
 STILL_BEING_SPLIT = {
     "lms/timetable/views/admin.py",
     "lms/catalog/services.py",
-    # Not split by anyone yet (its upload and row-reading code is being moved out by shared-helpers).
-    "lms/timetable/services/attendance.py",
 }
 
 

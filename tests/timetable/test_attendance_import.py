@@ -7,7 +7,7 @@ import io
 import pytest
 
 from lms.timetable.models import AttendanceStatus
-from lms.timetable.services.attendance import (
+from lms.timetable.services.participants import (
     Participant,
     default_threshold,
     match_participants,

@@ -15,7 +15,7 @@ from wtforms.validators import (
 )
 
 from lms.core.uploads import TOKEN, file_size_limit
-from lms.timetable.services import attendance
+from lms.timetable.services import participants
 
 
 class AttendanceSheetForm(FlaskForm):
@@ -31,7 +31,7 @@ class ParticipantsImportForm(FlaskForm):
         validators=[
             FileRequired(_l("Choose a file to send.")),
             FileAllowed(["csv", "txt"], _l("The file must be a .csv or .txt file.")),
-            file_size_limit(attendance.reports),
+            file_size_limit(participants.reports),
         ],
     )
     threshold = IntegerField(

@@ -32,7 +32,7 @@ from lms.timetable.models import (
 )
 from lms.timetable.queries import attendance as queries
 from lms.timetable.services import attendance as services
-from lms.timetable.services import attendance_dates
+from lms.timetable.services import attendance_dates, participants
 
 bp = Blueprint("timetable_tutor", __name__)
 
@@ -191,8 +191,8 @@ def _render_import(meeting, form, status=200):
                 meeting=meeting,
                 offering=meeting.offering,
                 form=form,
-                default_threshold=services.default_threshold(meeting),
-                max_kib=services.max_bytes() // 1024,
+                default_threshold=participants.default_threshold(meeting),
+                max_kib=participants.max_bytes() // 1024,
                 not_started=None
                 if attendance_dates.has_started(meeting)
                 else attendance_dates.not_started_message(meeting),
@@ -231,21 +231,21 @@ def import_report(meeting_id: int):
     if not form.validate_on_submit():
         return _render_import(meeting, form, status=422)
     data = form.file.data.read()
-    filename = services.reports.display_name(form.file.data.filename)
-    threshold = form.threshold.data if form.threshold.data is not None else services.default_threshold(meeting)
+    filename = participants.reports.display_name(form.file.data.filename)
+    threshold = form.threshold.data if form.threshold.data is not None else participants.default_threshold(meeting)
     if not attendance_dates.has_started(meeting):
         return _render_import(meeting, form, status=409)
-    report = services.read_participants(data, filename)
+    report = participants.read_participants(data, filename)
     problems = report.problems or attendance_dates.join_day_problems(
         filename, report.joins(), attendance_dates.meeting_days(meeting)
     )
     if problems:
         form.file.errors = list(problems)
         return _render_import(meeting, form, status=422)
-    preview = services.match_participants(report.participants, queries.sheet_rows(meeting), threshold)
+    preview = participants.match_participants(report.participants, queries.sheet_rows(meeting), threshold)
     confirm = ConfirmParticipantsForm(
         formdata=None,
-        token=services.store_report(
+        token=participants.store_report(
             data, filename, user_id=current_user.id, meeting_id=meeting.id, threshold=threshold
         ),
     )
@@ -260,7 +260,7 @@ def import_confirm(meeting_id: int):
         return _cancelled(meeting)
     form = ConfirmParticipantsForm()
     stored = (
-        services.fetch_report(form.token.data, user_id=current_user.id, meeting_id=meeting.id)
+        participants.fetch_report(form.token.data, user_id=current_user.id, meeting_id=meeting.id)
         if form.validate_on_submit()
         else None
     )
@@ -268,18 +268,18 @@ def import_confirm(meeting_id: int):
         flash(_("This upload has expired or is unknown: please send the file again."), "warning")
         return redirect(url_for(".import_report", meeting_id=meeting.id))
     # The roster may have changed since the preview: match the very same bytes again.
-    report = services.read_participants(stored.data, stored.filename)
+    report = participants.read_participants(stored.data, stored.filename)
     days = attendance_dates.meeting_days(meeting)  # the meeting may have moved since the preview
     if not report.ok or attendance_dates.join_day_problems(stored.filename, report.joins(), days):
-        services.discard_report(stored.token)
+        participants.discard_report(stored.token)
         flash(_("This file cannot be read: please send it again."), "danger")
         return redirect(url_for(".import_report", meeting_id=meeting.id))
     rows = queries.sheet_rows(meeting)
-    preview = services.match_participants(report.participants, rows, stored.threshold)
+    preview = participants.match_participants(report.participants, rows, stored.threshold)
     with attempt() as outcome:
         written = services.save_attendance(meeting, rows, preview.statuses(), current_user, minutes=preview.minutes())
     if isinstance(outcome.refusal, attendance_dates.MeetingNotStarted):  # moved later since the preview
-        services.discard_report(stored.token)
+        participants.discard_report(stored.token)
         flash(attendance_dates.not_started_message(meeting), "danger")
         return redirect(url_for(".sheet", meeting_id=meeting.id))
     if outcome.refused:
@@ -288,7 +288,7 @@ def import_confirm(meeting_id: int):
             "danger",
         )
         return redirect(url_for(".sheet", meeting_id=meeting.id))
-    services.discard_report(stored.token)
+    participants.discard_report(stored.token)
     flash(
         ngettext("Imported: %(num)d learner recorded.", "Imported: %(num)d learners recorded.", written),
         "success",
