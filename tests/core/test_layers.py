@@ -14,11 +14,6 @@ LMS = Path(__file__).resolve().parents[2] / "lms"
 BELOW_AREAS = ("lms.core", "lms.extensions", "lms.plugins")
 
 MAX_LINES = 400
-# TEMPORARY allow-list: files being split by other branches right now. The lead removes each entry
-# when its split lands (the last test fails on an entry that no longer needs it).
-STILL_BEING_SPLIT = {
-    "lms/timetable/views/admin.py",
-}
 
 
 def module_of(path: Path) -> str:
@@ -134,7 +129,5 @@ def test_core_imports_no_area():
 
 def test_no_module_of_lms_is_longer_than_400_lines():
     lengths = {str(path.relative_to(LMS.parent)): len(path.read_text().splitlines()) for path in LMS.rglob("*.py")}
-    too_long = {path: lines for path, lines in lengths.items() if lines > MAX_LINES and path not in STILL_BEING_SPLIT}
+    too_long = {path: lines for path, lines in lengths.items() if lines > MAX_LINES}
     assert too_long == {}, "make these modules packages"
-    done = sorted(path for path in STILL_BEING_SPLIT if lengths.get(path, 0) <= MAX_LINES)
-    assert done == [], "split (or gone): remove them from STILL_BEING_SPLIT"
