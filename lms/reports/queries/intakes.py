@@ -16,17 +16,11 @@ from lms.timetable.models import Centre, Modality
 FUNNEL = tuple(ApplicationStatus)
 
 
-@dataclass(frozen=True)
-class IntakeLine:
-    intake_id: int
-    programme_id: int
-    programme_code: str
-    version: str
-    academic_year: int
-    centre: str
-    modality: Modality
-    capacity: int | None
+class _Funnel:
+    """Totals shared by an intake's line and a programme's: ``counts`` by status, ``capacity``."""
+
     counts: dict[ApplicationStatus, int]
+    capacity: int | None
 
     @property
     def total(self) -> int:
@@ -42,24 +36,25 @@ class IntakeLine:
         return ratio(self.counts[ApplicationStatus.ACCEPTED], self.capacity)
 
 
+@dataclass(frozen=True)
+class IntakeLine(_Funnel):
+    intake_id: int
+    programme_id: int
+    programme_code: str
+    version: str
+    academic_year: int
+    centre: str
+    modality: Modality
+    capacity: int | None
+    counts: dict[ApplicationStatus, int]
+
+
 @dataclass
-class ProgrammeFunnel:
+class ProgrammeFunnel(_Funnel):
     programme_code: str
     intakes: int = 0
     capacity: int | None = 0
     counts: dict[ApplicationStatus, int] = field(default_factory=lambda: dict.fromkeys(FUNNEL, 0))
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def submitted(self) -> int:
-        return self.total - self.counts[ApplicationStatus.DRAFT]
-
-    @property
-    def fill_rate(self) -> Decimal | None:
-        return ratio(self.counts[ApplicationStatus.ACCEPTED], self.capacity)
 
 
 def intake_lines(scope: Scope, filters: Filters) -> list[IntakeLine]:
