@@ -60,8 +60,10 @@ CATALOG_UPLOAD_TTL = 3600
 APPLICATION_DOCUMENT_FOLDER = None  # default: <instance>/application-documents
 APPLICATION_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 
-# E-mail notifications: sent through this SMTP server after the commit; none without a host.
+# E-mail notifications: sent through this SMTP server after the commit. Without a host they are
+# written as .eml files into MAIL_FOLDER (relative to the instance folder; None: dropped).
 SMTP_HOST = None
+MAIL_FOLDER = "mail"
 SMTP_PORT = 25
 SMTP_TIMEOUT = 5
 MAIL_FROM = "lms <no-reply@localhost>"

@@ -6,3 +6,5 @@ SECRET_KEY = "test-secret-key-not-for-production"
 ARGON2_TIME_COST = 1
 ARGON2_MEMORY_COST = 1024
 ARGON2_PARALLELISM = 1
+# E-mails go through SMTP_HOST only (tests run their own server): never into a folder.
+MAIL_FOLDER = None

@@ -3,14 +3,21 @@
 A channel is any object with ``name`` and ``deliver(message)``; plugins add channels through the
 ``lms_notification_channels`` hook. E-mails are queued on the database session and sent only once
 the transaction has committed: a rolled-back request never mails anyone.
+
+Without an SMTP server (``SMTP_HOST``), e-mails are written as ``.eml`` files into ``MAIL_FOLDER``
+(development: ``<instance>/mail``, so that signing up or resetting a password works under
+``make run``); with neither, they are dropped.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,13 +53,14 @@ class InAppChannel:
 
 
 class EmailChannel:
-    """Sends through the SMTP server of ``SMTP_HOST``/``SMTP_PORT``; does nothing without one."""
+    """Sends through the SMTP server of ``SMTP_HOST``/``SMTP_PORT``, else into ``MAIL_FOLDER``."""
 
     name = "email"
 
     def deliver(self, message: Message) -> None:
         config = current_app.config
-        if not config.get("SMTP_HOST"):
+        transport = _transport()
+        if transport is None:
             return
         mail = EmailMessage()
         mail["From"] = config["MAIL_FROM"]
@@ -62,19 +70,40 @@ class EmailChannel:
             f"\n\n{config['PUBLIC_URL'].rstrip('/')}{message.link}" if message.link and config.get("PUBLIC_URL") else ""
         )
         mail.set_content(f"{message.body}{link}\n")
-        settings = (config["SMTP_HOST"], int(config["SMTP_PORT"]), float(config["SMTP_TIMEOUT"]))
-        db.session().info.setdefault(OUTBOX, []).append((settings, mail))
+        db.session().info.setdefault(OUTBOX, []).append((transport, mail))
+
+
+def _transport() -> tuple[str, int, float] | Path | None:
+    """SMTP settings, or the folder that keeps e-mails when there is no server, or None."""
+    config = current_app.config
+    if config.get("SMTP_HOST"):
+        return (config["SMTP_HOST"], int(config["SMTP_PORT"]), float(config["SMTP_TIMEOUT"]))
+    if config.get("MAIL_FOLDER"):
+        return Path(current_app.instance_path) / config["MAIL_FOLDER"]  # an absolute folder stays as it is
+    return None
 
 
 def _send_outbox(session: Session) -> None:
-    outbox: list[tuple[tuple[str, int, float], EmailMessage]] = session.info.pop(OUTBOX, [])
-    for (host, port, timeout), mail in outbox:
+    outbox: list[tuple[tuple[str, int, float] | Path, EmailMessage]] = session.info.pop(OUTBOX, [])
+    for transport, mail in outbox:
         try:
-            with smtplib.SMTP(host, port, timeout=timeout) as smtp:
-                smtp.send_message(mail)
+            if isinstance(transport, Path):
+                _keep(transport, mail)
+            else:
+                host, port, timeout = transport
+                with smtplib.SMTP(host, port, timeout=timeout) as smtp:
+                    smtp.send_message(mail)
         except (OSError, smtplib.SMTPException):
             # The change is committed; a mail server down must not turn it into an error page.
             log.exception("could not send the e-mail %r to %s", mail["Subject"], mail["To"])
+
+
+def _keep(folder: Path, mail: EmailMessage) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+    path.write_bytes(mail.as_bytes())
+    # Warning level: gunicorn shows it, and whoever reads it knows the mail went nowhere else.
+    log.warning("no SMTP server (LMS_SMTP_HOST): the e-mail %r to %s is in %s", mail["Subject"], mail["To"], path)
 
 
 def _drop_outbox(session: Session) -> None:

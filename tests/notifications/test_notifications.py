@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import socket
 import time
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message as MessageHandler
+from flask import Config
 from flask_babel import lazy_gettext as _l
 
+import lms.app
 from lms.accounts.models import Role, User
 from lms.extensions import db
 from lms.notifications.models import Notification
@@ -107,6 +112,36 @@ def test_a_mail_server_down_does_not_break_the_commit(database_url):
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 1
         db.engine.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_without_a_mail_server_mails_are_kept_in_the_mail_folder(database_url, tmp_path, caplog):
+    """`make run` has no SMTP server: a sign-up link must still reach the person trying it."""
+    folder = tmp_path / "mail"
+    app = make_app(database_url, MAIL_FOLDER=str(folder), PUBLIC_URL="http://127.0.0.1:5000")
+    make_user(app, "dev@example.org", [Role.LEARNER])
+    with app.app_context():
+        notify([user_named("dev@example.org")], "test", "Rolled back", "never kept", via=("email",))
+        db.session.rollback()
+        notify([user_named("dev@example.org")], "test", "Kept", "open the link", "/me/", via=("email",))
+        assert not folder.exists()  # nothing before the commit
+        db.session.commit()
+        db.engine.dispose()
+    kept = list(folder.glob("*.eml"))
+    assert len(kept) == 1
+    mail = BytesParser(policy=policy.default).parse(kept[0].open("rb"))
+    assert mail["To"] == "dev@example.org" and mail["Subject"] == "Kept"
+    assert "http://127.0.0.1:5000/me/" in mail.get_content()
+    assert str(kept[0]) in caplog.text
+
+
+@pytest.mark.parametrize("name", ["testing", "production"])
+def test_tests_and_production_keep_no_mail_folder(name):
+    config = Config(str(Path(lms.app.__file__).parents[1] / "config"))
+    config.from_pyfile("default.py")
+    assert config["MAIL_FOLDER"]  # development keeps mails
+    config.from_pyfile(f"{name}.py")
+    assert config["MAIL_FOLDER"] is None
 
 
 class RecordingChannel:
