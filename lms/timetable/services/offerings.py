@@ -128,6 +128,7 @@ def _check(data: OfferingInput, ignore_id: int | None) -> tuple[Unit, Centre, li
         day = getattr(data, name)
         if day is not None and not 1990 <= day.year <= 2101:
             raise OfferingRejected(_l("Choose a date between 1990 and 2101."), name)
+    _check_exam_dates(data)
     tutors = []
     if data.tutor_ids:
         tutors = list(
@@ -148,6 +149,18 @@ def _check(data: OfferingInput, ignore_id: int | None) -> tuple[Unit, Centre, li
             "unit_code",
         )
     return unit, centre, tutors
+
+
+def _check_exam_dates(data: OfferingInput) -> None:
+    """A jury sits on or after its exam; the second session comes after the first."""
+    for exam, jury in (("exam1_on", "jury1_on"), ("exam2_on", "jury2_on")):
+        exam_on, jury_on = getattr(data, exam), getattr(data, jury)
+        if exam_on and jury_on and jury_on < exam_on:
+            raise OfferingRejected(_l("The jury cannot sit before the exam of its session."), jury)
+    if data.exam1_on and data.exam2_on and data.exam2_on <= data.exam1_on:
+        raise OfferingRejected(_l("The second exam session must come after the first."), "exam2_on")
+    if data.jury1_on and data.exam2_on and data.exam2_on < data.jury1_on:
+        raise OfferingRejected(_l("The second exam session comes after the jury of the first one."), "exam2_on")
 
 
 def save_offering(offering: Offering | None, data: OfferingInput) -> SaveOutcome:
