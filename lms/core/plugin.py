@@ -18,7 +18,10 @@ def lms_load_blueprints(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
-        nav_items=navigation.nav_items, has_endpoint=navigation.has_endpoint, get_locale=get_locale
+        nav_items=navigation.nav_items,
+        nav_bar=navigation.nav_bar,
+        has_endpoint=navigation.has_endpoint,
+        get_locale=get_locale,
     )
     app.jinja_env.filters["ects"] = format_ects
     app.jinja_env.filters["grade"] = format_grade
