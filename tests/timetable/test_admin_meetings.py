@@ -200,7 +200,7 @@ def test_cancel_with_a_notice_then_restore(app, world, admin, meeting):
 
 def test_moving_a_meeting_outside_the_period_needs_the_confirmation(app, world, admin, meeting, caplog):
     path = f"{BASE}/meetings/{meeting}/edit"
-    assert "period is 2026-10-01 to 2027-02-28. Tick to confirm" in admin.get(path).text
+    assert "period is October 1, 2026 to February 28, 2027. Tick to confirm" in admin.get(path).text
     refused = post_form(admin, path, {**GOOD, "day": "2027-03-09"})
     assert refused.status_code == 422
     assert "2027-03-09 is outside the offering&#39;s period (2026-10-01 to 2027-02-28)" in refused.text
