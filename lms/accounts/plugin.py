@@ -7,6 +7,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
+from lms.core.navigation import ACCOUNT, ADMINISTRATION
 from lms.plugins import hookimpl
 from lms.plugins.contributions import NavItem
 
@@ -36,7 +37,7 @@ def lms_cli(group) -> None:
 
 @hookimpl
 def lms_nav_items(user) -> list[NavItem]:
-    items = [NavItem(_l("My account"), "accounts.change_password", order=900)]
+    items = [NavItem(_l("My account"), "accounts.change_password", order=900, group=ACCOUNT)]
     if user.has_role(Role.ADMIN):
-        items.append(NavItem(_l("Accounts"), "accounts_admin.index", order=890))
+        items.append(NavItem(_l("Accounts"), "accounts_admin.index", order=890, group=ADMINISTRATION))
     return items

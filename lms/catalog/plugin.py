@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
+from lms.core.navigation import CATALOGUE, TEACHING_OFFER
 from lms.plugins import hookimpl
 from lms.plugins.contributions import DashboardPanel, NavItem
 
@@ -23,12 +24,12 @@ def lms_load_blueprints(app: Flask) -> None:
 def lms_nav_items(user) -> list[NavItem]:
     items = []
     if user.has_role(Role.ADMIN, Role.DIRECTOR):
-        items.append(NavItem(_l("Programmes"), "catalog.programmes", order=50))
+        items.append(NavItem(_l("Programmes"), "catalog.programmes", order=50, group=TEACHING_OFFER))
     else:  # candidates and learners browse the public catalogue
-        items.append(NavItem(_l("Programmes"), "programmes.index", order=50))
+        items.append(NavItem(_l("Programmes"), "programmes.index", order=50, group=CATALOGUE))
     if user.has_role(Role.ADMIN):
-        items.append(NavItem(_l("Units"), "catalog.units", order=51))
-        items.append(NavItem(_l("Import a catalogue"), "catalog.import_upload", order=52))
+        items.append(NavItem(_l("Units"), "catalog.units", order=51, group=TEACHING_OFFER))
+        items.append(NavItem(_l("Import a catalogue"), "catalog.import_upload", order=52, group=TEACHING_OFFER))
     return items
 
 

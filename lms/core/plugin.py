@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from lms.core.time import academic_year_label
@@ -18,11 +18,15 @@ def lms_load_blueprints(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
-        nav_items=navigation.nav_items, has_endpoint=navigation.has_endpoint, get_locale=get_locale
+        nav_items=navigation.nav_items,
+        nav_bar=navigation.nav_bar,
+        has_endpoint=navigation.has_endpoint,
+        get_locale=get_locale,
     )
     app.jinja_env.filters["ects"] = format_ects
     app.jinja_env.filters["grade"] = format_grade
     app.jinja_env.filters["academic_year"] = academic_year_label
+    app.jinja_env.filters["moment"] = format_moment
 
 
 @hookimpl
@@ -42,3 +46,13 @@ def format_grade(value) -> str:
     if value is None:
         return "—"
     return format_decimal(value, format="#0.00")
+
+
+def format_moment(value, format: str = "short") -> str:
+    """A stored moment (UTC; naive ones, as SQLite gives them back, are UTC too) as the reader's
+    wall-clock time: in the time zone Flask-Babel selects (``BABEL_DEFAULT_TIMEZONE``, the
+    institution's, Europe/Paris by default) and the reader's locale: "01/07/2026 14:00" in French.
+    The one filter (``|moment``) for the moments of history pages."""
+    if value is None:
+        return "—"
+    return format_datetime(value, format)

@@ -1,4 +1,5 @@
-"""Time helpers: UTC now, and the Cnam academic year (October to June)."""
+"""Time helpers: UTC now, the Cnam academic year (October to June), local times, and dates for
+messages written later in their reader's language."""
 
 from __future__ import annotations
 
@@ -33,3 +34,12 @@ def utc_moment(day: date, wall_clock: time, timezone: str) -> datetime:
     from zoneinfo import ZoneInfo
 
     return datetime.combine(day, wall_clock, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def lazy_date(day: date, format: str = "long"):
+    """``day`` for a message made later for its reader (a notification: each recipient's language,
+    see :func:`lms.notifications.services.notify`): a lazy string, formatted by Flask-Babel's
+    ``format_date`` in the locale in force when it is turned into text ("1 juillet 2026")."""
+    from flask_babel import LazyString, format_date
+
+    return LazyString(format_date, day, format)

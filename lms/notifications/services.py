@@ -25,7 +25,9 @@ def notify(
     users: Iterable[User], kind: str, title, body="", link: str | None = None, via: Iterable[str] | None = None
 ) -> int:
     """Send one message to each user through every channel (or only the channels named in ``via``).
-    ``title`` and ``body`` may be lazy translations: each user gets them in their own language."""
+    ``title`` and ``body`` may be lazy translations: each user gets them in their own language,
+    dates included when they are passed as :func:`lms.core.time.lazy_date` (never ``isoformat()``
+    or a date formatted in the sender's language)."""
     sent = 0
     active_channels = channels()
     if via is not None:

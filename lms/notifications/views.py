@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -34,5 +34,7 @@ def index():
 def mark_read():
     if FlaskForm().validate_on_submit():
         count = services.mark_all_read(current_user.id)
-        flash(_("%(n)d notifications marked as read.", n=count), "success")
+        flash(
+            ngettext("%(num)d notification marked as read.", "%(num)d notifications marked as read.", count), "success"
+        )
     return redirect(url_for("notifications.index"))

@@ -47,14 +47,28 @@ def collect(results: Iterable[Iterable[T] | None], key: Callable[[T], Hashable])
 
 
 @dataclass(frozen=True)
+class NavGroup:
+    """A menu of the navigation bar, named by what people do there ("My studies", "Teaching
+    offer"): the items that name it are shown in it rather than at the top level. ``order`` places
+    the menu among the top-level entries. The shared groups are in :mod:`lms.core.navigation`; a
+    group with a single item shown to a user is shown as that item alone."""
+
+    key: str
+    label: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class NavItem:
     """An entry of the navigation bar (``lms_nav_items``): ``endpoint`` and ``values`` build its
-    URL; items are shown by ``order``. Key: the endpoint and its values."""
+    URL; items are shown by ``order``, in the menu of their ``group`` if they have one. Key: the
+    endpoint and its values."""
 
     label: str
     endpoint: str
     order: int = 100
     values: Mapping[str, Any] = field(default_factory=dict)
+    group: NavGroup | None = None
 
     @property
     def key(self) -> Hashable:
@@ -130,4 +144,4 @@ class NotificationChannel(Protocol):
     def deliver(self, message: Message) -> None: ...
 
 
-__all__ = ["DashboardPanel", "Exporter", "GradeImporter", "NavItem", "NotificationChannel", "collect"]
+__all__ = ["DashboardPanel", "Exporter", "GradeImporter", "NavGroup", "NavItem", "NotificationChannel", "collect"]

@@ -89,13 +89,19 @@ def lms_migration_dirs() -> list[str]:
 def lms_nav_items(user: User) -> list[NavItem]:
     """Navigation entries to show ``user`` (return only those they may open).
 
-    Every plugin; gathered with ``collect`` (key: endpoint and values), sorted by ``order``.
+    Every plugin; gathered with ``collect`` (key: endpoint and values), sorted by ``order``. An item
+    with a ``group`` (a :class:`NavGroup`; the shared ones are in :mod:`lms.core.navigation`) is
+    shown in that group's menu: keep about six top-level entries per role.
 
     Example::
 
         @hookimpl
         def lms_nav_items(user):
-            return [NavItem(_l("Library"), "library.index", order=70)] if user.has_role(Role.LEARNER) else []
+            from lms.core.navigation import MY_STUDIES
+
+            if not user.has_role(Role.LEARNER):
+                return []
+            return [NavItem(_l("Library"), "library.index", order=70, group=MY_STUDIES)]
     """
 
 

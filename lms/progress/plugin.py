@@ -7,6 +7,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
+from lms.core.navigation import LEARNERS
 from lms.plugins import hookimpl
 from lms.plugins.contributions import DashboardPanel, NavItem
 
@@ -23,7 +24,11 @@ def lms_load_blueprints(app: Flask) -> None:
 def lms_nav_items(user) -> list[NavItem]:
     from lms.progress.views import nav_items
 
-    items = [NavItem(_l("Learners"), "learners.search", order=40)] if user.has_role(Role.DIRECTOR, Role.ADMIN) else []
+    items = (
+        [NavItem(_l("Learners"), "learners.search", order=40, group=LEARNERS)]
+        if user.has_role(Role.DIRECTOR, Role.ADMIN)
+        else []
+    )
     return items + nav_items(user)
 
 

@@ -4,7 +4,7 @@ CSV: French spreadsheets' dialect (UTF-8 with a BOM, semicolons), each cell thro
 :func:`lms.core.exports.neutralise`, produced by a generator so a long list is streamed as it is
 read. XLSX: openpyxl in write-only mode into a spooled temporary file (in memory up to a few
 megabytes, then on disk), streamed by chunks; text cells are neutralised the same way (numbers and
-dates stay typed).
+dates stay typed, rates shown as percentages: :func:`lms.core.exports.xlsx_cell`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from flask import Response, stream_with_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from lms.core.exports import neutralise
+from lms.core.exports import Rate, neutralise, xlsx_cell
 from lms.core.time import academic_year_label
 from lms.plugins.contributions import Exporter, collect
 from lms.reports import queries
@@ -78,7 +78,7 @@ def intakes_table(scope: Scope, filters: Filters, today: date) -> Table:
             line.capacity,
             *(line.counts[s] for s in FUNNEL),
             line.total,
-            line.fill_rate,
+            Rate(line.fill_rate),
         ]
         for line in lines
     )
@@ -96,7 +96,8 @@ def funnels_table(scope: Scope, filters: Filters, today: date) -> Table:
         _("Fill rate"),
     ]
     rows = (
-        [f.programme_code, f.intakes, f.capacity, *(f.counts[s] for s in FUNNEL), f.total, f.fill_rate] for f in funnels
+        [f.programme_code, f.intakes, f.capacity, *(f.counts[s] for s in FUNNEL), f.total, Rate(f.fill_rate)]
+        for f in funnels
     )
     return Table("funnel", header, rows)
 
@@ -172,7 +173,7 @@ def validation_table(scope: Scope, filters: Filters, today: date) -> Table:
             r.graded,
             r.validated,
             r.absent,
-            r.rate,
+            Rate(r.rate),
         ]
         for r in queries.validation_rates(scope, filters)
     )
@@ -205,6 +206,8 @@ TABLES: dict[str, Callable[[Scope, Filters, date], Table]] = {
 
 
 def csv_cell(value: Any) -> str:
+    if isinstance(value, Rate):
+        value = value.value
     if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")  # French spreadsheets read a decimal comma
     if isinstance(value, date | datetime):
@@ -244,19 +247,8 @@ def csv_response(table: Table, filename: str) -> Response:
     return response
 
 
-def xlsx_cell(value: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if value is None or isinstance(value, bool | int | float | Decimal | date | datetime):
-        if isinstance(value, datetime) and value.tzinfo is not None:
-            return value.replace(tzinfo=None)  # spreadsheets have no time zones: stored as UTC
-        return value
-    return ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
-
-
 def write_xlsx(table: Table, target) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -264,12 +256,12 @@ def write_xlsx(table: Table, target) -> None:
     bold = Font(bold=True)
     header = []
     for title in table.header:
-        cell = WriteOnlyCell(sheet, value=xlsx_cell(title))
+        cell = xlsx_cell(sheet, title)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
     for row in table.rows:
-        sheet.append([xlsx_cell(value) for value in row])
+        sheet.append([xlsx_cell(sheet, value) for value in row])
     workbook.save(target)
 
 

@@ -7,6 +7,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
+from lms.core.navigation import ADMINISTRATION
 from lms.core.time import academic_year, utcnow
 from lms.plugins import hookimpl
 from lms.plugins.contributions import DashboardPanel, NavItem
@@ -29,7 +30,7 @@ def lms_exporters() -> list:
 @hookimpl
 def lms_nav_items(user) -> list[NavItem]:
     if user.has_role(Role.ADMIN, Role.DIRECTOR):
-        return [NavItem(_l("Reports"), "reports.index", order=60)]
+        return [NavItem(_l("Reports"), "reports.index", order=60, group=ADMINISTRATION)]
     return []
 
 

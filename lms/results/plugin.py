@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
+from lms.core.navigation import MY_STUDIES
 from lms.plugins import hookimpl
 from lms.plugins.contributions import NavItem
 
@@ -23,7 +24,7 @@ def lms_nav_items(user) -> list[NavItem]:
     if user.has_role(Role.TUTOR):
         items.append(NavItem(_l("My offerings"), "results.my_offerings", order=30))
     if user.has_role(Role.LEARNER) and user.learner is not None:
-        items.append(NavItem(_l("My results"), "results.mine", order=20))
+        items.append(NavItem(_l("My results"), "results.mine", order=20, group=MY_STUDIES))
     return items
 
 

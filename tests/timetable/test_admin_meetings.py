@@ -148,7 +148,7 @@ def test_moving_a_meeting_bumps_sequence_and_notifies_registered_learners(app, w
     sent = notifications(app, "meeting_moved")
     assert [row[0] for row in sent] == registered_ids(world)  # not the waitlisted learner
     body = sent[0][2]
-    assert "2026-10-20 18:00" in body and "2026-11-03 18:30" in body
+    assert "mardi 20 octobre 2026, 18:00" in body and "mardi 3 novembre 2026, 18:30" in body  # in the learners' French
     assert "NFA031" in sent[0][1]
 
 
@@ -173,7 +173,7 @@ def test_cancel_with_a_notice_then_restore(app, world, admin, meeting):
     assert cancelled.sequence == 1 and cancelled.updated_at is not None
     sent = notifications(app, "meeting_cancelled")
     assert [row[0] for row in sent] == registered_ids(world)
-    assert "The tutor is ill." in sent[0][2] and "2026-10-20 18:00" in sent[0][2]
+    assert "The tutor is ill." in sent[0][2] and "mardi 20 octobre 2026, 18:00" in sent[0][2]
     page = admin.get(f"{BASE}/offerings/{world.offering}/meetings").text
     assert "<del>" in page and "Cancelled" in page and "The tutor is ill." in page
 
@@ -200,7 +200,7 @@ def test_cancel_with_a_notice_then_restore(app, world, admin, meeting):
 
 def test_moving_a_meeting_outside_the_period_needs_the_confirmation(app, world, admin, meeting, caplog):
     path = f"{BASE}/meetings/{meeting}/edit"
-    assert "period is 2026-10-01 to 2027-02-28. Tick to confirm" in admin.get(path).text
+    assert "period is October 1, 2026 to February 28, 2027. Tick to confirm" in admin.get(path).text
     refused = post_form(admin, path, {**GOOD, "day": "2027-03-09"})
     assert refused.status_code == 422
     assert "2027-03-09 is outside the offering&#39;s period (2026-10-01 to 2027-02-28)" in refused.text

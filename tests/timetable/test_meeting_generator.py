@@ -176,7 +176,7 @@ def test_preview_then_create_across_the_daylight_saving_change(app, world, admin
     preview = post_form(admin, generate_path(world), {**FORM, "preview": "1"})
     assert preview.status_code == 200
     assert "7 meetings will be created" in preview.text and "1 date skipped" in preview.text
-    assert "2026-11-10" in preview.text and "Closure: Exams week" in preview.text
+    assert "Tuesday, November 10, 2026" in preview.text and "Closure: Exams week" in preview.text
     assert count(app, Meeting) == 0
 
     created = post_form(admin, generate_path(world), {**FORM, "confirm": "1"})

@@ -26,9 +26,11 @@ OPEN = {"opens": TODAY - timedelta(days=10), "closes": TODAY + timedelta(days=10
 
 
 def rows(html: str) -> list[str]:
-    """The text of each body row of the offerings table."""
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in body.split("<tr>")[1:]]
+    """The text of each body row of the offerings table (without the column names that each cell
+    repeats for the phone layout)."""
+    found = re.search(r"<tbody[^>]*>(.*?)</tbody>", html, re.S)
+    body = re.sub(r'<span class="cell-label"[^>]*>[^<]*</span>', "", found.group(1)) if found else ""
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in re.split(r"<tr\b[^>]*>", body)[1:]]
 
 
 # --- where a unit fits (pure) -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
-from lms.core.navigation import NavItem
+from lms.core.navigation import LEARNERS, MY_STUDIES, NavItem
 
 bp = Blueprint("awards", __name__)
 
@@ -26,9 +26,9 @@ def blueprints() -> list[Blueprint]:
 
 def nav_items(user) -> list[NavItem]:
     if user.has_role(Role.DIRECTOR, Role.ADMIN):
-        return [NavItem(_l("Juries and awards"), "awards.index", order=70)]
+        return [NavItem(_l("Juries and awards"), "awards.index", order=70, group=LEARNERS)]
     if Role.LEARNER in user.roles:
-        return [NavItem(_l("My diplomas"), "awards.index", order=48)]
+        return [NavItem(_l("My diplomas"), "awards.index", order=48, group=MY_STUDIES)]
     return []
 
 

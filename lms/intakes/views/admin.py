@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.models import Role
 from lms.core.access import deny_unless, roles_required
-from lms.core.navigation import NavItem
+from lms.core.navigation import LEARNERS, NavItem
 from lms.core.refusals import attempt
 from lms.core.time import academic_year, utcnow
 from lms.intakes import queries
@@ -30,7 +30,7 @@ REVIEWERS = (Role.ADMIN, Role.DIRECTOR)
 def nav_items(user) -> list[NavItem]:
     if not user.has_role(*REVIEWERS):
         return []
-    return [NavItem(_l("Intakes"), "intakes_admin.index", order=58)]
+    return [NavItem(_l("Intakes"), "intakes_admin.index", order=58, group=LEARNERS)]
 
 
 def _intake(intake_id: int) -> Intake:

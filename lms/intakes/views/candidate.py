@@ -22,7 +22,7 @@ from flask_login import current_user
 from lms.accounts import services as accounts
 from lms.accounts.models import Funding, Role
 from lms.core.access import login_required, public
-from lms.core.navigation import NavItem
+from lms.core.navigation import CATALOGUE, NavItem
 from lms.core.refusals import attempt
 from lms.core.time import utcnow
 from lms.extensions import limiter
@@ -38,7 +38,7 @@ bp = Blueprint("intakes_candidate", __name__)
 def nav_items(user) -> list[NavItem]:
     if user.has_role(Role.ADMIN, Role.DIRECTOR, Role.TUTOR):
         return []
-    return [NavItem(_l("Apply"), "intakes_candidate.open_intakes", order=70)]
+    return [NavItem(_l("Apply"), "intakes_candidate.open_intakes", order=70, group=CATALOGUE)]
 
 
 def _signup_limit() -> str:

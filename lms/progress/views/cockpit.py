@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import roles_required
-from lms.core.navigation import NavItem
+from lms.core.navigation import MY_STUDIES, NavItem
 from lms.core.time import academic_year_label, utcnow
 from lms.progress import cockpit
 from lms.progress.audit.report import missing_leaves
@@ -20,7 +20,7 @@ bp = Blueprint("progress_cockpit", __name__, url_prefix="/me")
 
 def nav_items(user) -> list[NavItem]:
     if user.has_role(Role.LEARNER) and user.learner is not None:
-        return [NavItem(_l("My progress"), "progress_cockpit.dashboard", order=11)]
+        return [NavItem(_l("My progress"), "progress_cockpit.dashboard", order=11, group=MY_STUDIES)]
     return []
 
 

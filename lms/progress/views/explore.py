@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import roles_required
-from lms.core.navigation import NavItem
+from lms.core.navigation import MY_STUDIES, NavItem
 from lms.core.time import utcnow
 from lms.progress.audit import ranking, whatif
 from lms.progress.audit.engine import audit
@@ -27,7 +27,7 @@ bp = Blueprint("progress_explore", __name__, url_prefix="/me")
 
 def nav_items(user) -> list[NavItem]:
     if user.has_role(Role.LEARNER) and user.learner is not None:
-        return [NavItem(_l("Closest credentials"), "progress_explore.credentials", order=13)]
+        return [NavItem(_l("Closest credentials"), "progress_explore.credentials", order=13, group=MY_STUDIES)]
     return []
 
 

@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import roles_required
-from lms.core.navigation import NavItem
+from lms.core.navigation import MY_STUDIES, NavItem
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment
@@ -40,7 +40,7 @@ bp = Blueprint("progress_planner", __name__, url_prefix="/me")
 
 def nav_items(user) -> list[NavItem]:
     if user.has_role(Role.LEARNER) and user.learner is not None:
-        return [NavItem(_l("My study plan"), "progress_planner.index", order=14)]
+        return [NavItem(_l("My study plan"), "progress_planner.index", order=14, group=MY_STUDIES)]
     return []
 
 

@@ -162,10 +162,18 @@ def wall_clock(meeting: Meeting) -> tuple[datetime, datetime]:
     return local_time(meeting.starts_at, tz), local_time(meeting.ends_at, tz)
 
 
-def describe(meeting: Meeting) -> str:
-    """``2026-10-20 18:00–20:00 (Europe/Paris)``: language-neutral, for notifications."""
+def describe(meeting: Meeting):
+    """The meeting's day and times at its centre, for notifications, as it is now (the text is
+    made later, in each recipient's language: :func:`meeting_moment`)."""
     start, end = wall_clock(meeting)
-    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} ({meeting.offering.centre.timezone})"
+    return meeting_moment(start.date(), f"{start:%H:%M}", f"{end:%H:%M}", meeting.offering.centre.timezone)
+
+
+def meeting_moment(day: date, start: str, end: str, timezone: str):
+    """A lazy "mardi 20 octobre 2026, 18:00–20:00 (Europe/Paris)": the day in the reader's language."""
+    from flask_babel import LazyString, format_date
+
+    return LazyString(lambda: f"{format_date(day, 'full')}, {start}–{end} ({timezone})")
 
 
 def aware(moment: datetime) -> datetime:

@@ -24,7 +24,7 @@ from lms.accounts.access import learner_or_404, own_learner
 from lms.accounts.models import Learner, Role
 from lms.accounts.queries import learner_by_number
 from lms.core.access import public, roles_required
-from lms.core.navigation import NavItem
+from lms.core.navigation import LEARNERS, MY_CLASSES, NavItem
 from lms.core.refusals import attempt
 from lms.core.time import academic_year, utcnow
 from lms.timetable.forms.certificates import CertificatePeriodForm, LearnerLookupForm
@@ -38,9 +38,9 @@ bp = Blueprint("timetable_certificates", __name__)
 def nav_items(user) -> list[NavItem]:
     items = []
     if Role.LEARNER in user.roles:
-        items.append(NavItem(_l("My attendance"), "timetable_certificates.mine", order=45))
+        items.append(NavItem(_l("My attendance"), "timetable_certificates.mine", order=45, group=MY_CLASSES))
     if Role.ADMIN in user.roles:
-        items.append(NavItem(_l("Attendance certificates"), "timetable_certificates.lookup", order=85))
+        items.append(NavItem(_l("Attendance certificates"), "timetable_certificates.lookup", order=85, group=LEARNERS))
     return items
 
 

@@ -22,7 +22,7 @@ from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import public, roles_required
 from lms.core.errors import Refusal
-from lms.core.navigation import NavItem
+from lms.core.navigation import CATALOGUE, MY_CLASSES, NavItem
 from lms.core.refusals import attempt
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -40,8 +40,8 @@ def nav_items(user) -> list[NavItem]:
     if Role.LEARNER not in user.roles or user.learner is None:
         return []
     return [
-        NavItem(_l("Offerings"), "timetable_learner.catalogue", order=40),
-        NavItem(_l("My timetable"), "timetable_learner.timetable", order=41),
+        NavItem(_l("Offerings"), "timetable_learner.catalogue", order=40, group=CATALOGUE),
+        NavItem(_l("My timetable"), "timetable_learner.timetable", order=41, group=MY_CLASSES),
     ]
 
 

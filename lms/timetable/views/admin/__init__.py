@@ -7,7 +7,7 @@ from flask import Blueprint, abort
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
-from lms.core.navigation import NavItem
+from lms.core.navigation import TEACHING_OFFER, NavItem
 from lms.extensions import db
 
 bp = Blueprint("timetable_admin", __name__, url_prefix="/admin/timetable")
@@ -17,8 +17,8 @@ def nav_items(user) -> list[NavItem]:
     if not user.has_role(Role.ADMIN):
         return []
     return [
-        NavItem(_l("Offerings"), "timetable_admin.offerings", order=53),
-        NavItem(_l("Centres"), "timetable_admin.centres", order=54),
+        NavItem(_l("Offerings"), "timetable_admin.offerings", order=53, group=TEACHING_OFFER),
+        NavItem(_l("Centres"), "timetable_admin.centres", order=54, group=TEACHING_OFFER),
     ]
 
 
