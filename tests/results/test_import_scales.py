@@ -85,6 +85,8 @@ def test_rescale_and_maximums():
     assert rescale(Decimal("72.5"), Decimal(100)) == Decimal("14.50")
     assert parse_maximum("100") == Decimal(100) and parse_maximum(" 12,5 ") == Decimal("12.5")
     assert parse_maximum("") is None
+    assert ImportOptions.coerce({"out_of": "12,5"}).out_of == Decimal("12.5")
+    assert ImportOptions.coerce({"out_of": "abc"}).out_of is None and ImportOptions.coerce({"out_of": 0}).out_of is None
     for bad in ("0", "-5", "abc", "1e3", "100,001", "1000000"):
         with pytest.raises(GradeError, match="is not a number above 0"):
             parse_maximum(bad)

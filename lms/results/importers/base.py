@@ -153,11 +153,18 @@ class ImportOptions:
             return cls()
         if isinstance(options, ImportOptions):
             return options
-        out_of = options.get("out_of")
-        return cls(
-            grade_column=options.get("grade_column") or None,
-            out_of=None if out_of in (None, "") else Decimal(str(out_of)),
-        )
+        return cls(grade_column=options.get("grade_column") or None, out_of=_maximum(options.get("out_of")))
+
+
+def _maximum(value: Any) -> Decimal | None:
+    """A maximum passed as a number or text ("100", "12,5"); None when blank or not one."""
+    if value in (None, ""):
+        return None
+    try:
+        maximum = Decimal(str(value).strip().replace(",", "."))
+    except ArithmeticError:
+        return None
+    return maximum if maximum.is_finite() and maximum > 0 else None
 
 
 def has_extension(filename: str, extensions: tuple[str, ...]) -> bool:
