@@ -132,9 +132,9 @@ class GradeImportForm(FlaskForm):
     submit = SubmitField(_l("Preview the import"))
 
     def validate_out_of(self, field) -> None:
-        """A maximum such as 100 (blank: the one the file states, else 20); kept as a Decimal."""
+        """A maximum such as 100 (blank: the one the file states, else 20)."""
         try:
-            field.maximum = parse_maximum(field.data)
+            parse_maximum(field.data)
         except GradeError as error:
             raise ValidationError(_l(error.msgid, **error.params)) from None
 

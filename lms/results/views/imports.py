@@ -18,6 +18,7 @@ from lms.results.forms import (
     ConfirmGradeImportForm,
     GradeImportForm,
 )
+from lms.results.grades import parse_maximum
 from lms.results.importers import available_importers, importer_named
 from lms.results.views import bp, offering_or_404, session_or_404
 
@@ -132,7 +133,7 @@ def import_upload(offering_id: int, session: int):
             form.file.errors = [_("This format cannot read a file called %(name)s.", name=filename)]
             return _render_import_form(offering, session, form, status=422)
     column = form.column.data or None
-    out_of = getattr(form.out_of, "maximum", None)
+    out_of = parse_maximum(form.out_of.data)  # validated by the form
     imported = imports.dry_run(importer, data, filename, offering, session, column, out_of)
     if imported.needs_column or (column and column not in imported.sheet.columns):
         token = stored.token if stored else _store(data, filename, offering, session, importer)
