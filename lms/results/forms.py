@@ -17,12 +17,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from lms.core.time import academic_year_label
 from lms.core.uploads import file_size_limit
 from lms.results import uploads
-from lms.results.grades import GradeError
+from lms.results.grades import GradeError, parse_maximum
 from lms.results.services import RowInput, parse_grade
 from lms.timetable.labels import SEMESTER
 
@@ -125,12 +125,23 @@ class GradeImportForm(FlaskForm):
     )
     importer = SelectField(_l("Format"), validators=[DataRequired()])
     column = SelectField(_l("Grade column"), validators=[Optional()], validate_choice=False)
+    out_of = StringField(
+        _l("Out of"), validators=[Optional(), Length(max=12)], render_kw={"inputmode": "decimal", "autocomplete": "off"}
+    )
     token = HiddenField(validators=[Optional(), Regexp(uploads.TOKEN)])
     submit = SubmitField(_l("Preview the import"))
+
+    def validate_out_of(self, field) -> None:
+        """A maximum such as 100 (blank: the one the file states, else 20)."""
+        try:
+            parse_maximum(field.data)
+        except GradeError as error:
+            raise ValidationError(_l(error.msgid, **error.params)) from None
 
 
 class ConfirmGradeImportForm(FlaskForm):
     token = HiddenField(validators=[DataRequired(), Regexp(uploads.TOKEN)])
+    partial = BooleanField(_l("Import the valid rows and ignore the others"))
     submit = SubmitField(_l("Import as drafts"))
 
 

@@ -1,20 +1,35 @@
 """Importing a grade file onto a sheet: the dry-run against the sheet's roster, then the rows
-:func:`lms.results.services.save_sheet` writes (all or nothing, as drafts, with the import source)."""
+:func:`lms.results.services.save_sheet` writes (as drafts, with the import source): all of them,
+or, when the user chose to import the valid rows and ignore the others, only those.
+
+The importers' messages are :class:`~lms.results.importers.Msg`; :func:`say` shows them in the
+user's language with numbers in their locale.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import format_decimal, gettext
 
 from lms.results import queries, services
+from lms.results.grades import N_
 from lms.results.importers import (
     ImportedSheet,
     ImportOptions,
     ImportPreview,
     Mark,
+    Msg,
+    Problem,
     preview,
 )
 from lms.results.importers.base import GradeImporter
+from lms.results.models import ResultStatus
 from lms.timetable.models import Offering
+
+LOCKED = N_("This result is locked: ask a director for a correction.")
+PUBLISHED = N_("this result is published: change it with a correction")
 
 
 @dataclass(frozen=True)
@@ -45,30 +60,41 @@ def dry_run(
     offering: Offering,
     session: int,
     column: str | None = None,
+    out_of: Decimal | None = None,
 ) -> SheetImport:
-    """Read ``data`` and match it against the learners of the sheet. Reads only."""
-    sheet = importer.read(data, filename, ImportOptions(grade_column=column or None))
+    """Read ``data`` (grades ``out_of`` another maximum than 20 if given) and match it against
+    the learners of the sheet. Reads only. A published or locked result is not changed by an
+    import: a row changing one is refused (published grades change through corrections)."""
+    sheet = importer.read(data, filename, ImportOptions(grade_column=column or None, out_of=out_of))
     registrations = queries.sheet_registrations(offering, session)
     results = queries.results_for(offering, session, [r.id for r in registrations])
     roster: dict[str, tuple[int, str | None]] = {}
     current: dict[int, Mark | None] = {}
     targets: dict[int, Target] = {}
+    names: dict[int, str] = {}
+    frozen: dict[int, Msg] = {}
     for registration in registrations:
         learner = registration.learner
         roster[learner.learner_number] = (learner.id, learner.user.email)
+        names[learner.id] = learner.user.name
         result = results.get(registration.id)
         current[learner.id] = None if result is None else (result.grade, bool(result.absent))
         targets[learner.id] = Target(registration.id, None if result is None else result.version)
+        if result is not None and result.locked:
+            frozen[learner.id] = Msg(LOCKED)
+        elif result is not None and result.status == ResultStatus.PUBLISHED:
+            frozen[learner.id] = Msg(PUBLISHED)
     if sheet.needs_column:
         return SheetImport(sheet, None, targets)
-    return SheetImport(sheet, preview(sheet, roster, current), targets)
+    return SheetImport(sheet, preview(sheet, roster, current, names, frozen), targets)
 
 
-def rows_to_save(imported: SheetImport) -> list[services.RowInput]:
-    """The sheet rows of a clean preview: one per matched learner (absent → ``absent=True``)."""
+def rows_to_save(imported: SheetImport, *, partial: bool = False) -> list[services.RowInput]:
+    """The sheet rows of a preview: one per matched learner (absent → ``absent=True``); with
+    ``partial``, only the rows of learners none of whose rows is refused."""
     assert imported.preview is not None
     rows = []
-    for learner_id, mark in imported.preview.values().items():
+    for learner_id, mark in imported.preview.values(partial=partial).items():
         target = imported.targets[learner_id]
         rows.append(
             services.RowInput(
@@ -80,3 +106,17 @@ def rows_to_save(imported: SheetImport) -> list[services.RowInput]:
             )
         )
     return rows
+
+
+def number(value: Decimal) -> str:
+    """A number of a message in the user's locale: 72.5 → "72,5" in French."""
+    return format_decimal(value, format="#,##0.##")
+
+
+def say(message: Msg | Problem | str) -> str:
+    """An importer's message (or a file's ``FILE:LINE: problem``) in the user's language."""
+    if isinstance(message, Problem):
+        return f"{message.where}: {say(message.message)}"
+    if isinstance(message, Msg):
+        return message.render(gettext, number)
+    return gettext(message) if message else ""

@@ -1,18 +1,19 @@
 """Grade files uploaded on a sheet, kept between the dry-run preview and the confirmation
 (:mod:`lms.core.uploads`, settings ``GRADE_UPLOAD_*``). An upload is bound to the user who sent it
-and to the sheet (offering and exam session), and keeps the importer and the grade column chosen.
+and to the sheet (offering and exam session), and keeps the importer, the grade column and the maximum ("out of") chosen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from lms.core.uploads import DEFAULT_MAX_BYTES, DEFAULT_TTL, TOKEN, UploadStore
 
 EXTENSIONS = ("csv", "txt", "xlsx")
 
 files = UploadStore("grade", "GRADE_UPLOAD", suffix=".bin", default_filename="grades")
-store = files.store  # store(data, filename, user_id=, offering_id=, session=, importer=, column=)
+store = files.store  # store(data, filename, user_id=, offering_id=, session=, importer=, column=, out_of=)
 discard = files.discard
 display_name = files.display_name
 max_bytes = files.max_bytes
@@ -39,6 +40,7 @@ class StoredGradeUpload:
     importer: str
     column: str | None
     data: bytes
+    out_of: Decimal | None = None  # the maximum the user gave; None: the file's, else 20
 
 
 def fetch(token: str | None, *, user_id: int, offering_id: int, session: int) -> StoredGradeUpload | None:
@@ -48,5 +50,20 @@ def fetch(token: str | None, *, user_id: int, offering_id: int, session: int) ->
         return None
     column = stored.meta.get("column")
     return StoredGradeUpload(
-        stored.token, stored.filename, stored.meta["importer"], column if isinstance(column, str) else None, stored.data
+        stored.token,
+        stored.filename,
+        stored.meta["importer"],
+        column if isinstance(column, str) else None,
+        stored.data,
+        _decimal(stored.meta.get("out_of")),
     )
+
+
+def _decimal(text: object) -> Decimal | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and value > 0 else None

@@ -607,7 +607,7 @@ def test_preview_categories():
     assert [r.learner_id for r in result.unchanged] == [3, 4]
     assert [r.line for r in result.empty] == [6]
     assert [r.line for r in result.unknown] == [7]
-    assert [(r.line, r.message) for r in result.invalid] == [
+    assert [(r.line, str(r.message)) for r in result.invalid] == [
         (8, "learner 10001 is also on line 1"),
         (9, "learner 10002: The grade “20.5” is outside 0–20."),
     ]

@@ -13,6 +13,7 @@ from lms.results.importers.base import (
     ImportedSheet,
     ImportOptions,
     Mark,
+    Msg,
     Problem,
     parse_mark,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "ImportedSheet",
     "Mark",
     "MoodleImporter",
+    "Msg",
     "PlainCsvImporter",
     "PlainXlsxImporter",
     "PreviewRow",

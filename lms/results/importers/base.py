@@ -19,29 +19,63 @@ from typing import Any
 
 from lms.core.tables import Row, UnreadableFile, table_rows
 from lms.plugins.contributions import GradeImporter  # noqa: F401  (the interface lives with the other contributor types)
-from lms.results.grades import parse_grade
+from lms.results.grades import MAX_GRADE, N_, parse_grade
 
 ABSENT_WORDS = frozenset({"abs", "absent", "absente", "abj"})
 EMPTY_WORDS = frozenset({"", "-"})  # Moodle writes "-" for "no grade"
 
 
-# --- problems and sheets ---------------------------------------------------------------------------
+# --- messages, problems and sheets -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message to translate where it is shown: an English ``msgid`` (marked with ``N_``) and its
+    ``params``, which may be messages themselves. ``str()`` is the English text (command lines,
+    logs); a page calls :meth:`render` with its ``gettext`` and its number formatter."""
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, gettext: Any = None, number: Any = None) -> str:
+        """The text through ``gettext`` (none: English), Decimal params through ``number``."""
+        params = {}
+        for key, value in self.params.items():
+            if isinstance(value, Msg):
+                value = value.render(gettext, number)
+            elif isinstance(value, Decimal) and number is not None:
+                value = number(value)
+            params[key] = value
+        text = gettext(self.msgid) if gettext is not None else self.msgid
+        return text % params if params else text
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def msg(message: str | Msg, **params: Any) -> Msg:
+    """``message`` as a :class:`Msg` (a plain string from a plugin's importer is kept as it is)."""
+    return message if isinstance(message, Msg) else Msg(message, params)
 
 
 @dataclass(frozen=True)
 class Problem:
     """Something wrong with a file, as ``FILE:LINE: message`` (LINE is the XLSX row number).
 
-    ``line`` is None for problems with the whole file (``FILE: message``).
+    ``line`` is None for problems with the whole file (``FILE: message``). ``message`` is a
+    :class:`Msg`: ``str()`` gives the English line, pages translate it.
     """
 
     filename: str
     line: int | None
-    message: str
+    message: Msg
+
+    @property
+    def where(self) -> str:
+        return self.filename if self.line is None else f"{self.filename}:{self.line}"
 
     def __str__(self) -> str:
-        where = self.filename if self.line is None else f"{self.filename}:{self.line}"
-        return f"{where}: {self.message}"
+        return f"{self.where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -80,6 +114,8 @@ class ImportedSheet:
     columns: list[str] = field(default_factory=list)
     column: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    out_of: Decimal | None = None  # the grades' maximum when it is not 20 (read or given)
+    out_of_source: str | None = None  # "header" (read from the column header) or "given"
 
     @property
     def ok(self) -> bool:
@@ -93,15 +129,23 @@ class ImportedSheet:
     def messages(self) -> list[str]:
         return [str(p) for p in self.problems]
 
-    def problem(self, line: int | None, message: str) -> None:
-        self.problems.append(Problem(self.filename, line, message))
+    def problem(self, line: int | None, message: str | Msg, **params: Any) -> None:
+        self.problems.append(Problem(self.filename, line, msg(message, **params)))
+
+    def scale(self, read: Decimal | None, given: Decimal | None) -> None:
+        """Grades are out of ``given`` (the user's choice) else ``read`` (from the file), else 20."""
+        out_of, source = (given, "given") if given is not None else (read, "header")
+        if out_of is not None and out_of != MAX_GRADE:
+            self.out_of, self.out_of_source = out_of, source
 
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """Choices the user makes before reading: the grade column of a multi-column format."""
+    """Choices the user makes before reading: the grade column of a multi-column format and the
+    maximum the grades are out of ("Note sur"), when it is not 20 nor written in the file."""
 
     grade_column: str | None = None
+    out_of: Decimal | None = None
 
     @classmethod
     def coerce(cls, options: ImportOptions | Mapping[str, Any] | None) -> ImportOptions:
@@ -109,7 +153,18 @@ class ImportOptions:
             return cls()
         if isinstance(options, ImportOptions):
             return options
-        return cls(grade_column=options.get("grade_column") or None)
+        return cls(grade_column=options.get("grade_column") or None, out_of=_maximum(options.get("out_of")))
+
+
+def _maximum(value: Any) -> Decimal | None:
+    """A maximum passed as a number or text ("100", "12,5"); None when blank or not one."""
+    if value in (None, ""):
+        return None
+    try:
+        maximum = Decimal(str(value).strip().replace(",", "."))
+    except ArithmeticError:
+        return None
+    return maximum if maximum.is_finite() and maximum > 0 else None
 
 
 def has_extension(filename: str, extensions: tuple[str, ...]) -> bool:
@@ -161,18 +216,30 @@ class Mark:
 ABSENT = Mark(None, absent=True)
 
 
-def parse_mark(text: str) -> Mark | None:
+def parse_mark(text: str, out_of: Decimal | None = None) -> Mark | None:
     """The mark in a file's cell: None for no grade ("" or Moodle's "-"), ``ABSENT`` for
-    "ABS"/"absent", else the grade read by :func:`lms.results.grades.parse_grade` (GradeError)."""
+    "ABS"/"absent", else the grade read by :func:`lms.results.grades.parse_grade` (GradeError),
+    rescaled to /20 when the file's grades are ``out_of`` another maximum."""
     raw = (text or "").strip()
     if raw in EMPTY_WORDS:
         return None
     if raw.lower() in ABSENT_WORDS:
         return ABSENT
-    return Mark(parse_grade(raw))
+    if out_of is not None and raw.endswith("%"):  # Moodle's percentages: "72.50 %"
+        raw = raw[:-1].rstrip()
+    return Mark(parse_grade(raw, out_of if out_of is not None else MAX_GRADE))
 
 
 # --- reading files -------------------------------------------------------------------------------------
+
+UNREADABLE = {
+    "empty": N_("the file is empty"),
+    "xlsx_not_csv": N_("this is an XLSX workbook, not a CSV file"),
+    "not_text": N_("not a text file"),
+    "not_xlsx": N_("not an XLSX workbook"),
+    "unreadable_xlsx": N_("not a readable XLSX workbook"),
+    "no_worksheet": N_("the workbook has no worksheet"),
+}  # lms.core.tables.UnreadableFile.REASONS, marked for translation
 
 
 def read_rows(sheet: ImportedSheet, data: bytes, *, xlsx: bool) -> Iterable[Row]:
@@ -181,5 +248,5 @@ def read_rows(sheet: ImportedSheet, data: bytes, *, xlsx: bool) -> Iterable[Row]
     try:
         return table_rows(data, xlsx=xlsx)
     except UnreadableFile as error:
-        sheet.problem(None, str(error))
+        sheet.problem(None, UNREADABLE.get(error.kind, str(error)))
         return []

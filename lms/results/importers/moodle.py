@@ -7,14 +7,21 @@ column; "-" means no grade. Learners are identified by ID number (their learner 
 e-mail. The French headers Moodle writes ("Prénom", "Numéro d'identification",
 "Adresse de courriel", ...) are understood too. CSV exports may start with a UTF-8 BOM and use
 ",", ";" or tab as separator.
+
+Grades out of another maximum than 20 are rescaled to /20 (:func:`lms.results.grades.rescale`):
+the maximum is the one the user gives ("Out of"), else the one the column header states
+(:func:`maximum_in_header`: "Course total (Percentage)", "Exam /100", "Note sur 50"), else 20.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from lms.core.tables import normalise_header
+from lms.results.grades import N_
 from lms.results.importers.base import (
     ImportedRow,
     ImportedSheet,
@@ -38,6 +45,25 @@ OTHER_IDENTITY = frozenset(
 NOT_GRADES = FIRST_NAME | LAST_NAME | ID_NUMBER | EMAIL | LAST_DOWNLOADED | OTHER_IDENTITY
 
 
+PERCENTAGE = frozenset({"(percentage)", "(pourcentage)", "%"})
+_OUT_OF = re.compile(r"(?:/|\bsur\b|\bout of\b)\s*(\d+(?:[.,]\d{1,2})?)\s*\)?\s*$")
+
+
+def maximum_in_header(header: str) -> Decimal | None:
+    """The maximum a grade column header states: 100 for Moodle's percentages ("Course total
+    (Percentage)", "Total du cours (Pourcentage)"), N for "… /N", "… sur N", "… out of N"; None
+    for a header that says nothing ("Course total (Real)", "Total du cours (Réel)": /20 unless
+    the user says otherwise)."""
+    name = normalise_header(header)
+    if any(name.endswith(word) for word in PERCENTAGE):
+        return Decimal(100)
+    match = _OUT_OF.search(name)
+    if match is None:
+        return None
+    value = Decimal(match.group(1).replace(",", "."))
+    return value if value > 0 else None
+
+
 def looks_like_moodle(names: Iterable[str]) -> bool:
     """Whether normalised header names are those of a Moodle gradebook export."""
     names = set(names)
@@ -52,13 +78,13 @@ def rows_to_sheet(sheet: ImportedSheet, rows: Iterable[tuple[int, list[str]]], o
     records = iter(rows)
     first = next(records, None)
     if first is None:
-        sheet.problem(None, "the file is empty")
+        sheet.problem(None, N_("the file is empty"))
         return sheet
     header_line, headers = first
     names = [normalise_header(cell) for cell in headers]
     id_col, email_col = _find(names, ID_NUMBER), _find(names, EMAIL)
     if id_col is None and email_col is None:
-        sheet.problem(header_line, 'not a Moodle gradebook export: missing column "ID number" or "Email address"')
+        sheet.problem(header_line, N_('not a Moodle gradebook export: missing column "ID number" or "Email address"'))
         return sheet
     first_col, last_col = _find(names, FIRST_NAME), _find(names, LAST_NAME)
     grade_cols = {
@@ -68,7 +94,7 @@ def rows_to_sheet(sheet: ImportedSheet, rows: Iterable[tuple[int, list[str]]], o
     }
     sheet.columns = list(grade_cols)
     if not grade_cols:
-        sheet.problem(header_line, "missing column: no grade item in the export")
+        sheet.problem(header_line, N_("missing column: no grade item in the export"))
         return sheet
     wanted = options.grade_column
     if wanted is None:
@@ -79,9 +105,15 @@ def rows_to_sheet(sheet: ImportedSheet, rows: Iterable[tuple[int, list[str]]], o
     if column is None:
         column = next((i for h, i in grade_cols.items() if normalise_header(h) == normalise_header(wanted)), None)
     if column is None:
-        sheet.problem(header_line, f"missing column: {wanted!r} (grade columns: {', '.join(sheet.columns)})")
+        sheet.problem(
+            header_line,
+            N_("missing column: '%(column)s' (grade columns: %(columns)s)"),
+            column=wanted,
+            columns=", ".join(sheet.columns),
+        )
         return sheet
     sheet.column = next(h for h, i in grade_cols.items() if i == column)
+    sheet.scale(maximum_in_header(sheet.column), options.out_of)
 
     def cell(cells: list[str], index: int | None) -> str:
         return cells[index] if index is not None and index < len(cells) else ""
@@ -90,7 +122,10 @@ def rows_to_sheet(sheet: ImportedSheet, rows: Iterable[tuple[int, list[str]]], o
         number, email = cell(cells, id_col), cell(cells, email_col)
         name = " ".join(part for part in (cell(cells, first_col), cell(cells, last_col)) if part)
         if not number and not email:
-            sheet.problem(line, f"no ID number or e-mail address{f' for {name}' if name else ''}")
+            if name:
+                sheet.problem(line, N_("no ID number or e-mail address for %(name)s"), name=name)
+            else:
+                sheet.problem(line, N_("no ID number or e-mail address"))
             continue
         sheet.rows.append(
             ImportedRow(
@@ -98,7 +133,7 @@ def rows_to_sheet(sheet: ImportedSheet, rows: Iterable[tuple[int, list[str]]], o
             )
         )
     if not sheet.rows and sheet.ok:
-        sheet.problem(None, "no learners in the file")
+        sheet.problem(None, N_("no learners in the file"))
     return sheet
 
 
@@ -118,7 +153,7 @@ class MoodleImporter:
         options = ImportOptions.coerce(options)
         sheet = ImportedSheet(filename=filename, importer=self.name)
         if not self.accepts(filename):
-            sheet.problem(None, "not a Moodle export (expected a .csv or .xlsx name)")
+            sheet.problem(None, N_("not a Moodle export (expected a .csv or .xlsx name)"))
             return sheet
         rows = list(read_rows(sheet, data, xlsx=has_extension(filename, (".xlsx",))))
         if not sheet.ok:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from lms.core.tables import normalise_header
+from lms.results.grades import N_
 from lms.results.importers.base import (
     ImportedRow,
     ImportedSheet,
@@ -18,7 +19,7 @@ from lms.results.importers.base import (
     has_extension,
     read_rows,
 )
-from lms.results.importers.moodle import looks_like_moodle
+from lms.results.importers.moodle import looks_like_moodle, maximum_in_header
 
 NUMBER_HEADERS = frozenset(
     {
@@ -28,27 +29,39 @@ NUMBER_HEADERS = frozenset(
     }
 )  # fmt: skip
 GRADE_HEADERS = frozenset({"grade", "mark", "score", "note", "note /20", "note/20", "grade /20", "grade/20"})
+GRADE_WORDS = ("grade", "mark", "score", "note")
 
 
-def rows_to_sheet(sheet: ImportedSheet, rows: Iterable[tuple[int, list[str]]]) -> ImportedSheet:
-    """Fill ``sheet`` from (line, cells) records of a plain learner-number/grade file."""
+def is_grade_header(name: str) -> bool:
+    """Whether ``name`` is a grade header: "grade", "note"... or one out of a maximum ("note /100")."""
+    return name in GRADE_HEADERS or (name.startswith(GRADE_WORDS) and maximum_in_header(name) is not None)
+
+
+def rows_to_sheet(
+    sheet: ImportedSheet, rows: Iterable[tuple[int, list[str]]], options: ImportOptions | None = None
+) -> ImportedSheet:
+    """Fill ``sheet`` from (line, cells) records of a plain learner-number/grade file; grades are
+    out of ``options.out_of``, else of the maximum the grade header states ("note /100"), else 20."""
+    options = options or ImportOptions()
+    sheet.scale(None, options.out_of)
     number_col, grade_col, header_seen = 0, 1, False
     for line, cells in rows:
         if not header_seen:
             header_seen = True
             names = [normalise_header(cell) for cell in cells]
             if looks_like_moodle(names):
-                sheet.problem(line, "this looks like a Moodle gradebook export: choose the Moodle format")
+                sheet.problem(line, N_("this looks like a Moodle gradebook export: choose the Moodle format"))
                 return sheet
-            if any(name in NUMBER_HEADERS or name in GRADE_HEADERS for name in names):
+            if any(name in NUMBER_HEADERS or is_grade_header(name) for name in names):
                 number_col = next((i for i, n in enumerate(names) if n in NUMBER_HEADERS), None)
-                grade_col = next((i for i, n in enumerate(names) if n in GRADE_HEADERS), None)
+                grade_col = next((i for i, n in enumerate(names) if is_grade_header(n)), None)
                 if number_col is None:
-                    sheet.problem(line, "missing column: learner number")
+                    sheet.problem(line, N_("missing column: learner number"))
                 if grade_col is None:
-                    sheet.problem(line, "missing column: grade")
+                    sheet.problem(line, N_("missing column: grade"))
                 if number_col is None or grade_col is None:
                     return sheet
+                sheet.scale(maximum_in_header(names[grade_col]), options.out_of)
                 header = True
                 continue
             header = False
@@ -56,9 +69,9 @@ def rows_to_sheet(sheet: ImportedSheet, rows: Iterable[tuple[int, list[str]]]) -
         if row is not None:
             sheet.rows.append(row)
     if not header_seen:
-        sheet.problem(None, "the file is empty")
+        sheet.problem(None, N_("the file is empty"))
     elif not sheet.rows and sheet.ok:
-        sheet.problem(None, "no grades in the file")
+        sheet.problem(None, N_("no grades in the file"))
     return sheet
 
 
@@ -72,17 +85,19 @@ def _plain_row(
         if len(cells) > 2:
             sheet.problem(
                 line,
-                f"expected 2 columns (learner number, grade), found {len(cells)}"
-                " — quote decimal grades or use ';' as separator",
+                N_(
+                    "expected 2 columns (learner number, grade), found %(count)d — quote decimal grades or use ';' as separator"
+                ),
+                count=len(cells),
             )
             return None
     number = cells[number_col] if number_col < len(cells) else ""
     grade = cells[grade_col] if grade_col < len(cells) else ""
     if not number:
-        sheet.problem(line, "missing learner number")
+        sheet.problem(line, N_("missing learner number"))
         return None
     if not header and width < 2:
-        sheet.problem(line, f"missing grade column for learner {number}")
+        sheet.problem(line, N_("missing grade column for learner %(number)s"), number=number)
         return None
     return ImportedRow(line=line, learner_number=number, grade=grade)
 
@@ -109,7 +124,7 @@ class _PlainImporter:
         rows = read_rows(sheet, data, xlsx=self.xlsx)
         if not sheet.ok:
             return sheet
-        return rows_to_sheet(sheet, rows)
+        return rows_to_sheet(sheet, rows, ImportOptions.coerce(options))
 
 
 class PlainCsvImporter(_PlainImporter):
@@ -119,7 +134,7 @@ class PlainCsvImporter(_PlainImporter):
     label = "CSV (learner number, grade)"
     extensions = (".csv", ".txt")
     xlsx = False
-    wrong_name = "not a CSV file (expected a .csv name)"
+    wrong_name = N_("not a CSV file (expected a .csv name)")
 
 
 class PlainXlsxImporter(_PlainImporter):
@@ -129,4 +144,4 @@ class PlainXlsxImporter(_PlainImporter):
     label = "Excel XLSX (learner number, grade)"
     extensions = (".xlsx",)
     xlsx = True
-    wrong_name = "not an XLSX file (expected a .xlsx name)"
+    wrong_name = N_("not an XLSX file (expected a .xlsx name)")

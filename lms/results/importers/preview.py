@@ -1,23 +1,35 @@
 """The dry-run of an import: match an :class:`ImportedSheet` against an offering's roster and sort
 each row into matched (new, changed or unchanged), unknown, invalid or empty. Pure: the caller
-loads the roster and the current results, shows the preview, and commits ``preview.matched``
-all or nothing when ``preview.ok``.
+loads the roster and the current results, shows the preview, and commits either ``values()`` when
+``ok`` (every row valid: all or nothing), or, when the user chose to import the valid rows and
+ignore the others, ``values(partial=True)`` and lists ``left_out``.
+
+Messages are :class:`~lms.results.importers.base.Msg`: ``str()`` is English (``FILE:LINE:
+message`` lines), pages translate them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
-from lms.results.grades import GradeError
+from lms.results.grades import N_, GradeError
 from lms.results.importers.base import (
     ImportedRow,
     ImportedSheet,
     Mark,
+    Msg,
     Problem,
     parse_mark,
 )
+
+NOT_REGISTERED = N_("learner %(who)s is not registered in this offering")
+BAD_GRADE = N_("learner %(number)s: %(reason)s")
+DUPLICATE = N_("learner %(number)s is also on line %(line)d")
+NO_GRADE = N_("no grade for learner %(number)s")
+OTHER_ROW_REFUSED = N_("learner %(number)s: another row of this learner is refused (line %(line)d)")
 
 
 @dataclass(frozen=True)
@@ -29,7 +41,8 @@ class PreviewRow:
     learner_number: str | None = None  # the roster's learner number of the matched learner
     new: Mark | None = None
     old: Mark | None = None
-    message: str = ""  # why the row is unknown, invalid or empty
+    message: Msg | str = ""  # why the row is unknown, invalid, empty or left out
+    name: str = ""  # the learner's name: the roster's, else the file's
 
     @property
     def line(self) -> int:
@@ -44,7 +57,8 @@ class PreviewRow:
 class ImportPreview:
     """Every row of the sheet lands in exactly one of ``matched``, ``unknown``, ``invalid``,
     ``empty``; ``matched`` is further split into ``added`` (no current result), ``changes``
-    (old → new) and ``unchanged``."""
+    (old → new) and ``unchanged``. ``out_of`` is the maximum the file's grades were rescaled
+    from (None: /20)."""
 
     filename: str
     matched: list[PreviewRow] = field(default_factory=list)
@@ -52,6 +66,8 @@ class ImportPreview:
     invalid: list[PreviewRow] = field(default_factory=list)
     empty: list[PreviewRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    out_of: Decimal | None = None
+    out_of_source: str | None = None
 
     @property
     def added(self) -> list[PreviewRow]:
@@ -76,29 +92,77 @@ class ImportPreview:
         return self.ok and not self.unknown
 
     @property
+    def refused(self) -> list[PreviewRow]:
+        """The unknown and invalid rows, by line."""
+        return sorted(self.unknown + self.invalid, key=lambda r: r.line)
+
+    @property
+    def importable(self) -> list[PreviewRow]:
+        """The matched rows of learners none of whose rows is refused (a learner with a duplicate
+        or an invalid row is left out entirely: which of the rows is right is not ours to guess)."""
+        doubtful = {r.learner_id for r in self.invalid if r.learner_id is not None}
+        return [r for r in self.matched if r.learner_id not in doubtful]
+
+    @property
+    def partial(self) -> bool:
+        """Whether importing the valid rows and ignoring the others is possible (and different
+        from importing everything): a readable file, rows to write, rows refused."""
+        return not self.problems and bool(self.importable) and not self.clean
+
+    @property
+    def left_out(self) -> list[PreviewRow]:
+        """What a partial import leaves out, by line: the refused rows, and the matched rows of
+        learners with a refused row (their message says which)."""
+        kept = {id(r) for r in self.importable}
+        first_refused = {}
+        for r in self.invalid:
+            first_refused.setdefault(r.learner_id, r.line)
+        dropped = [
+            replace(
+                r,
+                message=Msg(OTHER_ROW_REFUSED, {"number": r.learner_number, "line": first_refused[r.learner_id]}),
+            )
+            for r in self.matched
+            if id(r) not in kept
+        ]
+        return sorted(self.refused + dropped, key=lambda r: r.line)
+
+    @property
     def messages(self) -> list[str]:
         """File problems, then ``FILE:LINE: message`` for each unknown or invalid row, by line."""
-        rows = sorted(self.unknown + self.invalid, key=lambda r: r.line)
-        return [str(p) for p in self.problems] + [f"{self.filename}:{r.line}: {r.message}" for r in rows]
+        return [str(p) for p in self.problems] + [f"{self.filename}:{r.line}: {r.message}" for r in self.refused]
 
-    def values(self) -> dict[int, Mark]:
-        """learner id → new mark, for every matched row (what a commit writes)."""
-        return {r.learner_id: r.new for r in self.matched if r.learner_id is not None and r.new is not None}
+    def values(self, *, partial: bool = False) -> dict[int, Mark]:
+        """learner id → new mark, for every matched row (what a commit writes); ``partial``: only
+        for the ``importable`` rows."""
+        rows = self.importable if partial else self.matched
+        return {r.learner_id: r.new for r in rows if r.learner_id is not None and r.new is not None}
 
 
 def preview(
     sheet: ImportedSheet,
     roster: Mapping[str, tuple[int, str | None]],
     current: Mapping[int, Any],
+    names: Mapping[int, str] | None = None,
+    frozen: Mapping[int, Msg | str] | None = None,
 ) -> ImportPreview:
     """Match and validate ``sheet``.
 
     ``roster`` maps learner number → (learner id, e-mail) for the learners registered in the
     offering; ``current`` maps learner id → their current mark (a :class:`Mark`, a number,
-    ``"absent"``, a ``(grade, absent)`` pair or None). Rows are matched by learner number (Moodle's
-    "ID number") first, else by e-mail, both ignoring case and surrounding spaces.
+    ``"absent"``, a ``(grade, absent)`` pair or None); ``names`` learner id → name, shown beside
+    the number; ``frozen`` learner id → why their current result may not be changed by an import
+    (published, locked): a row changing it is invalid. Rows are matched by learner number
+    (Moodle's "ID number") first, else by e-mail, both ignoring case and surrounding spaces. Grades
+    of a sheet ``out_of`` another maximum are rescaled to /20.
     """
-    result = ImportPreview(filename=sheet.filename, problems=list(sheet.problems))
+    names, frozen = names or {}, frozen or {}
+    result = ImportPreview(
+        filename=sheet.filename,
+        problems=list(sheet.problems),
+        out_of=sheet.out_of,
+        out_of_source=sheet.out_of_source,
+    )
     by_number = {number.strip().casefold(): (number, learner_id) for number, (learner_id, _) in roster.items()}
     by_email = {
         email.strip().casefold(): (number, learner_id) for number, (learner_id, email) in roster.items() if email
@@ -112,25 +176,31 @@ def preview(
             match = by_email.get(row.email.strip().casefold())
         if match is None:
             who = " / ".join(x for x in (row.learner_number, row.email) if x) or "?"
-            result.unknown.append(PreviewRow(row, message=f"learner {who} is not registered in this offering"))
+            result.unknown.append(PreviewRow(row, message=Msg(NOT_REGISTERED, {"who": who}), name=row.name))
             continue
         number, learner_id = match
+        name = names.get(learner_id) or row.name
         try:
-            new = parse_mark(row.grade)
+            new = parse_mark(row.grade, sheet.out_of)
         except GradeError as error:
-            result.invalid.append(PreviewRow(row, learner_id, number, message=f"learner {number}: {error}"))
+            reason = Msg(error.msgid, error.params)
+            message = Msg(BAD_GRADE, {"number": number, "reason": reason})
+            result.invalid.append(PreviewRow(row, learner_id, number, message=message, name=name))
             continue
         if learner_id in seen:
-            result.invalid.append(
-                PreviewRow(row, learner_id, number, new, message=f"learner {number} is also on line {seen[learner_id]}")
-            )
+            message = Msg(DUPLICATE, {"number": number, "line": seen[learner_id]})
+            result.invalid.append(PreviewRow(row, learner_id, number, new, message=message, name=name))
             continue
         seen[learner_id] = row.line
         old = Mark.of(current.get(learner_id))
         if new is None:
-            result.empty.append(
-                PreviewRow(row, learner_id, number, None, old, message=f"no grade for learner {number}")
-            )
+            message = Msg(NO_GRADE, {"number": number})
+            result.empty.append(PreviewRow(row, learner_id, number, None, old, message=message, name=name))
             continue
-        result.matched.append(PreviewRow(row, learner_id, number, new, old))
+        if learner_id in frozen and old != new:
+            reason = frozen[learner_id]
+            message = Msg(BAD_GRADE, {"number": number, "reason": reason if isinstance(reason, Msg) else Msg(reason)})
+            result.invalid.append(PreviewRow(row, learner_id, number, new, old, message=message, name=name))
+            continue
+        result.matched.append(PreviewRow(row, learner_id, number, new, old, name=name))
     return result

@@ -18,6 +18,7 @@ from lms.results.forms import (
     ConfirmGradeImportForm,
     GradeImportForm,
 )
+from lms.results.grades import parse_maximum
 from lms.results.importers import available_importers, importer_named
 from lms.results.views import bp, offering_or_404, session_or_404
 
@@ -44,6 +45,7 @@ def _importable_sheet(offering_id: int, session: int):
 
 
 def _render_import_form(offering, session, form, columns=None, status=200):
+    """The upload form (``columns``: the second step of a Moodle import, choosing the column)."""
     importers = available_importers(plugin_manager())
     form.importer.choices = [(i.name, IMPORTER_LABELS.get(i.name, i.label)) for i in importers]
     form.column.choices = [("", _("— choose a column —"))] + [(c, c) for c in columns or []]
@@ -72,8 +74,23 @@ def _render_import_preview(offering, session, filename, importer, imported, conf
             preview=imported.preview,
             confirm=confirm,
             refused=refused,
+            say=imports.say,
+            say_number=imports.number,
         ),
         status,
+    )
+
+
+def _store(data, filename, offering, session, importer, column=None, out_of=None) -> str:
+    return uploads.store(
+        data,
+        filename,
+        user_id=current_user.id,
+        offering_id=offering.id,
+        session=session,
+        importer=importer.name,
+        column=column,
+        out_of=None if out_of is None else str(out_of),
     )
 
 
@@ -116,38 +133,22 @@ def import_upload(offering_id: int, session: int):
             form.file.errors = [_("This format cannot read a file called %(name)s.", name=filename)]
             return _render_import_form(offering, session, form, status=422)
     column = form.column.data or None
-    imported = imports.dry_run(importer, data, filename, offering, session, column)
+    out_of = parse_maximum(form.out_of.data)  # validated by the form
+    imported = imports.dry_run(importer, data, filename, offering, session, column, out_of)
     if imported.needs_column or (column and column not in imported.sheet.columns):
-        token = (
-            stored.token
-            if stored
-            else uploads.store(
-                data,
-                filename,
-                user_id=current_user.id,
-                offering_id=offering.id,
-                session=session,
-                importer=importer.name,
-            )
-        )
+        token = stored.token if stored else _store(data, filename, offering, session, importer)
         columns = imported.sheet.columns
-        again = GradeImportForm(formdata=None, importer=importer.name, token=token, column="")
+        again = GradeImportForm(
+            formdata=None, importer=importer.name, token=token, column="", out_of=form.out_of.data or ""
+        )
         return _render_import_form(offering, session, again, columns=columns)
     if stored is not None:
         uploads.discard(stored.token)
     confirm = None
-    if imported.preview.clean:
+    if imported.preview.clean or imported.preview.partial:
         confirm = ConfirmGradeImportForm(
             formdata=None,
-            token=uploads.store(
-                data,
-                filename,
-                user_id=current_user.id,
-                offering_id=offering.id,
-                session=session,
-                importer=importer.name,
-                column=imported.sheet.column,
-            ),
+            token=_store(data, filename, offering, session, importer, imported.sheet.column, out_of),
         )
     return _render_import_preview(offering, session, filename, importer, imported, confirm)
 
@@ -180,9 +181,11 @@ def import_confirm(offering_id: int, session: int):
         )
         return redirect(url_for(".import_upload", offering_id=offering.id, session=session))
     # The sheet may have changed since the preview: read the very same bytes again.
-    imported = imports.dry_run(importer, stored.data, stored.filename, offering, session, stored.column)
-    if imported.preview is None or not imported.preview.clean:
-        uploads.discard(stored.token)
+    imported = imports.dry_run(importer, stored.data, stored.filename, offering, session, stored.column, stored.out_of)
+    preview = imported.preview
+    partial = bool(form.partial.data) and preview is not None and not preview.clean
+    if preview is None or not (preview.clean or (partial and preview.partial)):
+        uploads.discard(stored.token)  # without the option, one refused row refuses the whole file
         return _render_import_preview(
             offering, session, stored.filename, importer, imported, None, refused=True, status=422
         )
@@ -190,7 +193,7 @@ def import_confirm(offering_id: int, session: int):
         written = services.save_sheet(
             offering,
             session,
-            imports.rows_to_save(imported),
+            imports.rows_to_save(imported, partial=partial),
             current_user,
             publish=False,
             source=imports.source_of(importer.name),
@@ -205,12 +208,16 @@ def import_confirm(offering_id: int, session: int):
             )
         return redirect(url_for(".sheet", offering_id=offering.id, session=session))
     uploads.discard(stored.token)
-    flash(
-        ngettext(
-            "%(num)d grade imported as a draft.",
-            "%(num)d grades imported as drafts.",
-            len(written),
-        ),
-        "success",
-    )
+    done = ngettext("%(num)d grade imported as a draft.", "%(num)d grades imported as drafts.", len(written))
+    if partial:  # the result page lists the rows left out
+        return render_template(
+            "results/import_done.html",
+            offering=offering,
+            session=session,
+            filename=stored.filename,
+            done=done,
+            left_out=preview.left_out,
+            say=imports.say,
+        )
+    flash(done, "success")
     return redirect(url_for(".sheet", offering_id=offering.id, session=session))
