@@ -277,3 +277,22 @@ def test_the_confirmation_page_is_for_those_who_edit_the_sheet(app, world):
     assert client_for(app, "director@example.org").get(publish_url(world.offering)).status_code == 403
     assert client_for(app, "admin@example.org").get(publish_url(world.offering)).status_code == 200
     assert client_for(app, "tutor@example.org").get(publish_url(world.offering, 3)).status_code == 404
+
+
+def test_the_database_refuses_a_correction_without_a_reason(app, world, published):
+    a = world.registrations[0]
+    result = results(app, [a])[a]
+    with app.app_context():
+        for reason in (None, "  "):
+            db.session.add(
+                ResultHistory(
+                    result_id=result.id,
+                    action="correction",
+                    new_value={"grade": "15.00"},
+                    source="sheet",
+                    reason=reason,
+                )
+            )
+            with pytest.raises(sa.exc.IntegrityError):
+                db.session.flush()
+            db.session.rollback()

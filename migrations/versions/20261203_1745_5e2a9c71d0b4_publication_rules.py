@@ -1,4 +1,5 @@
-"""audit log records results published before the exam date
+"""publication rules: the audit log records results published before the exam date, and a
+correction in a result's history always gives its reason
 
 Revision ID: 5e2a9c71d0b4
 Revises: cb83063bb087
@@ -6,6 +7,7 @@ Create Date: 2026-12-03 17:45:00+00:00
 
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -32,6 +34,8 @@ BEFORE = (
 )
 AFTER = BEFORE + ("published_early",)
 CONSTRAINT = "ck_audit_log_audit_event"
+REASON = "ck_result_history_correction_has_reason"
+REASON_CONDITION = "action <> 'correction' OR (reason IS NOT NULL AND length(trim(reason)) > 0)"
 
 
 def _allow(values):
@@ -53,10 +57,32 @@ def _allow(values):
         op.create_check_constraint(op.f(CONSTRAINT), "audit_log", condition)
 
 
+def _sqlite_append_only(table):
+    # A SQLite table rebuild drops its triggers: put the append-only ones back.
+    for action in ("UPDATE", "DELETE"):
+        op.execute(f"DROP TRIGGER IF EXISTS trg_{table}_no_{action.lower()}")
+        op.execute(
+            f"CREATE TRIGGER trg_{table}_no_{action.lower()} BEFORE {action} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+        )
+
+
 def upgrade():
     _allow(AFTER)
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table("result_history", recreate="always") as batch_op:
+            batch_op.create_check_constraint(op.f(REASON), sa.text(REASON_CONDITION))
+        _sqlite_append_only("result_history")
+    else:
+        op.create_check_constraint(op.f(REASON), "result_history", sa.text(REASON_CONDITION))
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table("result_history", recreate="always") as batch_op:
+            batch_op.drop_constraint(op.f(REASON), type_="check")
+        _sqlite_append_only("result_history")
+    else:
+        op.drop_constraint(op.f(REASON), "result_history", type_="check")
     # Refused while early publications are on record: the audit log is append-only.
     _allow(BEFORE)
