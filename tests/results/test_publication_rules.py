@@ -296,3 +296,25 @@ def test_the_database_refuses_a_correction_without_a_reason(app, world, publishe
             with pytest.raises(sa.exc.IntegrityError):
                 db.session.flush()
             db.session.rollback()
+
+
+# --- dates that make sense -----------------------------------------------------------------------------
+
+
+def test_a_jury_date_before_the_exam_is_refused_with_a_clear_message(app, world):
+    exam = utcnow().date() + timedelta(days=10)
+    set_exam(app, world.offering, 1, exam)
+    director = client_for(app, "director@example.org")
+    token = csrf_token(director.get(sheet_url(world.offering)).text)
+    with app.app_context():
+        before = db.session.get(Offering, world.offering).jury1_on
+    day_before = (exam - timedelta(days=1)).isoformat()
+    refused = director.post(
+        sheet_url(world.offering) + "/jury", data={"csrf_token": token, "jury_on": day_before}, follow_redirects=True
+    )
+    assert "Le jury ne peut pas se réunir avant l’examen de cette session" in refused.text
+    with app.app_context():
+        assert db.session.get(Offering, world.offering).jury1_on == before
+    director.post(sheet_url(world.offering) + "/jury", data={"csrf_token": token, "jury_on": exam.isoformat()})
+    with app.app_context():
+        assert db.session.get(Offering, world.offering).jury1_on == exam  # the exam day itself is fine

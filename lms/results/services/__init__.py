@@ -9,6 +9,7 @@ from lms.results.services.corrections import correct_result
 from lms.results.services.history import announce_published, apply_value, record_history
 from lms.results.services.refusals import (
     CorrectionRefused,
+    JuryBeforeExam,
     PublicationChanged,
     PublicationTooEarly,
     PublishedResultChange,
@@ -42,6 +43,7 @@ from lms.results.services.values import (
 
 __all__ = [
     "CorrectionRefused",
+    "JuryBeforeExam",
     "PASS_MARK",
     "PublicationChanged",
     "PublicationTooEarly",

@@ -66,3 +66,10 @@ class PublicationChanged(Refusal):
 
     status = 409
     message = _l("The sheet changed since this page was shown: check the results to publish and confirm again.")
+
+
+class JuryBeforeExam(Refusal):
+    """A jury date set before the exam of its session."""
+
+    status = 422
+    field = "jury_on"

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,6 +28,7 @@ from lms.results.models import (
 )
 from lms.results.services.history import announce_published, apply_value, record_history
 from lms.results.services.refusals import (
+    JuryBeforeExam,
     PublicationChanged,
     PublicationTooEarly,
     PublishedResultChange,
@@ -263,9 +265,15 @@ def _log_early_publication(offering: Offering, session: int, actor: User | None,
 
 def set_jury_date(offering: Offering, session: int, day: date, today: date | None = None) -> None:
     """Set the jury date of an exam session; the sheet locks the day after it. A jury that has
-    already met stays as it is: moving it would unlock published results."""
+    already met stays as it is: moving it would unlock published results. A jury meets on or
+    after the exam day (:class:`JuryBeforeExam`)."""
     if sheet_locked(offering, session, today):
         raise SheetLocked(_l("The jury has met: this sheet is locked."))
+    exam = exam_date(offering, session)
+    if exam is not None and day < exam:
+        raise JuryBeforeExam(
+            _l("The jury cannot meet before the exam of this session, on %(date)s.", date=format_date(exam))
+        )
     if session == 1:
         offering.jury1_on = day
     else:
