@@ -151,6 +151,8 @@ def publish(offering_id: int, session: int):
         pending = services.to_publish(offering, session)
     elif request.method == "POST":
         status = 422
+        if form.csrf_token.errors:
+            flash(_("The form has expired: please send it again."), "warning")
     if not pending and status == 200:
         flash(_("Nothing to publish: every result with a value is already published."), "info")
         return back
