@@ -29,6 +29,7 @@ class AuditEvent(enum.StrEnum):
     USER_REACTIVATED = "user_reactivated"
     PASSWORD_LINK_SENT = "password_link"  # a one-time link to choose a password was mailed
     PASSWORD_RESET = "password_reset"
+    RESULTS_PUBLISHED_EARLY = "published_early"  # grades published before the exam date, confirmed
 
 
 class AuditLog(db.Model):

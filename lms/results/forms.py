@@ -93,6 +93,18 @@ class JuryDateForm(FlaskForm):
     submit = SubmitField(_l("Set the jury date"))
 
 
+class PublishForm(FlaskForm):
+    """The confirmation of a publication; ``key`` says which drafts at which versions were shown."""
+
+    key = HiddenField()
+    confirm = BooleanField(
+        _l("I have checked these results: publish them and notify the learners."),
+        validators=[DataRequired(_l("Tick the box to confirm the publication."))],
+    )
+    confirm_early = BooleanField(_l("The exam has not taken place yet: publish anyway (this is logged)."))
+    submit = SubmitField(_l("Publish"))
+
+
 class CorrectionForm(FlaskForm):
     grade = StringField(_l("New grade out of 20"), validators=[Optional(), Length(max=20)])
     absent = BooleanField(_l("Absent"))

@@ -118,6 +118,14 @@ class ResultHistory(db.Model):
     result: Mapped[Result] = relationship(back_populates="history")
     changed_by: Mapped[User | None] = relationship()
 
+    __table_args__ = (
+        # After publication a result changes only by a correction, and a correction says why.
+        sa.CheckConstraint(
+            "action <> 'correction' OR (reason IS NOT NULL AND length(trim(reason)) > 0)",
+            name="correction_has_reason",
+        ),
+    )
+
 
 @tracks_holdings()
 class Credit(TimestampMixin, db.Model):

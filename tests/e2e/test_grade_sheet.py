@@ -1,4 +1,5 @@
-"""In a real Chromium: a tutor fills a grade sheet from the keyboard, meets a row error, publishes.
+"""In a real Chromium: a tutor fills a grade sheet from the keyboard, meets a row error, publishes
+through the confirmation page (the count of learners, the exam still to come).
 
 A live server on a copy of the demo database (fixtures in ``tests/e2e/conftest.py``).
 """
@@ -32,7 +33,8 @@ def test_tutor_enters_grades_with_the_keyboard_and_publishes(page, live_server, 
     page.goto(href)
     grades = page.locator("main input[name^=grade-]")
     expect(grades.first).to_be_visible()
-    assert grades.count() >= 2
+    entered = grades.count()
+    assert entered >= 2
     assert_no_serious_violation(page, "a grade sheet")
 
     grades.first.focus()
@@ -50,7 +52,22 @@ def test_tutor_enters_grades_with_the_keyboard_and_publishes(page, live_server, 
     assert_no_serious_violation(page, "a grade sheet with a row error")
 
     grades.nth(1).fill("9")
+    first_learner = page.locator("main tbody tr").first.locator("th").inner_text()
     page.get_by_role("button", name=re.compile("Publier|Publish")).click()
+
+    # the confirmation: how many learners, and (the demo's current exams are still to come) the
+    # extra box for a publication before the exam date
+    expect(page.locator("#publish-count")).to_contain_text(re.compile(r"2 (apprenants verront|learners will see)"))
+    assert_no_serious_violation(page, "the confirmation of a publication")
+    publish = page.get_by_role("button", name=re.compile("^(Publier|Publish)$"))
+    publish.click()
+    expect(page.locator("main [role=alert]").first).to_be_visible()  # the box was not ticked
+    page.get_by_label(re.compile("J’ai vérifié ces résultats|I have checked these results")).check()
+    page.get_by_label(re.compile("L’examen n’a pas encore eu lieu|The exam has not taken place yet")).check()
+    page.get_by_role("button", name=re.compile("^(Publier|Publish)$")).click()
+
     expect(page.locator("main")).to_contain_text(re.compile("Publié|Published"))
-    expect(grades.first).to_have_value("12,50")
-    expect(grades.nth(1)).to_have_value("9,00")
+    row = page.locator("main tbody tr", has=page.get_by_role("rowheader", name=first_learner, exact=True))
+    expect(row).to_contain_text("12,50/20")  # published: read-only, corrected only with a reason
+    expect(row.get_by_role("link", name=re.compile("Corriger|Correct"))).to_be_visible()
+    expect(page.locator("main input[name^=grade-]")).to_have_count(entered - 2)

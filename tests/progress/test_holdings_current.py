@@ -194,7 +194,7 @@ def test_publishing_and_correcting_results_keep_progress_current(demo_app):
         db.session.flush()
         registration_id = registration.id
         row = results.RowInput(registration_id=registration_id, grade="14")
-        results.save_sheet(sheet, 1, [row], user("admin@example.org"), publish=True, today=date(2026, 1, 10))
+        results.save_sheet(sheet, 1, [row], user("admin@example.org"), publish=True, today=date(2026, 2, 10))
         assert_current(number, after="a result published")
 
         result = db.session.scalar(sa.select(Result).where(Result.registration_id == registration_id))
@@ -452,7 +452,7 @@ def test_a_draft_result_concerns_nobody_until_it_is_published(demo_app):
             assert calls == []
             result = db.session.scalar(sa.select(Result).where(Result.registration_id == registration.id))
             row = results.RowInput(registration_id=registration.id, grade="13", version=result.version)
-            results.save_sheet(sheet, 1, [row], user("admin@example.org"), publish=True, today=date(2026, 1, 10))
+            results.save_sheet(sheet, 1, [row], user("admin@example.org"), publish=True, today=date(2026, 2, 10))
             # Publishing concerns that learner only (the sheet's savepoint may settle it twice).
             assert calls and {ids for ids, _ in calls} == {frozenset({registration.learner_id})}
             assert_current(number, after="a draft published")

@@ -175,8 +175,9 @@ def test_two_directors_correcting_the_same_result_the_second_gets_409(app, world
     assert results(app, [a])[a].grade == Decimal(15)
 
 
-@pytest.mark.sqlite_only
-def test_no_correction_before_the_sheet_is_locked(app, world):
+def test_before_the_jury_directors_do_not_correct_and_a_correction_does_not_lock(app, world):
+    """Before the jury the sheet's tutors correct (tests/results/test_publication_rules.py), not the
+    director's page; a correction then needs a reason too, and leaves the result unlocked."""
     tutor = client_for(app, "tutor@example.org")
     a = world.registrations[0]
     save(tutor, world.offering, {a: "12"}, publish=True)
@@ -186,12 +187,12 @@ def test_no_correction_before_the_sheet_is_locked(app, world):
     with app.app_context():
         row = db.session.get(Result, result.id)
         with pytest.raises(services.CorrectionRefused):
-            services.correct_result(row, services.Value(grade=Decimal(13)), "reason", None)
-        set_jury(app, world.offering, 1, utcnow().date() - timedelta(days=1))
-    with app.app_context():
-        row = db.session.get(Result, result.id)
-        with pytest.raises(services.CorrectionRefused):
-            services.correct_result(row, services.Value(grade=Decimal(13)), "", None)
+            services.correct_result(row, services.Value(grade=Decimal(13)), "  ", None)
+        services.correct_result(row, services.Value(grade=Decimal(13)), "Copie recomptée", None)
+        db.session.commit()
+    after = results(app, [a])[a]
+    assert after.grade == Decimal(13) and not after.locked
+    assert history(app, result.id)[-1][0::4] == ("correction", "Copie recomptée")
 
 
 def test_history_rows_are_appended_never_changed(app, world, locked):

@@ -102,7 +102,7 @@ def test_invalid_rows_keep_values_and_save_nothing(app, world):
 
 def test_ua_sheet_takes_a_decision_and_a_comment(app, world):
     tutor = client_for(app, "tutor@example.org")
-    a, b, _ = world.ua_registrations
+    a, b, c = world.ua_registrations
     response = save(
         tutor,
         world.ua_offering,
@@ -116,7 +116,7 @@ def test_ua_sheet_takes_a_decision_and_a_comment(app, world):
     saved = results(app, world.ua_registrations)
     assert saved[a].decision == "validated" and saved[a].comment == "Mémoire soutenu"
     assert saved[b].decision == "not_validated" and saved[b].status == ResultStatus.PUBLISHED
-    assert save(tutor, world.ua_offering, {a: {"decision": "maybe"}}).status_code == 422
+    assert save(tutor, world.ua_offering, {c: {"decision": "maybe"}}).status_code == 422
 
 
 def test_session_two_lists_only_absent_or_failed_learners(app, world):

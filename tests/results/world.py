@@ -64,7 +64,8 @@ def build_world(app: Flask) -> World:
         db.session.add(version(inside, {"all": [{"unit": "NFA031"}, {"unit": "UA2B01"}]}))
         db.session.add(version(outside, {"all": [{"unit": "NFA032"}]}))
         centre = Centre(code="PAR", name="Cnam Paris", city="Paris")
-        future = utcnow().date() + timedelta(days=60)
+        today = utcnow().date()
+        future = today + timedelta(days=60)
         offerings = []
         for unit, tutor in (
             (ue, "tutor@example.org"),
@@ -77,8 +78,8 @@ def build_world(app: Flask) -> World:
                 semester=Semester.S1,
                 modality=Modality.FOAD,
                 centre=centre,
-                exam1_on=future,
-                exam2_on=future + timedelta(days=60),
+                exam1_on=today - timedelta(days=20),  # taken: results may be published
+                exam2_on=today - timedelta(days=5),
                 jury1_on=future + timedelta(days=14),
                 jury2_on=future + timedelta(days=74),
             )
@@ -167,10 +168,32 @@ def sheet_form(page_html: str, values: dict[int, str | dict], publish: bool = Fa
     return data
 
 
-def save(client: FlaskClient, offering: int, values, session: int = 1, publish: bool = False):
+def save(client: FlaskClient, offering: int, values, session: int = 1, publish: bool = False, early: bool = False):
+    """Post the sheet with ``values``; ``publish``: then confirm the publication (``early``: also
+    tick the box for an exam still to come). Returns the sheet's answer, or the confirmation's."""
     page = client.get(sheet_url(offering, session))
     assert page.status_code == 200, page.status_code
-    return client.post(sheet_url(offering, session), data=sheet_form(page.text, values, publish))
+    response = client.post(sheet_url(offering, session), data=sheet_form(page.text, values, publish))
+    if not publish or response.status_code != 302 or not response.location.endswith("/publish"):
+        return response
+    return confirm_publication(client, offering, session, early=early)
+
+
+def publish_url(offering: int, session: int = 1) -> str:
+    return sheet_url(offering, session) + "/publish"
+
+
+def confirm_publication(client: FlaskClient, offering: int, session: int = 1, early: bool = False):
+    """Tick the confirmation (and ``early``, the one for an exam still to come) and publish."""
+    page = client.get(publish_url(offering, session))
+    if page.status_code == 302:  # nothing to publish
+        return page
+    assert page.status_code == 200, page.status_code
+    key = re.search(r'name="key" type="hidden" value="([^"]*)"', page.text)
+    data = {"csrf_token": csrf_token(page.text), "key": key.group(1) if key else "", "confirm": "y", "submit": "1"}
+    if early:
+        data["confirm_early"] = "y"
+    return client.post(publish_url(offering, session), data=data)
 
 
 def results(app: Flask, registration_ids: list[int], session: int = 1) -> dict[int, Result]:

@@ -7,14 +7,28 @@ per topic; this package is their public face.
 
 from lms.results.services.corrections import correct_result
 from lms.results.services.history import announce_published, apply_value, record_history
-from lms.results.services.refusals import CorrectionRefused, SheetLocked, SheetRejected, VersionConflict
+from lms.results.services.refusals import (
+    CorrectionRefused,
+    JuryBeforeExam,
+    PublicationChanged,
+    PublicationTooEarly,
+    PublishedResultChange,
+    SheetLocked,
+    SheetRejected,
+    VersionConflict,
+)
 from lms.results.services.sheets import (
+    exam_date,
     jury_date,
     lock_sheet,
+    publication_early,
+    publication_key,
+    publish_sheet,
     save_sheet,
     set_jury_date,
     sheet_locked,
     sheet_registrations,
+    to_publish,
 )
 from lms.results.services.values import (
     PASS_MARK,
@@ -29,7 +43,11 @@ from lms.results.services.values import (
 
 __all__ = [
     "CorrectionRefused",
+    "JuryBeforeExam",
     "PASS_MARK",
+    "PublicationChanged",
+    "PublicationTooEarly",
+    "PublishedResultChange",
     "RowInput",
     "SOURCE_SHEET",
     "SheetLocked",
@@ -39,9 +57,13 @@ __all__ = [
     "announce_published",
     "apply_value",
     "correct_result",
+    "exam_date",
     "jury_date",
     "lock_sheet",
     "parse_grade",
+    "publication_early",
+    "publication_key",
+    "publish_sheet",
     "read_value",
     "record_history",
     "save_sheet",
@@ -49,5 +71,6 @@ __all__ = [
     "sheet_locked",
     "sheet_registrations",
     "snapshot",
+    "to_publish",
     "value_of",
 ]

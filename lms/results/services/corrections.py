@@ -28,10 +28,12 @@ def correct_result(
     version: int | None = None,
     today: date | None = None,
 ) -> Result:
-    """A director's or administrator's correction of a published result after the jury.
+    """The only way to change a published result: before the jury by the sheet's tutors or an
+    administrator, after it (the sheet locked) by a director or an administrator.
 
     The caller checks who ``actor`` is; this checks the rules: a written reason, a published
-    result whose sheet is locked, a value that changes something, the version it was read at.
+    result, a value that changes something, the version it was read at. The history keeps who,
+    when, the old and new values and the reason; the learner is told (``lms_result_published``).
     """
     reason = (reason or "").strip()
     if not reason:
@@ -41,16 +43,15 @@ def correct_result(
     offering = result.registration.offering
     if result.status != ResultStatus.PUBLISHED:
         raise CorrectionRefused(_l("Only a published result can be corrected."))
-    if not (result.locked or sheet_locked(offering, result.exam_session, today)):
-        raise CorrectionRefused(_l("This sheet is not locked yet: its tutors can still change it."))
     if new_value.empty:
         raise CorrectionRefused(_l("A published result cannot be emptied."))
     if new_value == value_of(result):
         raise CorrectionRefused(_l("The new value is the same as the current one."))
     registration_id = result.registration_id
     old = snapshot(result)
-    apply_value(result, new_value, actor)
-    result.locked = True
+    apply_value(result, new_value, actor, correction=True)
+    if sheet_locked(offering, result.exam_session, today):
+        result.locked = True  # corrected after the jury: its tutors no longer change it
     record_history(
         result,
         HistoryAction.CORRECTION,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from lms.accounts.models import User
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -9,8 +11,13 @@ from lms.results.models import (
     HistoryAction,
     Result,
     ResultHistory,
+    ResultStatus,
 )
+from lms.results.services.refusals import PublishedResultChange
 from lms.results.services.values import Value
+
+# The columns that make a result's value; once published they change only through a correction.
+VALUE_COLUMNS = ("grade", "absent", "decision", "comment")
 
 
 def record_history(
@@ -36,7 +43,13 @@ def record_history(
     )
 
 
-def apply_value(result: Result, value: Value, actor: User | None) -> None:
+def apply_value(result: Result, value: Value, actor: User | None, *, correction: bool = False) -> None:
+    """The one writer of a result's value. A published result is refused
+    (:class:`PublishedResultChange`) unless ``correction`` (only :func:`correct_result` says so:
+    it requires a reason, records it and tells the learner)."""
+    if result.status == ResultStatus.PUBLISHED and not correction:
+        raise PublishedResultChange()
+    result._correcting = correction  # read by the flush guard below
     result.grade = value.grade
     result.absent = value.absent
     result.decision = value.decision
@@ -55,3 +68,23 @@ def announce_published(results: list[Result]) -> None:
     hook = plugin_manager().hook.lms_result_published
     for result in results:
         hook(result=result)
+
+
+def _was_published(result: Result) -> bool:
+    if "status" in sa.inspect(result).unloaded:
+        return result.status == ResultStatus.PUBLISHED  # loads the stored status
+    status = sa.inspect(result).attrs.status.history
+    before = status.deleted or status.unchanged
+    return bool(before) and before[0] == ResultStatus.PUBLISHED
+
+
+@sa.event.listens_for(Result, "before_update")
+def _refuse_uncorrected_change(_mapper, _connection, result: Result) -> None:
+    """The backstop of :func:`apply_value` for any other writer (a script, a shell, a new path):
+    the value of a result that was published is not flushed unless a correction set it."""
+    correcting = result.__dict__.pop("_correcting", False)
+    if correcting or not _was_published(result):
+        return
+    state = sa.inspect(result)
+    if any(state.attrs[name].history.has_changes() for name in VALUE_COLUMNS):
+        raise PublishedResultChange()

@@ -44,3 +44,32 @@ class CorrectionRefused(Refusal):
 
     status = 422
     field = "grade"
+
+
+class PublishedResultChange(Refusal):
+    """A published result may change only through a correction, which gives a reason."""
+
+    status = 409
+    field = "grade"
+    message = _l("This result is published: correct it, with a reason, instead of saving it again.")
+
+
+class PublicationTooEarly(Refusal):
+    """The exam of the session has not taken place yet: publishing needs an extra confirmation."""
+
+    status = 422
+    field = "confirm_early"
+
+
+class PublicationChanged(Refusal):
+    """The results to publish are not those the confirmation showed: confirm again."""
+
+    status = 409
+    message = _l("The sheet changed since this page was shown: check the results to publish and confirm again.")
+
+
+class JuryBeforeExam(Refusal):
+    """A jury date set before the exam of its session."""
+
+    status = 422
+    field = "jury_on"

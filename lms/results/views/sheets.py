@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,13 +13,17 @@ from lms.core.access import deny_unless, roles_required
 from lms.core.exports import csv_download
 from lms.core.refusals import attempt
 from lms.core.time import academic_year, utcnow
+from lms.extensions import db
 from lms.results import queries, services
 from lms.results.forms import (
+    CorrectionForm,
     JuryDateForm,
     MyOfferingsFilterForm,
+    PublishForm,
     SheetForm,
     read_rows,
 )
+from lms.results.models import Result, ResultStatus
 from lms.results.views import bp, offering_or_404, session_or_404
 from lms.timetable.queries import tutor_offerings, tutor_years
 
@@ -53,6 +57,7 @@ def _render_sheet(offering, session, form, posted=None, errors=None, status=200)
             and offering.unit.kind != UnitKind.UA
             and queries.can_edit_sheet(current_user, offering),
             can_correct=locked and queries.can_correct(current_user, offering),
+            can_amend=not locked and queries.can_edit_sheet(current_user, offering),
             jury_on=services.jury_date(offering, session),
             jury_form=JuryDateForm(jury_on=services.jury_date(offering, session))
             if not locked and queries.can_correct(current_user, offering)
@@ -79,9 +84,9 @@ def sheet(offering_id: int, session: int):
     registration_ids = [registration.id for registration in queries.sheet_registrations(offering, session)]
     rows = read_rows(request.form, registration_ids)
     posted = {row.registration_id: row for row in rows}
-    publish = bool(form.publish.data)
+    publish = bool(form.publish.data)  # saved as drafts first, then published from the confirmation page
     with attempt() as outcome:
-        written = services.save_sheet(offering, session, rows, current_user, publish=publish)
+        written = services.save_sheet(offering, session, rows, current_user, publish=False)
     refusal = outcome.refusal
     if isinstance(refusal, services.SheetRejected):
         flash(str(refusal), "danger")
@@ -91,9 +96,7 @@ def sheet(offering_id: int, session: int):
     if refusal is not None:  # the jury has met meanwhile
         flash(str(refusal), "danger")
         return redirect(url_for(".sheet", offering_id=offering.id, session=session))
-    if publish:
-        flash(_("Published: learners can now see these results."), "success")
-    else:
+    if written or not publish:
         flash(
             ngettext(
                 "%(num)d result saved as draft.",
@@ -102,7 +105,122 @@ def sheet(offering_id: int, session: int):
             ),
             "success",
         )
+    if publish:
+        return redirect(url_for(".publish", offering_id=offering.id, session=session))
     return redirect(url_for(".sheet", offering_id=offering.id, session=session))
+
+
+@bp.route("/offerings/<int:offering_id>/sessions/<int:session>/publish", methods=["GET", "POST"])
+@roles_required(Role.TUTOR, Role.ADMIN)
+def publish(offering_id: int, session: int):
+    """The confirmation of a publication: how many learners, which results, and before the exam
+    date an extra confirmation that the audit log keeps."""
+    offering = offering_or_404(offering_id)
+    session = session_or_404(session)
+    deny_unless(queries.can_edit_sheet(current_user, offering))
+    back = redirect(url_for(".sheet", offering_id=offering.id, session=session))
+    if services.sheet_locked(offering, session):
+        flash(str(services.SheetLocked.message), "warning")
+        return back
+    pending = services.to_publish(offering, session)
+    form = PublishForm()
+    early = services.publication_early(offering, session)
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        with attempt(form) as outcome:
+            published = services.publish_sheet(
+                offering,
+                session,
+                current_user,
+                expected=form.key.data or "",
+                confirm_early=bool(form.confirm_early.data),
+            )
+        if not outcome.refused:
+            flash(
+                ngettext(
+                    "Published: %(num)d learner can now see their result.",
+                    "Published: %(num)d learners can now see their results.",
+                    len(published),
+                ),
+                "success",
+            )
+            return back
+        status = outcome.status
+        if not isinstance(outcome.refusal, services.PublicationTooEarly):
+            form.confirm.data = False  # what is there now is to be confirmed again
+        pending = services.to_publish(offering, session)
+    elif request.method == "POST":
+        status = 422
+        if form.csrf_token.errors:
+            flash(_("The form has expired: please send it again."), "warning")
+    if not pending and status == 200:
+        flash(_("Nothing to publish: every result with a value is already published."), "info")
+        return back
+    form.key.data, form.key.raw_data = services.publication_key(pending), []
+    return (
+        render_template(
+            "results/publish.html",
+            offering=offering,
+            session=session,
+            pending=pending,
+            form=form,
+            early=early,
+            exam_on=services.exam_date(offering, session),
+            is_ua=offering.unit.kind == UnitKind.UA,
+        ),
+        status,
+    )
+
+
+@bp.route("/offerings/<int:offering_id>/sessions/<int:session>/correct/<int:result_id>", methods=["GET", "POST"])
+@roles_required(Role.TUTOR, Role.ADMIN)
+def correct_published(offering_id: int, session: int, result_id: int):
+    """Before the jury, a published result changes only here: with a reason, kept in its history,
+    and the learner is told. After the jury, directors correct it (``results.correct``)."""
+    offering = offering_or_404(offering_id)
+    session = session_or_404(session)
+    deny_unless(queries.can_edit_sheet(current_user, offering))
+    result = db.session.get(Result, result_id)
+    if result is None or result.registration.offering_id != offering.id or result.exam_session != session:
+        abort(404)
+    if result.status != ResultStatus.PUBLISHED or result.locked or services.sheet_locked(offering, session):
+        flash(_("Only a published result of a sheet that is not locked can be corrected here."), "warning")
+        return redirect(url_for(".sheet", offering_id=offering.id, session=session))
+    current = services.value_of(result)
+    form = CorrectionForm() if request.method == "POST" else correction_form(current, result.version)
+    is_ua = offering.unit.kind == UnitKind.UA
+    status = 422 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        row = services.RowInput(
+            result.registration_id,
+            grade=form.grade.data or "",
+            absent=bool(form.absent.data),
+            decision=form.decision.data or "",
+            comment=form.comment.data or "",
+        )
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        with attempt(form) as outcome:
+            value = services.read_value(row, is_ua)
+            services.correct_result(result, value, form.reason.data, current_user, version=version)
+        if isinstance(outcome.refusal, services.VersionConflict):
+            return render_conflict(offering, session, [result.registration_id], {result.registration_id: row})
+        if not outcome.refused:
+            flash(_("The result was corrected."), "success")
+            return redirect(url_for(".sheet", offering_id=offering.id, session=session))
+    page = render_template(
+        "results/correct.html", result=result, offering=offering, form=form, is_ua=is_ua, current=current
+    )
+    return page, status
+
+
+def correction_form(current: services.Value, version: int) -> CorrectionForm:
+    return CorrectionForm(
+        grade="" if current.grade is None else str(current.grade),
+        absent=current.absent,
+        decision=current.decision.value if current.decision else "",
+        comment=current.comment or "",
+        version=str(version),
+    )
 
 
 @bp.route("/offerings/<int:offering_id>/sessions/<int:session>/jury", methods=["POST"])
