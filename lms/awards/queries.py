@@ -1,5 +1,6 @@
 """Reads of the awards area: the programmes a user may award, the eligibility list of a programme,
-its awards grouped by jury session, an award by its public code, a learner's own awards.
+its awards grouped by jury session, a learner's own awards, the exams a decision counts
+(public codes are looked up in the shared registry, :mod:`lms.core.verification`).
 
 Eligibility lists one row per learner and programme (never one per version: one award per learner
 and programme). It has two sources:
@@ -194,22 +195,6 @@ def session_awards(award: Award) -> list[Award]:
                 Award.jury == award.jury,
             )
             .order_by(Award.certificate_number)
-        )
-    )
-
-
-def award_by_code(code: str) -> Award | None:
-    text = (code or "").strip()
-    if not 16 <= len(text) <= 64:
-        return None
-    return db.session.scalar(
-        sa.select(Award)
-        .where(Award.verification_code == text)
-        .options(
-            sa.orm.joinedload(Award.enrolment).joinedload(Enrolment.learner).joinedload(Learner.user),
-            sa.orm.joinedload(Award.enrolment)
-            .joinedload(Enrolment.programme_version)
-            .joinedload(ProgrammeVersion.programme),
         )
     )
 
