@@ -12,13 +12,16 @@ import re
 import zipfile
 from collections.abc import Iterable
 
-from flask import current_app, has_request_context, render_template, request, url_for
+from flask import has_request_context, render_template, request
 from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
 
-from lms.awards.models import Award
+from lms.awards.models import CERTIFICATE, Award
 from lms.awards.services import MENTIONS
 from lms.catalog.labels import PROGRAMME_KIND
+from lms.core import verification
 from lms.core.errors import Refusal
+from lms.extensions import db
 from lms.plugins.manager import plugin_manager
 
 ZIP_MAX_AWARDS = 500  # a jury session larger than this is refused (memory guard)
@@ -38,19 +41,34 @@ def ects_text(value) -> str:
 
 
 def verification_url(award: Award) -> str:
-    """The absolute address of the public verification page of ``award``: from the request's host
-    when there is a request, from ``PUBLIC_URL`` otherwise."""
-    if has_request_context():
-        return url_for("awards.verify", code=award.verification_code, _external=True)
-    base = current_app.config.get("PUBLIC_URL", "").rstrip("/")
-    return f"{base}/verify/{award.verification_code}"
+    """The absolute address of the public verification page of ``award`` (the shared registry's)."""
+    return verification.verification_url(award.verification_code)
 
 
-def qr_png_data_uri(url: str) -> str:
-    """A PNG QR code (embedded as an image in the PDF, so it can be read back from it)."""
-    import segno
+qr_png_data_uri = verification.qr_png_data_uri
 
-    return segno.make(url, error="m").png_data_uri(scale=6, border=4)
+
+def describe(document: verification.IssuedDocument) -> verification.Described | None:
+    """What the public page shows of a certificate: the essential facts only (no learner number,
+    no jury, no reason of a revocation)."""
+    award = db.session.get(Award, document.subject_id)
+    if award is None:
+        return None
+    version = award.enrolment.programme_version
+    kind = PROGRAMME_KIND.get(version.kind, version.kind.value)
+    return verification.Described(
+        title=f"{kind} — {version.programme.code} — {version.title}",
+        holder=award.enrolment.learner.user.name,
+        facts=[
+            (_("Date of the jury decision"), format_date(award.decided_on, format="long")),
+            (_("Certificate number"), award.certificate_number),
+        ],
+        valid=award.revoked_at is None,
+        revoked_on=award.revoked_at,
+    )
+
+
+verification.register_kind(CERTIFICATE, describe)
 
 
 def html_for(award: Award, verify_url: str) -> str:

@@ -1,7 +1,9 @@
 """Reads of the awards area: the programmes a user may award, the eligibility list of a programme,
-its awards grouped by jury session, an award by its public code, a learner's own awards.
+its awards grouped by jury session, a learner's own awards, the exams a decision counts
+(public codes are looked up in the shared registry, :mod:`lms.core.verification`).
 
-Eligibility has two sources:
+Eligibility lists one row per learner and programme (never one per version: one award per learner
+and programme). It has two sources:
 
 - enrolments whose stored audit (``ProgressSnapshot``) is complete and that hold no award yet
   (withdrawn and moved enrolments left out);
@@ -24,10 +26,13 @@ import sqlalchemy.orm
 from lms.accounts.models import Learner, Role, User
 from lms.awards.models import Award
 from lms.catalog.directors import directed_programmes
-from lms.catalog.models import Programme, ProgrammeVersion
+from lms.catalog.models import Programme, ProgrammeVersion, Unit
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
+from lms.progress.history import PASS_MARK
 from lms.progress.models import AuditStatus, CredentialClaim, ProgressSnapshot
+from lms.results.models import Decision, Result, ResultStatus
+from lms.timetable.models import Offering, Registration
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,9 @@ class Eligible:
     programme_version_id: int
     version: str
     earned_ects: Decimal | None
-    enrolled: bool  # False: a certificate earned on the way (a credential claim)
+    enrolled: bool  # True: the enrolled version, met; False: the newest version met on the way (a claim)
     since: object  # when the audit was found complete
+    enrolled_versions: tuple[str, ...] = ()  # not enrolled in this version: the versions they are enrolled in
 
     @property
     def key(self) -> str:
@@ -73,7 +79,14 @@ def programme_by_code(code: str) -> Programme | None:
 
 
 def eligible(programme: Programme) -> list[Eligible]:
-    """Learners who completed a version of ``programme`` and hold no award for it, by name."""
+    """One row per learner who completed a version of ``programme`` and holds no valid award for
+    it (any version), by name. The version proposed: the enrolled version when its audit is
+    complete (the newest of them if several), else the newest version completed on the way."""
+    valid_award = (
+        sa.select(Award.id)
+        .where(Award.learner_id == Learner.id, Award.programme_id == programme.id, Award.revoked_at.is_(None))
+        .exists()
+    )
     has_award = sa.select(Award.id).where(Award.enrolment_id == Enrolment.id).exists()
     enrolled = db.session.execute(
         sa.select(
@@ -95,6 +108,7 @@ def eligible(programme: Programme) -> list[Eligible]:
             ProgressSnapshot.status == AuditStatus.COMPLETE,
             Enrolment.status.notin_([EnrolmentStatus.WITHDRAWN, EnrolmentStatus.MOVED]),
             ~has_award,
+            ~valid_award,
         )
     ).all()
     any_enrolment = (
@@ -119,11 +133,27 @@ def eligible(programme: Programme) -> list[Eligible]:
         .join(ProgrammeVersion, ProgrammeVersion.id == CredentialClaim.programme_version_id)
         .join(Learner, Learner.id == CredentialClaim.learner_id)
         .join(User, User.id == Learner.user_id)
-        .where(ProgrammeVersion.programme_id == programme.id, ~any_enrolment)
+        .where(ProgrammeVersion.programme_id == programme.id, ~any_enrolment, ~valid_award)
     ).all()
-    rows = [Eligible(*row[:6], enrolled=True, since=row[6]) for row in enrolled]
-    rows += [Eligible(*row[:5], earned_ects=None, enrolled=False, since=row[6]) for row in claimed]
-    return sorted(rows, key=lambda row: (row.name.lower(), row.learner_number, row.version))
+    enrolled_in: dict[int, list[str]] = {}
+    for learner_id, version in db.session.execute(
+        sa.select(Enrolment.learner_id, ProgrammeVersion.version)
+        .join(ProgrammeVersion, ProgrammeVersion.id == Enrolment.programme_version_id)
+        .where(
+            ProgrammeVersion.programme_id == programme.id,
+            Enrolment.status.notin_([EnrolmentStatus.WITHDRAWN, EnrolmentStatus.MOVED]),
+        )
+    ):
+        enrolled_in.setdefault(learner_id, []).append(version)
+    chosen: dict[int, Eligible] = {}
+    for row in sorted(enrolled, key=lambda row: row[4]):  # the newest enrolled version wins
+        chosen[row[0]] = Eligible(*row[:6], enrolled=True, since=row[6])
+    for row in sorted(claimed, key=lambda row: row[4]):  # the newest version met on the way
+        if row[0] in chosen and chosen[row[0]].enrolled:
+            continue
+        others = tuple(sorted(enrolled_in.get(row[0], ())))
+        chosen[row[0]] = Eligible(*row[:5], earned_ects=None, enrolled=False, since=row[6], enrolled_versions=others)
+    return sorted(chosen.values(), key=lambda row: (row.name.lower(), row.learner_number, row.version))
 
 
 def programme_awards(programme: Programme) -> list[tuple[Award, str, str, str]]:
@@ -169,22 +199,6 @@ def session_awards(award: Award) -> list[Award]:
     )
 
 
-def award_by_code(code: str) -> Award | None:
-    text = (code or "").strip()
-    if not 16 <= len(text) <= 64:
-        return None
-    return db.session.scalar(
-        sa.select(Award)
-        .where(Award.verification_code == text)
-        .options(
-            sa.orm.joinedload(Award.enrolment).joinedload(Enrolment.learner).joinedload(Learner.user),
-            sa.orm.joinedload(Award.enrolment)
-            .joinedload(Enrolment.programme_version)
-            .joinedload(ProgrammeVersion.programme),
-        )
-    )
-
-
 def learner_awards(learner: Learner) -> list[tuple[Award, ProgrammeVersion]]:
     """The learner's awards with their programme version (and its programme), newest first."""
     rows = db.session.execute(
@@ -197,3 +211,35 @@ def learner_awards(learner: Learner) -> list[tuple[Award, ProgrammeVersion]]:
         .order_by(Award.decided_on.desc())
     )
     return [tuple(row) for row in rows]
+
+
+def applied_units(result: dict) -> set[str]:
+    """The units a stored audit result applies anywhere in its tree (formats.md section 3). Pure."""
+    units: set[str] = set()
+    stack = [result.get("requirements") or {}]
+    while stack:
+        node = stack.pop()
+        units.update(item["unit"] for item in node.get("applied") or () if item.get("unit"))
+        stack.extend(node.get("children") or ())
+    return units
+
+
+def last_exams(learner_ids: set[int]) -> dict[int, dict[str, date]]:
+    """Per learner, the date of the last exam of each unit they passed: the offering's exam date of
+    the session of a published, validating result (the result's date when the offering has none)."""
+    exam_on = sa.case((Result.exam_session == 2, Offering.exam2_on), else_=Offering.exam1_on)
+    validating = sa.or_(Result.decision == Decision.VALIDATED, Result.grade >= PASS_MARK)
+    rows = db.session.execute(
+        sa.select(Registration.learner_id, Unit.code, sa.func.max(sa.func.coalesce(exam_on, Result.decided_on)))
+        .select_from(Result)
+        .join(Registration, Registration.id == Result.registration_id)
+        .join(Offering, Offering.id == Registration.offering_id)
+        .join(Unit, Unit.id == Offering.unit_id)
+        .where(Registration.learner_id.in_(learner_ids), Result.status == ResultStatus.PUBLISHED, validating)
+        .group_by(Registration.learner_id, Unit.code)
+    )
+    exams: dict[int, dict[str, date]] = {}
+    for learner_id, code, day in rows:
+        if day is not None:
+            exams.setdefault(learner_id, {})[code] = day
+    return exams

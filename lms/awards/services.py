@@ -5,6 +5,9 @@ Rules:
 - an administrator awards any programme, a director the programmes they direct;
 - the learner is re-audited (``lms_holdings_changed``) and the stored snapshot of the enrolment is
   read back: it must be *complete*, otherwise :class:`AwardError` and the request rolls back;
+- one valid award per learner and programme, whatever the version: a second one is refused with
+  :class:`AlreadyAwarded` (409), and a partial unique index makes a concurrent one fail (409 too);
+- the jury cannot be dated before the last exam counted in the audit (:class:`AwardError`);
 - a learner who earned a certificate on the way to another programme (not enrolled in it) is
   enrolled in the same transaction, then audited like any enrolment;
 - each award gets a readable certificate number ``<programme code>-<year>-<sequence>`` and a random
@@ -18,20 +21,22 @@ Services flush, never commit.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from flask import has_request_context, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner, User
-from lms.awards.models import Award
+from lms.awards import queries
+from lms.awards.models import CERTIFICATE, Award
 from lms.catalog.directors import may_direct
 from lms.catalog.models import Programme, ProgrammeVersion
+from lms.core import verification
 from lms.core.audit import record_event
 from lms.core.errors import Refusal
 from lms.core.holdings import holdings_changed
@@ -52,8 +57,6 @@ MENTIONS = {
     "tres_bien": _l("Très bien"),
 }
 
-CODE_BYTES = 18  # token_urlsafe(18): 24 characters, 144 random bits
-
 
 class AwardError(Refusal):
     """A decision that breaks a rule; the message is for people."""
@@ -63,6 +66,12 @@ class AwardError(Refusal):
 
 class Conflict(AwardError):
     """A concurrent decision won the race (same enrolment or same certificate number)."""
+
+    status = 409
+
+
+class AlreadyAwarded(AwardError):
+    """The learner already holds a valid award for this programme (any version)."""
 
     status = 409
 
@@ -95,7 +104,7 @@ def may_see(actor: User, award: Award) -> bool:
 
 
 def new_verification_code() -> str:
-    return secrets.token_urlsafe(CODE_BYTES)
+    return verification.new_code()
 
 
 def _next_sequence(prefix: str) -> int:
@@ -183,6 +192,8 @@ def grant_awards(
         if not may_award(actor, version.programme):
             raise NotAllowed(_("You do not direct this programme."))
 
+    _refuse_second_awards(candidates, versions, learners)
+
     enrolments: dict[Candidate, Enrolment] = {}
     for candidate in candidates:
         enrolments[candidate] = _enrolment_for(
@@ -198,6 +209,7 @@ def grant_awards(
         )
     }
     already = set(db.session.scalars(sa.select(Award.enrolment_id).where(Award.enrolment_id.in_(enrolment_ids))))
+    exams = queries.last_exams({c.learner_id for c in candidates})
     problems = []
     for candidate, enrolment in enrolments.items():
         name = learners[candidate.learner_id].user.name
@@ -207,6 +219,8 @@ def grant_awards(
             problems.append(_("%(name)s already holds %(programme)s.", name=name, programme=code))
         elif snapshot is None or snapshot.status != AuditStatus.COMPLETE:
             problems.append(_("The audit of %(name)s for %(programme)s is not complete.", name=name, programme=code))
+        else:
+            problems += _before_exams(name, decided_on, snapshot, exams.get(candidate.learner_id, {}))
     if problems:
         raise AwardError(" ".join(problems))
 
@@ -220,6 +234,8 @@ def grant_awards(
                 sequences[prefix] = sequences.get(prefix) or _next_sequence(prefix)
                 award = Award(
                     enrolment=enrolment,
+                    learner_id=candidate.learner_id,
+                    programme_id=version.programme_id,
                     decided_on=decided_on,
                     jury=jury,
                     mention=mention,
@@ -235,7 +251,8 @@ def grant_awards(
                 awards.append(award)
             db.session.flush()
     except sa.exc.IntegrityError as error:
-        # A concurrent decision took the same enrolment or the same certificate number.
+        # A concurrent decision took the same enrolment, the same certificate number, or awarded
+        # the same learner the same programme (the partial unique index).
         raise Conflict(_("Another decision was recorded at the same time. Check the list and try again.")) from error
 
     hook = plugin_manager().hook
@@ -263,6 +280,64 @@ def grant_award(
     return grant_awards(actor, [Candidate(learner.id, version.id)], decided_on, jury, mention)[0]
 
 
+def _refuse_second_awards(candidates, versions, learners) -> None:
+    """:class:`AlreadyAwarded` when a candidate holds a valid award for the programme (any
+    version), or is twice in the decision for one programme."""
+    programme_of = {c: versions[c.programme_version_id].programme for c in candidates}
+    held = set(
+        db.session.execute(
+            sa.select(Award.learner_id, Award.programme_id).where(
+                Award.learner_id.in_({c.learner_id for c in candidates}),
+                Award.programme_id.in_({p.id for p in programme_of.values()}),
+                Award.revoked_at.is_(None),
+            )
+        )
+    )
+    problems, seen = [], set()
+    for candidate in candidates:
+        programme = programme_of[candidate]
+        pair = (candidate.learner_id, programme.id)
+        name = learners[candidate.learner_id].user.name
+        if pair in held:
+            problems.append(
+                _(
+                    "%(name)s already holds %(programme)s (one award per programme, whatever the version).",
+                    name=name,
+                    programme=programme.code,
+                )
+            )
+        elif pair in seen:
+            problems.append(
+                _(
+                    "%(name)s is listed twice for %(programme)s: one award per programme.",
+                    name=name,
+                    programme=programme.code,
+                )
+            )
+        seen.add(pair)
+    if problems:
+        raise AlreadyAwarded(" ".join(problems))
+
+
+def _before_exams(name: str, decided_on: date, snapshot: ProgressSnapshot, exams: dict[str, date]) -> list[str]:
+    """The jury cannot sit before the last exam its decision counts."""
+    dated = [(day, code) for code, day in exams.items() if code in queries.applied_units(snapshot.result or {})]
+    if not dated:
+        return []
+    day, code = max(dated)
+    if decided_on >= day:
+        return []
+    return [
+        _(
+            "The jury date (%(jury)s) is before the exam of %(unit)s (%(exam)s) counted for %(name)s.",
+            jury=format_date(decided_on, format="long"),
+            unit=code,
+            exam=format_date(day, format="long"),
+            name=name,
+        )
+    ]
+
+
 def _link(award: Award) -> str | None:
     return url_for("awards.show", award_id=award.id) if has_request_context() else None
 
@@ -279,6 +354,7 @@ def revoke_award(actor: User, award: Award, reason: str) -> Award:
     award.revoked_at = utcnow()
     award.revoked_by_id = actor.id
     award.revoke_reason = text
+    verification.revoke(CERTIFICATE, award.id, award.revoked_at)
     details = {"award_id": award.id, "certificate_number": award.certificate_number, "reason": text}
     event = getattr(AuditEvent, "AWARD_REVOKED", None)
     if event is not None:

@@ -5,19 +5,30 @@ The content is read in five statements whatever the length of the history (the l
 registrations with their published results, UA decisions, credits, programmes with their stored
 audit); the HTML template ``progress/transcript_pdf.html`` is rendered in the document's language
 and turned into an A4 PDF by WeasyPrint.
+
+Building a transcript issues it: it is recorded in the shared verification registry
+(:mod:`lms.core.verification`, kind ``transcript``) with a public code, printed with a QR code of
+its verification address; the public page shows whose transcript it is, when it was issued, and
+how many units and ECTS it listed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from lms.accounts.models import Learner
+from lms.core import verification
+from lms.core.plugin import format_ects
+from lms.extensions import db
 from lms.progress import cockpit, history
+
+TRANSCRIPT = "transcript"  # the kind of document in the verification registry
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,15 @@ class Transcript:
     credits: list[history.Attempt]
     programmes: list[cockpit.ProgrammeProgress]  # with their stored audit and figures
     has_failed_attempts: bool
+    verification_code: str = ""
+
+    @property
+    def verify_url(self) -> str:
+        return verification.verification_url(self.verification_code)
+
+    @property
+    def qr(self) -> str:
+        return verification.qr_png_data_uri(self.verify_url)
 
     @property
     def ects_by_results(self) -> Decimal:
@@ -43,7 +63,7 @@ class Transcript:
 def transcript(learner: Learner, issued_on: date) -> Transcript:
     lines = history.learner_history(learner)
     held = {line.code: line.ects for line in lines}  # the ECTS of every unit the audits may list as unused
-    return Transcript(
+    document = Transcript(
         learner=learner,
         name=learner.user.name,
         issued_on=issued_on,
@@ -52,6 +72,35 @@ def transcript(learner: Learner, issued_on: date) -> Transcript:
         programmes=cockpit.programmes_with_figures(learner, held),
         has_failed_attempts=any(line.status == "failed" for line in lines),
     )
+    issued = verification.issue(
+        TRANSCRIPT,
+        learner.id,
+        details={
+            "units": len(document.units) + len({c.code for c in document.credits}),
+            "ects": str(document.ects_by_results + document.ects_by_credits),
+        },
+    )
+    return replace(document, verification_code=issued.code)
+
+
+def describe(document: verification.IssuedDocument) -> verification.Described | None:
+    """What the public page shows of a transcript: whose, and how many units and ECTS it listed
+    (no grades)."""
+    learner = db.session.get(Learner, document.subject_id)
+    if learner is None:
+        return None
+    details = document.details or {}
+    return verification.Described(
+        title=_("Transcript"),
+        holder=learner.user.name,
+        facts=[
+            (_("Units listed"), str(details.get("units", ""))),
+            (_("ECTS listed"), format_ects(Decimal(details.get("ects", "0")))),
+        ],
+    )
+
+
+verification.register_kind(TRANSCRIPT, describe)
 
 
 def render_html(document: Transcript, locale: str) -> str:
