@@ -1,7 +1,7 @@
 """one valid award per learner and programme; issued documents share one verification registry
 
 Revision ID: 5e0c1a7d9b21
-Revises: cb83063bb087
+Revises: 5e2a9c71d0b4
 Create Date: 2026-12-03 18:00:00+00:00
 
 Awards get ``learner_id`` and ``programme_id`` (filled from their enrolment) and a partial unique
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "5e0c1a7d9b21"
-down_revision = "cb83063bb087"
+down_revision = "5e2a9c71d0b4"
 branch_labels = None
 depends_on = None
 

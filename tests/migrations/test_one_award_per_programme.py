@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tests.migrations.test_migrations import alembic_config, alembic_engine  # noqa: F401  (fixtures)
 
-BEFORE = "cb83063bb087"
+BEFORE = "5e2a9c71d0b4"
 AFTER = "5e0c1a7d9b21"
 
 
