@@ -2,6 +2,7 @@
 
 - :func:`read_holdings`: the record's results, credits and substitutions that count here (unknown
   units ignored with a warning, results and credits older than the programme's validity dropped);
+- :func:`standing`: whether one unit is validated or registered for, there;
 - :func:`token_states`: each unit held becomes a token ``V`` (validated) or ``R`` (registered);
   each unit of the tree not held gets a hypothetical token ``H``;
 - :func:`leaf_options`: the sets of tokens that can meet each leaf (the unit itself, a
@@ -87,6 +88,14 @@ def read_holdings(program: ProgramDef, units: Mapping[str, UnitDef], record: Lea
                 held.counted_ects[(exception.replaces, exception.substitute)] = exception.ects
     held.warnings = [f"unknown unit {code}: ignored" for code in sorted(unknown)]
     return held
+
+
+def standing(held: Holdings, code: str) -> str | None:
+    """What the record says of one unit for this programme: ``V`` validated, ``R`` registered for
+    (under way, not validated), None neither (what a substitute must be, see the decisions)."""
+    if code in held.validated:
+        return VALIDATED
+    return REGISTERED if code in held.registered else None
 
 
 def token_states(held: Holdings, tree_units: set[str]) -> dict[str, str]:
