@@ -191,7 +191,8 @@ def learner_record(learner: Learner, today: date | None = None) -> LearnerRecord
     - UA decisions taken on evidence by a director, not revoked, the same way;
     - registrations of the current academic year (of ``today``) still registered and without a
       published result: status registered;
-    - credits and substitutions not revoked (each substitution names its programme).
+    - credits and substitutions not revoked (each substitution names its programme, and the ECTS
+      it counts when its decision says).
     """
     year = academic_year(today or date.today())
     results: list[ResultEntry] = []
@@ -265,7 +266,7 @@ def learner_record(learner: Learner, today: date | None = None) -> LearnerRecord
     substitute = sa.orm.aliased(Unit)
     replaced = sa.orm.aliased(Unit)
     substitution_query = (
-        sa.select(Programme.code, substitute.code, replaced.code, Substitution.reason)
+        sa.select(Programme.code, substitute.code, replaced.code, Substitution.reason, Substitution.counted_ects)
         .select_from(Substitution)
         .join(Programme, Substitution.programme_id == Programme.id)
         .join(substitute, Substitution.substitute_unit_id == substitute.id)
@@ -274,8 +275,8 @@ def learner_record(learner: Learner, today: date | None = None) -> LearnerRecord
         .order_by(Substitution.decided_on, Substitution.id)
     )
     exceptions = tuple(
-        ExceptionEntry(program=programme, substitute=sub, replaces=rep, reason=reason)
-        for programme, sub, rep, reason in db.session.execute(substitution_query)
+        ExceptionEntry(program=programme, substitute=sub, replaces=rep, reason=reason, ects=ects)
+        for programme, sub, rep, reason, ects in db.session.execute(substitution_query)
     )
     return LearnerRecord(
         learner=learner.learner_number, as_of=None, results=tuple(results), credits=credits, exceptions=exceptions

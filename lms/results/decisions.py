@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -44,6 +45,22 @@ def _reason(reason: str | None) -> str:
     return text
 
 
+def _not_in_future(day: date | None, field: str) -> date:
+    """The decision's date (today when not given); a date after today is refused."""
+    today = utcnow().date()
+    if day is None:
+        return today
+    if day > today:
+        raise DecisionError(
+            _(
+                "The decision date %(date)s is in the future: date it on the day it was taken, today at the latest.",
+                date=format_date(day),
+            ),
+            field=field,
+        )
+    return day
+
+
 def grant_credit(
     actor: User,
     learner: Learner,
@@ -57,6 +74,7 @@ def grant_credit(
         raise DecisionError(_("A VES credit is valid for one programme: choose it."))
     if not may_decide(actor, learner, programme):
         raise NotAllowed(_("You do not direct this learner's programme."))
+    granted_on = _not_in_future(granted_on, "granted_on")
     live = db.session.scalar(
         sa.select(Credit.id).where(
             Credit.learner_id == learner.id,
@@ -101,11 +119,19 @@ def add_substitution(
     replaced: Unit,
     reason: str,
     decided_on: date | None = None,
+    counted_ects: Decimal | None = None,
 ) -> Substitution:
+    """``substitute`` meets the leaf ``replaced`` of ``programme`` for this learner.
+
+    The substitute must be a unit the learner holds validated for the programme, or is registered
+    for (the substitution is then recorded as such and counts in progress until it is validated);
+    it may stand for one unit only in a programme. A substitute worth fewer ECTS than the unit it
+    replaces needs ``counted_ects``, the ECTS the director confirms the audit counts there."""
     if substitute.id == replaced.id:
-        raise DecisionError(_("A unit cannot stand for itself."))
+        raise DecisionError(_("A unit cannot stand for itself."), field="substitute")
     if not may_decide(actor, learner, programme):
         raise NotAllowed(_("You do not direct this programme."))
+    decided_on = _not_in_future(decided_on, "decided_on")
     live = db.session.scalar(
         sa.select(Substitution.id).where(
             Substitution.learner_id == learner.id,
@@ -115,7 +141,11 @@ def add_substitution(
         )
     )
     if live is not None:
-        raise DecisionError(_("%(code)s already has a substitute for this learner.", code=replaced.code))
+        raise DecisionError(
+            _("%(code)s already has a substitute for this learner.", code=replaced.code), field="replaced"
+        )
+    _check_unused_substitute(learner, programme, substitute)
+    registered = _substitute_standing(learner, programme, substitute)
     substitution = Substitution(
         learner_id=learner.id,
         programme_id=programme.id,
@@ -123,11 +153,111 @@ def add_substitution(
         replaced_unit_id=replaced.id,
         reason=_reason(reason),
         decided_by_id=actor.id,
-        decided_on=decided_on or utcnow().date(),
+        decided_on=decided_on,
+        substitute_registered=registered,
+        counted_ects=_counted_ects(substitute, replaced, counted_ects),
     )
     db.session.add(substitution)
     holdings_changed([learner.id], "substitution")
     return substitution
+
+
+def _check_unused_substitute(learner: Learner, programme: Programme, substitute: Unit) -> None:
+    """Within one programme a unit is applied to one requirement at most: a substitute already
+    standing for another unit there would count twice (or not at all)."""
+    other = db.session.scalar(
+        sa.select(Unit.code)
+        .join(Substitution, Substitution.replaced_unit_id == Unit.id)
+        .where(
+            Substitution.learner_id == learner.id,
+            Substitution.programme_id == programme.id,
+            Substitution.substitute_unit_id == substitute.id,
+            Substitution.revoked_at.is_(None),
+        )
+        .limit(1)
+    )
+    if other is not None:
+        raise DecisionError(
+            _(
+                "%(code)s already stands for %(other)s in %(programme)s: revoke that substitution first.",
+                code=substitute.code,
+                other=other,
+                programme=programme.code,
+            ),
+            field="substitute",
+        )
+
+
+def _substitute_standing(learner: Learner, programme: Programme, substitute: Unit) -> bool:
+    """Whether the learner is only registered for ``substitute`` today (False: it is validated for
+    the programme, on the audit's own reading of the record); refused when neither."""
+    # The audit's reading of the record lives in progress, which builds on this area: import late.
+    from lms.progress.audit.holdings import REGISTERED, read_holdings, standing
+    from lms.progress.queries import catalogue_from_database, enrolled_version, learner_record
+
+    catalog = catalogue_from_database()
+    version = enrolled_version(learner, programme.code) or max(
+        (v for code, v in catalog.programs if code == programme.code), default=None
+    )
+    program = catalog.programs.get((programme.code, version)) if version is not None else None
+    state, today = None, utcnow().date()
+    if program is not None:
+        held = read_holdings(program, catalog.units, learner_record(learner, today), today)
+        state = standing(held, substitute.code)
+    if state is None:
+        raise DecisionError(
+            _(
+                "%(code)s is neither validated nor registered for by this learner: "
+                "a substitute must be a unit the learner holds.",
+                code=substitute.code,
+            ),
+            field="substitute",
+        )
+    return state == REGISTERED
+
+
+def _counted_ects(substitute: Unit, replaced: Unit, counted: Decimal | None) -> Decimal | None:
+    """The ECTS the decision counts: required, and confirmed by the director, for a substitute
+    worth fewer ECTS than the unit it replaces (None: the replaced unit's ECTS)."""
+    if substitute.ects >= replaced.ects:
+        if counted is not None and counted != replaced.ects:
+            raise DecisionError(
+                _(
+                    "%(code)s is worth at least the %(ects)s ECTS of %(replaced)s: "
+                    "the substitution counts %(ects)s ECTS, leave the ECTS counted empty.",
+                    code=substitute.code,
+                    ects=_ects(replaced.ects),
+                    replaced=replaced.code,
+                ),
+                field="counted_ects",
+            )
+        return None
+    if counted is None:
+        raise DecisionError(
+            _(
+                "%(code)s is worth %(ects)s ECTS, fewer than the %(replaced_ects)s ECTS of %(replaced)s: "
+                "confirm the ECTS counted.",
+                code=substitute.code,
+                ects=_ects(substitute.ects),
+                replaced_ects=_ects(replaced.ects),
+                replaced=replaced.code,
+            ),
+            field="counted_ects",
+        )
+    if counted <= 0 or counted > replaced.ects or (counted * 2) % 1:
+        raise DecisionError(
+            _(
+                "The ECTS counted must be a whole or half number above 0 and at most %(ects)s (the ECTS of %(code)s).",
+                ects=_ects(replaced.ects),
+                code=replaced.code,
+            ),
+            field="counted_ects",
+        )
+    return counted
+
+
+def _ects(value: Decimal) -> str:
+    return format_decimal(value, format="#,##0.#")
 
 
 def revoke_substitution(actor: User, substitution: Substitution, reason: str) -> Substitution:
@@ -160,6 +290,7 @@ def decide_activity(
         )
     if not may_decide(actor, learner, None, unit):
         raise NotAllowed(_("You do not direct this learner's programme."))
+    decided_on = _not_in_future(decided_on, "decided_on")
     live = db.session.scalar(
         sa.select(ActivityDecision.id).where(
             ActivityDecision.learner_id == learner.id,

@@ -160,7 +160,12 @@ class Credit(TimestampMixin, db.Model):
 
 @tracks_holdings()
 class Substitution(TimestampMixin, db.Model):
-    """An exception for one learner in one programme: ``substitute`` meets the leaf ``replaced``."""
+    """An exception for one learner in one programme: ``substitute`` meets the leaf ``replaced``.
+
+    ``substitute_registered``: the learner was only registered for the substitute when it was
+    decided (the audit counts it in progress until it is validated). ``counted_ects``: the ECTS the
+    director confirmed for a substitute worth fewer than the unit it replaces; the leaf is then
+    worth exactly that (None: the ECTS of ``replaced``, formats.md section 2)."""
 
     __tablename__ = "substitutions"
 
@@ -172,6 +177,8 @@ class Substitution(TimestampMixin, db.Model):
     reason: Mapped[str] = mapped_column(sa.Text)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     decided_on: Mapped[date]
+    substitute_registered: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    counted_ects: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 1))
     revoked_at: Mapped[datetime | None]
     revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
 
@@ -191,6 +198,7 @@ class Substitution(TimestampMixin, db.Model):
         ),
         sa.CheckConstraint("substitute_unit_id <> replaced_unit_id", name="distinct_units"),
         sa.CheckConstraint("length(reason) > 0", name="reason_given"),
+        sa.CheckConstraint("counted_ects IS NULL OR counted_ects > 0", name="counted_ects_positive"),
     )
 
 

@@ -19,6 +19,7 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.progress.cli import _audit_from_database
 from lms.progress.models import ProgressSnapshot
+from lms.progress.queries import learner_record
 from lms.results import decisions
 from lms.results import services as results
 from lms.results.models import ActivityDecision, Credit, CreditSource, Decision, Result, ResultStatus, Substitution
@@ -225,8 +226,17 @@ def test_credits_substitutions_and_activity_decisions_keep_progress_current(demo
         decisions.revoke_credit(user("admin@example.org"), db.session.get(Credit, credit_id), "erreur de saisie")
         assert_current(DEMO_LEARNER, after="a credit revoked")
 
+        held = learner_record(demo_learner()).results  # a substitute must be a unit the learner holds
+        code = next(r.unit for r in held if r.unit != "NFA031" and r.grade is not None and r.grade >= 12)
+        counted = unit("NFA031").ects if unit(code).ects < unit("NFA031").ects else None
         substitution = decisions.add_substitution(
-            user("admin@example.org"), demo_learner(), programme("LG02501A"), unit("ANG330"), unit("NFA031"), "jury"
+            user("admin@example.org"),
+            demo_learner(),
+            programme("LG02501A"),
+            unit(code),
+            unit("NFA031"),
+            "jury",
+            counted_ects=counted,
         )
         substitution_id = substitution.id
         assert_current(DEMO_LEARNER, after="a substitution")

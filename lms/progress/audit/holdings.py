@@ -2,6 +2,7 @@
 
 - :func:`read_holdings`: the record's results, credits and substitutions that count here (unknown
   units ignored with a warning, results and credits older than the programme's validity dropped);
+- :func:`standing`: whether one unit is validated or registered for, there;
 - :func:`token_states`: each unit held becomes a token ``V`` (validated) or ``R`` (registered);
   each unit of the tree not held gets a hypothetical token ``H``;
 - :func:`leaf_options`: the sets of tokens that can meet each leaf (the unit itself, a
@@ -20,7 +21,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
-from lms.progress.audit.numbers import shift_years
+from lms.progress.audit.numbers import half_units, shift_years
 from lms.progress.audit.records import LearnerRecord
 from lms.progress.audit.shape import Option, Shape
 
@@ -36,6 +37,7 @@ class Holdings:
     best_grade: dict[str, Decimal] = field(default_factory=dict)
     validated_dates: dict[str, list[date]] = field(default_factory=lambda: defaultdict(list))
     substitutes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # replaced -> [x]
+    counted_ects: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (replaced, x) -> decided ECTS
     warnings: list[str] = field(default_factory=list)
 
 
@@ -82,8 +84,18 @@ def read_holdings(program: ProgramDef, units: Mapping[str, UnitDef], record: Lea
             unknown.add(exception.replaces)
         else:
             held.substitutes[exception.replaces].append(exception.substitute)
+            if exception.ects is not None:
+                held.counted_ects[(exception.replaces, exception.substitute)] = exception.ects
     held.warnings = [f"unknown unit {code}: ignored" for code in sorted(unknown)]
     return held
+
+
+def standing(held: Holdings, code: str) -> str | None:
+    """What the record says of one unit for this programme: ``V`` validated, ``R`` registered for
+    (under way, not validated), None neither (what a substitute must be, see the decisions)."""
+    if code in held.validated:
+        return VALIDATED
+    return REGISTERED if code in held.registered else None
 
 
 def token_states(held: Holdings, tree_units: set[str]) -> dict[str, str]:
@@ -102,7 +114,8 @@ def leaf_options(
     shape: Shape, held: Holdings, state: Mapping[str, str], equivalences: Sequence[EquivalenceDef]
 ) -> list[list[Option]]:
     """The options of each leaf, indexed by node index (empty for groups): the unit itself, then
-    its substitutes, then the equivalences that count as it, whose sources are all tokens."""
+    its substitutes (worth the ECTS their decision counts, when it says), then the equivalences
+    that count as it, whose sources are all tokens."""
     counts_as: dict[str, list[EquivalenceDef]] = defaultdict(list)
     for equivalence in equivalences:
         counts_as[equivalence.counts_as].append(equivalence)
@@ -113,7 +126,9 @@ def leaf_options(
             own.append(shape.own_options[leaf.unit][held.validated.get(leaf.unit, "result")])
         for substitute in held.substitutes.get(leaf.unit, ()):
             if substitute in state and substitute != leaf.unit:
-                own.append(Option(frozenset((substitute,)), "substitution"))
+                counted = held.counted_ects.get((leaf.unit, substitute))
+                worth = None if counted is None else half_units(counted)
+                own.append(Option(frozenset((substitute,)), "substitution", worth))
         for equivalence in counts_as.get(leaf.unit, ()):
             if all(source in state for source in equivalence.units):
                 own.append(Option(frozenset(equivalence.units), "equivalence"))

@@ -38,12 +38,15 @@ class CreditEntry:
 
 @dataclass(frozen=True)
 class ExceptionEntry:
-    """In ``program``, the validated unit ``substitute`` meets the leaf of unit ``replaces``."""
+    """In ``program``, the validated unit ``substitute`` meets the leaf of unit ``replaces``; the
+    leaf is then worth ``ects`` when the decision says so (a substitute worth fewer ECTS than the
+    unit it replaces, confirmed by the director), else the ECTS of ``replaces``."""
 
     program: str
     substitute: str
     replaces: str
     reason: str | None = None
+    ects: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ class _TreeReport:
 
     def leaf(self, node: Node, compensated_here: frozenset[str]) -> Outcome:
         applied: list[dict[str, Any]] = []
+        worth = node.worth
         validated = registered = False
         if node.unit in compensated_here:
             validated = True
@@ -95,7 +96,9 @@ class _TreeReport:
                 }
             )
         elif node.index in self.assignment:
-            tokens, via = self.assignment[node.index]
+            tokens, via, decided_worth = self.assignment[node.index]
+            if decided_worth is not None:
+                worth = decided_worth  # a substitution counting the ECTS its decision says
             registered = any(self.state[t] == REGISTERED for t in tokens)
             validated = not registered
             for token in sorted(tokens):
@@ -104,14 +107,13 @@ class _TreeReport:
                     entry["ects"] = ects_number(half_units(self.units[token].ects))
                     entry["for"] = node.unit
                 elif via == "substitution":
-                    entry["ects"] = ects_number(node.worth)
+                    entry["ects"] = ects_number(worth)
                     entry["for"] = node.unit
                 else:
                     entry["ects"] = ects_number(node.worth)
                 if self.state[token] == REGISTERED:
                     entry["in_progress"] = True
                 applied.append(entry)
-        worth = node.worth
         out = {
             "label": node.label,
             "kind": "unit",

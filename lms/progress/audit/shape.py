@@ -22,10 +22,12 @@ TIEBREAK_MAX = 31
 
 
 class Option(NamedTuple):
-    """One way to meet a leaf: the tokens it consumes, and how they count (formats.md ``via``)."""
+    """One way to meet a leaf: the tokens it consumes, how they count (formats.md ``via``) and,
+    for a substitution whose decision counts other ECTS, the leaf's worth that way (in halves)."""
 
     tokens: frozenset[str]
     via: str  # result | credit | substitution | equivalence
+    worth: int | None = None  # None: the leaf's own worth
 
 
 @dataclass(frozen=True)

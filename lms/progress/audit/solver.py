@@ -169,7 +169,7 @@ class Solver:
     def _leaf(self, node: Node) -> list[Entry]:
         worth = node.worth if node.needs_worth else 0
         own = self.options[node.index]
-        if len(own) == 1:  # the common case: the unit itself
+        if len(own) == 1 and own[0].worth is None:  # the common case: the unit itself
             cost = self.option_cost(own[0].tokens)
             if cost is None:
                 return []
@@ -178,9 +178,9 @@ class Solver:
         for position, option in enumerate(own):
             cost = self.option_cost(option.tokens)
             if cost is not None:
-                entries.append(
-                    LeafEntry(self.bits_of(option.tokens), cost + node.tiebreak, worth, node.index, position)
-                )
+                value = worth if option.worth is None or not node.needs_worth else option.worth  # a decided worth
+                entry = LeafEntry(self.bits_of(option.tokens), cost + node.tiebreak, value, node.index, position)
+                entries.append(entry)
         return pareto(entries, _entry_measure)
 
     def _all(self, node: Node, child_menus: list[list[Entry]]) -> list[Entry]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
@@ -53,10 +55,41 @@ class GrantCreditForm(FlaskForm):
     submit = SubmitField(_l("Grant the credit"))
 
 
+class EctsField(StringField):
+    """ECTS typed in a form, ``4,5`` or ``4.5``: ``data`` is a Decimal, or None when left blank."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip().replace(",", ".")
+        if text:
+            try:
+                self.data = Decimal(text)
+            except InvalidOperation:
+                raise ValueError(str(_l("Write the ECTS as a number, such as 3 or 4,5."))) from None
+            if not self.data.is_finite():
+                self.data = None
+                raise ValueError(str(_l("Write the ECTS as a number, such as 3 or 4,5.")))
+
+    def _value(self) -> str:
+        return self.raw_data[0] if self.raw_data else ("" if self.data is None else str(self.data))
+
+
 class SubstitutionForm(FlaskForm):
     programme = SelectField(_l("Programme"), choices=[], validators=[DataRequired()])
-    substitute = StringField(_l("Unit the learner holds"), validators=[DataRequired(), UNIT_CODE])
+    substitute = StringField(
+        _l("Unit the learner holds"),
+        validators=[DataRequired(), UNIT_CODE],
+        description=_l("Validated, or registered for: the substitution then counts in progress until it is validated."),
+    )
     replaced = StringField(_l("Unit it stands for"), validators=[DataRequired(), UNIT_CODE])
+    counted_ects = EctsField(
+        _l("ECTS counted"),
+        validators=[Optional()],
+        description=_l(
+            "Only for a substitute worth fewer ECTS than the unit it replaces: "
+            "confirm the ECTS the audit counts for it."
+        ),
+    )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Record the substitution"))
 

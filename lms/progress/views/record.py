@@ -16,7 +16,7 @@ from lms.accounts.models import Learner, Role
 from lms.catalog.directors import may_see_learner
 from lms.catalog.models import Programme, Unit
 from lms.core.access import deny_unless, roles_required
-from lms.core.refusals import attempt
+from lms.core.refusals import attempt, show_on_form
 from lms.extensions import db
 from lms.progress import cockpit, queries
 from lms.progress.forms import ActivityDecisionForm, GrantCreditForm, LearnerSearchForm, RevokeForm, SubstitutionForm
@@ -119,7 +119,7 @@ def decide_activity(number: str):
             if not isinstance(outcome, Exception):
                 flash(_("Decision on %(code)s recorded.", code=unit.code), "success")
                 return redirect(url_for("learners.record", number=learner.learner_number))
-            form.unit.errors.append(_decision_message(outcome))
+            show_on_form(form, outcome, field="unit")
     return _page(learner, forms, 400)
 
 
@@ -151,7 +151,7 @@ def grant_credit(number: str):
             if not isinstance(outcome, Exception):
                 flash(_("Credit for %(code)s recorded.", code=unit.code), "success")
                 return redirect(url_for("learners.record", number=learner.learner_number))
-            grant.unit.errors.append(_decision_message(outcome))
+            show_on_form(grant, outcome, field="unit")
     return _page(learner, forms, 400)
 
 
@@ -174,6 +174,7 @@ def add_substitution(number: str):
                     substitute,
                     replaced,
                     substitution.reason.data,
+                    counted_ects=substitution.counted_ects.data,
                 )
             )
             if not isinstance(outcome, Exception):
@@ -182,7 +183,7 @@ def add_substitution(number: str):
                     "success",
                 )
                 return redirect(url_for("learners.record", number=learner.learner_number))
-            substitution.replaced.errors.append(_decision_message(outcome))
+            show_on_form(substitution, outcome, field="replaced")
     return _page(learner, forms, 400)
 
 
