@@ -1,7 +1,7 @@
 """substitutions record whether the substitute was only registered for, and the ECTS counted
 
 Revision ID: 5d1c7a3e9b20
-Revises: cb83063bb087
+Revises: 5e0c1a7d9b21
 Create Date: 2026-12-03 17:40:00+00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5d1c7a3e9b20"
-down_revision = "cb83063bb087"
+down_revision = "5e0c1a7d9b21"
 branch_labels = None
 depends_on = None
 
