@@ -61,9 +61,9 @@ def check_transition(enrolment: Enrolment, to: EnrolmentStatus) -> None:
     if to not in TRANSITIONS[enrolment.status]:
         raise TransitionRefused(
             _(
-                "An enrolment that is %(before)s cannot become %(after)s.",
-                before=status_text(enrolment.status).lower(),
-                after=status_text(to).lower(),
+                "An enrolment cannot go from “%(before)s” to “%(after)s”.",
+                before=status_text(enrolment.status),
+                after=status_text(to),
             )
         )
 
@@ -89,11 +89,11 @@ def refuse_second_enrolment(learner_id: int, programme_id: int, code: str, but: 
         version = other.programme_version
         raise AlreadyEnrolled(
             _(
-                "The learner already has an enrolment in progress in %(code)s (version %(version)s, %(status)s): "
+                "The learner already has an enrolment in progress in %(code)s (version %(version)s, “%(status)s”): "
                 "withdraw or move it first.",
                 code=code,
                 version=version.version,
-                status=status_text(other.status).lower(),
+                status=status_text(other.status),
             )
         )
 

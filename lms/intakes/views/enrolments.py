@@ -106,10 +106,10 @@ def change_status(number: str, enrolment_id: int):
         if not outcome.refused:
             flash(
                 _(
-                    "The enrolment on %(code)s %(version)s is now %(status)s.",
+                    "The enrolment on %(code)s %(version)s now has the status “%(status)s”.",
                     code=enrolment.programme_version.programme.code,
                     version=enrolment.programme_version.version,
-                    status=enrolment_status_label(to).lower(),
+                    status=enrolment_status_label(to),
                 ),
                 "success",
             )
