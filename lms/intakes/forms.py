@@ -164,3 +164,11 @@ class MoveForm(FlaskForm):
     programme_version_id = SelectField(_l("Move to the version"), coerce=_int_or_none, validators=[InputRequired()])
     preview = SubmitField(_l("Preview the move"))
     confirm = SubmitField(_l("Move the enrolment"))
+
+
+class StatusForm(_Form):
+    """An administrator changes an enrolment's status; the choices are the allowed ones (set by the view)."""
+
+    to_status = SelectField(_l("New status"), validators=[InputRequired()])
+    note = TextAreaField(_l("Reason (kept in the history)"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Change the status"))

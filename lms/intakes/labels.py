@@ -29,6 +29,7 @@ APPLICATION_BADGE = {
 
 ENROLMENT_STATUS = {
     EnrolmentStatus.ACTIVE: _l("In progress"),
+    EnrolmentStatus.SUSPENDED: _l("Suspended"),
     EnrolmentStatus.COMPLETED: _l("Completed"),
     EnrolmentStatus.WITHDRAWN: _l("Withdrawn"),
     EnrolmentStatus.MOVED: _l("Moved to a newer version"),

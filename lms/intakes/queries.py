@@ -18,6 +18,7 @@ from lms.intakes.models import (
     ApplicationDocument,
     ApplicationStatus,
     Enrolment,
+    EnrolmentEvent,
     Intake,
 )
 from lms.timetable.models import Centre
@@ -208,7 +209,10 @@ def learner_enrolments(learner: Learner) -> list[Enrolment]:
             sa.select(Enrolment)
             .join(ProgrammeVersion, Enrolment.programme_version_id == ProgrammeVersion.id)
             .join(Programme, ProgrammeVersion.programme_id == Programme.id)
-            .options(sa.orm.contains_eager(Enrolment.programme_version).contains_eager(ProgrammeVersion.programme))
+            .options(
+                sa.orm.contains_eager(Enrolment.programme_version).contains_eager(ProgrammeVersion.programme),
+                sa.orm.selectinload(Enrolment.events).joinedload(EnrolmentEvent.actor),
+            )
             .where(Enrolment.learner_id == learner.id)
             .order_by(Enrolment.enrolled_on.desc(), Programme.code)
         )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import dataclasses
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from lms.core.time import utcnow
+from lms.core.time import academic_year, utcnow
 from lms.extensions import db
 from lms.intakes.models import Intake
 from lms.timetable.models import Centre
@@ -25,7 +26,7 @@ def intake_form(app, world, **overrides):
         centre = db.session.scalar(sa.select(Centre.id))
     data = {
         "programme_version_id": str(world.master_new),
-        "academic_year": str(today.year + 1),
+        "academic_year": str(academic_year(today + timedelta(days=60))),
         "centre_id": str(centre),
         "modality": "foad",
         "capacity": "25",
@@ -80,7 +81,6 @@ def test_intake_rules(app):
             app,
             world,
             programme_version_id=str(world.certificate),
-            academic_year=str(today.year),
             modality="hybride_soir",
         ),
     )
@@ -98,3 +98,50 @@ def test_who_manages_intakes(app):
         client = client_for(app, email)
         assert client.get("/admin/intakes/new").status_code == 403
         assert client.get(f"/admin/intakes/{world.master_intake}/edit").status_code == 403
+
+
+@pytest.mark.sqlite_only
+def test_an_intake_starts_within_its_academic_year_after_applications_close(app):
+    world = build_world(app)
+    admin = client_for(app, "admin@example.org")
+    start = utcnow().date() + timedelta(days=60)
+    wrong_year = post_form(
+        admin, "/admin/intakes/new", data=intake_form(app, world, academic_year=str(academic_year(start) + 1))
+    )
+    assert wrong_year.status_code == 422
+    first = academic_year(start) + 1
+    assert f"An intake of the academic year {first}-{first + 1} starts between" in wrong_year.text
+    late_close = post_form(
+        admin,
+        "/admin/intakes/new",
+        data=intake_form(app, world, applications_close_on=(start + timedelta(days=1)).isoformat()),
+    )
+    assert late_close.status_code == 422 and "close on or before the day the intake starts" in late_close.text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Intake.id))) == 2  # the world's two, nothing added
+
+
+def test_the_service_refuses_an_intake_outside_its_academic_year(app):
+    from lms.intakes.services import IntakeRuleError
+    from lms.intakes.services.intakes import IntakeInput, save_intake
+    from lms.timetable.models import Modality
+
+    world = build_world(app)
+    with app.app_context():
+        centre = db.session.scalar(sa.select(Centre.id))
+        data = IntakeInput(
+            programme_version_id=world.master_new,
+            academic_year=2026,
+            centre_id=centre,
+            modality=Modality.FOAD,
+            capacity=None,
+            applications_open_on=date(2026, 3, 1),
+            applications_close_on=date(2026, 6, 30),
+            starts_on=date(2027, 10, 1),
+        )
+        with pytest.raises(IntakeRuleError) as refused:
+            save_intake(None, data)
+        assert refused.value.field == "starts_on"
+        saved = save_intake(None, dataclasses.replace(data, starts_on=date(2026, 10, 1)))
+        assert saved.academic_year == 2026
+        db.session.rollback()

@@ -32,7 +32,7 @@ from lms.intakes.models import (
     EnrolmentStatus,
     Intake,
 )
-from lms.intakes.services import IntakeRuleError, NotAllowed
+from lms.intakes.services import IntakeRuleError, NotAllowed, lifecycle
 from lms.intakes.services.intakes import is_open
 from lms.notifications.services import notify
 from lms.plugins.manager import plugin_manager
@@ -200,12 +200,13 @@ def withdraw_application(application: Application, today: date) -> Application:
                 sa.select(Enrolment).where(
                     Enrolment.learner_id == learner.id,
                     Enrolment.intake_id == application.intake_id,
-                    Enrolment.status == EnrolmentStatus.ACTIVE,
+                    Enrolment.status.in_(lifecycle.CURRENT),
                 )
             )
             if enrolment is not None:
-                enrolment.status = EnrolmentStatus.WITHDRAWN
-                enrolment.ended_on = max(today, enrolment.enrolled_on)
+                lifecycle.change_status(
+                    enrolment, EnrolmentStatus.WITHDRAWN, today, application.candidate, _("Application withdrawn")
+                )
     application.status = ApplicationStatus.WITHDRAWN
     db.session.flush()
     return application
@@ -318,19 +319,12 @@ def _enrol_candidate(application: Application, today: date, actor: User) -> Lear
         db.session.add(Learner(user=user, learner_number=accounts.next_learner_number()))
         db.session.flush()
     learner = user.learner
-    version_id = application.intake.programme_version_id
-    enrolment = db.session.scalar(
-        sa.select(Enrolment).where(Enrolment.learner_id == learner.id, Enrolment.programme_version_id == version_id)
-    )
-    if enrolment is not None and enrolment.status in (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED):
-        raise IntakeRuleError(_("%(name)s is already enrolled on this programme version.", name=user.name))
-    if enrolment is None:
-        enrolment = Enrolment(learner_id=learner.id, programme_version_id=version_id)
-        db.session.add(enrolment)
-    enrolment.intake_id = application.intake_id
-    enrolment.status = EnrolmentStatus.ACTIVE
-    enrolment.enrolled_on = today
-    enrolment.ended_on = None
+    try:
+        lifecycle.enrol(learner.id, application.intake.programme_version, today, actor, intake_id=application.intake_id)
+    except lifecycle.AlreadyEnrolled as refusal:
+        raise lifecycle.AlreadyEnrolled(
+            _("%(name)s cannot be enrolled: %(reason)s", name=user.name, reason=refusal.message), field=""
+        ) from refusal
     return learner
 
 

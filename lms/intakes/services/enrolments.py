@@ -12,12 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from lms.accounts.models import Learner
+from lms.accounts.models import Learner, User
 from lms.catalog.models import ProgrammeVersion
 from lms.core.holdings import holdings_changed
 from lms.extensions import db
-from lms.intakes.models import Enrolment, EnrolmentStatus
-from lms.intakes.services import IntakeRuleError
+from lms.intakes.models import Enrolment, EnrolmentStatus, record_change
+from lms.intakes.services import IntakeRuleError, lifecycle
 from lms.progress.audit.engine import audit
 from lms.progress.audit.whatif import UnitChange, status_changes
 from lms.progress.queries import catalogue_from_database, learner_record
@@ -34,23 +34,12 @@ class MovePreview:
         return float(self.after["earned_ects"]) - float(self.before["earned_ects"])
 
 
-def enrol_directly(learner: Learner, version: ProgrammeVersion, today: date) -> Enrolment:
-    """Enrol an existing learner on ``version`` (no intake), then re-audit them."""
-    existing = db.session.scalar(
-        sa.select(Enrolment).where(Enrolment.learner_id == learner.id, Enrolment.programme_version_id == version.id)
-    )
-    if existing is not None and existing.status in (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED):
-        raise IntakeRuleError(_("The learner is already enrolled on this programme version."), "programme_version_id")
-    if existing is None:
-        existing = Enrolment(learner_id=learner.id, programme_version_id=version.id)
-        db.session.add(existing)
-    existing.intake_id = None
-    existing.status = EnrolmentStatus.ACTIVE
-    existing.enrolled_on = today
-    existing.ended_on = None
-    db.session.flush()
+def enrol_directly(learner: Learner, version: ProgrammeVersion, today: date, actor: User | None = None) -> Enrolment:
+    """Enrol an existing learner on ``version`` (no intake), then re-audit them. Refused when they
+    already have an enrolment in progress in the programme (see :func:`lifecycle.enrol`)."""
+    enrolment = lifecycle.enrol(learner.id, version, today, actor)
     holdings_changed([learner.id], "enrolled")
-    return existing
+    return enrolment
 
 
 def newer_versions(enrolment: Enrolment) -> list[ProgrammeVersion]:
@@ -78,7 +67,7 @@ def move_preview(enrolment: Enrolment, version: ProgrammeVersion, today: date) -
 
 def _check_move(enrolment: Enrolment, version: ProgrammeVersion) -> None:
     if enrolment.status is not EnrolmentStatus.ACTIVE:
-        raise IntakeRuleError(_("Only an enrolment in progress can be moved."))
+        raise lifecycle.TransitionRefused(_("Only an enrolment in progress can be moved."))
     if version.id not in {v.id for v in newer_versions(enrolment)}:
         raise IntakeRuleError(_("Choose a newer version of the same programme."), "programme_version_id")
     taken = db.session.scalar(
@@ -90,19 +79,37 @@ def _check_move(enrolment: Enrolment, version: ProgrammeVersion) -> None:
         raise IntakeRuleError(_("The learner already has an enrolment on that version."), "programme_version_id")
 
 
-def move_enrolment(enrolment: Enrolment, version: ProgrammeVersion, today: date) -> Enrolment:
-    """End ``enrolment`` (status moved) and enrol the learner on ``version``, then re-audit."""
+def move_enrolment(
+    enrolment: Enrolment, version: ProgrammeVersion, today: date, actor: User | None = None
+) -> Enrolment:
+    """End ``enrolment`` (status moved) and enrol the learner on ``version``, then re-audit. The new
+    enrolment keeps the intake and names the old one (``moved_from``: the first enrolment date)."""
     _check_move(enrolment, version)
-    enrolment.status = EnrolmentStatus.MOVED
-    enrolment.ended_on = max(today, enrolment.enrolled_on)
+    code = version.programme.code
+    lifecycle.change_status(
+        enrolment,
+        EnrolmentStatus.MOVED,
+        today,
+        actor,
+        _("Moved to %(code)s %(version)s", code=code, version=version.version),
+    )
     moved = Enrolment(
         learner_id=enrolment.learner_id,
         programme_version_id=version.id,
-        intake_id=None,
+        programme_id=version.programme_id,
+        intake_id=enrolment.intake_id,
+        moved_from_id=enrolment.id,
         status=EnrolmentStatus.ACTIVE,
         enrolled_on=today,
     )
+    current = enrolment.programme_version
+    record_change(
+        moved,
+        today,
+        actor.id if actor is not None else None,
+        _("Moved from %(code)s %(version)s", code=current.programme.code, version=current.version),
+    )
     db.session.add(moved)
-    db.session.flush()
+    lifecycle.flush_one_active(code)
     holdings_changed([enrolment.learner_id], "enrolment moved")
     return moved

@@ -1,4 +1,6 @@
-"""Intakes: a programme version opened for an academic year at a centre, in one modality."""
+"""Intakes: a programme version opened for an academic year at a centre, in one modality. An
+intake starts within its academic year (1 September to 31 August, :func:`lms.core.time.academic_year`)
+and its applications close on or before that day."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from lms.catalog.models import ProgrammeVersion
+from lms.core.time import academic_year, academic_year_label
 from lms.extensions import db
 from lms.intakes.models import Application, Intake
 from lms.intakes.services import IntakeRuleError
@@ -39,6 +42,20 @@ def save_intake(intake: Intake | None, data: IntakeInput) -> Intake:
         raise IntakeRuleError(_("Applications must close on or after the day they open."), "applications_close_on")
     if data.starts_on < data.applications_open_on:
         raise IntakeRuleError(_("The intake cannot start before applications open."), "starts_on")
+    if academic_year(data.starts_on) != data.academic_year:
+        raise IntakeRuleError(
+            _(
+                "An intake of the academic year %(year)s starts between 1 September %(first)d and 31 August %(last)d.",
+                year=academic_year_label(data.academic_year),
+                first=data.academic_year,
+                last=data.academic_year + 1,
+            ),
+            "starts_on",
+        )
+    if data.applications_close_on > data.starts_on:
+        raise IntakeRuleError(
+            _("Applications must close on or before the day the intake starts."), "applications_close_on"
+        )
     clash = db.session.scalar(
         sa.select(Intake.id).where(
             Intake.programme_version_id == data.programme_version_id,
