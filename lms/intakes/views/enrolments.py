@@ -97,6 +97,8 @@ def change_status(number: str, enrolment_id: int):
     if enrolment is None or enrolment.learner_id != learner.id:
         abort(404)
     form = _status_form(enrolment)
+    offered = form.to_status.choices
+    # Any status is accepted by the form so that a refused change says why (the lifecycle decides).
     form.to_status.choices = [SelectChoice(s.value, enrolment_status_label(s)) for s in EnrolmentStatus]
     status = 422
     if form.validate_on_submit():
@@ -115,6 +117,7 @@ def change_status(number: str, enrolment_id: int):
             )
             return redirect(url_for("intakes_enrolments.enrol", number=learner.learner_number), code=303)
         status = outcome.status
+    form.to_status.choices = offered
     return _enrol_page(learner, _enrol_form(), {enrolment.id: form}), status
 
 

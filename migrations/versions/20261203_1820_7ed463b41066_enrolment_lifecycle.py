@@ -1,7 +1,7 @@
 """enrolment lifecycle: suspended status, programme on enrolments (one active per programme), moves linked, status history
 
 Revision ID: 7ed463b41066
-Revises: cb83063bb087
+Revises: 5d1c7a3e9b20
 Create Date: 2026-12-03 17:45:00+00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7ed463b41066"
-down_revision = "cb83063bb087"
+down_revision = "5d1c7a3e9b20"
 branch_labels = None
 depends_on = None
 
