@@ -41,7 +41,7 @@ from lms.core.audit import record_event
 from lms.core.errors import Refusal
 from lms.core.holdings import holdings_changed
 from lms.core.models import AuditEvent
-from lms.core.time import utcnow
+from lms.core.time import lazy_date, utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.notifications.services import notify
@@ -264,7 +264,7 @@ def grant_awards(
             _l("Diploma awarded: %(programme)s", programme=version.programme.code),
             _l(
                 "The jury of %(date)s awarded you %(title)s. Your certificate can be downloaded.",
-                date=decided_on.isoformat(),
+                date=lazy_date(decided_on),
                 title=version.title,
             ),
             link=_link(award),

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale, format_date
 
 from lms.accounts.models import Learner, User
 from lms.awards import queries, services
@@ -97,6 +98,13 @@ def test_award_by_a_director_with_number_code_notification_and_event(app):
         assert versions == {world.certificate_version, world.master_version}
         kinds = db.session.scalars(sa.select(Notification.kind).where(Notification.user_id == learner.user_id)).all()
         assert "award_granted" in kinds
+        body = db.session.scalar(
+            sa.select(Notification.body).where(
+                Notification.user_id == learner.user_id, Notification.kind == "award_granted"
+            )
+        )
+        with force_locale(learner.user.locale or "fr"):
+            assert f"Le jury du {format_date(awards[0].decided_on, 'long')} " in body  # in the learner's language
         assert queries.eligible(_programme("CC13600A")) == []
     # the next decision continues the sequence
     with app.app_context():

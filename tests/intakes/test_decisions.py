@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale, format_date
 
 from lms.accounts.models import Learner, Role, User
 from lms.extensions import db
@@ -76,6 +77,10 @@ def test_accepting_creates_the_learner_the_enrolment_and_the_audit(app):
         assert application.decided_at is not None and application.decided_by_id is not None
         note = db.session.scalar(sa.select(Notification).where(Notification.user_id == user.id))
         assert note is not None and note.kind == "application_decided"
+        # The start date in the candidate's language, not ISO, then the director's own words.
+        with force_locale(user.locale or "fr"):
+            start = format_date(enrolment.intake.starts_on, "long")
+        assert note.body.endswith(f" {start}. Welcome") and "-" not in start
     # The new learner's home shows the programme.
     learner = client_for(app, "candidate1@example.org")
     assert "MR12202A" in learner.get("/").text

@@ -16,6 +16,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import has_request_context, url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -23,7 +24,7 @@ from lms.accounts import services as accounts
 from lms.accounts.models import Funding, Learner, Role, User
 from lms.catalog.directors import may_direct
 from lms.core.holdings import holdings_changed
-from lms.core.time import utcnow
+from lms.core.time import lazy_date, utcnow
 from lms.extensions import db
 from lms.intakes.models import (
     Application,
@@ -291,14 +292,14 @@ def decide(
     holdings_changed(learner_ids, "application accepted")
     for application in applications:
         programme = application.intake.programme_version
-        body = _(
+        body = _l(
             "%(programme)s — %(title)s, starting on %(start)s.",
             programme=programme.programme.code,
             title=programme.title,
-            start=application.intake.starts_on.isoformat(),
+            start=lazy_date(application.intake.starts_on),
         )
-        if text:
-            body = f"{body} {text}"
+        if text:  # the director's own words, as written
+            body = LazyString("{} {}".format, body, text)
         notify(
             [application.candidate],
             "application_decided",
