@@ -63,17 +63,12 @@ class Described:
 
 Describer = Callable[[IssuedDocument], Described | None]
 _KINDS: dict[str, Describer] = {}
-_ENDPOINT: list[str] = []  # the public page's endpoint, set by the area that serves it
+PAGE_ENDPOINT = "core.verify"  # the public page (lms.core.views)
 
 
 def register_kind(kind: str, describe: Describer) -> None:
     """Declare a document kind and how its public page describes a record of it."""
     _KINDS[kind] = describe
-
-
-def serve_at(endpoint: str) -> None:
-    """The endpoint of the public page (takes ``code``), used to build the verification address."""
-    _ENDPOINT[:] = [endpoint]
 
 
 def new_code() -> str:
@@ -127,8 +122,8 @@ def describe(document: IssuedDocument) -> Described | None:
 def verification_url(code: str) -> str:
     """The absolute public address of ``code``: from the request's host when there is a request,
     from ``PUBLIC_URL`` otherwise."""
-    if has_request_context() and _ENDPOINT:
-        return url_for(_ENDPOINT[0], code=code, _external=True)
+    if has_request_context():
+        return url_for(PAGE_ENDPOINT, code=code, _external=True)
     base = current_app.config.get("PUBLIC_URL", "").rstrip("/")
     return f"{base}/verify/{code}"
 

@@ -95,6 +95,12 @@ def figures_of(result: Mapping[str, Any], nominal: Any = None, unit_ects: Mappin
     )
 
 
+def counted_ects(result: Mapping[str, Any]) -> Decimal:
+    """The validated ECTS of ``result`` that count toward its programme (stored with each audit,
+    so reports read the same figure as the learner's page)."""
+    return _counted(result["requirements"])[0]
+
+
 def _counted(node: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
     """(validated, in progress) ECTS of ``node`` that count toward it."""
     if node["kind"] == "unit":

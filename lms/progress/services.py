@@ -23,6 +23,7 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.plugins.manager import plugin_manager
 from lms.progress.audit.engine import audit
+from lms.progress.figures import counted_ects
 from lms.progress.models import AuditStatus, ProgressSnapshot
 from lms.progress.queries import catalogue_from_database, learner_record
 
@@ -62,6 +63,7 @@ def refresh_progress(learner_ids: Iterable[int], as_of: date | None = None, bulk
             db.session.add(snapshot)
         snapshot.status = AuditStatus(result["status"])
         snapshot.earned_ects = Decimal(str(result["earned_ects"]))
+        snapshot.counted_ects = counted_ects(result)
         snapshot.in_progress_ects = Decimal(str(result["in_progress_ects"]))
         snapshot.missing_ects = None if result["missing_ects"] is None else Decimal(str(result["missing_ects"]))
         snapshot.result = result

@@ -103,10 +103,10 @@ def cohorts():
                 [Bar(f"{b.low}–{b.high}", b.learners) for b in cohort.bins],
                 title=f"{cohort.programme_code} {cohort.version}",
                 description=_(
-                    "Learners by earned ECTS: %(bins)s.",
+                    "Learners by ECTS validated that count there: %(bins)s.",
                     bins="; ".join(f"{b.low}–{b.high}: {b.learners}" for b in cohort.bins),
                 ),
-                x_label=_("Earned ECTS"),
+                x_label=_("ECTS validated that count there"),
                 y_label=_("Learners"),
                 chart_id=f"cohort-{cohort.version_id}",
             )

@@ -27,7 +27,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "core.healthz",
         "timetable_certificates.verify",  # funders check an attendance certificate from its code
         "timetable_learner.calendar_feed",  # calendar applications read the feed by its secret token
-        "awards.verify",  # third parties check an award's authenticity
+        "core.verify",  # third parties check a certificate's or a transcript's authenticity
         "intakes_candidate.signup",  # a new person creates an account to apply
         "intakes_candidate.open_intakes",  # candidates browse the open intakes before signing up
         "programmes.index",  # the public catalogue of programmes

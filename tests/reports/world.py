@@ -286,4 +286,5 @@ def pin_snapshots(earned: dict[Enrolment, str]) -> None:
     for enrolment, ects in earned.items():
         snapshot = by_enrolment[enrolment.id]
         snapshot.status, snapshot.earned_ects = AuditStatus.INCOMPLETE, Decimal(ects)
+        snapshot.counted_ects = Decimal(ects)
         snapshot.in_progress_ects, snapshot.missing_ects, snapshot.result = Decimal(0), None, {}

@@ -1,6 +1,6 @@
 """Pages of the awards area: juries (eligibility list and decisions, per programme), awards
-(detail, certificate PDF, revocation, ZIP of a jury session) and the public verification page
-``/verify/<code>``. One blueprint, ``awards``."""
+(detail, certificate PDF, revocation, ZIP of a jury session); their public verification page is
+core's ``/verify/<code>``. One blueprint, ``awards``."""
 
 from __future__ import annotations
 
@@ -32,4 +32,4 @@ def nav_items(user) -> list[NavItem]:
     return []
 
 
-from lms.awards.views import awards, juries, verify  # noqa: E402, F401 - registers the routes (needs bp above)
+from lms.awards.views import awards, juries  # noqa: E402, F401 - registers the routes (needs bp above)

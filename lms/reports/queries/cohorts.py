@@ -1,4 +1,5 @@
-"""Cohort progress: the earned ECTS of active enrolments, binned per programme version."""
+"""Cohort progress: the validated ECTS that count toward the programme of active enrolments, binned
+per programme version."""
 
 from __future__ import annotations
 
@@ -54,7 +55,8 @@ def make_bins(nominal: Decimal, counts: dict[Decimal, int]) -> list[Bin]:
 
 
 def cohorts(scope: Scope, filters: Filters) -> list[Cohort]:
-    """Active enrolments' stored audits, counted per programme version and earned ECTS (one
+    """Active enrolments' stored audits, counted per programme version and validated ECTS that
+    count there (``counted_ects``, as on the learner's page; one
     statement, at most one row per distinct ECTS value), then binned. The year filter keeps the
     enrolments that started in that academic year."""
     query = (
@@ -64,7 +66,7 @@ def cohorts(scope: Scope, filters: Filters) -> list[Cohort]:
             ProgrammeVersion.version,
             ProgrammeVersion.title,
             ProgrammeVersion.nominal_ects,
-            ProgressSnapshot.earned_ects,
+            ProgressSnapshot.counted_ects,
             sa.func.count(),
         )
         .select_from(ProgressSnapshot)
@@ -83,9 +85,9 @@ def cohorts(scope: Scope, filters: Filters) -> list[Cohort]:
             ProgrammeVersion.version,
             ProgrammeVersion.title,
             ProgrammeVersion.nominal_ects,
-            ProgressSnapshot.earned_ects,
+            ProgressSnapshot.counted_ects,
         )
-        .order_by(Programme.code, ProgrammeVersion.version, ProgrammeVersion.id, ProgressSnapshot.earned_ects)
+        .order_by(Programme.code, ProgrammeVersion.version, ProgrammeVersion.id, ProgressSnapshot.counted_ects)
     )
     grouped: dict[int, tuple[tuple, dict[Decimal, int]]] = {}
     for version_id, code, version, title, nominal, earned, n in db.session.execute(query):
