@@ -10,22 +10,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lms.catalog import queries
+from lms.catalog.problems import plan_problems, renamed, shown
 from lms.catalog.services import ImportPlan, plan_import
 from lms.core.uploads import UploadStore
 from lms.progress.audit.catalogue import Catalog, CatalogError, read_catalog
+from lms.progress.audit.yamlsource import Problem
 
 
 @dataclass
 class Preview:
-    """What importing an uploaded file would do: a plan, or the problems that prevent one."""
+    """What importing an uploaded file would do: a plan, or the problems that prevent one
+    (``str()`` of each: the English line; :attr:`messages`: in the reader's language)."""
 
     filename: str
     plan: ImportPlan | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem | str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.plan is not None and not self.problems
+
+    @property
+    def messages(self) -> list[str]:
+        return [shown(problem) for problem in self.problems]
 
 
 def preview(data: bytes, filename: str) -> Preview:
@@ -45,11 +52,11 @@ def preview(data: bytes, filename: str) -> Preview:
         try:
             catalog = read_catalog([path], known_units=queries.database_unit_codes())
         except CatalogError as error:
-            result.problems = [rename(p) for p in error.problems]
+            result.problems = [renamed(p, rename) for p in error.details]
             return result
     _rename_origins(catalog, rename)
     result.plan = plan_import(catalog)
-    result.problems = result.plan.problems
+    result.problems = plan_problems(result.plan)
     return result
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from lms.catalog.export import catalog_texts, write_catalog
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit, UnitLevel
+from lms.catalog.problems import plan_problems
 from lms.catalog.queries import catalog_from_database, database_unit_codes
 from lms.catalog.services import ImportRefused, apply_import, plan_import
 from lms.demo import CATALOG_DIR
@@ -135,6 +136,7 @@ def test_a_conflict_anywhere_writes_nothing(app, tmp_path):
             f"{second}:2: program CC0400A version 20261004 differs from the one in the database (requirements); "
             "a version cannot change once defined: give the new maquette a new version"
         ]
+        assert [str(problem) for problem in plan_problems(plan)] == plan.problems  # the page's, in English
         with pytest.raises(ImportRefused) as refused:
             apply_import(plan)
         assert refused.value.problems == plan.problems
@@ -267,6 +269,7 @@ def test_unit_ects_or_kind_change_is_refused_when_a_version_uses_it(app, tmp_pat
             "(their audits would change); give the unit a new code"
         )
         assert plan.problems[1].startswith(f"{changed}:3: unit UAAL0S: kind UA -> UE refused")
+        assert [str(problem) for problem in plan_problems(plan)] == plan.problems  # the page's, in English
         assert [c.unit.code for c in plan.units_changed] == ["NEW101"]
         with pytest.raises(ImportRefused):
             apply_import(plan)

@@ -9,11 +9,12 @@ from io import BytesIO
 import pytest
 import sqlalchemy as sa
 
+from lms.accounts.models import Role
 from lms.catalog.models import Unit
 from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
 from tests.catalog.conftest import row_counts
-from tests.helpers import client_for, count_statements, csrf_token, login
+from tests.helpers import client_for, count_statements, csrf_token, login, make_user
 
 NEW_FILE = """\
 units:
@@ -241,31 +242,60 @@ def test_upload_preview_then_confirm_writes(demo_app, uploads_folder):
     assert "Rien à importer" in text_of(same.text) and 'name="token"' not in same.text
 
 
+BAD_FILE = (
+    "units:\n"
+    '  - {code: NEW101, title: "X", ects: -2, kind: UE}\n'
+    '  - {code: NEW102, title: "Y", ects: 6, kind: UE, colour: red}\n'
+    '  - {code: NEW103, title: "Z", ects: 6, kind: UE}\n'
+    '  - {code: NEW103, title: "Z", ects: 3, kind: UE}\n'
+    "programs:\n"
+    '  - {code: P1, version: "1", title: "P", kind: master, ects: 6, requirements: {all: [NEW103, {weird: 1}]}}\n'
+)
+
+
 @pytest.mark.sqlite_only
-def test_malformed_upload_shows_problems_with_the_file_name_and_writes_nothing(demo_app, uploads_folder):
+def test_malformed_upload_shows_problems_in_french_with_the_file_name_and_writes_nothing(demo_app, uploads_folder):
     client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     with demo_app.app_context():
         before = row_counts()
-    bad = 'units:\n  - {code: NEW101, title: "X", ects: -2, kind: UE}\n  - {code: NEW102, title: "Y", ects: 6, kind: UE, colour: red}\n'
-    page = upload(client, "mon catalogue.yaml", bad)
+    page = upload(client, "mon catalogue.yaml", BAD_FILE)
     assert page.status_code == 200
     text = text_of(page.text)
     assert "Ce fichier ne peut pas être importé. Rien n’a été écrit." in text
-    assert "mon catalogue.yaml:2: unit NEW101: 'ects' must not be negative (-2)" in text
-    assert "mon catalogue.yaml:3: unknown key 'colour' in unit NEW102" in text
+    assert "mon catalogue.yaml:2: unité NEW101 : 'ects' ne doit pas être négatif (-2)" in text
+    assert "mon catalogue.yaml:3: unité NEW102 : clé inconnue 'colour'" in text
+    assert "mon catalogue.yaml:5: unité NEW103 : définie différemment en mon catalogue.yaml:4" in text
+    assert "mon catalogue.yaml:7: formation P1 : un nœud doit être une unité, ou un groupe avec 'all' ou 'of'" in text
+    assert "must" not in text and "unknown" not in text and "unit " not in text
     assert "/tmp" not in page.text and "upload.yaml" not in page.text
     assert 'name="token"' not in page.text
     assert not uploads_folder.exists() or list(uploads_folder.iterdir()) == []
 
     syntax = text_of(upload(client, "cassé.yml", "units: [\n  - {code: X\n").text)
-    assert "cassé.yml:" in syntax and "YAML syntax error" in syntax
+    assert "cassé.yml:2: erreur de syntaxe YAML : " in syntax
     binary = text_of(upload(client, "binaire.yaml", b"\xff\xfe\x00garbage").text)
-    assert "binaire.yaml:0: cannot read the file" in binary
+    assert "binaire.yaml:0: impossible de lire le fichier : " in binary
+    aliased = text_of(upload(client, "alias.yaml", "units: &u []\nprograms: *u\n").text)
+    assert "alias.yaml:2: erreur de syntaxe YAML : les alias (*nom) ne sont pas permis dans ces fichiers" in aliased
 
     conflict = text_of(upload(client, "conflit.yaml", NEW_FILE.replace('"2027"', '"20261004"')).text)
-    assert "conflit.yaml:5: program LG02501A version 20261004 differs from the one in the database" in conflict
+    assert "conflit.yaml:5: formation LG02501A version 20261004 : diffère de celle de la base de données" in conflict
     with demo_app.app_context():
         assert row_counts() == before
+
+
+@pytest.mark.sqlite_only
+def test_malformed_upload_shows_problems_in_english_to_an_english_reader(demo_app, uploads_folder):
+    make_user(demo_app, "admin-en@example.org", [Role.ADMIN], locale="en")
+    client = client_for(demo_app, "admin-en@example.org")
+    text = text_of(upload(client, "my catalogue.yaml", BAD_FILE).text)
+    assert "This file cannot be imported. Nothing was written." in text
+    assert "my catalogue.yaml:2: unit NEW101: 'ects' must not be negative (-2)" in text
+    assert "my catalogue.yaml:3: unknown key 'colour' in unit NEW102" in text
+    assert "my catalogue.yaml:5: unit NEW103 is defined differently in my catalogue.yaml:4" in text
+    assert "my catalogue.yaml:7: program P1: a node must be a unit, or a group with 'all' or 'of'" in text
+    conflict = text_of(upload(client, "conflict.yaml", NEW_FILE.replace('"2027"', '"20261004"')).text)
+    assert "conflict.yaml:5: program LG02501A version 20261004 differs from the one in the database" in conflict
 
 
 @pytest.mark.sqlite_only
@@ -283,9 +313,6 @@ def test_upload_form_checks_the_file(demo_app, uploads_folder):
 
 @pytest.mark.sqlite_only
 def test_a_confirmation_needs_the_uploaders_fresh_token(demo_app, uploads_folder, monkeypatch):
-    from lms.accounts.models import Role
-    from tests.helpers import make_user
-
     admin = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     token = token_in(upload(admin, "licence-2027.yaml", NEW_FILE).text)
 

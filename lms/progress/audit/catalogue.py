@@ -17,7 +17,18 @@ from pydantic import AfterValidator, Field, StringConstraints, ValidationError, 
 from pydantic_core import ErrorDetails
 
 from lms.progress.audit.requirements import UNIT_CODE, RequirementNode, UnitCode, tree_problems
-from lms.progress.audit.yamlsource import FormatError, StrictModel, problem, read_document, refuse, worded
+from lms.progress.audit.yamlsource import (
+    N_,
+    FormatError,
+    Msg,
+    Problem,
+    StrictModel,
+    msg,
+    problem,
+    read_document,
+    refuse,
+    worded,
+)
 
 PROGRAM_KINDS = tuple(
     "licence licence_pro master ingenieur titre_rncp deust certificat_competence certificat_specialisation"
@@ -33,7 +44,8 @@ CENTRE_CODE = r"^[A-Z0-9]{2,10}$"
 
 
 class CatalogError(FormatError):
-    """Every problem found in catalogue files, each as ``FILE:LINE: what is wrong``."""
+    """Every problem found in catalogue files: ``details`` (:class:`Problem`), ``problems`` (their
+    English lines ``FILE:LINE: what is wrong``)."""
 
 
 @dataclass(frozen=True)
@@ -88,28 +100,28 @@ class Catalog:
 
 def _number(**constraints: Any) -> Any:
     words = worded(
-        "{what}: {key!r} must be a number, not {input!r}",
-        greater_than_equal="{what}: {key!r} must not be negative ({input})",
-        multiple_of="{what}: {key!r} must be a whole or half number ({input})",
-        less_than_equal="{what}: {key!r} must be at most 20",
+        N_("{what}: {key!r} must be a number, not {input!r}"),
+        greater_than_equal=N_("{what}: {key!r} must not be negative ({input})"),
+        multiple_of=N_("{what}: {key!r} must be a whole or half number ({input})"),
+        less_than_equal=N_("{what}: {key!r} must be at most 20"),
     )
     return Annotated[float, Field(ge=0, allow_inf_nan=False, **constraints), words, TO_DECIMAL]
 
 
 def _level(high: int) -> Any:
-    words = worded(f"{{what}}: {{key!r}} must be a whole number from 1 to {high}, not {{input!r}}")
+    words = worded(N_("{what}: {key!r} must be a whole number from 1 to {high}, not {input!r}"), {"high": high})
     return Annotated[int | None, Field(ge=1, le=high), words]
 
 
 PassMark = Annotated[_number(le=20) | None, AfterValidator(lambda mark: DEFAULT_MARK if mark is None else mark)]
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1), worded("{what}: {key!r} must be non-empty text")
+    str, StringConstraints(strip_whitespace=True, min_length=1), worded(N_("{what}: {key!r} must be non-empty text"))
 ]
-ENTRY_WORDS = {"missing": "{what} lacks {key!r}", "extra_forbidden": "unknown key {key!r} in {what}"}
+ENTRY_WORDS = {"missing": N_("{what} lacks {key!r}"), "extra_forbidden": N_("unknown key {key!r} in {what}")}
 FILE_WORDS = {
-    "extra_forbidden": "unknown key {key!r} (expected one of equivalences, offerings, programs, units)",
-    "list_type": "{key!r} must be a list",
-    "dict_type": "each entry of {key!r} must be a mapping, not {input!r}",
+    "extra_forbidden": N_("unknown key {key!r} (expected one of equivalences, offerings, programs, units)"),
+    "list_type": N_("{key!r} must be a list"),
+    "dict_type": N_("each entry of {key!r} must be a mapping, not {input!r}"),
 }
 
 
@@ -127,16 +139,16 @@ class UnitEntry(_Entry):
     code: UnitCode
     title: Text
     ects: _number(multiple_of=0.5)
-    kind: Annotated[Literal["UE", "UA"], worded("{what}: 'kind' must be UE or UA, not {input!r}")]
+    kind: Annotated[Literal["UE", "UA"], worded(N_("{what}: 'kind' must be UE or UA, not {input!r}"))]
     level: Annotated[
         Literal["L1", "L2", "L3", "M1", "M2"] | None,
-        worded("{what}: 'level' must be one of L1, L2, L3, M1, M2, not {input!r}"),
+        worded(N_("{what}: 'level' must be one of L1, L2, L3, M1, M2, not {input!r}")),
     ] = None
 
     @model_validator(mode="after")
     def _ua_codes(self) -> UnitEntry:
         if self.kind == "UA" and not self.code.startswith("UA"):
-            raise refuse("{what}: UA codes start with 'UA'")
+            raise refuse(N_("{what}: UA codes start with 'UA'"))
         return self
 
 
@@ -145,24 +157,24 @@ class EquivalenceEntry(_Entry):
     units: Annotated[
         list[str],
         Field(min_length=1),
-        worded("equivalence: 'units' must be a non-empty list of unit codes"),
+        worded(N_("equivalence: 'units' must be a non-empty list of unit codes")),
         AfterValidator(lambda units: tuple(sorted(set(units)))),
     ]
-    counts_as: Annotated[str, worded("equivalence: 'counts_as' must be a unit code")]
+    counts_as: Annotated[str, worded(N_("equivalence: 'counts_as' must be a unit code"))]
 
     @model_validator(mode="after")
     def _not_itself(self) -> EquivalenceEntry:
         if self.counts_as in self.units:
-            raise refuse("equivalence: {counts_as} cannot count as itself", counts_as=self.counts_as)
+            raise refuse(N_("equivalence: {counts_as} cannot count as itself"), counts_as=self.counts_as)
         return self
 
 
 class ProgramEntry(_Entry):
     definition_type = ProgramDef
-    code: Annotated[str, Field(pattern=PROGRAM_CODE), worded("invalid program code {input!r}")]
-    version: Annotated[str, Field(pattern=r"\S"), worded("{what}: 'version' must be text (quote it: \"2024\")")]
+    code: Annotated[str, Field(pattern=PROGRAM_CODE), worded(N_("invalid program code {input!r}"))]
+    version: Annotated[str, Field(pattern=r"\S"), worded(N_("{what}: 'version' must be text (quote it: \"2024\")"))]
     title: Text
-    kind: Annotated[Literal[PROGRAM_KINDS], worded("{what}: unknown kind {input!r}")]
+    kind: Annotated[Literal[PROGRAM_KINDS], worded(N_("{what}: unknown kind {input!r}"))]
     level: _level(8) = None
     entry_level: _level(8) = None
     validity_years: _level(100) = None
@@ -173,25 +185,25 @@ class ProgramEntry(_Entry):
 
 class OfferingEntry(_Entry):
     definition_type = OfferingDef
-    unit: Annotated[str, worded("{what}: 'unit' must be a unit code, not {input!r}")]
+    unit: Annotated[str, worded(N_("{what}: 'unit' must be a unit code, not {input!r}"))]
     year: Annotated[
-        int, Field(ge=1990, le=2100), worded("{what}: 'year' must be an academic year such as 2025, not {input!r}")
+        int, Field(ge=1990, le=2100), worded(N_("{what}: 'year' must be an academic year such as 2025, not {input!r}"))
     ]
-    semester: Annotated[Literal["S1", "S2", "A"], worded("{what}: 'semester' must be S1, S2 or A, not {input!r}")]
-    modality: Annotated[Literal[MODALITIES], worded("{what}: unknown modality {input!r}")]
-    centre: Annotated[str, Field(pattern=CENTRE_CODE), worded("{what}: invalid centre code {input!r}")]
-    capacity: Annotated[int | None, Field(ge=1), worded("{what}: 'capacity' must be a whole number >= 1")] = None
+    semester: Annotated[Literal["S1", "S2", "A"], worded(N_("{what}: 'semester' must be S1, S2 or A, not {input!r}"))]
+    modality: Annotated[Literal[MODALITIES], worded(N_("{what}: unknown modality {input!r}"))]
+    centre: Annotated[str, Field(pattern=CENTRE_CODE), worded(N_("{what}: invalid centre code {input!r}"))]
+    capacity: Annotated[int | None, Field(ge=1), worded(N_("{what}: 'capacity' must be a whole number >= 1"))] = None
 
 
-def _coded(word: str, key: str) -> Any:
-    return lambda item: f"{word} {item[key]}" if isinstance(item.get(key), str) else word
+def _coded(word: str, coded: str) -> Any:
+    return lambda item: msg(coded, code=item["code"]) if isinstance(item.get("code"), str) else msg(word)
 
 
 SECTIONS = {  # section: (entry model, how people name an entry)
-    "units": (UnitEntry, _coded("unit", "code")),
-    "equivalences": (EquivalenceEntry, lambda item: "equivalence"),
-    "programs": (ProgramEntry, _coded("program", "code")),
-    "offerings": (OfferingEntry, lambda item: f"offering of {item.get('unit')}"),
+    "units": (UnitEntry, _coded(N_("unit"), N_("unit {code}"))),
+    "equivalences": (EquivalenceEntry, lambda item: msg(N_("equivalence"))),
+    "programs": (ProgramEntry, _coded(N_("program"), N_("program {code}"))),
+    "offerings": (OfferingEntry, lambda item: msg(N_("offering of {unit}"), unit=item.get("unit"))),
 }
 # A file's shape; its entries are read one by one, so that one bad entry spoils no other.
 CatalogueFile = create_model(
@@ -228,23 +240,25 @@ def read_catalog(paths: Iterable[str | Path], known_units: Iterable[str] = ()) -
 class _Reader:
     def __init__(self) -> None:
         self.catalog = Catalog()
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
         self.tree_refs: list[tuple[str, str]] = []  # (file, line, unit code)
         self.offering_origin: dict[tuple[str, str, str, str], str] = {}
 
-    def problem(self, file: Path | str, line: int, message: str) -> None:
-        self.problems.append(f"{file}:{line}: {message}")
+    def problem(self, file: Path | str, line: int | str, message: Msg) -> None:
+        self.problems.append(Problem(str(file), int(line), message))
 
     def read_file(self, path: Path) -> None:
         try:
             data = read_document(path)
         except FormatError as error:
-            self.problems += error.problems
+            self.problems += error.details
             return
         if data is None:
             return
         if not isinstance(data, dict):
-            self.problem(path, 1, "a catalogue file must be a mapping with units, equivalences, programs or offerings")
+            self.problem(
+                path, 1, msg(N_("a catalogue file must be a mapping with units, equivalences, programs or offerings"))
+            )
             return
         try:
             CatalogueFile.model_validate(data)
@@ -256,7 +270,7 @@ class _Reader:
                 if isinstance(item, dict):
                     self.read_entry(path, section, model, name(item), item)
 
-    def read_entry(self, path: Path, section: str, model: type[_Entry], what: str, item: dict) -> None:
+    def read_entry(self, path: Path, section: str, model: type[_Entry], what: Msg, item: dict) -> None:
         try:
             entry, errors = model.model_validate(item), []
         except ValidationError as error:
@@ -277,7 +291,10 @@ class _Reader:
         if section == "units":
             self.add(self.catalog.units, self.catalog.unit_origins, entry.code, definition, origin, what)
         elif section == "programs":
-            key, what = (entry.code, entry.version), f"{what} version {entry.version}"
+            key, what = (
+                (entry.code, entry.version),
+                msg(N_("{what} version {version}"), what=what, version=entry.version),
+            )
             self.add(self.catalog.programs, self.catalog.program_origins, key, definition, origin, what)
         elif section == "equivalences":
             self.tree_refs += [(str(path), item.line, code) for code in (*entry.units, entry.counts_as)]
@@ -286,7 +303,7 @@ class _Reader:
             self.add_offering(definition, origin, what)
 
     def report(
-        self, path: Path, item: dict, what: str, own: list[ErrorDetails], tree: list[ErrorDetails], missing: bool
+        self, path: Path, item: dict, what: Msg, own: list[ErrorDetails], tree: list[ErrorDetails], missing: bool
     ) -> None:
         """An entry's problems in the order of the checks: unknown keys, then missing ones (a missing
         key stops the reading of the entry), then the others, then those of its requirement tree."""
@@ -295,20 +312,23 @@ class _Reader:
             if error["type"] in rank or not missing:
                 self.problem(path, item.line, problem(error, item, ENTRY_WORDS, what)[1])
         for tree_problem in tree_problems(tree, item["requirements"]) if tree else ():
-            self.problem(path, tree_problem.line or item.line, f"{what}: {tree_problem.message}")
+            told = msg(N_("{what}: {problem}"), what=what, problem=tree_problem.message)
+            self.problem(path, tree_problem.line or item.line, told)
 
-    def add(self, known: dict, origins: dict, key: Any, definition: Any, origin: str, what: str) -> None:
+    def add(self, known: dict, origins: dict, key: Any, definition: Any, origin: str, what: Msg) -> None:
         if key in known and known[key] != definition:
-            self.problem(*origin.rsplit(":", 1), f"{what} is defined differently in {origins[key]}")
+            told = msg(N_("{what} is defined differently in {origin}"), what=what, origin=origins[key])
+            self.problem(*origin.rsplit(":", 1), told)
             return
         known[key] = definition
         origins.setdefault(key, origin)
 
-    def add_offering(self, offering: OfferingDef, origin: str, what: str) -> None:
+    def add_offering(self, offering: OfferingDef, origin: str, what: Msg) -> None:
         self.tree_refs.append((*origin.rsplit(":", 1), offering.unit))
         key = (offering.unit, offering.year, offering.semester, offering.modality, offering.centre)
         if key in self.offering_origin:
-            self.problems.append(f"{origin}: {what}: already listed at {self.offering_origin[key]}")
+            told = msg(N_("{what}: already listed at {origin}"), what=what, origin=self.offering_origin[key])
+            self.problem(*origin.rsplit(":", 1), told)
             return
         self.offering_origin[key] = origin
         self.catalog.offerings.append(offering)
@@ -316,7 +336,7 @@ class _Reader:
     def check_references(self, known_units: frozenset[str] = frozenset()) -> None:
         for file, line, code in self.tree_refs:
             if code not in self.catalog.units and code not in known_units:
-                self.problem(file, line, f"unit {code} is not in the catalogue")
+                self.problem(file, line, msg(N_("unit {code} is not in the catalogue"), code=code))
 
 
 def _leaves(node: Any, line: int) -> Iterator[tuple[int, str]]:

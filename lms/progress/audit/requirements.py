@@ -17,24 +17,26 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Discriminator, Field, Tag, TypeAdapter, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
-from lms.progress.audit.yamlsource import StrictModel, locate, problem, refuse, worded
+from lms.progress.audit.yamlsource import N_, Msg, StrictModel, locate, msg, problem, refuse, worded
 
 UNIT_CODE = re.compile(r"^[A-Z0-9]{3,12}$")
 GROUP_KEYS = {"all", "choose", "credits", "of", "label", "compensation"}
 SCALAR_KEYS = {"unit", "label", "choose", "credits", "min_average", "floor", "within_years"}
 TREE_WORDS = {
-    "missing": "{key!r} is required",
-    "model_type": "must be a mapping",
-    "recursion_depth_exceeded": "nested too deeply",
+    "missing": N_("{key!r} is required"),
+    "model_type": N_("must be a mapping"),
+    "recursion_depth_exceeded": N_("nested too deeply"),
 }
 UnitCode = Annotated[
-    str, Field(pattern=UNIT_CODE.pattern), worded("invalid unit code {input!r} (expected [A-Z0-9]{{3,12}})")
+    str, Field(pattern=UNIT_CODE.pattern), worded(N_("invalid unit code {input!r} (expected [A-Z0-9]{{3,12}})"))
 ]
-Grade = Annotated[float, Field(ge=0, le=20, allow_inf_nan=False), worded("{key!r} must be a grade between 0 and 20")]
-Years = Annotated[int | None, Field(ge=1), worded("'within_years' must be a whole number >= 1")]
-Choose = Annotated[int | None, Field(ge=1), worded("'choose' must be a whole number >= 1, not {input!r}")]
+Grade = Annotated[
+    float, Field(ge=0, le=20, allow_inf_nan=False), worded(N_("{key!r} must be a grade between 0 and 20"))
+]
+Years = Annotated[int | None, Field(ge=1), worded(N_("'within_years' must be a whole number >= 1"))]
+Choose = Annotated[int | None, Field(ge=1), worded(N_("'choose' must be a whole number >= 1, not {input!r}"))]
 Credits = Annotated[
-    float | None, Field(ge=0, allow_inf_nan=False), worded("'credits' must be a number >= 0, not {input!r}")
+    float | None, Field(ge=0, allow_inf_nan=False), worded(N_("'credits' must be a number >= 0, not {input!r}"))
 ]
 
 
@@ -43,7 +45,7 @@ class TreeProblem:
     """A problem at ``path`` (a tuple of keys and indexes from the root) of the tree."""
 
     path: tuple[str | int, ...]
-    message: str
+    message: Msg  # str(): the English text
     line: int = 0  # of the deepest mapping on the path, when the tree was read from a file
 
 
@@ -76,7 +78,7 @@ class UnitLeaf(_Node):
 
 def _non_empty(children: Any) -> Any:
     if not isinstance(children, list) or not children:
-        raise refuse("must be a non-empty list of requirements")
+        raise refuse(N_("must be a non-empty list of requirements"))
     return children
 
 
@@ -86,13 +88,13 @@ Children = Annotated[list["RequirementNode"], BeforeValidator(_non_empty)]
 class _Group(_Node):
     """Each group declares ``compensation`` after its children, so problems come in reading order."""
 
-    label: Annotated[str | None, worded("label must be text")] = None
+    label: Annotated[str | None, worded(N_("label must be text"))] = None
 
     @model_validator(mode="after")
     def _compensation_on_leaves(self) -> _Group:
         leaves = isinstance(self, AllGroup) and all(isinstance(child, UnitLeaf) for child in self.all)
         if self.compensation is not None and not leaves:
-            raise refuse("compensation is allowed only on an 'all' group of unit leaves")
+            raise refuse(N_("compensation is allowed only on an 'all' group of unit leaves"))
         return self
 
 
@@ -104,7 +106,7 @@ class AllGroup(_Group):
     @classmethod
     def _alone(cls, node: Any) -> Any:
         if {"choose", "credits", "of"} & set(node):
-            raise refuse("'all' cannot be combined with 'choose', 'credits' or 'of'")
+            raise refuse(N_("'all' cannot be combined with 'choose', 'credits' or 'of'"))
         return node
 
 
@@ -117,17 +119,17 @@ class OfGroup(_Group):
     @model_validator(mode="after")
     def _conditions(self) -> OfGroup:
         if self.choose is None and self.credits is None:
-            raise refuse("'of' needs 'choose' and/or 'credits'")
+            raise refuse(N_("'of' needs 'choose' and/or 'credits'"))
         if self.choose is not None and self.choose > len(self.of):
-            raise refuse("'choose: {choose}' asks more than the {n} listed", choose=self.choose, n=len(self.of))
+            raise refuse(N_("'choose: {choose}' asks more than the {n} listed"), choose=self.choose, n=len(self.of))
         return self
 
 
 def _no_form(node: Any) -> Any:
     if isinstance(node, dict):  # its keys are told too: none of them is a known form
         unknown = sorted(str(key) for key in node if key not in GROUP_KEYS)
-        raise refuse("a node must be a unit, or a group with 'all' or 'of'", unknown=unknown)
-    raise refuse("a requirement must be a unit code or a mapping, not {kind}", kind=type(node).__name__)
+        raise refuse(N_("a node must be a unit, or a group with 'all' or 'of'"), unknown=unknown)
+    raise refuse(N_("a requirement must be a unit code or a mapping, not {kind}"), kind=type(node).__name__)
 
 
 def _form(node: Any) -> str:
@@ -155,22 +157,23 @@ _NODE = TypeAdapter(RequirementNode)
 def tree_problems(errors: Iterable[ErrorDetails], tree: Any) -> list[TreeProblem]:
     """The validation errors of ``tree`` as problems at paths of the tree: the problem of a scalar
     key (``choose``...) is its node's, and a node's unknown keys are one problem."""
-    found: list[tuple[tuple[str | int, ...], str]] = []  # (path, message)
-    unknown: dict[tuple[str | int, ...], list[str]] = {}  # node path: "beside 'unit'" or not, then the keys
+    found: list[tuple[tuple[str | int, ...], Msg]] = []  # (path, message)
+    unknown: dict[tuple[str | int, ...], list[str]] = {}  # node path: the template, then the keys
     for error in errors:
         path, _line = locate(tree, error["loc"])
         if error["type"] == "extra_forbidden":
-            beside = " beside 'unit'" if error["loc"][-2] == "<unit>" else ""
-            unknown.setdefault(path[:-1], [beside]).append(str(path[-1]))
+            beside = error["loc"][-2] == "<unit>"
+            template = N_("unknown key(s) beside 'unit': {keys}") if beside else N_("unknown key(s): {keys}")
+            unknown.setdefault(path[:-1], [template]).append(str(path[-1]))
             continue
         if (error.get("ctx") or {}).get("unknown"):
-            found.append((path, f"unknown key(s): {', '.join(error['ctx']['unknown'])}"))
+            found.append((path, msg(N_("unknown key(s): {keys}"), keys=", ".join(error["ctx"]["unknown"]))))
         if path and path[-1] in SCALAR_KEYS:  # told as a problem of its node
             path = path[:-1]
         found.append((path, problem(error, tree, TREE_WORDS)[1]))
-    for path, (beside, *keys) in unknown.items():  # told first among the problems of their node
+    for path, (template, *keys) in unknown.items():  # told first among the problems of their node
         first = next((i for i, (at, _message) in enumerate(found) if at[: len(path)] == path), len(found))
-        found.insert(first, (path, f"unknown key(s){beside}: {', '.join(sorted(keys))}"))
+        found.insert(first, (path, msg(template, keys=", ".join(sorted(keys)))))
     return [TreeProblem(path, message, locate(tree, path)[1]) for path, message in found]
 
 

@@ -18,11 +18,23 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, 
 from pydantic_core import PydanticCustomError
 
 from lms.progress.audit import records
-from lms.progress.audit.yamlsource import FormatError, StrictModel, problem, read_document, refuse, worded
+from lms.progress.audit.yamlsource import (
+    N_,
+    FormatError,
+    Msg,
+    Problem,
+    StrictModel,
+    msg,
+    problem,
+    read_document,
+    refuse,
+    worded,
+)
 
 
 class TranscriptError(FormatError):
-    """Every problem found in a learner record, each as ``FILE:LINE: what is wrong``."""
+    """Every problem found in a learner record: ``details`` (:class:`Problem`), ``problems`` (their
+    English lines ``FILE:LINE: what is wrong``)."""
 
 
 def _none_is_missing(value: Any) -> Any:
@@ -46,13 +58,15 @@ def _as_date(template: str) -> BeforeValidator:
 
 
 Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1), worded("{what}: {key!r} must be a code, not {input!r}")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    worded(N_("{what}: {key!r} must be a code, not {input!r}")),
 ]
 Required = BeforeValidator(_none_is_missing)
-Date = Annotated[date | None, _as_date("{what}: {key!r} must be a date such as 2025-06-13, not {input!r}")]
+Date = Annotated[date | None, _as_date(N_("{what}: {key!r} must be a date such as 2025-06-13, not {input!r}"))]
 NOT_A_GRADE, OUT_OF_RANGE = (
-    "{what}: 'grade' must be a number from 0 to 20, not {input!r}",
-    "{what}: 'grade' must be from 0 to 20, not {input}",
+    N_("{what}: 'grade' must be a number from 0 to 20, not {input!r}"),
+    N_("{what}: 'grade' must be from 0 to 20, not {input}"),
 )
 Grade = Annotated[
     float | None,
@@ -62,8 +76,8 @@ Grade = Annotated[
 ]
 
 
-def _one_of(key: str, values: tuple[str, ...]) -> Any:
-    return worded(f"{{what}}: '{key}' must be one of {', '.join(values)}, not {{input!r}}")
+def _one_of(values: tuple[str, ...]) -> Any:
+    return worded(N_("{what}: {key!r} must be one of {values}, not {input!r}"), {"values": ", ".join(values)})
 
 
 class _Item(StrictModel):
@@ -79,28 +93,30 @@ class ResultItem(_Item):
     entry_type = records.ResultEntry
     unit: Annotated[Code, Required]
     grade: Grade = None
-    status: Annotated[Literal[records.RESULT_STATUSES] | None, _one_of("status", records.RESULT_STATUSES)] = None
+    status: Annotated[Literal[records.RESULT_STATUSES] | None, _one_of(records.RESULT_STATUSES)] = None
     date: Date = None
-    session: Annotated[int | None, Field(ge=1, le=2), worded("{what}: 'session' must be 1 or 2, not {input!r}")] = None
+    session: Annotated[int | None, Field(ge=1, le=2), worded(N_("{what}: 'session' must be 1 or 2, not {input!r}"))] = (
+        None
+    )
 
     @model_validator(mode="after")
     def _graded_or_decided(self) -> ResultItem:
         if self.grade is None and self.status is None:
-            raise refuse("{what} has neither 'grade' nor 'status'")
+            raise refuse(N_("{what} has neither 'grade' nor 'status'"))
         return self
 
 
 class CreditItem(_Item):
     entry_type = records.CreditEntry
     unit: Annotated[Code, Required]
-    source: Annotated[Literal[records.CREDIT_SOURCES], _one_of("source", records.CREDIT_SOURCES), Required]
+    source: Annotated[Literal[records.CREDIT_SOURCES], _one_of(records.CREDIT_SOURCES), Required]
     program: Code | None = None
     date: Date = None
 
     @model_validator(mode="after")
     def _ves_names_its_programme(self) -> CreditItem:
         if self.source == "ves" and self.program is None:
-            raise refuse("{what}: a VES credit must name its 'program'")
+            raise refuse(N_("{what}: a VES credit must name its 'program'"))
         return self
 
 
@@ -116,7 +132,7 @@ class ExceptionItem(_Item):
     @model_validator(mode="after")
     def _two_units(self) -> ExceptionItem:
         if self.substitute == self.replaces:
-            raise refuse("{what}: 'substitute' and 'for' are the same unit {unit}", unit=self.substitute)
+            raise refuse(N_("{what}: 'substitute' and 'for' are the same unit {unit}"), unit=self.substitute)
         return self
 
 
@@ -124,9 +140,9 @@ class TranscriptFile(StrictModel):
     learner: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1),
-        worded("'learner' must be a learner number as text (quote it: \"100234X\"), not {input!r}"),
+        worded(N_("'learner' must be a learner number as text (quote it: \"100234X\"), not {input!r}")),
     ]
-    as_of: Annotated[date | None, _as_date("{key!r} must be a date such as 2025-06-13, not {input!r}")] = None
+    as_of: Annotated[date | None, _as_date(N_("{key!r} must be a date such as 2025-06-13, not {input!r}"))] = None
     results: list[ResultItem] | None = None
     credits: list[CreditItem] | None = None
     exceptions: list[ExceptionItem] | None = None
@@ -136,24 +152,24 @@ class TranscriptFile(StrictModel):
         return records.LearnerRecord(self.learner, self.as_of, *(tuple(i.entry() for i in s or ()) for s in sections))
 
 
-def _coded(word: str, key: str, joiner: str) -> Any:
-    return lambda item: f"{word}{joiner}{item[key]}" if isinstance(item.get(key), str) else word
+def _coded(word: str, coded: str, key: str) -> Any:
+    return lambda item: msg(coded, code=item[key]) if isinstance(item.get(key), str) else msg(word)
 
 
-def _words(model: type[StrictModel]) -> dict[str, str]:
+def _words(model: type[StrictModel]) -> dict[str, Any]:
     keys = ", ".join(field.alias or name for name, field in model.model_fields.items())
     return {
-        "missing": "{what} lacks {key!r}",
-        "extra_forbidden": f"unknown key {{key!r}} in {{what}} (expected one of {keys})",
-        "list_type": "{key!r} must be a list",
-        "model_type": "{key!r}: entry {index} must be a mapping, not {input!r}",
+        "missing": N_("{what} lacks {key!r}"),
+        "extra_forbidden": msg(N_("unknown key {key!r} in {what} (expected one of {expected})"), expected=keys),
+        "list_type": N_("{key!r} must be a list"),
+        "model_type": N_("{key!r}: entry {index} must be a mapping, not {input!r}"),
     }
 
 
 SECTIONS = {  # section: (how people name an entry, the words of its problems)
-    "results": (_coded("result", "unit", " of "), _words(ResultItem)),
-    "credits": (_coded("credit", "unit", " of "), _words(CreditItem)),
-    "exceptions": (_coded("exception", "program", " in "), _words(ExceptionItem)),
+    "results": (_coded(N_("result"), N_("result of {code}"), "unit"), _words(ResultItem)),
+    "credits": (_coded(N_("credit"), N_("credit of {code}"), "unit"), _words(CreditItem)),
+    "exceptions": (_coded(N_("exception"), N_("exception in {code}"), "program"), _words(ExceptionItem)),
 }
 FILE_WORDS = _words(TranscriptFile)
 
@@ -164,22 +180,25 @@ def read_transcript(path: str | Path) -> records.LearnerRecord:
     try:
         data = read_document(path)
     except FormatError as error:
-        raise TranscriptError(error.problems) from None
+        raise TranscriptError(error.details) from None
     if data is None:
-        raise TranscriptError([f"{path}:1: the transcript is empty (it needs at least 'learner')"])
+        empty = msg(N_("the transcript is empty (it needs at least 'learner')"))
+        raise TranscriptError([Problem(str(path), 1, empty)])
     if not isinstance(data, dict):
-        keys = ", ".join(TranscriptFile.model_fields)
-        raise TranscriptError([f"{path}:1: a transcript must be a mapping with {keys}, not {type(data).__name__}"])
+        keys, kind = ", ".join(TranscriptFile.model_fields), type(data).__name__
+        shape = msg(N_("a transcript must be a mapping with {keys}, not {kind}"), keys=keys, kind=kind)
+        raise TranscriptError([Problem(str(path), 1, shape)])
     try:
         return TranscriptFile.model_validate(data).record()
     except ValidationError as error:
-        found: list[tuple[int, int, str]] = []
+        found: list[tuple[int, int, Msg]] = []
         for details in sorted(error.errors(), key=lambda details: details["type"] != "extra_forbidden"):
-            loc, what, words = details["loc"], "the transcript", FILE_WORDS
+            loc, what, words = details["loc"], msg(N_("the transcript")), FILE_WORDS
             item = data[loc[0]][loc[1]] if len(loc) > 1 and loc[0] in SECTIONS else None
             if isinstance(item, dict):
                 name, words = SECTIONS[loc[0]]
                 what = name(item)
             line, text = problem(details, data, words, what, key_lines=True)
             found.append((line, len(found), text))  # in line order, then in the order of the checks
-        raise TranscriptError([f"{path}:{line}: {text}" for line, _order, text in sorted(found)]) from None
+        found.sort(key=lambda found: found[:2])
+        raise TranscriptError([Problem(str(path), line, text) for line, _order, text in found]) from None

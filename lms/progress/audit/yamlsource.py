@@ -5,13 +5,20 @@ libyaml's events without recursion (deep nesting is refused cleanly); mappings a
 (their line and each key's). Aliases, collection tags, non-scalar or duplicate keys and several
 documents are refused; an impossible date (2026-02-30) stays text for the readers to report.
 :func:`refuse` and :func:`worded` give a model's problems the words of formats.md; :func:`problem`
-turns a pydantic error into ``(line, text)`` through :func:`locate`. No Flask, no database.
+turns a pydantic error into ``(line, message)`` through :func:`locate`. No Flask, no database.
+
+A problem is a :class:`Problem` (file, line, :class:`Msg`): ``str()`` is the English line of
+formats.md section 3 (``FILE:LINE: what is wrong``, a contract with scripts), and pages translate the
+message where they show it (:mod:`lms.catalog.problems`): each template is an English msgid marked
+with :func:`N_` for Babel (this package imports no Babel).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,12 +39,57 @@ class LineDict(dict):
     key_lines: dict[Any, int]
 
 
-class FormatError(Exception):
-    """Every problem found, each as ``FILE:LINE: what is wrong``."""
+def N_(template: str) -> str:
+    """Marks an English message template for Babel's extraction (the template is the msgid)."""
+    return template
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+
+@dataclass(frozen=True)
+class Msg:
+    """A message: an English ``template`` (marked with :func:`N_`) filled by :meth:`str.format` with
+    ``params``, which may be messages themselves. ``str()`` is the English text; a page calls
+    :meth:`render` with its ``gettext``."""
+
+    template: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, gettext: Callable[[str], str] | None = None) -> str:
+        params = {key: value.render(gettext) if isinstance(value, Msg) else value for key, value in self.params.items()}
+        if gettext is not None:
+            try:
+                return gettext(self.template).format(**params)
+            except (IndexError, KeyError, ValueError):  # a broken translation: English rather than nothing
+                pass
+        return self.template.format(**params)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def msg(template: str, **params: Any) -> Msg:
+    return Msg(template, params)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong at ``line`` of ``file`` (0: the whole file); ``str()`` is ``FILE:LINE: message``."""
+
+    file: str
+    line: int
+    message: Msg
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class FormatError(Exception):
+    """Every problem found: ``details`` as :class:`Problem` (or plain text), ``problems`` as their
+    English lines ``FILE:LINE: what is wrong``."""
+
+    def __init__(self, problems: Iterable[Problem | str]):
+        self.details = list(problems)
+        self.problems = [str(problem) for problem in self.details]
+        super().__init__("\n".join(self.problems))
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available: fast
@@ -68,32 +120,39 @@ def read_document(path: Path) -> Any:
             json.loads(text)
             text = text.replace("\t", " ")
     except (OSError, UnicodeDecodeError) as error:
-        raise _unreadable(path, 0, f"cannot read the file: {getattr(error, 'strerror', None) or error}") from None
+        reason = getattr(error, "strerror", None) or str(error)
+        raise _unreadable(path, 0, msg(N_("cannot read the file: {reason}"), reason=reason)) from None
     except json.JSONDecodeError as error:
-        raise _unreadable(path, error.lineno, f"JSON syntax error: {error.msg} (column {error.colno})") from None
+        syntax = msg(N_("JSON syntax error: {detail} (column {column})"), detail=error.msg, column=error.colno)
+        raise _unreadable(path, error.lineno, syntax) from None
     except RecursionError:
-        raise _unreadable(path, 0, "JSON syntax error: nested too deeply") from None
+        raise _unreadable(path, 0, msg(N_("JSON syntax error: nested too deeply"))) from None
     loader = (_JsonLoader if json_text else _Loader)(text)
     try:
         return _build(loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise _unreadable(path, mark.line + 1 if mark else 0, f"YAML syntax error: {error.problem or error}") from None
+        detail = getattr(error, "lms_message", None) or error.problem or str(error)
+        syntax = msg(N_("YAML syntax error: {detail}"), detail=detail)
+        raise _unreadable(path, mark.line + 1 if mark else 0, syntax) from None
     except yaml.YAMLError as error:
-        raise _unreadable(path, 0, f"YAML syntax error: {error}") from None
+        raise _unreadable(path, 0, msg(N_("YAML syntax error: {detail}"), detail=str(error))) from None
     finally:
         loader.dispose()
 
 
-def _unreadable(path: Path, line: int, message: str) -> FormatError:
-    return FormatError([f"{path}:{line}: {message}"])
+def _unreadable(path: Path, line: int, message: Msg) -> FormatError:
+    return FormatError([Problem(str(path), line, message)])
 
 
 def _build(loader: _Loader) -> Any:
     """One document from the event stream, built with an explicit stack (no recursion)."""
 
-    def refused(message: str) -> yaml.MarkedYAMLError:
-        return yaml.composer.ComposerError(None, None, message, event.start_mark)
+    def refused(template: str, **params: Any) -> yaml.MarkedYAMLError:
+        message = msg(template, **params)
+        error = yaml.composer.ComposerError(None, None, str(message), event.start_mark)
+        error.lms_message = message  # told translated on pages
+        return error
 
     event = loader.get_event()  # stream start
     if loader.check_event(yaml.StreamEndEvent):
@@ -106,14 +165,14 @@ def _build(loader: _Loader) -> Any:
         event = loader.get_event()
         awaits_key = bool(stack) and isinstance(stack[-1], LineDict) and keys[-1] is _NO_KEY
         if isinstance(event, yaml.AliasEvent):
-            raise refused("aliases (*name) are not allowed in these files")
+            raise refused(N_("aliases (*name) are not allowed in these files"))
         if type(event) in _TAGS:
             if awaits_key:
-                raise refused("a key must be a plain word or number")
+                raise refused(N_("a key must be a plain word or number"))
             if event.tag not in (None, "!", _TAGS[type(event)]):
-                raise refused(f"tags such as {event.tag} are not allowed in these files")
+                raise refused(N_("tags such as {tag} are not allowed in these files"), tag=event.tag)
             if len(stack) >= MAX_DEPTH:
-                raise refused(f"nested more than {MAX_DEPTH} levels deep")
+                raise refused(N_("nested more than {depth} levels deep"), depth=MAX_DEPTH)
             stack.append(LineDict() if isinstance(event, yaml.MappingStartEvent) else [])
             if isinstance(stack[-1], LineDict):
                 stack[-1].line, stack[-1].key_lines = event.start_mark.line + 1, {}
@@ -129,9 +188,9 @@ def _build(loader: _Loader) -> Any:
             value = construct(loader, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
         if awaits_key:
             if not isinstance(value, (str, int, float, bool)) and value is not None:
-                raise refused("a key must be a plain word or number")
+                raise refused(N_("a key must be a plain word or number"))
             if value in stack[-1]:
-                raise refused(f"duplicate key {value!r}")
+                raise refused(N_("duplicate key {key!r}"), key=value)
             stack[-1].key_lines[value], keys[-1] = event.start_mark.line + 1, value
         elif not stack:
             document = value
@@ -153,19 +212,21 @@ class StrictModel(BaseModel):
 
 
 def refuse(template: str, **values: Any) -> PydanticCustomError:
-    """A problem (to raise in a validator) told as ``template``, filled in by :func:`problem`."""
+    """A problem (to raise in a validator) told as ``template`` (marked with :func:`N_`), filled in
+    by :func:`problem` with ``values`` and the error's own."""
     return PydanticCustomError("lms_problem", template, {"template": template, **values})
 
 
-def worded(template: str, **by_type: str) -> WrapValidator:
-    """``Annotated`` metadata: a problem with this value is told as ``template`` (or ``by_type[type]``).
-    A whole number read as ``float`` stays an ``int`` (6 ECTS are written back as 6, not 6.0)."""
+def worded(template: str, params: Mapping[str, Any] | None = None, **by_type: str) -> WrapValidator:
+    """``Annotated`` metadata: a problem with this value is told as ``template`` (or ``by_type[type]``),
+    filled with ``params`` too. A whole number read as ``float`` stays an ``int`` (6 ECTS are written
+    back as 6, not 6.0)."""
 
     def check(value: Any, handler: Any) -> Any:
         try:
             result = handler(value)
         except ValidationError as error:
-            raise refuse(by_type.get(error.errors()[0]["type"], template)) from None
+            raise refuse(by_type.get(error.errors()[0]["type"], template), **(params or {})) from None
         return value if type(value) is int and type(result) is float else result
 
     return WrapValidator(check)
@@ -190,17 +251,22 @@ def locate(document: Any, loc: tuple[str | int, ...], key_lines: bool = False) -
 
 
 def problem(
-    error: ErrorDetails, document: Any, words: dict[str, str], what: str = "", key_lines: bool = False
-) -> tuple[int, str]:
-    """``(line, text)`` of a pydantic error: its :func:`refuse` template or ``words[type]``, with
-    ``what`` (the entry as people name it), ``key`` and ``index`` (1-based) of the location, ``input``."""
+    error: ErrorDetails, document: Any, words: Mapping[str, str | Msg], what: str | Msg = "", key_lines: bool = False
+) -> tuple[int, Msg]:
+    """``(line, message)`` of a pydantic error: its :func:`refuse` template or ``words[type]`` (a
+    template, or a message with params of its own), with ``what`` (the entry as people name it),
+    ``key`` and ``index`` (1-based) of the location, ``input``; other errors keep pydantic's words."""
     loc, context, value = error["loc"], dict(error.get("ctx") or {}), error["input"]
     _path, line = locate(document, loc[:-1] if error["type"] == "missing" else loc, key_lines)  # the entry lacks it
-    fallback = "{key!r}: " + error["msg"].replace("{", "{{").replace("}", "}}")
-    return line, (context.pop("template", None) or words.get(error["type"], fallback)).format(
-        what=what,
-        key=next((step for step in reversed(loc) if isinstance(step, str)), None),
-        index=next((step + 1 for step in reversed(loc) if isinstance(step, int)), None),
-        input=value.isoformat() if isinstance(value, date) else value,
+    told = context.pop("template", None) or words.get(error["type"]) or msg(N_("{key!r}: {detail}"))
+    told = told if isinstance(told, Msg) else msg(told)
+    params = {
+        "what": what,
+        "key": next((step for step in reversed(loc) if isinstance(step, str)), None),
+        "index": next((step + 1 for step in reversed(loc) if isinstance(step, int)), None),
+        "input": value.isoformat() if isinstance(value, date) else value,
+        "detail": error["msg"],
         **context,
-    )
+        **told.params,
+    }
+    return line, Msg(told.template, params)
