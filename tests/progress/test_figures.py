@@ -187,3 +187,35 @@ def test_the_transcript_says_the_same(surplus_app):
     reader = pypdf.PdfReader(io.BytesIO(response.data))
     text = words("\n".join(page.extract_text() for page in reader.pages))
     assert_reconciled(text, found)
+
+
+def test_the_stored_audit_and_the_reports_count_what_the_page_calls_validated(surplus_app):
+    """The snapshot stores the validated ECTS that count here (not the audit's earned ECTS, extra
+    options included), and the cohort report bins learners on it: one figure everywhere."""
+    from lms.intakes.models import EnrolmentStatus
+    from lms.progress.models import ProgressSnapshot
+    from lms.reports.queries import Filters, cohorts, make_bins
+    from lms.reports.queries.common import Scope
+
+    found = expected(surplus_app)
+    with surplus_app.app_context():
+        learner = learner_by_number(NUMBER)
+        stored = {v.programme.code: s for _e, v, s in learner_programmes(learner)}
+        licence = stored["LG02501A"]
+        assert licence.counted_ects == found["LG02501A"].validated < licence.earned_ects
+        version = licence.enrolment.programme_version
+        rows = db.session.execute(
+            sa.select(ProgressSnapshot.counted_ects, ProgressSnapshot.earned_ects)
+            .join(Enrolment, ProgressSnapshot.enrolment_id == Enrolment.id)
+            .where(Enrolment.programme_version_id == version.id, Enrolment.status == EnrolmentStatus.ACTIVE)
+        ).all()
+
+        def bins(values):
+            counts = {}
+            for value in values:
+                counts[value] = counts.get(value, 0) + 1
+            return make_bins(version.nominal_ects, counts)
+
+        (report,) = [c for c in cohorts(Scope(None), Filters(programme_id=version.programme_id))]
+        assert report.bins == bins(counted for counted, _earned in rows)
+        assert report.bins != bins(earned for _counted, earned in rows)  # the learner moved bins
