@@ -42,7 +42,7 @@ class Eligible:
     name: str
     programme_version_id: int
     version: str
-    earned_ects: Decimal | None
+    counted_ects: Decimal | None  # validated ECTS that count toward the programme
     enrolled: bool  # True: the enrolled version, met; False: the newest version met on the way (a claim)
     since: object  # when the audit was found complete
     enrolled_versions: tuple[str, ...] = ()  # not enrolled in this version: the versions they are enrolled in
@@ -95,7 +95,7 @@ def eligible(programme: Programme) -> list[Eligible]:
             User.name,
             ProgrammeVersion.id,
             ProgrammeVersion.version,
-            ProgressSnapshot.earned_ects,
+            ProgressSnapshot.counted_ects,
             ProgressSnapshot.computed_at,
         )
         .select_from(Enrolment)
@@ -152,7 +152,7 @@ def eligible(programme: Programme) -> list[Eligible]:
         if row[0] in chosen and chosen[row[0]].enrolled:
             continue
         others = tuple(sorted(enrolled_in.get(row[0], ())))
-        chosen[row[0]] = Eligible(*row[:5], earned_ects=None, enrolled=False, since=row[6], enrolled_versions=others)
+        chosen[row[0]] = Eligible(*row[:5], counted_ects=None, enrolled=False, since=row[6], enrolled_versions=others)
     return sorted(chosen.values(), key=lambda row: (row.name.lower(), row.learner_number, row.version))
 
 

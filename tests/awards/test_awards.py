@@ -55,7 +55,7 @@ def test_eligibility_lists_complete_audits_and_claims(app):
     with app.app_context():
         rows = queries.eligible(_programme("CC13600A"))
         assert [(row.name, row.enrolled) for row in rows] == [("Alice Done", True), ("Chloé Ontheway", False)]
-        assert rows[0].earned_ects == 12
+        assert rows[0].counted_ects == 12
         assert rows[1].key == f"{world.learners[ON_THE_WAY]}:{world.certificate_version}"
         assert queries.eligible(_programme("MR11401A")) == []
 

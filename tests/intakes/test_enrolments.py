@@ -69,7 +69,7 @@ def test_moving_to_a_newer_version(app):
     changes = text.split("What the move changes")[1]
     assert "NFA002" in changes and "NFA003" in changes and "NFA001" not in changes
     assert "not in this version" in changes and "validated, counts nowhere" in changes
-    assert "Earned ECTS: 6 → 12" in text
+    assert "ECTS validated that count here: 6 → 12" in text
     assert len(enrolments(app, world.learner_number)) == 1  # a preview writes nothing
     moved = post_form(admin, url, data={"programme_version_id": str(world.master_new), "confirm": "1"})
     assert moved.status_code == 303

@@ -21,6 +21,7 @@ from lms.progress.audit.engine import audit
 from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry
 from lms.progress.audit.report import leaves
 from lms.progress.cli import _json_default
+from lms.progress.figures import figures_of
 from lms.progress.queries import catalogue_from_database
 from tests.helpers import client_for, count_statements
 from tests.progress.test_cockpit import PASSWORD, learner_with_short_history, text
@@ -84,6 +85,11 @@ def test_what_if_of_every_version_is_lms_audit(demo_app):
             assert context["changes"] == []
         body = text(page.text)
         assert code in body and "ECTS" in body
+        # The figures in the dashboard's words, computed from the very audits shown.
+        for name in ("chosen", "current"):
+            figures = context["figures"][name]
+            assert figures == figures_of(context[name], None, {c: u.ects for c, u in context["units"].items()})
+        assert "Total nominal" in body and "qui comptent ici" in body
 
 
 def test_compare_with_another_of_my_programmes(demo_app):

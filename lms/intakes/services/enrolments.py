@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from lms.intakes.models import Enrolment, EnrolmentStatus, record_change
 from lms.intakes.services import IntakeRuleError, lifecycle
 from lms.progress.audit.engine import audit
 from lms.progress.audit.whatif import UnitChange, status_changes
+from lms.progress.figures import counted_ects
 from lms.progress.queries import catalogue_from_database, learner_record
 
 
@@ -30,8 +32,13 @@ class MovePreview:
     changes: list[UnitChange]  # lms.progress.audit.whatif.UnitChange: unit, before, after (Standing), kind
 
     @property
-    def ects_delta(self) -> float:
-        return float(self.after["earned_ects"]) - float(self.before["earned_ects"])
+    def counted_before(self) -> Decimal:
+        """Validated ECTS that count toward the current version (as the learner's page says)."""
+        return counted_ects(self.before)
+
+    @property
+    def counted_after(self) -> Decimal:
+        return counted_ects(self.after)
 
 
 def enrol_directly(learner: Learner, version: ProgrammeVersion, today: date, actor: User | None = None) -> Enrolment:

@@ -15,6 +15,7 @@ from lms.core.navigation import MY_STUDIES, NavItem
 from lms.core.time import utcnow
 from lms.progress.audit import ranking, whatif
 from lms.progress.audit.engine import audit
+from lms.progress.figures import Figures, figures_of
 from lms.progress.forms.explore import WhatIfForm, split_key, version_key
 from lms.progress.queries import (
     catalogue_from_database,
@@ -81,9 +82,16 @@ def what_if():
         chosen=chosen,
         current=current,
         changes=changes,
+        figures=_figures(catalog, chosen=chosen, current=current),
         units=catalog.units,
         programs=catalog.programs,
     ), status
+
+
+def _figures(catalog, **results) -> dict[str, Figures | None]:
+    """Each audit's figures, worded as on the learner's dashboard."""
+    unit_ects = {code: unit.ects for code, unit in catalog.units.items()}
+    return {name: figures_of(result, None, unit_ects) if result else None for name, result in results.items()}
 
 
 def _compared(asked: str | None, code: str, mine: list[tuple[str, str]]) -> tuple[str, str] | None:
