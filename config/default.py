@@ -7,7 +7,9 @@ from datetime import timedelta
 # Database: SQLite file under instance/ unless LMS_DATABASE_URL is set
 # (e.g. postgresql+psycopg://lms:secret@localhost/lms).
 DATABASE_URL = None
-SQLITE_BUSY_TIMEOUT_MS = 5000
+# Writers queue for SQLite's single write lock: a burst of saves (a grade sheet published while
+# others save theirs, each re-auditing its learners) waits its turn rather than failing.
+SQLITE_BUSY_TIMEOUT_MS = 15000
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
 # Must be set in production; `make run` keeps one in instance/secret_key.
