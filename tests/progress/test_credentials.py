@@ -9,6 +9,7 @@ from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import User
@@ -24,7 +25,7 @@ from lms.progress.audit.requirements import normalise
 from lms.progress.queries import catalogue_from_database, learner_record
 from lms.results import decisions
 from lms.results.models import CreditSource
-from tests.helpers import client_for
+from tests.helpers import client_for, csrf_token
 from tests.progress.test_cockpit import PASSWORD, text
 from tests.progress.test_whatif import as_json, rendered
 
@@ -81,15 +82,19 @@ def credentials_page(app, client):
     return page, next(c for c in seen if "ranked" in c)
 
 
+def table_rows(html: str) -> list[str]:
+    return re.findall(r'<th scope="row"><strong>([A-Z0-9]+)</strong>', html)
+
+
 def test_ranking_is_lms_rank(demo_app, tmp_path):
     today = utcnow().date()
     expected = cli_rank(demo_app, tmp_path, today)
     page, context = credentials_page(demo_app, client_for(demo_app, EMAIL, PASSWORD))
-    assert as_json([r.row for r in context["ranked"]]) == expected
+    # the same audits as ``lms rank``, in the page's own order (test_closest_first)
+    assert as_json(sorted((r.row for r in context["ranked"]), key=ranking.rank_key)) == expected
     # the table shows them in that order, each with its missing ECTS and a what-if link
     body = page.text
-    rows = re.findall(r'<th scope="row"><strong>([A-Z0-9]+)</strong>', body)
-    assert rows == [row["program"] for row in expected]
+    assert table_rows(body) == [r.program.code for r in context["ranked"]]
     for row in expected:
         assert f"/me/what-if?programme={row['program']}:{row['version']}" in body.replace("%3A", ":")
     with demo_app.app_context():  # and the same as the engine's rank on the same inputs
@@ -99,6 +104,40 @@ def test_ranking_is_lms_rank(demo_app, tmp_path):
             as_json(ranking.rank_rows(catalog.programs.values(), catalog.units, catalog.equivalences, record, today))
             == expected
         )
+
+
+def test_closest_first(demo_app, tmp_path):
+    """The learner holds units that count in the licence and the engineering degree, nothing that
+    counts in the others: those two come first, although ``lms rank`` puts them after smaller
+    certificates where she holds nothing."""
+    today = utcnow().date()
+    assert [row["program"] for row in cli_rank(demo_app, tmp_path, today)][:3] == ["CS6800A", "CC0400A", "LG02501A"]
+    page, context = credentials_page(demo_app, client_for(demo_app, EMAIL, PASSWORD))
+    order = ["LG02501A", "CYC9106A", "CS6800A", "CC0400A", "CPN0400A", "MR12202A"]
+    assert [r.program.code for r in context["ranked"]] == order
+    assert table_rows(page.text) == order
+    words = text(page.text)
+    assert (
+        "Classés par ce qu'il vous reste à valider ; les diplômes où aucune de vos unités ne compte viennent après."
+        in words.replace("&#39;", "'")
+    )
+    assert re.search(r"LG02501A .*?20 de vos unités comptent ici.*?64\s?%.*?CYC9106A", words)
+    assert re.search(r"CYC9106A .*?3 de vos unités comptent ici.*?5\s?%.*?CS6800A", words)
+    assert re.search(r"CS6800A .*?Aucune de vos unités ne compte ici.*?0\s?%.*?CC0400A", words)
+    # the share done as a progress element, with its words as accessible name
+    assert re.search(r'<progress[^>]*max="100"[^>]*value="64"[^>]*aria-labelledby="share-LG02501A"', page.text)
+    assert re.search(r'id="share-LG02501A"[^>]*>\s*64\s?% validés', page.text)
+
+
+@pytest.mark.sqlite_only
+def test_closest_in_english(demo_app):
+    client = client_for(demo_app, EMAIL, PASSWORD)
+    client.post("/language", data={"csrf_token": csrf_token(client.get("/me/credentials").text), "locale": "en"})
+    page, _context = credentials_page(demo_app, client)
+    words = text(page.text)
+    assert "Ranked by what you still have to validate; programmes where none of your units counts come after." in words
+    assert re.search(r"LG02501A .*?20 of your units count here.*?64% done", words)
+    assert re.search(r"CS6800A .*?None of your units counts here", words)
 
 
 def grant(app, code: str) -> None:
@@ -121,6 +160,8 @@ def test_claim_now_and_within_one_or_two_units(demo_app):
     grant(demo_app, "MNP214")
     page, context = credentials_page(demo_app, client)
     assert cs(context).units_missing == 2
+    assert re.search(r"CS6800A .*?1 de vos unités compte ici", text(page.text))
+    assert context["ranked"][0].program.code == "CS6800A"  # one of its units counts now, and the least is left
     assert re.search(r"CS6800A.*?(within two units|à deux unités)", text(page.text))
     grant(demo_app, "MNP215")
     page, context = credentials_page(demo_app, client)

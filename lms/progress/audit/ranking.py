@@ -9,6 +9,9 @@ Pure: no Flask, no database. The audits are :func:`lms.progress.audit.engine.aud
         one {"program", "version", "title", "kind", "status", "earned_ects", "missing_ects"} per
         programme code (its newest version by string order), sorted by missing_ects (null last),
         then by program code: the output of ``lms rank``.
+    closest_key(ranked) -> tuple
+        the order of the learner's "Closest credentials" page: programmes where a unit of theirs
+        counts first, then by missing_ects, share done and code (``lms rank`` keeps its order).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
 from lms.progress.audit.engine import audit
 from lms.progress.audit.records import LearnerRecord
-from lms.progress.audit.report import missing_leaves
+from lms.progress.audit.report import leaves, missing_leaves
 from lms.progress.audit.requirements import unit_codes
 
 CERTIFICATE_PREFIX = "certificat_"
@@ -71,6 +74,34 @@ def units_missing(result: Mapping[str, Any]) -> int | None:
     return len(missing_leaves(result["requirements"]))  # an audit without ``to_complete``
 
 
+def units_counting(result: Mapping[str, Any]) -> int:
+    """How many of the learner's units count in this audit: the distinct units applied to met
+    leaves (validated results and credits, equivalence sources, substitutes, compensated units).
+    Units only being taken this year, failed or of no use in this programme do not count."""
+    applied = {
+        entry["unit"]
+        for leaf in leaves(result["requirements"])
+        if leaf["status"] == "met"
+        for entry in leaf["applied"]
+        if not entry.get("in_progress")
+    }
+    return len(applied)
+
+
+def share_done(result: Mapping[str, Any]) -> float | None:
+    """The share of the cheapest completion already done, between 0 and 1: the ECTS validated
+    that count here over those plus the ECTS still to validate (``earned_ects / (earned_ects +
+    missing_ects)``; not the nominal total, which other options may exceed or fall short of).
+    None when the programme cannot be completed; 1 when nothing is left."""
+    missing = result["missing_ects"]
+    if missing is None:
+        return None
+    earned = result["earned_ects"]
+    if earned + missing == 0:
+        return 1.0
+    return earned / (earned + missing)
+
+
 @dataclass(frozen=True)
 class Ranked:
     """A programme version with the learner's audit of it."""
@@ -98,6 +129,33 @@ class Ranked:
     @property
     def units_missing(self) -> int | None:
         return units_missing(self.result)
+
+    @property
+    def units_counting(self) -> int:
+        """How many of the learner's units count here (:func:`units_counting`)."""
+        return units_counting(self.result)
+
+    @property
+    def share_done(self) -> float | None:
+        """The share of the cheapest completion already done (:func:`share_done`)."""
+        return share_done(self.result)
+
+
+def closest_key(ranked: Ranked) -> tuple[bool, bool, Any, float, str]:
+    """The order of the learner's "Closest credentials" page (not ``lms rank``'s, see
+    :func:`rank_key`): programmes where at least one of the learner's units counts come before
+    those where none does, so a small certificate or a programme asking for nothing does not come
+    above one the learner is well into; inside each group, by the ECTS still to validate
+    (programmes that cannot be completed last), then by share done (higher first), then by code."""
+    missing = ranked.result["missing_ects"]
+    share = ranked.share_done
+    return (
+        ranked.units_counting == 0,
+        missing is None,
+        missing or 0,
+        -(share or 0.0),
+        ranked.program.code,
+    )
 
 
 def rank(

@@ -6,6 +6,7 @@ and the catalogue: a fixed number of statements whatever the learner's history."
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import format_percent
 from flask_babel import lazy_gettext as _l
 
 from lms.accounts.access import own_learner
@@ -40,6 +41,7 @@ def credentials():
     catalog = catalogue_from_database()
     record = learner_record(learner, today)
     ranked = ranking.rank(catalog.programs.values(), catalog.units, catalog.equivalences, record, today)
+    ranked.sort(key=ranking.closest_key)  # the page's order, not ``lms rank``'s
     mine = {version.programme.code for _enrolment, version, _snapshot in learner_programmes(learner)}
     return render_template(
         "progress/credentials.html",
@@ -48,7 +50,15 @@ def credentials():
         claimable=[r for r in ranked if r.claimable],
         key=version_key,
         today=today,
+        percent=_percent,
     )
+
+
+def _percent(share: float) -> tuple[int, str]:
+    """A share done (0 to 1) as a whole percentage: the number (a ``<progress>`` value) and its
+    words in the user's locale ("64 %"), rounded alike so the bar and the words agree."""
+    value = round(share * 100)
+    return value, format_percent(value / 100)
 
 
 @bp.route("/what-if")
