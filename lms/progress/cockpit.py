@@ -19,7 +19,7 @@ from lms.catalog.models import Unit
 from lms.core.time import academic_year
 from lms.extensions import db
 from lms.intakes.models import Enrolment
-from lms.progress.figures import Figures, figures_of
+from lms.progress.audit.figures import Figures, figures_of
 from lms.progress.models import ProgressSnapshot
 from lms.progress.queries import learner_programmes
 from lms.results.models import Result, ResultStatus

@@ -30,7 +30,7 @@ class ProgressSnapshot(db.Model):
     enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="CASCADE"), unique=True)
     status: Mapped[AuditStatus] = mapped_column(enum_type(AuditStatus, "audit_status"))
     earned_ects: Mapped[Decimal] = mapped_column(sa.Numeric(6, 1))
-    # Validated ECTS that count toward the programme (lms.progress.figures): earned_ects less what
+    # Validated ECTS that count toward the programme (lms.progress.audit.figures): earned_ects less what
     # a group holds beyond its rule. What pages and reports call "validated that count here".
     counted_ects: Mapped[Decimal] = mapped_column(sa.Numeric(6, 1), server_default="0")
     in_progress_ects: Mapped[Decimal] = mapped_column(sa.Numeric(6, 1))

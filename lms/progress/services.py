@@ -23,7 +23,7 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.plugins.manager import plugin_manager
 from lms.progress.audit.engine import audit
-from lms.progress.figures import counted_ects
+from lms.progress.audit.figures import counted_ects
 from lms.progress.models import AuditStatus, ProgressSnapshot
 from lms.progress.queries import catalogue_from_database, learner_record
 

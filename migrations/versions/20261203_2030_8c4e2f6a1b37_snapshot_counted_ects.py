@@ -11,7 +11,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from alembic import op
 
-from lms.progress.figures import counted_ects
+from lms.progress.audit.figures import counted_ects
 
 # revision identifiers, used by Alembic.
 revision = "8c4e2f6a1b37"

@@ -18,7 +18,7 @@ from lms.accounts.queries import learner_by_number
 from lms.catalog.models import Programme, ProgrammeKind, ProgrammeVersion, Unit
 from lms.extensions import db
 from lms.intakes.models import Enrolment
-from lms.progress.figures import figures_of
+from lms.progress.audit.figures import figures_of
 from lms.progress.queries import learner_programmes
 from lms.progress.services import refresh_progress
 from lms.results import decisions

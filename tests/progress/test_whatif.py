@@ -18,10 +18,10 @@ from lms.extensions import db
 from lms.progress.audit import whatif
 from lms.progress.audit.catalogue import ProgramDef
 from lms.progress.audit.engine import audit
+from lms.progress.audit.figures import figures_of
 from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry
 from lms.progress.audit.report import leaves
 from lms.progress.cli import _json_default
-from lms.progress.figures import figures_of
 from lms.progress.queries import catalogue_from_database
 from tests.helpers import client_for, count_statements
 from tests.progress.test_cockpit import PASSWORD, learner_with_short_history, text

@@ -20,8 +20,8 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus, record_change
 from lms.intakes.services import IntakeRuleError, lifecycle
 from lms.progress.audit.engine import audit
+from lms.progress.audit.figures import counted_ects
 from lms.progress.audit.whatif import UnitChange, status_changes
-from lms.progress.figures import counted_ects
 from lms.progress.queries import catalogue_from_database, learner_record
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
 from lms.progress.audit.engine import audit
+from lms.progress.audit.figures import counted_ects
 from lms.progress.audit.records import LearnerRecord
 from lms.progress.audit.report import leaves, missing_leaves
 from lms.progress.audit.requirements import unit_codes
@@ -90,16 +91,16 @@ def units_counting(result: Mapping[str, Any]) -> int:
 
 def share_done(result: Mapping[str, Any]) -> float | None:
     """The share of the cheapest completion already done, between 0 and 1: the ECTS validated
-    that count here over those plus the ECTS still to validate (``earned_ects / (earned_ects +
-    missing_ects)``; not the nominal total, which other options may exceed or fall short of).
-    None when the programme cannot be completed; 1 when nothing is left."""
+    that count here (:func:`lms.progress.audit.figures.counted_ects`, as the dashboard says) over
+    those plus the ECTS still to validate; not the nominal total, which other options may exceed
+    or fall short of. None when the programme cannot be completed; 1 when nothing is left."""
     missing = result["missing_ects"]
     if missing is None:
         return None
-    earned = result["earned_ects"]
-    if earned + missing == 0:
+    counted = float(counted_ects(result))
+    if counted + missing == 0:
         return 1.0
-    return earned / (earned + missing)
+    return counted / (counted + missing)
 
 
 @dataclass(frozen=True)

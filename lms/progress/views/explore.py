@@ -16,7 +16,7 @@ from lms.core.navigation import MY_STUDIES, NavItem
 from lms.core.time import utcnow
 from lms.progress.audit import ranking, whatif
 from lms.progress.audit.engine import audit
-from lms.progress.figures import Figures, figures_of
+from lms.progress.audit.figures import Figures, figures_of
 from lms.progress.forms.explore import WhatIfForm, split_key, version_key
 from lms.progress.queries import (
     catalogue_from_database,
