@@ -5,6 +5,7 @@ updated or deleted. Functions flush, never commit: the request boundary commits 
 per topic; this package is their public face.
 """
 
+from lms.progress.audit.catalogue import DEFAULT_MARK as PASS_MARK  # the Cnam pass mark of a unit (/20)
 from lms.results.services.corrections import correct_result
 from lms.results.services.history import announce_published, apply_value, record_history
 from lms.results.services.refusals import (
@@ -31,7 +32,6 @@ from lms.results.services.sheets import (
     to_publish,
 )
 from lms.results.services.values import (
-    PASS_MARK,
     SOURCE_SHEET,
     RowInput,
     Value,

@@ -15,9 +15,6 @@ from lms.results.models import (
     Result,
 )
 
-PASS_MARK = Decimal(10)
-
-
 SOURCE_SHEET = "sheet"
 
 
