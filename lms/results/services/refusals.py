@@ -76,3 +76,16 @@ class PublicationChanged(Refusal):
 
 class JuryBeforeExam(FieldRefused, field="jury_on"):
     """A jury date set before the exam of its session."""
+
+
+__all__ = [
+    "CorrectionRefused",
+    "FieldRefused",
+    "JuryBeforeExam",
+    "PublicationChanged",
+    "PublicationTooEarly",
+    "PublishedResultChange",
+    "SheetLocked",
+    "SheetRejected",
+    "VersionConflict",
+]
