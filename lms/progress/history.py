@@ -14,6 +14,7 @@ from lms.accounts.models import Learner
 from lms.catalog.models import Programme, Unit
 from lms.core.time import academic_year
 from lms.extensions import db
+from lms.progress.audit.catalogue import DEFAULT_MARK as PASS_MARK  # the Cnam pass mark of a unit (/20)
 from lms.results.models import ActivityDecision, Credit, Decision, Result, ResultStatus
 from lms.timetable.models import (
     Offering,
@@ -21,8 +22,6 @@ from lms.timetable.models import (
     RegistrationStatus,
     semester_order,
 )
-
-PASS_MARK = Decimal(10)  # the Cnam pass mark of a unit (/20); a programme may ask more, its audit says
 
 
 @dataclass(frozen=True)

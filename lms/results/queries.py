@@ -13,6 +13,7 @@ from lms.accounts.models import Learner, Role, User
 from lms.catalog.directors import directs_unit
 from lms.catalog.models import Unit
 from lms.extensions import db
+from lms.progress.audit.catalogue import DEFAULT_MARK as PASS_MARK  # the Cnam pass mark of a unit (/20)
 from lms.results.models import Decision, Result, ResultHistory, ResultStatus
 from lms.timetable.models import (
     Offering,
@@ -21,9 +22,6 @@ from lms.timetable.models import (
     semester_order,
 )
 from lms.timetable.queries.tutors import is_tutor_of
-
-PASS_MARK = Decimal(10)
-
 
 # --- who may see what -----------------------------------------------------------------------------
 

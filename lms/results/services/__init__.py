@@ -2,75 +2,22 @@
 
 Every change appends a :class:`~lms.results.models.ResultHistory` row; history rows are never
 updated or deleted. Functions flush, never commit: the request boundary commits once. One module
-per topic; this package is their public face.
+per topic, each naming its public face in ``__all__``; this package re-exports them, once.
 """
 
-from lms.results.services.corrections import correct_result
-from lms.results.services.history import announce_published, apply_value, record_history
-from lms.results.services.refusals import (
-    CorrectionRefused,
-    JuryBeforeExam,
-    PublicationChanged,
-    PublicationTooEarly,
-    PublishedResultChange,
-    SheetLocked,
-    SheetRejected,
-    VersionConflict,
-)
-from lms.results.services.sheets import (
-    exam_date,
-    jury_date,
-    lock_sheet,
-    publication_early,
-    publication_key,
-    publish_sheet,
-    save_sheet,
-    set_jury_date,
-    sheet_locked,
-    sheet_registrations,
-    to_publish,
-)
-from lms.results.services.values import (
-    PASS_MARK,
-    SOURCE_SHEET,
-    RowInput,
-    Value,
-    parse_grade,
-    read_value,
-    snapshot,
-    value_of,
-)
+from lms.progress.audit.catalogue import DEFAULT_MARK as PASS_MARK  # the Cnam pass mark of a unit (/20)
+from lms.results.services import corrections, history, refusals, sheets, values
+from lms.results.services.corrections import *  # noqa: F403
+from lms.results.services.history import *  # noqa: F403
+from lms.results.services.refusals import *  # noqa: F403
+from lms.results.services.sheets import *  # noqa: F403
+from lms.results.services.values import *  # noqa: F403
 
 __all__ = [
-    "CorrectionRefused",
-    "JuryBeforeExam",
     "PASS_MARK",
-    "PublicationChanged",
-    "PublicationTooEarly",
-    "PublishedResultChange",
-    "RowInput",
-    "SOURCE_SHEET",
-    "SheetLocked",
-    "SheetRejected",
-    "Value",
-    "VersionConflict",
-    "announce_published",
-    "apply_value",
-    "correct_result",
-    "exam_date",
-    "jury_date",
-    "lock_sheet",
-    "parse_grade",
-    "publication_early",
-    "publication_key",
-    "publish_sheet",
-    "read_value",
-    "record_history",
-    "save_sheet",
-    "set_jury_date",
-    "sheet_locked",
-    "sheet_registrations",
-    "snapshot",
-    "to_publish",
-    "value_of",
+    *corrections.__all__,
+    *history.__all__,
+    *refusals.__all__,
+    *sheets.__all__,
+    *values.__all__,
 ]

@@ -67,3 +67,6 @@ def correct_result(
         raise VersionConflict([registration_id]) from None
     announce_published([result])
     return result
+
+
+__all__ = ["correct_result"]

@@ -88,3 +88,6 @@ def _refuse_uncorrected_change(_mapper, _connection, result: Result) -> None:
     state = sa.inspect(result)
     if any(state.attrs[name].history.has_changes() for name in VALUE_COLUMNS):
         raise PublishedResultChange()
+
+
+__all__ = ["announce_published", "apply_value", "record_history"]

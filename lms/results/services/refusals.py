@@ -39,11 +39,20 @@ class SheetLocked(Refusal):
     message = _l("The jury has met: this sheet is locked.")
 
 
-class CorrectionRefused(Refusal):
-    """A correction the rules refuse; on the grade unless the reason is at fault."""
+class FieldRefused(Refusal):
+    """A value of the form the rules refuse (422), shown on its field: each subclass names the
+    field it is on by default, ``class X(FieldRefused, field="...")``; the message is given when raised."""
 
     status = 422
-    field = "grade"
+
+    def __init_subclass__(cls, field: str | None = None, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        if field is not None:
+            cls.field = field
+
+
+class CorrectionRefused(FieldRefused, field="grade"):
+    """A correction the rules refuse; on the grade unless the reason is at fault."""
 
 
 class PublishedResultChange(Refusal):
@@ -54,11 +63,8 @@ class PublishedResultChange(Refusal):
     message = _l("This result is published: correct it, with a reason, instead of saving it again.")
 
 
-class PublicationTooEarly(Refusal):
+class PublicationTooEarly(FieldRefused, field="confirm_early"):
     """The exam of the session has not taken place yet: publishing needs an extra confirmation."""
-
-    status = 422
-    field = "confirm_early"
 
 
 class PublicationChanged(Refusal):
@@ -68,8 +74,18 @@ class PublicationChanged(Refusal):
     message = _l("The sheet changed since this page was shown: check the results to publish and confirm again.")
 
 
-class JuryBeforeExam(Refusal):
+class JuryBeforeExam(FieldRefused, field="jury_on"):
     """A jury date set before the exam of its session."""
 
-    status = 422
-    field = "jury_on"
+
+__all__ = [
+    "CorrectionRefused",
+    "FieldRefused",
+    "JuryBeforeExam",
+    "PublicationChanged",
+    "PublicationTooEarly",
+    "PublishedResultChange",
+    "SheetLocked",
+    "SheetRejected",
+    "VersionConflict",
+]

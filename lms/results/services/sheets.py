@@ -317,3 +317,18 @@ def sheet_registrations(offering: Offering, session: int) -> list[Registration]:
     from lms.results.queries import sheet_registrations as query
 
     return query(offering, session)
+
+
+__all__ = [
+    "exam_date",
+    "jury_date",
+    "lock_sheet",
+    "publication_early",
+    "publication_key",
+    "publish_sheet",
+    "save_sheet",
+    "set_jury_date",
+    "sheet_locked",
+    "sheet_registrations",
+    "to_publish",
+]

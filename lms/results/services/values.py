@@ -15,9 +15,6 @@ from lms.results.models import (
     Result,
 )
 
-PASS_MARK = Decimal(10)
-
-
 SOURCE_SHEET = "sheet"
 
 
@@ -103,3 +100,6 @@ def read_value(row: RowInput, is_ua: bool, current: Value | None = None) -> Valu
     if row.absent and grade is not None:
         raise GradeError(_l("A learner marked absent has no grade."))
     return Value(grade, row.absent, None, comment)
+
+
+__all__ = ["SOURCE_SHEET", "RowInput", "Value", "parse_grade", "read_value", "snapshot", "value_of"]

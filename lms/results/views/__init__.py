@@ -1,6 +1,7 @@
 """Grade-sheet pages, one module per subject: sheets (my offerings, the sheet of one exam session,
 the jury date, the CSV download), imports (a grade file onto a sheet, preview then confirm) and
-records (corrections after the jury, a result's history, the learner's own results)."""
+records (corrections after the jury, a result's history, the learner's own results); pages holds
+what sheets and records both show (the correction form, the conflict page)."""
 
 from __future__ import annotations
 

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.accounts.access import own_learner
 from lms.accounts.models import Role
-from lms.catalog.models import UnitKind
 from lms.core.access import deny_unless, roles_required
-from lms.core.refusals import attempt
 from lms.extensions import db
 from lms.results import queries, services
-from lms.results.forms import (
-    CorrectionForm,
-)
 from lms.results.models import Result, ResultStatus
 from lms.results.views import bp
-from lms.results.views.sheets import render_conflict
+from lms.results.views.pages import correction_page
 
 ACTION_LABELS = {
     "create": _l("Created"),
@@ -49,55 +44,7 @@ def correct(result_id: int):
     ):
         flash(_("Only a published result of a locked sheet can be corrected."), "warning")
         return redirect(url_for(".sheet", offering_id=offering.id, session=result.exam_session))
-    current = services.value_of(result)
-    if request.method == "GET":
-        form = CorrectionForm(
-            grade="" if current.grade is None else str(current.grade),
-            absent=current.absent,
-            decision=current.decision.value if current.decision else "",
-            comment=current.comment or "",
-            version=str(result.version),
-        )
-    else:
-        form = CorrectionForm()
-    is_ua = offering.unit.kind == UnitKind.UA
-    status = 200
-    if form.validate_on_submit():
-        row = services.RowInput(
-            result.registration_id,
-            grade=form.grade.data or "",
-            absent=bool(form.absent.data),
-            decision=form.decision.data or "",
-            comment=form.comment.data or "",
-        )
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        with attempt(form) as outcome:
-            value = services.read_value(row, is_ua)
-            services.correct_result(result, value, form.reason.data, current_user, version=version)
-        if isinstance(outcome.refusal, services.VersionConflict):
-            return render_conflict(
-                offering,
-                result.exam_session,
-                [result.registration_id],
-                {result.registration_id: row},
-            )
-        if not outcome.refused:
-            flash(_("The result was corrected."), "success")
-            return redirect(url_for(".history", result_id=result.id))
-        status = 422
-    elif request.method == "POST":
-        status = 422
-    return (
-        render_template(
-            "results/correct.html",
-            result=result,
-            offering=offering,
-            form=form,
-            is_ua=is_ua,
-            current=current,
-        ),
-        status,
-    )
+    return correction_page(result, offering, url_for(".history", result_id=result.id))
 
 
 @bp.route("/<int:result_id>/history")

@@ -16,7 +16,6 @@ from lms.core.time import academic_year, utcnow
 from lms.extensions import db
 from lms.results import queries, services
 from lms.results.forms import (
-    CorrectionForm,
     JuryDateForm,
     MyOfferingsFilterForm,
     PublishForm,
@@ -25,6 +24,7 @@ from lms.results.forms import (
 )
 from lms.results.models import Result, ResultStatus
 from lms.results.views import bp, offering_or_404, session_or_404
+from lms.results.views.pages import correction_page, render_conflict
 from lms.timetable.queries import tutor_offerings, tutor_years
 
 
@@ -186,41 +186,7 @@ def correct_published(offering_id: int, session: int, result_id: int):
     if result.status != ResultStatus.PUBLISHED or result.locked or services.sheet_locked(offering, session):
         flash(_("Only a published result of a sheet that is not locked can be corrected here."), "warning")
         return redirect(url_for(".sheet", offering_id=offering.id, session=session))
-    current = services.value_of(result)
-    form = CorrectionForm() if request.method == "POST" else correction_form(current, result.version)
-    is_ua = offering.unit.kind == UnitKind.UA
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        row = services.RowInput(
-            result.registration_id,
-            grade=form.grade.data or "",
-            absent=bool(form.absent.data),
-            decision=form.decision.data or "",
-            comment=form.comment.data or "",
-        )
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        with attempt(form) as outcome:
-            value = services.read_value(row, is_ua)
-            services.correct_result(result, value, form.reason.data, current_user, version=version)
-        if isinstance(outcome.refusal, services.VersionConflict):
-            return render_conflict(offering, session, [result.registration_id], {result.registration_id: row})
-        if not outcome.refused:
-            flash(_("The result was corrected."), "success")
-            return redirect(url_for(".sheet", offering_id=offering.id, session=session))
-    page = render_template(
-        "results/correct.html", result=result, offering=offering, form=form, is_ua=is_ua, current=current
-    )
-    return page, status
-
-
-def correction_form(current: services.Value, version: int) -> CorrectionForm:
-    return CorrectionForm(
-        grade="" if current.grade is None else str(current.grade),
-        absent=current.absent,
-        decision=current.decision.value if current.decision else "",
-        comment=current.comment or "",
-        version=str(version),
-    )
+    return correction_page(result, offering, url_for(".sheet", offering_id=offering.id, session=session))
 
 
 @bp.route("/offerings/<int:offering_id>/sessions/<int:session>/jury", methods=["POST"])
@@ -239,21 +205,6 @@ def set_jury(offering_id: int, session: int):
         if not outcome.refused:
             flash(_("Jury date set: the sheet locks after %(date)s.", date=format_date(form.jury_on.data)), "success")
     return redirect(url_for(".sheet", offering_id=offering.id, session=session))
-
-
-def render_conflict(offering, session, registration_ids, posted):
-    rows = {row.registration.id: row for row in queries.sheet_rows(offering, session)}
-    conflicts = [(rows[rid], posted.get(rid)) for rid in registration_ids if rid in rows]
-    return (
-        render_template(
-            "results/conflict.html",
-            offering=offering,
-            session=session,
-            conflicts=conflicts,
-            is_ua=offering.unit.kind == UnitKind.UA,
-        ),
-        409,
-    )
 
 
 @bp.route("/offerings/<int:offering_id>/sessions/<int:session>/export.csv")
