@@ -76,7 +76,7 @@ def test_every_problem_is_reported_with_file_and_line(tmp_path):
     assert f"{bad}:3: invalid unit code 'abc' (expected [A-Z0-9]{{3,12}})" in found
     assert f"{bad}:3: unit abc: 'ects' must not be negative (-1)" in found
     assert f"{bad}:3: unit abc: 'kind' must be UE or UA, not 'UX'" in found
-    assert any(p.startswith(f"{bad}:14: program P1:") and "unit, or a group" in p for p in found)
+    assert any(p.startswith(f"{bad}:14: program P1:") and "unit, a slot, or a group" in p for p in found)
     assert f"{bad}:11: unit ZZZ999 is not in the catalogue" in found
 
 

@@ -265,7 +265,7 @@ def test_malformed_upload_shows_problems_in_french_with_the_file_name_and_writes
     assert "mon catalogue.yaml:2: unité NEW101 : 'ects' ne doit pas être négatif (-2)" in text
     assert "mon catalogue.yaml:3: unité NEW102 : clé inconnue 'colour'" in text
     assert "mon catalogue.yaml:5: unité NEW103 : définie différemment en mon catalogue.yaml:4" in text
-    assert "mon catalogue.yaml:7: formation P1 : un nœud doit être une unité, ou un groupe avec 'all' ou 'of'" in text
+    assert "mon catalogue.yaml:7: formation P1 : un nœud doit être une unité, un emplacement libre, ou un groupe avec 'all' ou 'of'" in text
     assert "must" not in text and "unknown" not in text and "unit " not in text
     assert "/tmp" not in page.text and "upload.yaml" not in page.text
     assert 'name="token"' not in page.text
@@ -293,7 +293,7 @@ def test_malformed_upload_shows_problems_in_english_to_an_english_reader(demo_ap
     assert "my catalogue.yaml:2: unit NEW101: 'ects' must not be negative (-2)" in text
     assert "my catalogue.yaml:3: unknown key 'colour' in unit NEW102" in text
     assert "my catalogue.yaml:5: unit NEW103 is defined differently in my catalogue.yaml:4" in text
-    assert "my catalogue.yaml:7: program P1: a node must be a unit, or a group with 'all' or 'of'" in text
+    assert "my catalogue.yaml:7: program P1: a node must be a unit, a slot, or a group with 'all' or 'of'" in text
     conflict = text_of(upload(client, "conflict.yaml", NEW_FILE.replace('"2027"', '"20261004"')).text)
     assert "conflict.yaml:5: program LG02501A version 20261004 differs from the one in the database" in conflict
 

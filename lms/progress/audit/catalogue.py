@@ -10,19 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationError, create_model, model_validator
 from pydantic_core import ErrorDetails
 
-from lms.progress.audit.requirements import UNIT_CODE, RequirementNode, UnitCode, tree_problems
+from lms.progress.audit.requirements import UNIT_CODE, RequirementNode, UnitCode, slot_repeats, tree_problems
+from lms.progress.audit.requirements import slots as tree_slots
 from lms.progress.audit.yamlsource import (
     N_,
     FormatError,
     Msg,
     Problem,
     StrictModel,
+    locate,
     msg,
     problem,
     read_document,
@@ -32,7 +35,7 @@ from lms.progress.audit.yamlsource import (
 
 PROGRAM_KINDS = tuple(
     "licence licence_pro master ingenieur titre_rncp deust certificat_competence certificat_specialisation"
-    " certificat_professionnel micro_certification diplome_etablissement".split()
+    " certificat_professionnel micro_certification diplome_etablissement doctorat".split()
 )
 MODALITIES = tuple(
     "presentiel_jour presentiel_soir hybride_jour hybride_soir foad distance_planifiee_jour distance_planifiee_soir".split()
@@ -75,6 +78,12 @@ class ProgramDef:
     pass_mark: Decimal
     validity_years: int | None
     requirements: dict[str, Any]
+
+    @cached_property
+    def slots(self) -> dict[str, Decimal]:
+        """The free slots of the tree (formats.md section 1), code -> ECTS: what an exception's
+        ``for`` may name besides the tree's units."""
+        return {code: Decimal(str(leaf["ects"])) for code, leaf in tree_slots(self.requirements).items()}
 
 
 @dataclass(frozen=True)
@@ -242,6 +251,7 @@ class _Reader:
         self.catalog = Catalog()
         self.problems: list[Problem] = []
         self.tree_refs: list[tuple[str, str]] = []  # (file, line, unit code)
+        self.slot_refs: list[tuple[str, int, str]] = []  # (file, line, slot code)
         self.offering_origin: dict[tuple[str, str, str, str], str] = {}
 
     def problem(self, file: Path | str, line: int | str, message: Msg) -> None:
@@ -291,6 +301,7 @@ class _Reader:
         if section == "units":
             self.add(self.catalog.units, self.catalog.unit_origins, entry.code, definition, origin, what)
         elif section == "programs":
+            self.check_slots(path, item, what, definition)
             key, what = (
                 (entry.code, entry.version),
                 msg(N_("{what} version {version}"), what=what, version=entry.version),
@@ -333,10 +344,32 @@ class _Reader:
         self.offering_origin[key] = origin
         self.catalog.offerings.append(offering)
 
+    def check_slots(self, path: Path, item: dict, what: Msg, program: ProgramDef) -> None:
+        """A slot's code is unique in its programme (told here) and is no unit (told by
+        :meth:`check_references`, once every file is read)."""
+        for slot_path, told in slot_repeats(program.requirements):
+            line = locate(item["requirements"], slot_path)[1] or item.line
+            self.problem(path, line, msg(N_("{what}: {problem}"), what=what, problem=told))
+        self.slot_refs += [(str(path), line, code) for line, code in _slot_leaves(item["requirements"], item.line)]
+
     def check_references(self, known_units: frozenset[str] = frozenset()) -> None:
         for file, line, code in self.tree_refs:
             if code not in self.catalog.units and code not in known_units:
                 self.problem(file, line, msg(N_("unit {code} is not in the catalogue"), code=code))
+        for file, line, code in self.slot_refs:
+            if code in self.catalog.units or code in known_units:
+                told = msg(N_("slot {code} is also a unit of the catalogue: a slot names no unit"), code=code)
+                self.problem(file, line, told)
+
+
+def _slot_leaves(node: Any, line: int) -> Iterator[tuple[int, str]]:
+    """``(line, code)`` of each slot of a checked raw tree."""
+    here = getattr(node, "line", line)
+    if isinstance(node, dict):
+        if "slot" in node:
+            yield here, node["slot"]
+        for child in node.get("all", node.get("of", [])):
+            yield from _slot_leaves(child, here)
 
 
 def _leaves(node: Any, line: int) -> Iterator[tuple[int, str]]:

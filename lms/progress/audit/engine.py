@@ -136,8 +136,8 @@ def _missing_costs(shape: Shape, units: Mapping[str, UnitDef], state: Mapping[st
     shows the registered unit as the way forward). Units outside the tree cannot be among the
     missing: a registered one is not usable here."""
 
-    def ects(code: str) -> int:
-        return shape.ects.get(code) or half_units(units[code].ects)
+    def ects(code: str) -> int:  # a tree unit or slot (a slot may be worth 0), else a unit held
+        return shape.ects[code] if code in shape.ects else half_units(units[code].ects)
 
     return {
         code: 0

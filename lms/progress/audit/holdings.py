@@ -80,7 +80,7 @@ def read_holdings(program: ProgramDef, units: Mapping[str, UnitDef], record: Lea
             continue
         if exception.substitute not in units:
             unknown.add(exception.substitute)
-        elif exception.replaces not in units:
+        elif exception.replaces not in units and exception.replaces not in program.slots:
             unknown.add(exception.replaces)
         else:
             held.substitutes[exception.replaces].append(exception.substitute)

@@ -114,10 +114,10 @@ class _TreeReport:
                 if self.state[token] == REGISTERED:
                     entry["in_progress"] = True
                 applied.append(entry)
+        named = {"kind": "slot", "slot": node.unit, "ects": ects_number(node.worth)} if node.is_slot else {}
         out = {
             "label": node.label,
-            "kind": "unit",
-            "unit": node.unit,
+            **(named or {"kind": "unit", "unit": node.unit}),
             "status": "met" if validated else "in_progress" if registered else "unmet",
             "earned_ects": ects_number(worth) if validated else 0,
             "in_progress_ects": ects_number(worth) if registered else 0,
@@ -171,17 +171,26 @@ def report(
 
 
 def leaves(node: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
-    """The unit leaves of a result's requirement tree (``result["requirements"]``), in order."""
+    """The unit leaves of a result's requirement tree (``result["requirements"]``), in order
+    (slots are no unit leaves: see :func:`slot_leaves`)."""
     if node["kind"] == "unit":
         yield node
     for child in node.get("children", ()):
         yield from leaves(child)
 
 
+def slot_leaves(node: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+    """The free slots of a result's requirement tree, in order."""
+    if node["kind"] == "slot":
+        yield node
+    for child in node.get("children", ()):
+        yield from slot_leaves(child)
+
+
 def missing_leaves(node: Mapping[str, Any]) -> list[str]:
-    """Unit leaves not met under groups not met (an upper bound of what is left)."""
+    """Unit leaves and slots not met under groups not met (an upper bound of what is left)."""
     if node["status"] == "met":
         return []
-    if node["kind"] == "unit":
-        return [node["unit"]]
+    if node["kind"] in ("unit", "slot"):
+        return [node.get("unit") or node["slot"]]
     return [code for child in node["children"] for code in missing_leaves(child)]

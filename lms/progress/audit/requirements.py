@@ -2,8 +2,9 @@
 
 Pure Python (no Flask, no database) so the engine, the loader and the model share it. A node is
 validated by one pydantic model per form, chosen by a discriminated union (:data:`RequirementNode`).
-Normal form, as stored in ``programme_versions.requirements``: a leaf is ``{"unit": "CODE"}``; a
-group is ``{"all": [...]}`` or ``{"choose": N, "of": [...]}``, ``{"credits": X, "of": [...]}``,
+Normal form, as stored in ``programme_versions.requirements``: a leaf is ``{"unit": "CODE"}``, or a
+free slot ``{"slot": "CODE", "ects": X}`` (with an optional ``label``) met only by a director's
+exception naming it; a group is ``{"all": [...]}`` or ``{"choose": N, "of": [...]}``, ``{"credits": X, "of": [...]}``,
 ``{"choose": N, "credits": X, "of": [...]}``, with optional ``label`` and ``compensation``.
 """
 
@@ -14,14 +15,23 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Discriminator, Field, Tag, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from lms.progress.audit.yamlsource import N_, Msg, StrictModel, locate, msg, problem, refuse, worded
 
 UNIT_CODE = re.compile(r"^[A-Z0-9]{3,12}$")
 GROUP_KEYS = {"all", "choose", "credits", "of", "label", "compensation"}
-SCALAR_KEYS = {"unit", "label", "choose", "credits", "min_average", "floor", "within_years"}
+SCALAR_KEYS = {"unit", "slot", "ects", "label", "choose", "credits", "min_average", "floor", "within_years"}
 TREE_WORDS = {
     "missing": N_("{key!r} is required"),
     "model_type": N_("must be a mapping"),
@@ -37,6 +47,12 @@ Years = Annotated[int | None, Field(ge=1), worded(N_("'within_years' must be a w
 Choose = Annotated[int | None, Field(ge=1), worded(N_("'choose' must be a whole number >= 1, not {input!r}"))]
 Credits = Annotated[
     float | None, Field(ge=0, allow_inf_nan=False), worded(N_("'credits' must be a number >= 0, not {input!r}"))
+]
+SlotEcts = Annotated[
+    float,
+    Field(ge=0, multiple_of=0.5, allow_inf_nan=False),
+    worded(N_("'ects' of a slot must be a whole or half number >= 0, not {input!r}")),
+    AfterValidator(lambda ects: int(ects) if ects == int(ects) else ects),  # 60 stays 60 in the stored tree
 ]
 
 
@@ -74,6 +90,17 @@ class UnitLeaf(_Node):
     @classmethod
     def _from_code(cls, node: Any) -> Any:
         return {"unit": node} if isinstance(node, str) else node
+
+
+class SlotLeaf(_Node):
+    """A free slot ("une UE à choisir après accord de l'enseignant"): no unit of the catalogue meets
+    it, only an exception whose ``for`` is its code; worth ``ects`` then, and missing until then."""
+
+    slot: Annotated[
+        str, Field(pattern=UNIT_CODE.pattern), worded(N_("invalid slot code {input!r} (expected [A-Z0-9]{{3,12}})"))
+    ]
+    ects: SlotEcts
+    label: Annotated[str | None, worded(N_("label must be text"))] = None
 
 
 def _non_empty(children: Any) -> Any:
@@ -128,13 +155,15 @@ class OfGroup(_Group):
 def _no_form(node: Any) -> Any:
     if isinstance(node, dict):  # its keys are told too: none of them is a known form
         unknown = sorted(str(key) for key in node if key not in GROUP_KEYS)
-        raise refuse(N_("a node must be a unit, or a group with 'all' or 'of'"), unknown=unknown)
+        raise refuse(N_("a node must be a unit, a slot, or a group with 'all' or 'of'"), unknown=unknown)
     raise refuse(N_("a requirement must be a unit code or a mapping, not {kind}"), kind=type(node).__name__)
 
 
 def _form(node: Any) -> str:
     if isinstance(node, str) or isinstance(node, dict) and "unit" in node:
         return "<unit>"
+    if isinstance(node, dict) and "slot" in node:
+        return "<slot>"
     if isinstance(node, dict) and ("all" in node or "of" in node):
         return "<all>" if "all" in node else "<of>"
     return "<none>"
@@ -142,6 +171,7 @@ def _form(node: Any) -> str:
 
 RequirementNode = Annotated[
     Annotated[UnitLeaf, Tag("<unit>")]
+    | Annotated[SlotLeaf, Tag("<slot>")]
     | Annotated[AllGroup, Tag("<all>")]
     | Annotated[OfGroup, Tag("<of>")]
     | Annotated[Any, BeforeValidator(_no_form), Tag("<none>")],
@@ -162,8 +192,16 @@ def tree_problems(errors: Iterable[ErrorDetails], tree: Any) -> list[TreeProblem
     for error in errors:
         path, _line = locate(tree, error["loc"])
         if error["type"] == "extra_forbidden":
-            beside = error["loc"][-2] == "<unit>"
-            template = N_("unknown key(s) beside 'unit': {keys}") if beside else N_("unknown key(s): {keys}")
+            beside = error["loc"][-2] in ("<unit>", "<slot>")
+            template = (
+                (
+                    N_("unknown key(s) beside 'unit': {keys}")
+                    if error["loc"][-2] == "<unit>"
+                    else N_("unknown key(s) beside 'slot': {keys}")
+                )
+                if beside
+                else N_("unknown key(s): {keys}")
+            )
             unknown.setdefault(path[:-1], [template]).append(str(path[-1]))
             continue
         if (error.get("ctx") or {}).get("unknown"):
@@ -180,15 +218,44 @@ def tree_problems(errors: Iterable[ErrorDetails], tree: Any) -> list[TreeProblem
 def normalise(node: Any) -> dict[str, Any]:
     """The normal form of ``node``; raises :class:`RequirementError` listing every problem."""
     try:
-        return _NODE.validate_python(node).normal()
+        normal = _NODE.validate_python(node).normal()
     except ValidationError as error:
         raise RequirementError(tree_problems(error.errors(), node)) from None
+    twice = slot_repeats(normal)
+    if twice:
+        raise RequirementError([TreeProblem(path, message, locate(node, path)[1]) for path, message in twice])
+    return normal
+
+
+def slot_repeats(node: dict[str, Any]) -> list[tuple[tuple[str | int, ...], Msg]]:
+    """A slot code is unique within its programme: the later uses of one, at their paths."""
+    seen: set[str] = set()
+    repeats = []
+    for path, leaf in _slot_leaves(node, ()):
+        if leaf["slot"] in seen:
+            repeats.append((path, msg(N_("slot {code} appears more than once in the programme"), code=leaf["slot"])))
+        seen.add(leaf["slot"])
+    return repeats
+
+
+def _slot_leaves(node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], dict]]:
+    if "slot" in node:
+        yield path, node
+        return
+    key = "all" if "all" in node else "of"
+    for i, child in enumerate(node.get(key, ())):
+        yield from _slot_leaves(child, (*path, key, i))
 
 
 def unit_codes(node: dict[str, Any]) -> Iterator[str]:
-    """Every unit code named by a tree in normal form, in order of appearance."""
+    """Every unit code named by a tree in normal form, in order of appearance (slots are no units)."""
     if "unit" in node:
         yield node["unit"]
         return
     for child in node.get("all", node.get("of", [])):
         yield from unit_codes(child)
+
+
+def slots(node: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The free slots of a tree in normal form, by code, in order of appearance."""
+    return {leaf["slot"]: leaf for _path, leaf in _slot_leaves(node, ())}

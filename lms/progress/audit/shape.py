@@ -54,10 +54,11 @@ class Node:
     """One node of the tree. Nodes are numbered depth-first: ``nodes[index:end]`` is its subtree."""
 
     index: int
-    kind: str  # unit | all | choose | credits
+    kind: str  # unit | all | choose | credits (a slot is a leaf of kind unit, see is_slot)
     label: str | None
     children: list[Node] = field(default_factory=list)
-    unit: str | None = None
+    unit: str | None = None  # a slot's code for a slot
+    is_slot: bool = False  # a free slot: met only by an exception naming it, worth its own ECTS
     worth: int = 0  # leaf: ECTS of its unit, in halves
     choose: int = 0
     credits: int = 0  # halves
@@ -79,9 +80,12 @@ def _build(
 ) -> Node:
     node = Node(index=len(nodes), kind="unit", label=raw.get("label"), needs_worth=needs_worth)
     nodes.append(node)
-    if "unit" in raw:
-        node.unit = raw["unit"]
-        node.worth = half_units(units[node.unit].ects) if node.unit in units else 0
+    if "unit" in raw or "slot" in raw:
+        if "slot" in raw:
+            node.unit, node.is_slot, node.worth = raw["slot"], True, half_units(raw["ects"])
+        else:
+            node.unit = raw["unit"]
+            node.worth = half_units(units[node.unit].ects) if node.unit in units else 0
         node.end = node.index + 1
         # Among equally cheap leaves, groups at even depth prefer their first children and groups
         # at odd depth their last ones. Two overlapping groups (a unit listed in both) then tend
@@ -116,9 +120,12 @@ class Shape:
     root: Node
     leaves: list[Node]
     groups: list[Node]
-    tree_units: set[str]  # leaf units the catalogue knows
+    # Leaf units the catalogue knows, and the slots: an unfilled slot is a hypothetical token worth
+    # its ECTS, so that it counts in missing_ects as formats.md says (no learner can hold one).
+    tree_units: set[str]
     own_options: dict[str, dict[str, Option]]  # tree unit -> via (result | credit) -> the unit itself
-    ects: dict[str, int]  # tree unit -> ECTS in halves
+    ects: dict[str, int]  # tree unit or slot -> ECTS in halves
+    slots: set[str]
     nominal: int  # the programme's ECTS in halves
     # What the shape was built from (see matches); program and units are the last objects seen.
     program: ProgramDef
@@ -143,7 +150,8 @@ def build_shape(program: ProgramDef, units: Mapping[str, UnitDef]) -> Shape:
     nodes: list[Node] = []
     root = _build(program.requirements, units, nodes, needs_worth=False)
     leaves = [node for node in nodes if node.kind == "unit"]
-    tree_units = {leaf.unit for leaf in leaves if leaf.unit in units}
+    slots = {leaf.unit: leaf.worth for leaf in leaves if leaf.is_slot}
+    tree_units = {leaf.unit for leaf in leaves if leaf.unit in units or leaf.unit in slots}
     return Shape(
         nodes=nodes,
         root=root,
@@ -151,11 +159,14 @@ def build_shape(program: ProgramDef, units: Mapping[str, UnitDef]) -> Shape:
         groups=[node for node in nodes if node.kind != "unit"],
         tree_units=tree_units,
         own_options={code: _own_options(code) for code in tree_units},
-        ects={code: half_units(units[code].ects) for code in tree_units},
+        ects={code: slots[code] if code in slots else half_units(units[code].ects) for code in tree_units},
+        slots=set(slots),
         nominal=half_units(program.ects),
         program=program,
         units=units,
-        leaf_ects={leaf.unit: units[leaf.unit].ects if leaf.unit in units else None for leaf in leaves},
+        leaf_ects={
+            leaf.unit: units[leaf.unit].ects if leaf.unit in units else None for leaf in leaves if not leaf.is_slot
+        },
     )
 
 
