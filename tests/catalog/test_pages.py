@@ -265,7 +265,10 @@ def test_malformed_upload_shows_problems_in_french_with_the_file_name_and_writes
     assert "mon catalogue.yaml:2: unité NEW101 : 'ects' ne doit pas être négatif (-2)" in text
     assert "mon catalogue.yaml:3: unité NEW102 : clé inconnue 'colour'" in text
     assert "mon catalogue.yaml:5: unité NEW103 : définie différemment en mon catalogue.yaml:4" in text
-    assert "mon catalogue.yaml:7: formation P1 : un nœud doit être une unité, un emplacement libre, ou un groupe avec 'all' ou 'of'" in text
+    assert (
+        "mon catalogue.yaml:7: formation P1 : un nœud doit être une unité, un emplacement libre, ou un groupe avec 'all' ou 'of'"
+        in text
+    )
     assert "must" not in text and "unknown" not in text and "unit " not in text
     assert "/tmp" not in page.text and "upload.yaml" not in page.text
     assert 'name="token"' not in page.text
