@@ -30,3 +30,16 @@ def allow_audit_events(values):
     else:
         op.drop_constraint(op.f(AUDIT_EVENT_CHECK), "audit_log", type_="check")
         op.create_check_constraint(op.f(AUDIT_EVENT_CHECK), "audit_log", condition)
+
+
+def sqlite_foreign_keys(enabled):
+    """SQLite rebuilds a table to change it: with foreign keys on, dropping the old copy would
+    delete (cascade) or refuse the rows that reference it, so revisions turn them off around the
+    rebuild. The pragma only works outside a transaction: commit what came before."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    dbapi = bind.connection.dbapi_connection
+    if dbapi.in_transaction:
+        dbapi.commit()
+    dbapi.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")

@@ -19,6 +19,7 @@ PROGRAMME_KIND = {
     ProgrammeKind.CERTIFICAT_PROFESSIONNEL: _l("Professional certificate"),
     ProgrammeKind.MICRO_CERTIFICATION: _l("Micro-certification"),
     ProgrammeKind.DIPLOME_ETABLISSEMENT: _l("Institution diploma"),
+    ProgrammeKind.DOCTORAT: _l("Doctorate"),
 }
 
 programme_kind_label = labeller(PROGRAMME_KIND)

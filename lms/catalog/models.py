@@ -41,6 +41,7 @@ class ProgrammeKind(enum.StrEnum):
     CERTIFICAT_PROFESSIONNEL = "certificat_professionnel"
     MICRO_CERTIFICATION = "micro_certification"
     DIPLOME_ETABLISSEMENT = "diplome_etablissement"
+    DOCTORAT = "doctorat"
 
 
 # A unit concerns everyone only when what the audit reads of it changes; a new one concerns nobody.

@@ -4,6 +4,7 @@ trees ready to show, and the whole catalogue in the loader's terms (export)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from lms.core.search import matches_words
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.progress.audit.catalogue import Catalog, EquivalenceDef, OfferingDef, ProgramDef, UnitDef
+from lms.progress.audit.requirements import slots as tree_slots
 from lms.progress.audit.requirements import unit_codes
 from lms.timetable.models import Centre, Offering, semester_order
 
@@ -97,7 +99,7 @@ def programme_versions(code: str) -> list[ProgrammeLine]:
 class RequirementNode:
     """A node of a requirement tree, ready to show: a unit leaf or a group with its rule."""
 
-    kind: str  # unit | all | choose | credits (a group with both conditions is "choose")
+    kind: str  # unit | slot | all | choose | credits (a group with both conditions is "choose")
     label: str | None = None
     choose: int | None = None
     credits: Any = None
@@ -105,10 +107,11 @@ class RequirementNode:
     children: tuple[RequirementNode, ...] = ()
     code: str | None = None
     unit: Unit | None = None
+    ects: Any = None  # a slot's ECTS
 
     @property
     def leaf_count(self) -> int:
-        return 1 if self.kind == "unit" else sum(child.leaf_count for child in self.children)
+        return 1 if self.kind in ("unit", "slot") else sum(child.leaf_count for child in self.children)
 
 
 def requirement_tree(tree: dict[str, Any]) -> RequirementNode:
@@ -121,6 +124,8 @@ def requirement_tree(tree: dict[str, Any]) -> RequirementNode:
 def _node(node: dict[str, Any], units: dict[str, Unit]) -> RequirementNode:
     if "unit" in node:
         return RequirementNode("unit", code=node["unit"], unit=units.get(node["unit"]))
+    if "slot" in node:
+        return RequirementNode("slot", label=node.get("label"), code=node["slot"], ects=Decimal(str(node["ects"])))
     children = tuple(_node(child, units) for child in node.get("all", node.get("of", [])))
     if "all" in node:
         kind = "all"
@@ -134,6 +139,31 @@ def _node(node: dict[str, Any], units: dict[str, Unit]) -> RequirementNode:
         compensation=node.get("compensation"),
         children=children,
     )
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    """A free slot of a programme's tree (formats.md section 1): what a substitution may stand for
+    instead of a unit. ``id`` is None: it is no unit of the catalogue."""
+
+    code: str
+    ects: Decimal
+    label: str | None = None
+    id: None = None
+
+
+def free_slots(programme_id: int) -> dict[str, FreeSlot]:
+    """The free slots of the programme's versions by code, the newest version's first (one statement)."""
+    trees = db.session.scalars(
+        sa.select(ProgrammeVersion.requirements)
+        .where(ProgrammeVersion.programme_id == programme_id)
+        .order_by(ProgrammeVersion.version.desc())
+    )
+    found: dict[str, FreeSlot] = {}
+    for tree in trees:
+        for code, leaf in tree_slots(tree).items():
+            found.setdefault(code, FreeSlot(code, Decimal(str(leaf["ects"])), leaf.get("label")))
+    return found
 
 
 # --- the whole catalogue, in the loader's terms (export) --------------------------------------------

@@ -266,11 +266,17 @@ def learner_record(learner: Learner, today: date | None = None) -> LearnerRecord
     substitute = sa.orm.aliased(Unit)
     replaced = sa.orm.aliased(Unit)
     substitution_query = (
-        sa.select(Programme.code, substitute.code, replaced.code, Substitution.reason, Substitution.counted_ects)
+        sa.select(
+            Programme.code,
+            substitute.code,
+            sa.func.coalesce(replaced.code, Substitution.replaced_slot),  # a unit, or a free slot of the tree
+            Substitution.reason,
+            Substitution.counted_ects,
+        )
         .select_from(Substitution)
         .join(Programme, Substitution.programme_id == Programme.id)
         .join(substitute, Substitution.substitute_unit_id == substitute.id)
-        .join(replaced, Substitution.replaced_unit_id == replaced.id)
+        .outerjoin(replaced, Substitution.replaced_unit_id == replaced.id)
         .where(Substitution.learner_id == learner.id, Substitution.revoked_at.is_(None))
         .order_by(Substitution.decided_on, Substitution.id)
     )
@@ -341,10 +347,11 @@ def substitution_decisions(learner: Learner) -> list[tuple[Substitution, str, st
     joins = (
         (Programme, Substitution.programme_id == Programme.id, False),
         (substitute, Substitution.substitute_unit_id == substitute.id, False),
-        (replaced, Substitution.replaced_unit_id == replaced.id, False),
+        (replaced, Substitution.replaced_unit_id == replaced.id, True),
     )
+    replaced_code = sa.func.coalesce(replaced.code, Substitution.replaced_slot)  # a unit or a free slot
     return _decision_rows(
-        learner, Substitution, Substitution.decided_on, Programme.code, substitute.code, replaced.code, joins=joins
+        learner, Substitution, Substitution.decided_on, Programme.code, substitute.code, replaced_code, joins=joins
     )
 
 

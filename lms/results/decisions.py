@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from lms.accounts.models import Learner, User
 from lms.catalog.directors import may_decide
 from lms.catalog.models import Programme, Unit, UnitKind
+from lms.catalog.queries import FreeSlot
 from lms.core.errors import Refusal
 from lms.core.holdings import holdings_changed
 from lms.core.time import utcnow
@@ -116,12 +117,13 @@ def add_substitution(
     learner: Learner,
     programme: Programme,
     substitute: Unit,
-    replaced: Unit,
+    replaced: Unit | FreeSlot,
     reason: str,
     decided_on: date | None = None,
     counted_ects: Decimal | None = None,
 ) -> Substitution:
-    """``substitute`` meets the leaf ``replaced`` of ``programme`` for this learner.
+    """``substitute`` meets the leaf ``replaced`` of ``programme`` for this learner: a unit of its
+    tree, or one of its free slots (:func:`~lms.catalog.queries.free_slots`), which nothing else fills.
 
     The substitute must be a unit the learner holds validated for the programme, or is registered
     for (the substitution is then recorded as such and counts in progress until it is validated);
@@ -132,11 +134,12 @@ def add_substitution(
     if not may_decide(actor, learner, programme):
         raise NotAllowed(_("You do not direct this programme."))
     decided_on = _not_in_future(decided_on, "decided_on")
+    slot = isinstance(replaced, FreeSlot)
     live = db.session.scalar(
         sa.select(Substitution.id).where(
             Substitution.learner_id == learner.id,
             Substitution.programme_id == programme.id,
-            Substitution.replaced_unit_id == replaced.id,
+            Substitution.replaced_slot == replaced.code if slot else Substitution.replaced_unit_id == replaced.id,
             Substitution.revoked_at.is_(None),
         )
     )
@@ -150,7 +153,8 @@ def add_substitution(
         learner_id=learner.id,
         programme_id=programme.id,
         substitute_unit_id=substitute.id,
-        replaced_unit_id=replaced.id,
+        replaced_unit_id=None if slot else replaced.id,
+        replaced_slot=replaced.code if slot else None,
         reason=_reason(reason),
         decided_by_id=actor.id,
         decided_on=decided_on,
@@ -166,8 +170,9 @@ def _check_unused_substitute(learner: Learner, programme: Programme, substitute:
     """Within one programme a unit is applied to one requirement at most: a substitute already
     standing for another unit there would count twice (or not at all)."""
     other = db.session.scalar(
-        sa.select(Unit.code)
-        .join(Substitution, Substitution.replaced_unit_id == Unit.id)
+        sa.select(sa.func.coalesce(Unit.code, Substitution.replaced_slot))
+        .select_from(Substitution)
+        .outerjoin(Unit, Substitution.replaced_unit_id == Unit.id)
         .where(
             Substitution.learner_id == learner.id,
             Substitution.programme_id == programme.id,
@@ -216,7 +221,7 @@ def _substitute_standing(learner: Learner, programme: Programme, substitute: Uni
     return state == REGISTERED
 
 
-def _counted_ects(substitute: Unit, replaced: Unit, counted: Decimal | None) -> Decimal | None:
+def _counted_ects(substitute: Unit, replaced: Unit | FreeSlot, counted: Decimal | None) -> Decimal | None:
     """The ECTS the decision counts: required, and confirmed by the director, for a substitute
     worth fewer ECTS than the unit it replaces (None: the replaced unit's ECTS)."""
     if substitute.ects >= replaced.ects:

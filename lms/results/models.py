@@ -173,7 +173,10 @@ class Substitution(TimestampMixin, db.Model):
     learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="RESTRICT"), index=True)
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="RESTRICT"))
     substitute_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"))
-    replaced_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"))
+    # What it stands for: a unit of the tree, or a free slot of the programme's tree (its code:
+    # a slot is no unit, formats.md section 1). Exactly one of the two.
+    replaced_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id", ondelete="RESTRICT"))
+    replaced_slot: Mapped[str | None] = mapped_column(sa.String(12))
     reason: Mapped[str] = mapped_column(sa.Text)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     decided_on: Mapped[date]
@@ -183,7 +186,12 @@ class Substitution(TimestampMixin, db.Model):
     revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     substitute: Mapped[Unit] = relationship(foreign_keys=[substitute_unit_id])
-    replaced: Mapped[Unit] = relationship(foreign_keys=[replaced_unit_id])
+    replaced: Mapped[Unit | None] = relationship(foreign_keys=[replaced_unit_id])
+
+    @property
+    def replaced_code(self) -> str:
+        """The code of the unit or free slot it stands for."""
+        return self.replaced.code if self.replaced is not None else self.replaced_slot
 
     __table_args__ = (
         # One live substitution per leaf; revoked ones stay on record beside it.
@@ -196,6 +204,16 @@ class Substitution(TimestampMixin, db.Model):
             sqlite_where=sa.text("revoked_at IS NULL"),
             postgresql_where=sa.text("revoked_at IS NULL"),
         ),
+        sa.Index(
+            "uq_substitutions_live_slot",
+            "learner_id",
+            "programme_id",
+            "replaced_slot",
+            unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL AND replaced_slot IS NOT NULL"),
+            postgresql_where=sa.text("revoked_at IS NULL AND replaced_slot IS NOT NULL"),
+        ),
+        sa.CheckConstraint("(replaced_unit_id IS NULL) <> (replaced_slot IS NULL)", name="unit_or_slot"),
         sa.CheckConstraint("substitute_unit_id <> replaced_unit_id", name="distinct_units"),
         sa.CheckConstraint("length(reason) > 0", name="reason_given"),
         sa.CheckConstraint("counted_ects IS NULL OR counted_ects > 0", name="counted_ects_positive"),

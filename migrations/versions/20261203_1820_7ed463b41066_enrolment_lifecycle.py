@@ -8,6 +8,7 @@ Create Date: 2026-12-03 17:45:00+00:00
 
 import sqlalchemy as sa
 from alembic import op
+from migration_helpers import sqlite_foreign_keys
 
 # revision identifiers, used by Alembic.
 revision = "7ed463b41066"
@@ -47,29 +48,6 @@ def _statuses(values):
     return "status IN ({})".format(", ".join(f"'{value}'" for value in values))
 
 
-def _foreign_keys_off():
-    """SQLite rebuilds the table to change it: with foreign keys on, dropping the old copy would
-    delete (cascade) or refuse the rows that reference it. The pragma only works outside a
-    transaction, so commit what came before."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        return
-    dbapi = bind.connection.dbapi_connection
-    if dbapi.in_transaction:
-        dbapi.commit()
-    dbapi.execute("PRAGMA foreign_keys=OFF")
-
-
-def _foreign_keys_on():
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        return
-    dbapi = bind.connection.dbapi_connection
-    if dbapi.in_transaction:
-        dbapi.commit()
-    dbapi.execute("PRAGMA foreign_keys=ON")
-
-
 def upgrade():
     bind = op.get_bind()
     with op.batch_alter_table("enrolments") as batch_op:
@@ -99,7 +77,7 @@ def upgrade():
             doubles.append(row.id)
         seen.add(key)
 
-    _foreign_keys_off()
+    sqlite_foreign_keys(False)
     with op.batch_alter_table("enrolments", recreate="auto") as batch_op:
         batch_op.alter_column("programme_id", existing_type=sa.Integer(), nullable=False)
         batch_op.create_foreign_key(
@@ -110,7 +88,7 @@ def upgrade():
         )
         batch_op.drop_constraint(op.f(STATUS_CHECK), type_="check")
         batch_op.create_check_constraint(op.f(STATUS_CHECK), _statuses(AFTER))
-    _foreign_keys_on()
+    sqlite_foreign_keys(True)
     if doubles:
         bind.execute(enrolments.update().where(enrolments.c.id.in_(doubles)).values(status="suspended"))
     op.create_index(
@@ -188,7 +166,7 @@ def downgrade():
     op.drop_index(ONE_ACTIVE, table_name="enrolments")
     # No suspended status before: a suspended enrolment was still in progress.
     bind.execute(enrolments.update().where(enrolments.c.status == "suspended").values(status="active"))
-    _foreign_keys_off()
+    sqlite_foreign_keys(False)
     with op.batch_alter_table("enrolments", recreate="auto") as batch_op:
         batch_op.drop_constraint(op.f(STATUS_CHECK), type_="check")
         batch_op.create_check_constraint(op.f(STATUS_CHECK), _statuses(BEFORE))
@@ -196,4 +174,4 @@ def downgrade():
         batch_op.drop_constraint(op.f("fk_enrolments_programme_id_programmes"), type_="foreignkey")
         batch_op.drop_column("moved_from_id")
         batch_op.drop_column("programme_id")
-    _foreign_keys_on()
+    sqlite_foreign_keys(True)

@@ -81,7 +81,11 @@ class SubstitutionForm(FlaskForm):
         validators=[DataRequired(), UNIT_CODE],
         description=_l("Validated, or registered for: the substitution then counts in progress until it is validated."),
     )
-    replaced = StringField(_l("Unit it stands for"), validators=[DataRequired(), UNIT_CODE])
+    replaced = StringField(
+        _l("Unit or free slot it stands for"),
+        validators=[DataRequired(), UNIT_CODE],
+        description=_l("A unit of the programme's tree, or the code of one of its free slots (shown in the tree)."),
+    )
     counted_ects = EctsField(
         _l("ECTS counted"),
         validators=[Optional()],

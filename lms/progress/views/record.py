@@ -15,6 +15,7 @@ from lms.accounts.access import learner_or_404
 from lms.accounts.models import Learner, Role
 from lms.catalog.directors import may_see_learner
 from lms.catalog.models import Programme, Unit
+from lms.catalog.queries import FreeSlot, free_slots
 from lms.core.access import deny_unless, roles_required
 from lms.core.refusals import attempt, show_on_form
 from lms.extensions import db
@@ -86,6 +87,18 @@ def _unit(code: str, form_field) -> Unit | None:
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == code.strip().upper()))
     if unit is None:
         form_field.errors.append(_("No unit %(code)s in the catalogue.", code=code.strip().upper()))
+    return unit
+
+
+def _replaced(code: str, form_field, programme: Programme | None) -> Unit | FreeSlot | None:
+    """What a substitution stands for: a free slot of the programme's tree, else a unit."""
+    code = code.strip().upper()
+    slot = free_slots(programme.id).get(code) if programme is not None else None
+    if slot is not None:
+        return slot
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code))
+    if unit is None:
+        form_field.errors.append(_("No unit or free slot %(code)s in this programme or the catalogue.", code=code))
     return unit
 
 
@@ -163,8 +176,8 @@ def add_substitution(number: str):
     substitution = forms.substitution
     if substitution.validate_on_submit():
         substitute = _unit(substitution.substitute.data, substitution.substitute)
-        replaced = _unit(substitution.replaced.data, substitution.replaced)
         programme = db.session.scalar(sa.select(Programme).where(Programme.code == substitution.programme.data))
+        replaced = _replaced(substitution.replaced.data, substitution.replaced, programme)
         if substitute is not None and replaced is not None and programme is not None:
             outcome = _decide(
                 lambda: decisions.add_substitution(
