@@ -54,3 +54,10 @@ def paginate(
     window = query.limit(per_page).offset((page - 1) * per_page)
     rows = list(db.session.scalars(window)) if scalars else db.session.execute(window).all()
     return Page(rows, total, page, per_page)
+
+
+def page_of(rows: Sequence[T], page: int, per_page: int) -> Page[T]:
+    """Page ``page`` of a list already in memory (e.g. ranked in Python), clamped like :func:`paginate`."""
+    total = len(rows)
+    page = max(1, min(page, -(-total // per_page) or 1))
+    return Page(rows[(page - 1) * per_page : page * per_page], total, page, per_page)

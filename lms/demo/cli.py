@@ -1,4 +1,4 @@
-"""``lms demo [--if-empty] [--learners N] [--seed S]``."""
+"""``lms demo [--if-empty] [--learners N] [--seed S] [--catalogue paris|six]``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from lms.demo.accounts import database_is_empty, print_accounts
+from lms.demo.catalogue import CATALOGUES
 from lms.demo.context import DemoSettings
 from lms.demo.generator import load_demo
 from lms.extensions import db
@@ -16,8 +17,15 @@ from lms.progress.audit.catalogue import CatalogError
 @click.option("--if-empty", is_flag=True, help="Do nothing (but print the accounts) when the database has users.")
 @click.option("--learners", default=DemoSettings.learners, show_default=True, type=click.IntRange(1, 100000))
 @click.option("--seed", default=DemoSettings.seed, show_default=True, type=int)
+@click.option(
+    "--catalogue",
+    type=click.Choice(sorted(CATALOGUES)),
+    default=DemoSettings.catalogue,
+    show_default=True,
+    help="paris: the whole Cnam Paris catalogue (355 programmes); six: only the six the demo accounts follow.",
+)
 @with_appcontext
-def demo_command(if_empty: bool, learners: int, seed: int) -> None:
+def demo_command(if_empty: bool, learners: int, seed: int, catalogue: str) -> None:
     """Load the Cnam catalogue and a generated cohort of learners into an empty database."""
     if not database_is_empty():
         if if_empty:
@@ -26,7 +34,7 @@ def demo_command(if_empty: bool, learners: int, seed: int) -> None:
             return
         raise click.ClickException("the database already holds users: the demo loads only into an empty database")
     try:
-        summary = load_demo(DemoSettings(learners=learners, seed=seed))
+        summary = load_demo(DemoSettings(learners=learners, seed=seed, catalogue=catalogue))
         db.session.commit()
     except CatalogError as error:
         db.session.rollback()

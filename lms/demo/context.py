@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 class DemoSettings:
     learners: int = 200
     tutors: int = 10
+    catalogue: str = "paris"  # a key of lms.demo.catalogue.CATALOGUES
     seed: int = 2026
     first_year: int = 2019
     today: date | None = None

@@ -23,7 +23,7 @@ def load_demo(settings: DemoSettings | None = None, catalog: Catalog | None = No
         raise click.ClickException("the database already holds users: the demo loads only into an empty database")
     demo = DemoContext(
         settings=settings,
-        catalog=catalog or read_catalog([catalogue.CATALOG_DIR]),
+        catalog=catalog or read_catalog(catalogue.CATALOGUES[settings.catalogue]),
         today=settings.today or utcnow().date(),
         password_hash=hash_password(accounts.DEMO_PASSWORD),
         rng=random.Random(settings.seed),

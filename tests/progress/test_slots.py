@@ -12,7 +12,7 @@ import pytest
 
 from lms.progress.audit.catalogue import CatalogError, read_catalog
 from lms.progress.audit.engine import audit
-from lms.progress.audit.records import ExceptionEntry, LearnerRecord
+from lms.progress.audit.records import ExceptionEntry, LearnerRecord, ResultEntry
 from tests.progress.test_engine_properties import AS_OF, PROGRAM, UNITS, A, B, C, D, make_program, node_at, ok, reg
 
 SLOT = "PRG01X1"
@@ -216,3 +216,26 @@ def _slots(result) -> dict[str, str]:
             found[node["slot"]] = node["status"]
         stack += node["children"]
     return found
+
+
+def test_ranking_the_whole_catalogue_equals_auditing_each_programme(paris):
+    """rank() audits only the programmes the learner's units touch and reuses the audit of someone
+    new elsewhere: the results must be those of auditing every programme."""
+    from lms.progress.audit.ranking import newest_versions, rank
+    from lms.progress.audit.records import CreditEntry
+
+    codes = sorted(paris.units)
+    record = LearnerRecord(
+        "100234X",
+        AS_OF,
+        (ok(codes[10]), reg(codes[200]), ok(codes[400], grade=5), ResultEntry(codes[600], None, "absent")),
+        (CreditEntry(codes[800], "transfer"),),
+        (ExceptionEntry("CPN7400A", codes[10], "CPN7400AX1", "accord"),),
+    )
+    for _ in range(2):  # the second time from the reused audits
+        ranked = {
+            r.program.code: r.result
+            for r in rank(paris.programs.values(), paris.units, paris.equivalences, record, AS_OF)
+        }
+        for code, program in newest_versions(paris.programs.values()).items():
+            assert ranked[code] == audit(program, paris.units, paris.equivalences, record, AS_OF), code

@@ -16,17 +16,21 @@ Pure: no Flask, no database. The audits are :func:`lms.progress.audit.engine.aud
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
 from lms.progress.audit.engine import audit
 from lms.progress.audit.figures import counted_ects
+from lms.progress.audit.holdings import read_holdings
 from lms.progress.audit.records import LearnerRecord
 from lms.progress.audit.report import leaves, missing_leaves
 from lms.progress.audit.requirements import unit_codes
+from lms.progress.audit.shape import shape_of
 
 CERTIFICATE_PREFIX = "certificat_"
 
@@ -127,16 +131,16 @@ class Ranked:
         """A certificate the learner could claim now."""
         return self.certificate and self.complete
 
-    @property
+    @cached_property  # the page's sort reads it for every programme, then the row again
     def units_missing(self) -> int | None:
         return units_missing(self.result)
 
-    @property
+    @cached_property  # the page's sort reads it for every programme, then the row again
     def units_counting(self) -> int:
         """How many of the learner's units count here (:func:`units_counting`)."""
         return units_counting(self.result)
 
-    @property
+    @cached_property  # the page's sort reads it for every programme, then the row again
     def share_done(self) -> float | None:
         """The share of the cheapest completion already done (:func:`share_done`)."""
         return share_done(self.result)
@@ -169,9 +173,58 @@ def rank(
     """Every programme (newest version of each) audited for ``record`` and sorted as ``lms rank``
     sorts."""
     newest = newest_versions(programs)
-    ranked = [Ranked(newest[code], audit(newest[code], units, equivalences, record, as_of)) for code in sorted(newest)]
+    as_of = as_of or record.as_of or date.today()
+    held = {result.unit for result in record.results} | {credit.unit for credit in record.credits}
+    decided = {exception.program for exception in record.exceptions}
+    sources: dict[str, set[str]] = defaultdict(set)
+    for rule in equivalences:
+        sources[rule.counts_as].update(rule.units)
+    ranked = []
+    for code in sorted(newest):
+        program = newest[code]
+        tree = set(unit_codes(program.requirements))
+        relevant = tree.union(*(sources[unit] for unit in tree if unit in sources))
+        if code in decided or not held.isdisjoint(relevant):
+            result = audit(program, units, equivalences, record, as_of)
+        else:  # nothing the learner holds or is taking can count here: the audit of someone new,
+            own = read_holdings(program, units, record, as_of)  # with what the learner holds unused
+            blank = BLANKS.audit(program, units, equivalences, relevant, as_of)
+            result = {**blank, "unused": sorted(own.validated), "warnings": own.warnings}
+        ranked.append(Ranked(program, result))
     ranked.sort(key=lambda r: rank_key(r.row))
     return ranked
+
+
+class BlankAudits:
+    """The audit of a learner who holds nothing a programme can use, by programme version, for the
+    last audit date asked: equal for every such learner (but for the record's own warnings), so
+    ranking the whole catalogue audits only the programmes the learner's units touch. An entry is
+    reused only while the programme, the ECTS of its units and its equivalences are the same.
+    The results are shared: read them, never change them."""
+
+    def __init__(self) -> None:
+        self._blanks: dict[tuple[str, str], tuple[Any, date, frozenset, dict[str, Any]]] = {}
+
+    def audit(
+        self,
+        program: ProgramDef,
+        units: Mapping[str, UnitDef],
+        equivalences: Sequence[EquivalenceDef],
+        relevant: set[str],
+        as_of: date,
+    ) -> dict[str, Any]:
+        key = (program.code, program.version)
+        shape = shape_of(program, units)
+        rules = frozenset(rule for rule in equivalences if rule.counts_as in relevant)
+        known = self._blanks.get(key)
+        if known is not None and known[0] is shape and known[1] == as_of and known[2] == rules:
+            return known[3]
+        result = audit(program, units, equivalences, LearnerRecord("", as_of, (), (), ()), as_of)
+        self._blanks[key] = (shape, as_of, rules, result)
+        return result
+
+
+BLANKS = BlankAudits()
 
 
 def rank_rows(

@@ -13,6 +13,7 @@ from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import roles_required
 from lms.core.navigation import MY_STUDIES, NavItem
+from lms.core.paging import page_of
 from lms.core.time import utcnow
 from lms.progress.audit import ranking, whatif
 from lms.progress.audit.engine import audit
@@ -33,6 +34,9 @@ def nav_items(user) -> list[NavItem]:
     return []
 
 
+CREDENTIALS_PER_PAGE = 25  # the whole catalogue is 355 programmes: the closest ones first, by pages
+
+
 @bp.route("/credentials")
 @roles_required(Role.LEARNER)
 def credentials():
@@ -45,7 +49,7 @@ def credentials():
     mine = {version.programme.code for _enrolment, version, _snapshot in learner_programmes(learner)}
     return render_template(
         "progress/credentials.html",
-        ranked=ranked,
+        page=page_of(ranked, request.args.get("page", 1, type=int), CREDENTIALS_PER_PAGE),
         mine=mine,
         claimable=[r for r in ranked if r.claimable],
         key=version_key,
