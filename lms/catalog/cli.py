@@ -82,7 +82,9 @@ def describe_plan(plan: ImportPlan) -> list[str]:
 def import_command(paths: tuple[str, ...], dry_run: bool) -> None:
     """Import catalogue files (or folders of *.yaml files) into the database."""
     try:
-        catalogue = read_catalog(paths, known_units=queries.database_unit_codes())
+        catalogue = read_catalog(
+            paths, known_units=queries.database_unit_codes(), known_slots=queries.database_slot_codes()
+        )
     except CatalogError as error:
         _fail(error.problems)
     plan = plan_import(catalogue)

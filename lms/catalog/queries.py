@@ -73,6 +73,11 @@ def database_unit_codes() -> set[str]:
     return set(db.session.scalars(sa.select(Unit.code)))
 
 
+def database_slot_codes() -> set[str]:
+    """The free slots of every programme version's tree (no unit may be named like one)."""
+    return {code for tree in db.session.scalars(sa.select(ProgrammeVersion.requirements)) for code in tree_slots(tree)}
+
+
 # --- units list -------------------------------------------------------------------------------------
 
 

@@ -50,7 +50,9 @@ def preview(data: bytes, filename: str) -> Preview:
             return filename + text[len(prefix) :] if text.startswith(prefix) else text
 
         try:
-            catalog = read_catalog([path], known_units=queries.database_unit_codes())
+            catalog = read_catalog(
+                [path], known_units=queries.database_unit_codes(), known_slots=queries.database_slot_codes()
+            )
         except CatalogError as error:
             result.problems = [renamed(p, rename) for p in error.details]
             return result

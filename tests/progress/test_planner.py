@@ -369,3 +369,25 @@ def test_check_plan_detects_gone_offering_and_passed_term(catalog):
     assert ("term_passed", first["code"]) in [(p.kind, p.unit) for p in later]
     done = LearnerRecord("1", results=passed(*HALF_MASTER, first["code"]))
     assert check_plan(schedule, program, catalog.units, catalog.equivalences, done, fewer, START, TODAY) == []
+
+
+def test_a_needed_free_slot_is_told_as_a_director_s_decision_and_a_filled_one_plans():
+    units = {
+        "U001": UnitDef("U001", "U001", Decimal(6), "UE", None),
+        "U002": UnitDef("U002", "U002", Decimal(3), "UE", None),
+    }
+    tree = normalise({"all": ["U001", {"slot": "P1X1", "ects": 6, "label": "UE libre"}]})
+    program = ProgramDef("P1", "1", "Test", "master", None, None, Decimal(12), Decimal(10), None, tree)
+    slots = [Slot("U001", 2026, "S2", "foad", "PAR", 1)]
+    prefs = Preferences("units", 2)
+    empty = LearnerRecord("1")
+    result = plan(program, units, [], empty, slots, prefs, START, as_of=TODAY)
+    assert not result.works
+    assert ("slot", "P1X1") in [(p.kind, p.unit) for p in result.problems]
+
+    from lms.progress.audit.records import ExceptionEntry
+
+    filled = LearnerRecord("1", results=passed("U002"), exceptions=(ExceptionEntry("P1", "U002", "P1X1", "accord"),))
+    result = plan(program, units, [], filled, slots, prefs, START, as_of=TODAY)
+    assert result.works
+    assert [unit.code for term in result.terms for unit in term.units] == ["U001"]

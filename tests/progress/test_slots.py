@@ -239,3 +239,15 @@ def test_ranking_the_whole_catalogue_equals_auditing_each_programme(paris):
         }
         for code, program in newest_versions(paris.programs.values()).items():
             assert ranked[code] == audit(program, paris.units, paris.equivalences, record, AS_OF), code
+
+
+def test_a_unit_named_like_a_known_slot_is_refused(tmp_path):
+    path = write(tmp_path, "      all: [NFA001]\n", units="  - {code: CPN7400AX1, title: Libre, ects: 6, kind: UE}\n")
+    with pytest.raises(CatalogError) as caught:
+        read_catalog([path], known_slots={"CPN7400AX1"})
+    assert any(
+        line.endswith(
+            "catalogue.yaml:3: unit CPN7400AX1 is named like a free slot of a programme: a slot names no unit"
+        )
+        for line in caught.value.problems
+    ), caught.value.problems

@@ -231,16 +231,19 @@ def catalog_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def read_catalog(paths: Iterable[str | Path], known_units: Iterable[str] = ()) -> Catalog:
+def read_catalog(
+    paths: Iterable[str | Path], known_units: Iterable[str] = (), known_slots: Iterable[str] = ()
+) -> Catalog:
     """Read and check catalogue files; raise :class:`CatalogError` listing every problem.
 
     ``known_units``: codes defined elsewhere (the database, when importing) that trees,
-    equivalences and offerings may name without the files defining them.
+    equivalences and offerings may name without the files defining them. ``known_slots``: the free
+    slots of programmes defined elsewhere, which no unit of the files may be named like.
     """
     reader = _Reader()
     for path in catalog_files(paths):
         reader.read_file(path)
-    reader.check_references(frozenset(known_units))
+    reader.check_references(frozenset(known_units), frozenset(known_slots))
     if reader.problems:
         raise CatalogError(reader.problems)
     return reader.catalog
@@ -352,7 +355,9 @@ class _Reader:
             self.problem(path, line, msg(N_("{what}: {problem}"), what=what, problem=told))
         self.slot_refs += [(str(path), line, code) for line, code in _slot_leaves(item["requirements"], item.line)]
 
-    def check_references(self, known_units: frozenset[str] = frozenset()) -> None:
+    def check_references(
+        self, known_units: frozenset[str] = frozenset(), known_slots: frozenset[str] = frozenset()
+    ) -> None:
         for file, line, code in self.tree_refs:
             if code not in self.catalog.units and code not in known_units:
                 self.problem(file, line, msg(N_("unit {code} is not in the catalogue"), code=code))
@@ -360,6 +365,9 @@ class _Reader:
             if code in self.catalog.units or code in known_units:
                 told = msg(N_("slot {code} is also a unit of the catalogue: a slot names no unit"), code=code)
                 self.problem(file, line, told)
+        for code in sorted(known_slots & set(self.catalog.units)):
+            told = msg(N_("unit {code} is named like a free slot of a programme: a slot names no unit"), code=code)
+            self.problem(*self.catalog.unit_origins[code].rsplit(":", 1), told)
 
 
 def _slot_leaves(node: Any, line: int) -> Iterator[tuple[int, str]]:

@@ -49,6 +49,7 @@ def credentials():
     mine = {version.programme.code for _enrolment, version, _snapshot in learner_programmes(learner)}
     return render_template(
         "progress/credentials.html",
+        ranked=ranked,  # the whole order (claimable certificates come from all of it)
         page=page_of(ranked, request.args.get("page", 1, type=int), CREDENTIALS_PER_PAGE),
         mine=mine,
         claimable=[r for r in ranked if r.claimable],

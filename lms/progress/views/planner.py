@@ -53,6 +53,11 @@ def problem_text(problem: Problem | dict) -> str:
         if unit
         else _("Some needed units are not offered in the modalities and centres you accept."),
         "too_big": _("%(unit)s is worth more ECTS than your pace allows in one semester.", unit=unit),
+        "slot": _(
+            "The free slot %(unit)s is needed: it is filled only by a decision of the programme's director "
+            "(a unit chosen with the teacher in charge). Ask for it, then plan again.",
+            unit=unit,
+        ),
         "pinned_unavailable": _(
             "%(unit)s, which you pinned, cannot be planned: removed, or not offered in the "
             "modalities and centres you accept.",

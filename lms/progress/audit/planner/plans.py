@@ -90,6 +90,7 @@ class Problem:
     - ``removed``: a unit needed to complete the programme was removed by the learner;
     - ``not_offered``: a unit needed is offered in no acceptable modality / centre in the horizon;
     - ``too_big``: a unit is worth more ECTS than the pace allows in one semester;
+    - ``slot``: a free slot of the tree is needed: only a director's decision fills it, no offering;
     - ``pinned_unavailable``: a pinned unit cannot be planned (same reasons);
     - ``no_schedule``: the offerings could complete the programme, not within the horizon at this pace;
     - ``offering_gone``: (saved plan) the planned offering no longer exists;

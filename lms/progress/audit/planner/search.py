@@ -249,7 +249,9 @@ def _why_not(completes: Completes, reachable: frozenset[str], removed: set[str],
     for code in needed:
         if code in reachable:
             continue
-        if code in removed:
+        if code in completes.program.slots:  # no offering fills a free slot: only a director's decision
+            problems.append(Problem("slot", code))
+        elif code in removed:
             problems.append(Problem("removed", code))
         elif code in too_big:
             problems.append(Problem("too_big", code))
