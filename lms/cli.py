@@ -1,14 +1,39 @@
 """The ``lms`` console script: the Flask command group of the app (``lms db upgrade``,
-``lms users create``, ``lms demo``, ``lms run``...)."""
+``lms users create``, ``lms demo``, ``lms run``...).
+
+The file-only commands (``lms audit --catalog ... --transcript ...`` and ``lms rank``) read files
+and print JSON: they run without building the web app (``create_app`` alone costs more than a whole
+audit), importing only click and the pure audit. ``lms audit --learner`` reads the database and
+goes through the app's group like every other command.
+"""
 
 from __future__ import annotations
 
-from flask.cli import FlaskGroup
+import sys
 
-from lms.app import create_app, ensure_instance_folder
+FILE_COMMANDS = ("audit", "rank")
+
+
+def file_only(args: list[str]) -> bool:
+    """Whether ``args`` (after ``lms``) name a command that reads files only."""
+    if not args or args[0] not in FILE_COMMANDS:
+        return False
+    return not any(arg == "--learner" or arg.startswith("--learner=") for arg in args[1:])
 
 
 def main() -> None:
+    args = sys.argv[1:]
+    if file_only(args):
+        from lms.progress.cli import audit_command, rank_command
+
+        command = audit_command if args[0] == "audit" else rank_command
+        command.main(args[1:], prog_name=f"lms {args[0]}")
+        return
+
+    from flask.cli import FlaskGroup
+
+    from lms.app import create_app, ensure_instance_folder
+
     cli = FlaskGroup(
         create_app=lambda: ensure_instance_folder(create_app()),
         help="lms: modular diplomas for working adults.",

@@ -19,6 +19,10 @@ against them as a whole (line 0, the catalogue paths as given):
 no file: such problems read ``lms audit: --learner: unknown learner number 999``. Misused options
 (a missing ``--program``, ``--learner`` mixed with ``--transcript``...) are click's usage errors,
 status 2 as well.
+
+This module imports neither Flask nor the database layer: the console script (:mod:`lms.cli`)
+runs the file-only commands without building the web app; only ``--learner`` and ``lms progress``
+build it.
 """
 
 from __future__ import annotations
@@ -30,10 +34,8 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 import click
-from flask.cli import with_appcontext
 
-from lms.accounts.queries import learner_by_number
-from lms.progress.audit.catalogue import Catalog, CatalogError, ProgramDef, read_catalog
+from lms.progress.audit.catalogue import Catalog, CatalogError, ProgramDef, read_catalog_cached
 from lms.progress.audit.records import LearnerRecord
 from lms.progress.audit.transcripts import TranscriptError, read_transcript
 
@@ -132,7 +134,7 @@ def read_inputs(catalog_paths: Sequence[str], transcript: str) -> tuple[Catalog,
     problems: list[str] = []
     catalog = record = None
     try:
-        catalog = read_catalog(catalog_paths)
+        catalog = read_catalog_cached(catalog_paths)
     except CatalogError as error:
         problems += error.problems
     try:
@@ -182,7 +184,6 @@ as_of_option = click.option(
     help="Programme version; default: the newest (files), the learner's enrolled version else the newest (--learner).",
 )
 @as_of_option
-@with_appcontext  # --learner reads the database; reading files opens no connection
 def audit_command(
     catalog_paths: tuple[str, ...],
     transcript: str | None,
@@ -202,7 +203,8 @@ def audit_command(
     if learner is not None:
         if catalog_paths or transcript:
             raise click.UsageError("give either --learner, or --catalog and --transcript, not both")
-        print_json(_audit_from_database(learner, program, version, _as_date(as_of)))
+        with _web_app().app_context():  # only --learner builds the app: reading files needs none of it
+            print_json(_audit_from_database(learner, program, version, _as_date(as_of)))
         return
     if not catalog_paths or not transcript:
         raise click.UsageError("give --catalog and --transcript (or --learner to audit from the database)")
@@ -214,9 +216,25 @@ def audit_command(
     print_json(engine.audit(chosen, catalog.units, catalog.equivalences, record, _as_date(as_of)))
 
 
+def _web_app():
+    """The app of the ``lms`` group (``lms audit --learner`` comes through it), else a new one."""
+    from flask import current_app, has_app_context
+    from flask.cli import ScriptInfo
+
+    if has_app_context():
+        return current_app._get_current_object()
+    info = click.get_current_context().find_object(ScriptInfo)
+    if info is not None:
+        return info.load_app()
+    from lms.app import create_app, ensure_instance_folder
+
+    return ensure_instance_folder(create_app())
+
+
 def _audit_from_database(number: str, program: str, version: str | None, as_of: date | None) -> dict[str, Any]:
     import sqlalchemy as sa
 
+    from lms.accounts.queries import learner_by_number
     from lms.extensions import db
     from lms.progress import queries
     from lms.progress.audit import engine
@@ -269,9 +287,14 @@ def progress_group() -> None:
 @progress_group.command("refresh")
 @click.option("--learner", "number", metavar="NUMBER", help="Only this learner (default: every enrolled learner).")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Audit date (default: today).")
-@with_appcontext
 def refresh_command(number: str | None, as_of: datetime | None) -> None:
     """Re-audit learners and store the results, e.g. after a catalogue import."""
+    with _web_app().app_context():
+        _refresh(number, as_of)
+
+
+def _refresh(number: str | None, as_of: datetime | None) -> None:
+    from lms.accounts.queries import learner_by_number
     from lms.extensions import db
     from lms.progress.services import refresh_all, refresh_progress
 
