@@ -217,11 +217,13 @@ def _fill_programme(mapper, connection, enrolment: Enrolment) -> None:
 @sa.event.listens_for(Session, "before_flush")
 def _record_status_changes(session: Session, flush_context, instances) -> None:
     """Every new enrolment and every status change leaves an event, whoever wrote it."""
+    # session.new builds a new set at each access: read once (each flush sees every pending object).
     for enrolment in [*session.new, *session.dirty]:
         if not isinstance(enrolment, Enrolment):
             continue
-        history = sa.inspect(enrolment).attrs.status.history
-        is_new = enrolment in session.new
+        state = sa.inspect(enrolment)
+        history = state.attrs.status.history
+        is_new = state.pending
         if not is_new and not history.has_changes():
             continue
         before = None if is_new else (history.deleted[0] if history.deleted else None)
