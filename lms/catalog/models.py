@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.core.base import TimestampMixin, enum_type
@@ -156,3 +158,55 @@ class ProgrammeVersion(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<ProgrammeVersion {self.programme.code if self.programme else '?'} {self.version}>"
+
+
+class CatalogueGeneration(db.Model):
+    """One row whose ``generation`` changes, in the same transaction, with every change of the
+    catalogue the audit reads (units, equivalences, programmes, their versions): a process keeps
+    its copy of the catalogue while the number it read before loading it is unchanged, whichever
+    host or worker wrote. A random number rather than a counter, so that two databases copied from
+    one (tests, restored backups) never share a number with different contents."""
+
+    __tablename__ = "catalogue_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+CATALOGUE_MODELS = (Unit, Equivalence, Programme, ProgrammeVersion)
+CATALOGUE_CHANGED = "lms.catalog.changed"  # session.info: this transaction changed the catalogue
+
+
+def new_generation() -> int:
+    return secrets.randbits(62)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _new_catalogue_generation(session: sa.orm.Session, _context: Any, _instances: Any) -> None:
+    if not any(isinstance(obj, CATALOGUE_MODELS) for obj in (*session.new, *session.dirty, *session.deleted)):
+        return
+    session.info[CATALOGUE_CHANGED] = True
+    table = CatalogueGeneration.__table__
+    connection = session.connection()  # core statements: no ORM event, no autoflush inside the flush
+    if not connection.execute(sa.update(table).values(generation=new_generation())).rowcount:
+        connection.execute(sa.insert(table).values(id=1, generation=new_generation()))
+
+
+CATALOGUE_TABLES = frozenset({"units", "equivalences", "equivalence_sources", "programmes", "programme_versions"})
+
+
+@sa.event.listens_for(sa.orm.Session, "do_orm_execute")
+def _bulk_catalogue_change(state: sa.orm.ORMExecuteState) -> None:
+    """An insert, update or delete statement on a catalogue table changes the generation too."""
+    table = getattr(state.statement, "table", None)
+    if state.is_select or table is None or table.name not in CATALOGUE_TABLES:
+        return
+    state.session.info[CATALOGUE_CHANGED] = True
+    generation = CatalogueGeneration.__table__
+    state.session.connection().execute(sa.update(generation).values(generation=new_generation()))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _catalogue_change_ends(session: sa.orm.Session, transaction: sa.orm.SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(CATALOGUE_CHANGED, None)
