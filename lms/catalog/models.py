@@ -183,7 +183,12 @@ def new_generation() -> int:
 
 @sa.event.listens_for(sa.orm.Session, "before_flush")
 def _new_catalogue_generation(session: sa.orm.Session, _context: Any, _instances: Any) -> None:
-    if not any(isinstance(obj, CATALOGUE_MODELS) for obj in (*session.new, *session.dirty, *session.deleted)):
+    changed = (
+        any(isinstance(obj, CATALOGUE_MODELS) for obj in (*session.new, *session.deleted))
+        # a row merely touched (loaded into a form, a relationship appended to elsewhere) is no change
+        or any(isinstance(obj, CATALOGUE_MODELS) and session.is_modified(obj) for obj in session.dirty)
+    )
+    if not changed:
         return
     session.info[CATALOGUE_CHANGED] = True
     table = CatalogueGeneration.__table__

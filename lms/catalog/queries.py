@@ -3,6 +3,7 @@ trees ready to show, and the whole catalogue in the loader's terms (export)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -10,7 +11,16 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit, equivalence_sources, programme_directors
+from lms.catalog.models import (
+    CATALOGUE_CHANGED,
+    CatalogueGeneration,
+    Equivalence,
+    Programme,
+    ProgrammeVersion,
+    Unit,
+    equivalence_sources,
+    programme_directors,
+)
 from lms.core.paging import Page, paginate
 from lms.core.search import matches_words
 from lms.extensions import db
@@ -253,3 +263,33 @@ def public_programme(code: str) -> ProgrammeVersion | None:
         .order_by(ProgrammeVersion.version.desc())
         .limit(1)
     )
+
+
+class _ProcessCatalogue:
+    """The last catalogue this process loaded, with the database and the catalogue generation
+    (:class:`~lms.catalog.models.CatalogueGeneration`) it was loaded at: every request of every
+    worker thread reuses it while the generation stands (one small read instead of the whole
+    catalogue), so memory stays one copy per process. A transaction that changed the catalogue
+    itself reads its own, uncommitted, catalogue and shares nothing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[str, int] | None = None
+        self._catalog: Catalog | None = None
+
+    def get(self, session: sa.orm.Session) -> Catalog:
+        # The generation first, then the rows: what is kept is never older than its generation.
+        generation = session.scalar(sa.select(CatalogueGeneration.generation).where(CatalogueGeneration.id == 1))
+        if session.info.get(CATALOGUE_CHANGED) or generation is None:
+            return catalog_from_database(offerings=False)
+        key = (str(session.get_bind().url), generation)
+        with self._lock:
+            if self._key == key and self._catalog is not None:
+                return self._catalog
+        catalog = catalog_from_database(offerings=False)
+        with self._lock:
+            self._key, self._catalog = key, catalog
+        return catalog
+
+
+PROCESS_CATALOGUE = _ProcessCatalogue()

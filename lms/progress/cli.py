@@ -35,7 +35,8 @@ from typing import Any, NoReturn
 
 import click
 
-from lms.progress.audit.catalogue import Catalog, CatalogError, ProgramDef, read_catalog_cached
+from lms.progress.audit.catalogue import Catalog, CatalogError, ProgramDef
+from lms.progress.audit.catalogue_cache import read_catalog_cached
 from lms.progress.audit.records import LearnerRecord
 from lms.progress.audit.transcripts import TranscriptError, read_transcript
 

@@ -3,7 +3,6 @@ audit engine's inputs built from the database (``lms audit --learner``)."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,15 +13,13 @@ import sqlalchemy.orm
 from lms.accounts.models import Learner, User
 from lms.catalog.directors import directed_learners
 from lms.catalog.models import (
-    CATALOGUE_CHANGED,
     CATALOGUE_MODELS,
     CATALOGUE_TABLES,
-    CatalogueGeneration,
     Programme,
     ProgrammeVersion,
     Unit,
 )
-from lms.catalog.queries import catalog_from_database
+from lms.catalog.queries import PROCESS_CATALOGUE
 from lms.core.time import academic_year
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
@@ -143,38 +140,8 @@ def catalogue_from_database() -> Catalog:
     return catalog
 
 
-class _ProcessCatalogue:
-    """The last catalogue this process loaded, with the database and the catalogue generation
-    (:class:`~lms.catalog.models.CatalogueGeneration`) it was loaded at: every request of every
-    worker thread reuses it while the generation stands (one small read instead of the whole
-    catalogue), so memory stays one copy per process. A transaction that changed the catalogue
-    itself reads its own, uncommitted, catalogue and shares nothing."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._key: tuple[str, int] | None = None
-        self._catalog: Catalog | None = None
-
-    def get(self, session: sa.orm.Session) -> Catalog:
-        # The generation first, then the rows: what is kept is never older than its generation.
-        generation = session.scalar(sa.select(CatalogueGeneration.generation).where(CatalogueGeneration.id == 1))
-        if session.info.get(CATALOGUE_CHANGED) or generation is None:
-            return catalog_from_database(offerings=False)
-        key = (str(session.get_bind().url), generation)
-        with self._lock:
-            if self._key == key and self._catalog is not None:
-                return self._catalog
-        catalog = catalog_from_database(offerings=False)
-        with self._lock:
-            self._key, self._catalog = key, catalog
-        return catalog
-
-
-PROCESS_CATALOGUE = _ProcessCatalogue()
-
-
 def _process_catalogue(session: sa.orm.Session) -> Catalog:
-    return PROCESS_CATALOGUE.get(session)
+    return PROCESS_CATALOGUE.get(session)  # lms.catalog.queries: one copy per process
 
 
 def _forget_catalogue_after_flush(session: sa.orm.Session, _context: object) -> None:

@@ -550,8 +550,9 @@ def test_database_audit_reads_in_a_constant_number_of_statements(demo_app):
     with count_statements(demo_app) as statements:
         result = demo_app.test_cli_runner().invoke(args=["audit", "--learner", "100000W", "--program", "LG02501A"])
     assert result.exit_code == 0, result.stderr
-    # learner, catalogue (units, equivalences, versions), enrolled version, record (5): no N+1.
-    assert len(statements) == 10, statements
+    # learner, catalogue (its generation, units, equivalences, versions), enrolled version,
+    # record (5): no N+1.
+    assert len(statements) == 11, statements
 
 
 def test_database_audit_bad_input(demo_app):

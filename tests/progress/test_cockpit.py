@@ -112,7 +112,7 @@ def test_pages_run_a_constant_number_of_statements(demo_app):
             assert short.get(short_url).status_code == 200
         with count_statements(demo_app) as many:
             assert long.get(long_url).status_code == 200
-        assert len(few) == len(many), (short_url, few, many)
+        assert len(few) == len(many), (short_url, sorted(set(few) ^ set(many)))
 
 
 @pytest.mark.sqlite_only
@@ -149,9 +149,10 @@ def test_planner_pages_run_a_constant_number_of_statements(demo_app):
 
         short_id, long_id = enrolment_id(email, programme), enrolment_id("apprenant@example.org", "LG02501A")
     short, long = client_for(demo_app, email, PASSWORD), client_for(demo_app, "apprenant@example.org", PASSWORD)
+    short.get(f"/me/plan/{short_id}")  # the process loads the catalogue once: not part of any page's count
     for short_url, long_url in (("/me/plan", "/me/plan"), (f"/me/plan/{short_id}", f"/me/plan/{long_id}")):
         with count_statements(demo_app) as few:
             assert short.get(short_url).status_code == 200
         with count_statements(demo_app) as many:
             assert long.get(long_url).status_code == 200
-        assert len(few) == len(many), (short_url, few, many)
+        assert len(few) == len(many), (short_url, sorted(set(few) ^ set(many)))

@@ -161,12 +161,12 @@ def test_importing_an_equivalence_re_audits_learners(demo_app, tmp_path):
 
 
 def test_the_catalogue_is_read_once_per_transaction(demo_app, monkeypatch):
-    import lms.progress.queries as progress_queries
+    import lms.catalog.queries as catalog_queries
     from lms.progress.services import refresh_all
 
     reads = []
-    real = progress_queries.catalog_from_database
-    monkeypatch.setattr(progress_queries, "catalog_from_database", lambda **kw: reads.append(1) or real(**kw))
+    real = catalog_queries.catalog_from_database
+    monkeypatch.setattr(catalog_queries, "catalog_from_database", lambda **kw: reads.append(1) or real(**kw))
     with demo_app.app_context():
         learner_id = learner_by_number(DEMO_LEARNER).id
         refresh_progress([learner_id])
@@ -182,5 +182,25 @@ def test_the_catalogue_is_read_once_per_transaction(demo_app, monkeypatch):
         catalogue_from_database()  # a bulk statement on a catalogue table: read again
         assert len(reads) == 3
         db.session.rollback()
-        catalogue_from_database()  # a new transaction: read again
-        assert len(reads) == 4
+        kept = catalogue_from_database()  # a new transaction: the process's copy, the changes undone
+        assert len(reads) == 3
+        assert kept.units["ANG100"].ects != Decimal(4) and kept.units["ANG100"].title != "Anglais"
+
+
+def test_a_catalogue_change_committed_elsewhere_reaches_every_process_copy(demo_app):
+    with demo_app.app_context():
+        before = catalogue_from_database()
+        db.session.rollback()
+        assert catalogue_from_database() is before  # nothing changed: the process's copy, no reload
+        db.session.rollback()
+        with sa.orm.Session(db.engine) as other_worker:  # another worker or host, its own transaction
+            other_worker.scalar(sa.select(Unit).where(Unit.code == "ANG100")).title = "Anglais des affaires"
+            other_worker.commit()
+        after = catalogue_from_database()
+        assert after is not before and after.units["ANG100"].title == "Anglais des affaires"
+        db.session.rollback()
+        with db.engine.begin() as connection:  # a bulk statement through the ORM session's events
+            with sa.orm.Session(bind=connection) as bulk:
+                bulk.execute(sa.update(Unit).where(Unit.code == "ANG100").values(title="Anglais"))
+        assert catalogue_from_database().units["ANG100"].title == "Anglais"
+        db.session.rollback()
