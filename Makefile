@@ -29,7 +29,7 @@ translations: $(STAMP)
 	$(VENV)/bin/pybabel compile -d lms/translations -D messages --statistics 2>&1 | tail -n 2
 
 ## install-system: Debian packages when missing: Pango and fonts for PDFs (WeasyPrint), and for the
-## tests Chromium and the PostgreSQL server
+## tests Chromium, the PostgreSQL server and Redis
 install-system:
 	@$(MAKE) --no-print-directory apt-packages WITH_TEST_PACKAGES=1
 
@@ -43,6 +43,7 @@ apt-packages:
 	if [ -n "$(WITH_TEST_PACKAGES)" ]; then \
 	  command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
 	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
+	  command -v redis-server >/dev/null 2>&1 || need="$$need redis-server"; \
 	fi; \
 	if [ -n "$$need" ]; then \
 	  echo "installing Debian packages:$$need"; \
@@ -55,13 +56,16 @@ instance/secret_key:
 	@$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
 	@chmod 600 $@
 
-## run: migrate the database, load the demo data when empty, serve on http://127.0.0.1:5000
+## run: migrate the database, load the demo data when empty, start the task consumer (`lms worker`,
+## its queue a SQLite file under instance/) and serve on http://127.0.0.1:5000; Ctrl-C stops both
 run: install install-runtime instance/secret_key
 	@export LMS_SECRET_KEY="$$(cat instance/secret_key)"; \
 	$(LMS) db upgrade && \
 	$(LMS) demo --if-empty && \
-	echo "Serving lms on http://$(HOST):$(PORT) (Ctrl-C to stop)" && \
-	exec $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	{ $(LMS) worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  echo "Serving lms on http://$(HOST):$(PORT) (Ctrl-C to stop)"; \
+	  $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app; }
 
 ## lint: ruff's checks and formatting (fails on any finding; `ruff format .` fixes the formatting)
 lint: $(STAMP)

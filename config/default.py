@@ -33,7 +33,18 @@ ARGON2_MEMORY_COST = 65536
 ARGON2_PARALLELISM = 4
 PASSWORD_MIN_LENGTH = 10
 
-# Login throttling, per client address and per account.
+# Redis (e.g. redis://localhost:6379/0): when set, the task queue and the login throttling's
+# counters live there, shared by every web host and worker. Without it the queue is a SQLite file
+# under instance/ and the counters stay in each process (one host).
+REDIS_URL = None
+
+# Background tasks (Huey, lms.core.tasks): `lms worker` consumes them, `make run` starts it.
+TASK_QUEUE_NAME = "lms"
+TASK_QUEUE_FILE = "tasks.sqlite3"  # under instance/ unless absolute; unused with REDIS_URL
+TASK_WORKERS = 2  # threads of one `lms worker`
+TASKS_IMMEDIATE = False  # True: every task runs at once in the process that queued it, after its commit
+
+# Login throttling, per client address and per account (Redis when REDIS_URL is set).
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "5 per minute"
@@ -49,6 +60,9 @@ BOOTSTRAP_BOOTSWATCH_THEME = None
 
 # Plugins: names of plugins not to load (e.g. "reports" or an entry-point name).
 DISABLED_PLUGINS = ()
+# Modules to load as plugins besides the "lms.plugins" entry points ("a.b,c.d"), on every web
+# host and worker alike.
+PLUGIN_MODULES = ()
 
 # Uploads
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024

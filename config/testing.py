@@ -8,3 +8,6 @@ ARGON2_MEMORY_COST = 1024
 ARGON2_PARALLELISM = 1
 # E-mails go through SMTP_HOST only (tests run their own server): never into a folder.
 MAIL_FOLDER = None
+# Background tasks run at once, after their commit, in the test's process; the queue's own tests
+# (tests/tasks) run real consumers on SQLite and Redis.
+TASKS_IMMEDIATE = True

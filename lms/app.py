@@ -35,12 +35,13 @@ def create_app(
 
     import lms.models  # noqa: F401  (complete mapper registry before anything queries)
     from lms.core import db as core_db
-    from lms.core import holdings
+    from lms.core import holdings, tasks
     from lms.core.access import enforce_access
     from lms.core.error_pages import register_error_handlers
     from lms.core.security import add_security_headers
     from lms.core.transactions import finish_request
     from lms.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from lms.plugins.contributions import collect
     from lms.plugins.manager import create_plugin_manager
 
     db.init_app(app)
@@ -54,8 +55,11 @@ def create_app(
     babel.init_app(app, locale_selector=_select_locale, default_translation_directories="translations")
     bootstrap.init_app(app)
 
-    pm = create_plugin_manager(disabled=app.config["DISABLED_PLUGINS"], extra=plugins)
+    pm = create_plugin_manager(
+        disabled=app.config["DISABLED_PLUGINS"], extra=[*_plugin_modules(app.config["PLUGIN_MODULES"]), *plugins]
+    )
     app.extensions["lms.plugins"] = pm
+    tasks.init_app(app, collect(pm.hook.lms_tasks(), key=lambda work: work.name))
     pm.hook.lms_load_blueprints(app=app)
     pm.hook.lms_cli(group=app.cli)
 
@@ -65,6 +69,14 @@ def create_app(
     app.after_request(add_security_headers)
     register_error_handlers(app)
     return app
+
+
+def _plugin_modules(names: str | Iterable[str]) -> list[object]:
+    import importlib
+
+    if isinstance(names, str):
+        names = [name.strip() for name in names.split(",") if name.strip()]
+    return [importlib.import_module(name) for name in names]
 
 
 # The areas whose labels (French/English names of their enums) templates of any area may show.
@@ -98,6 +110,8 @@ def _load_config(app: Flask, config_name: str, overrides: Mapping[str, Any]) -> 
     app.config.from_prefixed_env("LMS")
     app.config.update(overrides)
 
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]  # counted across every host
     disabled = app.config["DISABLED_PLUGINS"]
     if isinstance(disabled, str):
         app.config["DISABLED_PLUGINS"] = tuple(name.strip() for name in disabled.split(",") if name.strip())

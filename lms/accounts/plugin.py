@@ -36,6 +36,13 @@ def lms_cli(group) -> None:
 
 
 @hookimpl
+def lms_tasks() -> list:
+    from lms.accounts.tasks import purge_expired_sessions
+
+    return [purge_expired_sessions]
+
+
+@hookimpl
 def lms_nav_items(user) -> list[NavItem]:
     items = [NavItem(_l("My account"), "accounts.change_password", order=900, group=ACCOUNT)]
     if user.has_role(Role.ADMIN):

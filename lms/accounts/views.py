@@ -14,6 +14,7 @@ from lms.core.access import login_required, public
 from lms.core.audit import record_event
 from lms.core.models import AuditEvent
 from lms.core.refusals import attempt
+from lms.core.security import local_path
 from lms.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
@@ -29,17 +30,7 @@ def _account_key() -> str:
 
 def safe_next(target: str | None) -> str:
     """Only a path on this site: never an absolute or scheme-relative URL (open redirect)."""
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        # Browsers read a backslash as a slash and drop tabs and newlines: both can make "//".
-        and "\\" not in target
-        and target.isprintable()
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for("core.home")
+    return local_path(target) or url_for("core.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -12,7 +12,9 @@ from lms.catalog import directors, queries, uploads
 from lms.catalog.forms import CatalogUploadForm, ConfirmImportForm, DetachDirectorForm, DirectorForm, UnitSearchForm
 from lms.catalog.models import Programme
 from lms.catalog.services import apply_import
+from lms.core import jobs
 from lms.core.access import roles_required
+from lms.core.holdings import settle
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -146,4 +148,8 @@ def import_confirm():
         ),
         "success",
     )
+    settle()  # the learners' re-audit starts with the import: its page follows it
+    reaudits = jobs.started()
+    if reaudits:
+        return redirect(url_for("core.job", job_id=reaudits[-1], back=url_for(".import_upload")))
     return redirect(url_for(".import_upload"))

@@ -45,3 +45,48 @@ class AuditLog(db.Model):
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     path: Mapped[str | None] = mapped_column(sa.String(500))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class BackgroundJob(db.Model):
+    """Work someone waits for on the task queue (a catalogue-wide re-audit, a ZIP of certificates):
+    its progress for the page that polls it, and what it made for download. ``position`` is where a
+    job done in batches stands (the last learner id re-audited): a batch that finds the job moved
+    on is a duplicate and does nothing, so a job resumes after a consumer restart without
+    repeating or skipping anything."""
+
+    __tablename__ = "background_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus, "job_status"), default=JobStatus.QUEUED)
+    label: Mapped[str] = mapped_column(sa.String(200), default="")
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    position: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None]
+    output_name: Mapped[str | None] = mapped_column(sa.String(200))
+    output_type: Mapped[str | None] = mapped_column(sa.String(100))
+    output: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+
+    __table_args__ = (sa.CheckConstraint("done >= 0 AND total >= 0", name="counts_not_negative"),)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status is JobStatus.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0

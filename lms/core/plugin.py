@@ -30,6 +30,20 @@ def lms_load_blueprints(app: Flask) -> None:
 
 
 @hookimpl
+def lms_cli(group) -> None:
+    from lms.core.cli import worker_command
+
+    group.add_command(worker_command)
+
+
+@hookimpl
+def lms_tasks() -> list:
+    from lms.core.jobs import resume_stalled_jobs
+
+    return [resume_stalled_jobs]
+
+
+@hookimpl
 def lms_nav_items(user) -> list[NavItem]:
     return [NavItem(_l("Home"), "core.home", order=0)]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -36,3 +38,19 @@ def add_security_headers(response: Response) -> Response:
         # Pages may show personal data: never store them in shared caches.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None: never an absolute or scheme-relative URL
+    (an open redirect)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        # Browsers read a backslash as a slash and drop tabs and newlines: both can make "//".
+        and "\\" not in target
+        and target.isprintable()
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return None

@@ -1,8 +1,9 @@
 """Notification channels: in-app (a row the user reads in lms) and e-mail (after the commit).
 
 A channel is any object with ``name`` and ``deliver(message)``; plugins add channels through the
-``lms_notification_channels`` hook. E-mails are queued on the database session and sent only once
-the transaction has committed: a rolled-back request never mails anyone.
+``lms_notification_channels`` hook. E-mails are tasks of the queue (:mod:`lms.core.tasks`), sent
+only once the transaction has committed: a rolled-back request never mails anyone, and a mail
+server that is down is tried again rather than losing the mail.
 
 Without an SMTP server (``SMTP_HOST``), e-mails are written as ``.eml`` files into ``MAIL_FOLDER``
 (development: ``<instance>/mail``, so that signing up or resetting a password works under
@@ -17,18 +18,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any
 
-import sqlalchemy as sa
 from flask import current_app, has_app_context
-from sqlalchemy.orm import Session
 
+from lms.core.tasks import enqueue, task
 from lms.extensions import db
 from lms.notifications.models import Notification
 
 log = logging.getLogger(__name__)
-OUTBOX = "lms.outbox"
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,14 @@ class InAppChannel:
 
 
 class EmailChannel:
-    """Sends through the SMTP server of ``SMTP_HOST``/``SMTP_PORT``, else into ``MAIL_FOLDER``."""
+    """Queues the e-mail (:func:`send_email`, sent once the transaction commits, retried while
+    the SMTP server of ``SMTP_HOST``/``SMTP_PORT`` refuses it), else keeps it in ``MAIL_FOLDER``."""
 
     name = "email"
 
     def deliver(self, message: Message) -> None:
         config = current_app.config
-        transport = _transport()
-        if transport is None:
+        if not config.get("SMTP_HOST") and not config.get("MAIL_FOLDER"):
             return
         mail = EmailMessage()
         mail["From"] = config["MAIL_FROM"]
@@ -70,32 +70,20 @@ class EmailChannel:
             f"\n\n{config['PUBLIC_URL'].rstrip('/')}{message.link}" if message.link and config.get("PUBLIC_URL") else ""
         )
         mail.set_content(f"{message.body}{link}\n")
-        db.session().info.setdefault(OUTBOX, []).append((transport, mail))
+        enqueue(send_email, mail.as_bytes())
 
 
-def _transport() -> tuple[str, int, float] | Path | None:
-    """SMTP settings, or the folder that keeps e-mails when there is no server, or None."""
+@task(retries=5, retry_delay=30)
+def send_email(raw: bytes) -> None:
+    """Send one e-mail through the worker's SMTP server, or keep it in ``MAIL_FOLDER`` without one.
+    Raising makes the queue try again later (a mail server down for a while loses nothing)."""
     config = current_app.config
+    mail = BytesParser(policy=default_policy).parsebytes(raw)
     if config.get("SMTP_HOST"):
-        return (config["SMTP_HOST"], int(config["SMTP_PORT"]), float(config["SMTP_TIMEOUT"]))
-    if config.get("MAIL_FOLDER"):
-        return Path(current_app.instance_path) / config["MAIL_FOLDER"]  # an absolute folder stays as it is
-    return None
-
-
-def _send_outbox(session: Session) -> None:
-    outbox: list[tuple[tuple[str, int, float] | Path, EmailMessage]] = session.info.pop(OUTBOX, [])
-    for transport, mail in outbox:
-        try:
-            if isinstance(transport, Path):
-                _keep(transport, mail)
-            else:
-                host, port, timeout = transport
-                with smtplib.SMTP(host, port, timeout=timeout) as smtp:
-                    smtp.send_message(mail)
-        except (OSError, smtplib.SMTPException):
-            # The change is committed; a mail server down must not turn it into an error page.
-            log.exception("could not send the e-mail %r to %s", mail["Subject"], mail["To"])
+        with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=float(config["SMTP_TIMEOUT"])) as smtp:
+            smtp.send_message(mail)
+    elif config.get("MAIL_FOLDER"):
+        _keep(Path(current_app.instance_path) / config["MAIL_FOLDER"], mail)  # an absolute folder stays as it is
 
 
 def _keep(folder: Path, mail: EmailMessage) -> None:
@@ -104,22 +92,6 @@ def _keep(folder: Path, mail: EmailMessage) -> None:
     path.write_bytes(mail.as_bytes())
     # Warning level: gunicorn shows it, and whoever reads it knows the mail went nowhere else.
     log.warning("no SMTP server (LMS_SMTP_HOST): the e-mail %r to %s is in %s", mail["Subject"], mail["To"], path)
-
-
-def _drop_outbox(session: Session) -> None:
-    session.info.pop(OUTBOX, None)
-
-
-def install_outbox() -> None:
-    """Send queued e-mails after a commit, drop them after a rollback. Idempotent."""
-    for event, handler in (("after_commit", _send_outbox), ("after_soft_rollback", _drop_on_rollback)):
-        if not sa.event.contains(Session, event, handler):
-            sa.event.listen(Session, event, handler)
-
-
-def _drop_on_rollback(session: Session, previous_transaction: Any) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction rolled back
-        _drop_outbox(session)
 
 
 def smtp_configured() -> bool:

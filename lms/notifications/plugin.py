@@ -12,11 +12,16 @@ from lms.plugins.contributions import NavItem
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
-    from lms.notifications.channels import install_outbox
     from lms.notifications.views import bp
 
     app.register_blueprint(bp)
-    install_outbox()
+
+
+@hookimpl
+def lms_tasks() -> list:
+    from lms.notifications.channels import send_email
+
+    return [send_email]
 
 
 @hookimpl

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from lms.accounts.models import User
     from lms.awards.models import Award
+    from lms.core.tasks import Task
     from lms.intakes.models import Application
     from lms.plugins.contributions import DashboardPanel, Exporter, GradeImporter, NavItem, NotificationChannel
     from lms.progress.audit.catalogue import Catalog
@@ -149,6 +150,22 @@ def lms_exporters() -> list[Exporter]:
         @hookimpl
         def lms_exporters():
             return [Exporter("ods", "ODS", ods_response)]  # ods_response(table, filename) -> Response
+    """
+
+
+@hookspec
+def lms_tasks() -> list[Task]:
+    """Background tasks of the plugin's area, declared with :func:`lms.core.tasks.task` or
+    :func:`lms.core.tasks.periodic`, for the task queue every web host and worker builds alike.
+    Every plugin; gathered with ``collect`` (key: ``name``).
+
+    Example::
+
+        @hookimpl
+        def lms_tasks():
+            from myplugin.tasks import nightly_sync
+
+            return [nightly_sync]  # @periodic(hour="2", minute="0") def nightly_sync(): ...
     """
 
 

@@ -69,14 +69,29 @@ def lms_cli(group) -> None:
 
 @hookimpl
 def lms_holdings_changed(learner_ids, reason) -> None:
-    """Re-audit the learners whose holdings changed, in the same transaction (everyone: the
-    catalogue changed)."""
-    from lms.progress.services import refresh_all, refresh_progress
+    """Re-audit the learners whose holdings changed, in the same transaction; everyone (the
+    catalogue changed) on the task queue, in batches, once the change has committed."""
+    from lms.progress.services import refresh_progress
+    from lms.progress.tasks import start_reaudit
 
     if learner_ids is None:
-        refresh_all()
+        start_reaudit(reason, _current_user_id())
     else:
         refresh_progress(learner_ids)
+
+
+def _current_user_id() -> int | None:
+    from flask import has_request_context
+    from flask_login import current_user
+
+    return current_user.id if has_request_context() and current_user.is_authenticated else None
+
+
+@hookimpl
+def lms_tasks() -> list:
+    from lms.progress.tasks import reaudit_batch, registration_window_notices
+
+    return [reaudit_batch, registration_window_notices]
 
 
 @hookimpl

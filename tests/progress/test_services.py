@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from lms.accounts.models import Learner
 from lms.accounts.queries import learner_by_number
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
+from lms.core import jobs
+from lms.core.models import BackgroundJob, JobStatus
 from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.progress.audit.engine import audit
@@ -154,10 +156,15 @@ def test_importing_an_equivalence_re_audits_learners(demo_app, tmp_path):
         assert nfa031()["status"] == "unmet"
         (tmp_path / "eq.yaml").write_text("equivalences:\n  - {units: [ANG100, BCA001], counts_as: NFA031}\n")
         apply_import(plan_import(read_catalog([CATALOG_DIR, tmp_path / "eq.yaml"])))
+        assert nfa031()["status"] == "unmet"  # everyone's re-audit is a job, queued with the commit
+        (job_id,) = jobs.started()
+        db.session.commit()  # the test's queue runs it at once, batch after batch
+        job = db.session.get(BackgroundJob, job_id)
+        assert (job.kind, job.status, job.done) == ("reaudit", JobStatus.DONE, job.total)
+        assert job.total == db.session.scalar(sa.select(sa.func.count(sa.distinct(Enrolment.learner_id))))
         leaf = nfa031()
         assert leaf["status"] == "met"
         assert {entry["via"] for entry in leaf["applied"]} == {"equivalence"}
-        db.session.rollback()
 
 
 def test_the_catalogue_is_read_once_per_transaction(demo_app, monkeypatch):
