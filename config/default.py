@@ -50,6 +50,10 @@ BOOTSTRAP_BOOTSWATCH_THEME = None
 # Plugins: names of plugins not to load (e.g. "reports" or an entry-point name).
 DISABLED_PLUGINS = ()
 
+# Reverse proxies in front of the app (LMS_PROXY_FIX=1: one) whose X-Forwarded-For/-Proto/-Host/
+# -Port/-Prefix headers are trusted, so absolute links use the public URL. 0: none (reached directly).
+PROXY_FIX = 0
+
 # Uploads
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
