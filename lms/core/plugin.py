@@ -30,6 +30,13 @@ def lms_load_blueprints(app: Flask) -> None:
 
 
 @hookimpl
+def lms_cli(group) -> None:
+    from lms.core.cli import storage
+
+    group.add_command(storage)
+
+
+@hookimpl
 def lms_nav_items(user) -> list[NavItem]:
     return [NavItem(_l("Home"), "core.home", order=0)]
 

@@ -27,6 +27,7 @@ from lms.core.time import utcnow
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 DEFAULT_TTL = 3600
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+STORES: dict[str, UploadStore] = {}  # every kind of upload, by storage kind (``lms storage purge-uploads``)
 
 
 def display_name(filename: str | None, default: str = "upload") -> str:
@@ -61,6 +62,7 @@ class UploadStore:
         self.config_prefix = config_prefix
         self.media_type = media_type
         self.default_filename = default_filename
+        STORES[self.kind] = self
 
     def _setting(self, key: str, default: Any) -> Any:
         return current_app.config.get(f"{self.config_prefix}_{key}", default)
@@ -104,6 +106,11 @@ class UploadStore:
     def purge_expired(self) -> int:
         """Delete the uploads older than the time limit; how many were deleted."""
         return storage.purge_older_than(self.kind, self.ttl())
+
+
+def purge_all_expired() -> dict[str, int]:
+    """Delete the expired uploads of every kind; how many of each."""
+    return {kind: store.purge_expired() for kind, store in sorted(STORES.items())}
 
 
 def file_size_limit(store: UploadStore):

@@ -143,3 +143,25 @@ def test_the_disk_watch_sees_python_writes(tmp_path, monkeypatch):
             pass
         (tmp_path / "a.bin").read_bytes()  # reading is not writing
     assert {name.rsplit("/", 1)[-1][:1] for name in written} == {"a", "b", "t"}
+
+
+def test_the_command_line_shows_usage_and_purges_expired_uploads(app):
+    from lms.core.uploads import STORES
+
+    assert {"upload:catalog", "upload:grade", "upload:attendance"} <= set(STORES)  # every area's uploads
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["storage", "usage"]).output == "no stored file\n"
+    with app.app_context():
+        old = storage.put("upload:grade", b"old", name="old.csv")
+        storage.put("upload:grade", b"fresh!", name="fresh.csv")
+        storage.put("application-document", b"%PDF-", name="cv.pdf")
+        db.session.execute(
+            sa.update(StoredFile).where(StoredFile.key == old).values(created_at=utcnow() - timedelta(days=1))
+        )
+        db.session.commit()
+    usage = runner.invoke(args=["storage", "usage"])
+    assert usage.exit_code == 0
+    assert usage.output == "application-document: 1 file(s), 5 bytes\nupload:grade: 2 file(s), 9 bytes\n"
+    purged = runner.invoke(args=["storage", "purge-uploads"])
+    assert purged.exit_code == 0 and "upload:grade: 1 expired upload(s) deleted" in purged.output
+    assert stored_count(app) == 2  # the fresh upload and the document stay
