@@ -64,16 +64,23 @@ DISABLED_PLUGINS = ()
 # host and worker alike.
 PLUGIN_MODULES = ()
 
+# Reverse proxies in front of the app (LMS_PROXY_FIX=1: one) whose X-Forwarded-For/-Proto/-Host/
+# -Port/-Prefix headers are trusted, so absolute links use the public URL. 0: none (reached directly).
+PROXY_FIX = 0
+
 # Uploads
 MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
-# Catalogue uploads (admin pages): where previews wait for confirmation, size limit, lifetime.
-CATALOG_UPLOAD_FOLDER = None  # default: <instance>/catalog-uploads
+# Uploads waiting for a confirmation and application documents live in the shared storage
+# (lms.core.storage: the database), never on one host's disk.
+# Catalogue uploads (admin pages): size limit, lifetime of a preview waiting for confirmation.
 CATALOG_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 CATALOG_UPLOAD_TTL = 3600
 
-# Applications: PDF documents, kept outside the web root
-APPLICATION_DOCUMENT_FOLDER = None  # default: <instance>/application-documents
+# Applications: PDF documents, kept in the shared storage. APPLICATION_DOCUMENT_FOLDER is only read
+# by the migration that moves the files of older versions into the database (default:
+# <instance>/application-documents).
+APPLICATION_DOCUMENT_FOLDER = None
 APPLICATION_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 
 # E-mail notifications: sent through this SMTP server after the commit. Without a host they are

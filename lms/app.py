@@ -68,6 +68,7 @@ def create_app(
     app.after_request(finish_request)
     app.after_request(add_security_headers)
     register_error_handlers(app)
+    _trust_proxies(app)
     return app
 
 
@@ -77,6 +78,26 @@ def _plugin_modules(names: str | Iterable[str]) -> list[object]:
     if isinstance(names, str):
         names = [name.strip() for name in names.split(",") if name.strip()]
     return [importlib.import_module(name) for name in names]
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``PROXY_FIX`` reverse proxies (``LMS_PROXY_FIX=1``: one), read the client's address,
+    scheme, host, port and path prefix from their ``X-Forwarded-*`` headers, so absolute links
+    (verification addresses, QR codes, calendar feeds) carry the public URL. Off by default: a
+    host reached directly must not believe headers anyone can send."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    setting = app.config.get("PROXY_FIX") or 0
+    try:
+        proxies = int(setting)
+    except (TypeError, ValueError):
+        proxies = -1
+    if proxies < 0 or isinstance(setting, bool | float):
+        raise RuntimeError(f"LMS_PROXY_FIX must be the number of reverse proxies in front of the app, not {setting!r}")
+    if proxies:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies, x_prefix=proxies
+        )
 
 
 # The areas whose labels (French/English names of their enums) templates of any area may show.

@@ -4,7 +4,7 @@
 from lms.accounts.models import AuthSession, Funding, Learner, Role, User, UserRole
 from lms.awards.models import Award
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit
-from lms.core.models import AuditLog
+from lms.core.models import AuditLog, StoredFile
 from lms.intakes.models import Application, ApplicationDocument, Enrolment, Intake
 from lms.notifications.models import Notification
 from lms.progress.models import ProgressSnapshot
@@ -35,6 +35,7 @@ __all__ = [
     "Result",
     "ResultHistory",
     "Role",
+    "StoredFile",
     "Substitution",
     "Unit",
     "User",

@@ -69,4 +69,4 @@ def _rename_origins(catalog: Catalog, rename) -> None:
 
 # --- kept between preview and confirmation ----------------------------------------------------------
 
-files = UploadStore("catalog", "CATALOG_UPLOAD", suffix=".yaml", default_filename="catalogue.yaml")
+files = UploadStore("catalog", "CATALOG_UPLOAD", media_type="application/yaml", default_filename="catalogue.yaml")

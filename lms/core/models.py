@@ -1,4 +1,5 @@
-"""The security audit log: logins, failed logins, refused accesses, role and account changes."""
+"""The security audit log (logins, failed logins, refused accesses, role and account changes) and
+the stored files (uploads and documents kept in the database, :mod:`lms.core.storage`)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,28 @@ class AuditLog(db.Model):
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     path: Mapped[str | None] = mapped_column(sa.String(500))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class StoredFile(db.Model):
+    """The bytes of one file kept by :mod:`lms.core.storage`'s database backend: an upload waiting
+    for its confirmation, an application's PDF... Written in the request's transaction, so a
+    rolled-back request leaves none behind; every web host reads the same rows."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)  # random, unguessable
+    kind: Mapped[str] = mapped_column(sa.String(40), index=True)  # "upload:catalog", "application-document"...
+    name: Mapped[str] = mapped_column(sa.String(255))  # the display (download) name
+    media_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)  # loaded only when read
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)  # what the file is bound to (JSON values)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    __table_args__ = (sa.CheckConstraint("size >= 0", name="size_not_negative"),)
 
 
 class JobStatus(enum.StrEnum):

@@ -31,16 +31,18 @@ def lms_load_blueprints(app: Flask) -> None:
 
 @hookimpl
 def lms_cli(group) -> None:
-    from lms.core.cli import worker_command
+    from lms.core.cli import storage, worker_command
 
+    group.add_command(storage)
     group.add_command(worker_command)
 
 
 @hookimpl
 def lms_tasks() -> list:
     from lms.core.jobs import resume_stalled_jobs
+    from lms.core.uploads import purge_abandoned_uploads
 
-    return [resume_stalled_jobs]
+    return [resume_stalled_jobs, purge_abandoned_uploads]
 
 
 @hookimpl

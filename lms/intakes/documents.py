@@ -1,8 +1,9 @@
 """PDF documents uploaded with an application, stored outside the web root.
 
-The bytes live under the instance folder (``APPLICATION_DOCUMENT_FOLDER`` overrides it, set from
-``LMS_APPLICATION_DOCUMENT_FOLDER``) under a random stored name; the original file name is kept
-only for display and for the download's ``Content-Disposition``. A file is accepted only when it
+The bytes live in the shared storage (:mod:`lms.core.storage`: the database by default, in the
+request's transaction, so a refused or failed request keeps no file and every web host serves the
+same documents); ``ApplicationDocument.stored_name`` holds the storage key, random and unguessable.
+The original file name is kept only for display and for the download's ``Content-Disposition``. A file is accepted only when it
 really is a PDF: it starts with ``%PDF-`` and pypdf can parse it. The size limit comes from
 ``APPLICATION_DOCUMENT_MAX_BYTES`` (``LMS_APPLICATION_DOCUMENT_MAX_BYTES``). Who may download a
 document is decided by the view (the applicant and the reviewers); this module only stores and reads.
@@ -12,13 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
-import secrets
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from lms.core import storage
 from lms.core.errors import Refusal
 from lms.core.time import utcnow
 from lms.core.uploads import display_name
@@ -27,7 +26,8 @@ from lms.intakes.models import Application, ApplicationDocument
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_DOCUMENTS = 10
-STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{32,64}\.pdf$")
+KIND = "application-document"
+MEDIA_TYPE = "application/pdf"
 
 
 class DocumentRejected(Refusal):
@@ -41,11 +41,6 @@ def max_bytes() -> int:
     config = current_app.config
     configured = config.get("APPLICATION_DOCUMENT_MAX_BYTES") or config.get("LMS_APPLICATION_DOCUMENT_MAX_BYTES")
     return int(configured or DEFAULT_MAX_BYTES)
-
-
-def folder() -> Path:
-    configured = current_app.config.get("APPLICATION_DOCUMENT_FOLDER")
-    return Path(configured) if configured else Path(current_app.instance_path) / "application-documents"
 
 
 def check_pdf(data: bytes) -> None:
@@ -73,17 +68,15 @@ def add_document(application: Application, filename: str | None, data: bytes) ->
     check_pdf(data)
     if len(application.documents) >= MAX_DOCUMENTS:
         raise DocumentRejected(_("At most %(n)d documents per application.", n=MAX_DOCUMENTS))
-    target = folder()
-    target.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stored_name = f"{secrets.token_urlsafe(32)}.pdf"
-    (target / stored_name).write_bytes(data)
     name = display_name(filename, default="document.pdf")
     if not name.lower().endswith(".pdf"):
         name = f"{name}.pdf"
+    name = name[:255]
+    key = storage.put(KIND, data, name=name, media_type=MEDIA_TYPE, user_id=application.candidate_id)
     document = ApplicationDocument(
         application=application,
-        filename=name[:255],
-        stored_name=stored_name,
+        filename=name,
+        stored_name=key,
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_at=utcnow(),
@@ -93,18 +86,15 @@ def add_document(application: Application, filename: str | None, data: bytes) ->
     return document
 
 
-def path_of(document: ApplicationDocument) -> Path | None:
-    """Where the bytes of ``document`` are, or None when the stored name is odd or the file is gone."""
-    if not STORED_NAME.match(document.stored_name):
-        return None
-    path = folder() / document.stored_name
-    return path if path.is_file() else None
+def content_of(document: ApplicationDocument) -> bytes | None:
+    """The bytes of ``document``, or None when they are gone (a file lost before they moved into the database)."""
+    stored = storage.get(document.stored_name, kind=KIND)
+    return None if stored is None else stored.content
 
 
 def remove_document(document: ApplicationDocument) -> None:
-    """Delete the row; the file goes too (a rolled-back request leaves at most an orphan file)."""
-    path = path_of(document)
+    """Delete the row and its bytes, in the request's transaction (a rollback keeps both)."""
+    key = document.stored_name
     db.session.delete(document)
     db.session.flush()
-    if path is not None:
-        path.unlink(missing_ok=True)
+    storage.delete(key)

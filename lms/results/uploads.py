@@ -12,7 +12,7 @@ from lms.core.uploads import DEFAULT_MAX_BYTES, DEFAULT_TTL, TOKEN, UploadStore
 
 EXTENSIONS = ("csv", "txt", "xlsx")
 
-files = UploadStore("grade", "GRADE_UPLOAD", suffix=".bin", default_filename="grades")
+files = UploadStore("grade", "GRADE_UPLOAD", default_filename="grades")
 store = files.store  # store(data, filename, user_id=, offering_id=, session=, importer=, column=, out_of=)
 discard = files.discard
 display_name = files.display_name

@@ -2,7 +2,7 @@
 a ZIP of certificates), with its progress and what it made for download
 
 Revision ID: 5d2b8e4f6a91
-Revises: 9a4c2e7f1b63
+Revises: cd311f93bc7d
 Create Date: 2026-12-04 20:00:00+00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5d2b8e4f6a91"
-down_revision = "9a4c2e7f1b63"
+down_revision = "cd311f93bc7d"
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Role
 from lms.catalog.models import Unit
+from lms.core.models import StoredFile
 from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
 from tests.catalog.conftest import row_counts
@@ -35,10 +36,14 @@ offerings:
 
 
 @pytest.fixture
-def uploads_folder(demo_app, tmp_path):
-    folder = tmp_path / "uploads"
-    demo_app.config["CATALOG_UPLOAD_FOLDER"] = str(folder)
-    return folder
+def stored_uploads(demo_app):
+    """The keys of the catalogue uploads waiting in the shared storage (the database)."""
+
+    def keys() -> list[str]:
+        with demo_app.app_context():
+            return list(db.session.scalars(sa.select(StoredFile.key).where(StoredFile.kind == "upload:catalog")))
+
+    return keys
 
 
 def text_of(html: str) -> str:
@@ -155,7 +160,7 @@ def test_programme_page_shows_the_tree_in_plain_words(demo_app):
 
 
 @pytest.mark.sqlite_only
-def test_programme_page_lists_versions_and_shows_the_newest(demo_app, uploads_folder):
+def test_programme_page_lists_versions_and_shows_the_newest(demo_app, stored_uploads):
     client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     token = token_in(upload(client, "licence-2027.yaml", NEW_FILE).text)
     client.post(
@@ -200,7 +205,7 @@ def test_admin_navigation_offers_the_catalogue_pages(demo_app):
 # --- upload ---------------------------------------------------------------------------------------------
 
 
-def test_upload_preview_then_confirm_writes(demo_app, uploads_folder):
+def test_upload_preview_then_confirm_writes(demo_app, stored_uploads):
     client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     with demo_app.app_context():
         before = row_counts()
@@ -213,7 +218,7 @@ def test_upload_preview_then_confirm_writes(demo_app, uploads_folder):
     assert "NFA031 Niveau L1 L2" in text  # a field-level change
     assert "LG02501A 2027 Licence informatique Parcours Informatique générale 180 nouvelle version" in text
     token = token_in(preview.text)
-    assert len(list(uploads_folder.glob("*.yaml"))) == 1  # bytes kept server-side, not in the cookie
+    assert stored_uploads() == [token]  # bytes kept server-side, not in the cookie
     with demo_app.app_context():
         assert row_counts() == before  # a preview writes nothing
 
@@ -230,7 +235,7 @@ def test_upload_preview_then_confirm_writes(demo_app, uploads_folder):
         assert after["units"] == before["units"] + 1 and after["versions"] == before["versions"] + 1
         assert after["offerings"] == before["offerings"] + 1
         assert db.session.scalar(sa.select(Unit.level).where(Unit.code == "NFA031")) == "L2"
-    assert list(uploads_folder.iterdir()) == []
+    assert stored_uploads() == []
 
     # the same token again: gone
     again = client.post(
@@ -254,7 +259,7 @@ BAD_FILE = (
 
 
 @pytest.mark.sqlite_only
-def test_malformed_upload_shows_problems_in_french_with_the_file_name_and_writes_nothing(demo_app, uploads_folder):
+def test_malformed_upload_shows_problems_in_french_with_the_file_name_and_writes_nothing(demo_app, stored_uploads):
     client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     with demo_app.app_context():
         before = row_counts()
@@ -272,7 +277,7 @@ def test_malformed_upload_shows_problems_in_french_with_the_file_name_and_writes
     assert "must" not in text and "unknown" not in text and "unit " not in text
     assert "/tmp" not in page.text and "upload.yaml" not in page.text
     assert 'name="token"' not in page.text
-    assert not uploads_folder.exists() or list(uploads_folder.iterdir()) == []
+    assert stored_uploads() == []
 
     syntax = text_of(upload(client, "cassé.yml", "units: [\n  - {code: X\n").text)
     assert "cassé.yml:2: erreur de syntaxe YAML : " in syntax
@@ -288,7 +293,7 @@ def test_malformed_upload_shows_problems_in_french_with_the_file_name_and_writes
 
 
 @pytest.mark.sqlite_only
-def test_malformed_upload_shows_problems_in_english_to_an_english_reader(demo_app, uploads_folder):
+def test_malformed_upload_shows_problems_in_english_to_an_english_reader(demo_app, stored_uploads):
     make_user(demo_app, "admin-en@example.org", [Role.ADMIN], locale="en")
     client = client_for(demo_app, "admin-en@example.org")
     text = text_of(upload(client, "my catalogue.yaml", BAD_FILE).text)
@@ -302,7 +307,7 @@ def test_malformed_upload_shows_problems_in_english_to_an_english_reader(demo_ap
 
 
 @pytest.mark.sqlite_only
-def test_upload_form_checks_the_file(demo_app, uploads_folder):
+def test_upload_form_checks_the_file(demo_app, stored_uploads):
     client = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     page = client.get("/catalog/import")
     assert 'enctype="multipart/form-data"' in page.text and '<label class="form-label" for="file">' in page.text
@@ -315,7 +320,7 @@ def test_upload_form_checks_the_file(demo_app, uploads_folder):
 
 
 @pytest.mark.sqlite_only
-def test_a_confirmation_needs_the_uploaders_fresh_token(demo_app, uploads_folder, monkeypatch):
+def test_a_confirmation_needs_the_uploaders_fresh_token(demo_app, stored_uploads, monkeypatch):
     admin = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     token = token_in(upload(admin, "licence-2027.yaml", NEW_FILE).text)
 
@@ -343,6 +348,6 @@ def test_a_confirmation_needs_the_uploaders_fresh_token(demo_app, uploads_folder
         follow_redirects=True,
     )
     assert "a expiré ou est inconnu" in text_of(expired.text)
-    assert list(uploads_folder.glob("*.yaml")) == []
+    assert stored_uploads() == []
     with demo_app.app_context():
         assert db.session.scalar(sa.select(Unit).where(Unit.code == "NEW101")) is None

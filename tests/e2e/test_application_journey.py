@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from lms.catalog.models import Programme, ProgrammeVersion
+from lms.core.models import StoredFile
 from lms.core.time import academic_year, utcnow
 from lms.extensions import db
 from lms.intakes.models import Intake
@@ -30,16 +31,8 @@ MASTER_DIRECTOR = "directrice.master@example.org"  # directs MR12202A in the dem
 
 
 @pytest.fixture(autouse=True)
-def documents_folder(monkeypatch, tmp_path):
-    """Uploaded PDFs go to this test's folder (autouse: set before the live server's app is made)."""
-    folder = tmp_path / "application-documents"
-    monkeypatch.setenv("LMS_APPLICATION_DOCUMENT_FOLDER", str(folder))
-    return folder
-
-
-@pytest.fixture(autouse=True)
 def mailbox(monkeypatch):
-    """A local SMTP server receiving the live server's e-mails (autouse, like documents_folder)."""
+    """A local SMTP server receiving the live server's e-mails (autouse: set before the live server's app is made)."""
     import socket
 
     from aiosmtpd.controller import Controller
@@ -54,6 +47,16 @@ def mailbox(monkeypatch):
     monkeypatch.setenv("LMS_SMTP_PORT", str(port))
     yield handler
     controller.stop()
+
+
+def stored_documents(database: str) -> int:
+    app = make_app(f"sqlite:///{database}")
+    with app.app_context():
+        count = db.session.scalar(
+            sa.select(sa.func.count(StoredFile.id)).where(StoredFile.kind == "application-document")
+        )
+        db.engine.dispose()
+    return count
 
 
 def add_open_intake(database: str) -> int:
@@ -101,7 +104,7 @@ def in_english(page) -> None:
         page.locator("footer button[type=submit]").click()
 
 
-def test_candidate_applies_and_is_accepted(page, browser, live_server, log_in, tmp_path, documents_folder, mailbox):
+def test_candidate_applies_and_is_accepted(page, browser, live_server, log_in, tmp_path, mailbox):
     intake_id = add_open_intake(str(tmp_path / "demo.sqlite3"))
 
     # A new person signs up.
@@ -142,7 +145,7 @@ def test_candidate_applies_and_is_accepted(page, browser, live_server, log_in, t
     status = page.locator("main [role=status]").last
     expect(status).to_contain_text("Submitted")
     expect(page.locator("main table")).to_contain_text("cv.pdf")
-    assert len(list(documents_folder.glob("*.pdf"))) == 1
+    assert stored_documents(str(tmp_path / "demo.sqlite3")) == 1  # in the database, not on the host's disk
 
     # The programme's director accepts from the review queue.
     reviewer_context = browser.new_context(locale="fr-FR")

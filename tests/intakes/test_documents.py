@@ -1,5 +1,6 @@
-"""Application documents: only real PDFs within the size limit, stored outside the web root under
-a random name, downloaded only by the applicant and the intake's reviewers."""
+"""Application documents: only real PDFs within the size limit, stored outside the web root (in the
+database's shared storage) under a random key, downloaded only by the applicant and the intake's
+reviewers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.accounts.models import User
+from lms.core.models import StoredFile
 from lms.extensions import db
 from lms.intakes.models import Application, ApplicationDocument
 from tests.helpers import client_for, csrf_token
@@ -32,6 +34,11 @@ def documents(app):
         return list(db.session.scalars(sa.select(ApplicationDocument)))
 
 
+def stored_content(app, key: str) -> bytes | None:
+    with app.app_context():
+        return db.session.scalar(sa.select(StoredFile.content).where(StoredFile.key == key))
+
+
 def application_id(app, email):
     with app.app_context():
         return db.session.scalar(
@@ -47,10 +54,9 @@ def test_a_pdf_is_stored_outside_the_web_root_and_served_as_an_attachment(app):
     assert upload(client, f"/intakes/{world.master_intake}/apply", data, filename="../../My CV.pdf").status_code == 303
     [document] = documents(app)
     assert document.filename == "My CV.pdf" and document.size_bytes == len(data)
-    assert document.stored_name != document.filename and document.stored_name.endswith(".pdf")
-    stored = Path(app.config["APPLICATION_DOCUMENT_FOLDER"]) / document.stored_name
-    assert stored.read_bytes() == data
-    assert Path(app.static_folder) not in stored.parents
+    assert document.stored_name != document.filename
+    assert stored_content(app, document.stored_name) == data
+    assert not any(Path(app.static_folder).rglob(document.stored_name + "*"))
     own = application_id(app, "candidate1@example.org")
     response = client.get(f"/applications/{own}/documents/{document.id}")
     assert response.status_code == 200 and response.data == data
@@ -109,14 +115,13 @@ def test_a_draft_document_can_be_removed(app):
     upload(client, f"/intakes/{world.master_intake}/apply", pdf_bytes())
     own = application_id(app, "candidate1@example.org")
     [document] = documents(app)
-    stored = Path(app.config["APPLICATION_DOCUMENT_FOLDER"]) / document.stored_name
-    assert stored.exists()
+    assert stored_content(app, document.stored_name) is not None
     page = client.get(f"/applications/{own}")
     response = client.post(
         f"/applications/{own}/documents/{document.id}/delete", data={"csrf_token": csrf_token(page.text)}
     )
     assert response.status_code == 303
-    assert documents(app) == [] and not stored.exists()
+    assert documents(app) == [] and stored_content(app, document.stored_name) is None
 
 
 @pytest.mark.sqlite_only

@@ -51,11 +51,7 @@ def pdf_bytes(pages: int = 1) -> bytes:
 
 
 def build_world(app: Flask) -> World:
-    """Everybody reads English here, so that the tests do not depend on the French catalogue.
-    Documents go to a temporary folder, not to the checkout's instance folder."""
-    import tempfile
-
-    app.config["APPLICATION_DOCUMENT_FOLDER"] = tempfile.mkdtemp(prefix="lms-application-documents-")
+    """Everybody reads English here, so that the tests do not depend on the French catalogue."""
     make_user(app, "admin@example.org", [Role.ADMIN], name="Admin", locale="en")
     make_user(app, "director@example.org", [Role.DIRECTOR], name="Director Master", locale="en")
     make_user(app, "director2@example.org", [Role.DIRECTOR], name="Director Certificate", locale="en")

@@ -19,8 +19,7 @@ from tests.results.world import build_world, results, save, sheet_url
 
 
 @pytest.fixture
-def world(app, tmp_path):
-    app.config["GRADE_UPLOAD_FOLDER"] = str(tmp_path / "grade-uploads")
+def world(app):
     return build_world(app)
 
 

@@ -19,8 +19,7 @@ from tests.results.world import build_world, history, results, sheet_url
 
 
 @pytest.fixture
-def world(app, tmp_path):
-    app.config["GRADE_UPLOAD_FOLDER"] = str(tmp_path / "grade-uploads")
+def world(app):
     built = build_world(app)
     with app.app_context():  # messages are asserted in English
         db.session.execute(sa.update(User).values(locale="en"))
@@ -177,6 +176,7 @@ def test_unknown_learner_or_bad_grade_is_shown_and_confirm_refuses(app, world, b
             session=1,
             importer="csv",
         )
+        db.session.commit()  # the storage writes in the caller's transaction, as a request does
     refused = tutor.post(
         f"{import_url(world.offering)}/confirm",
         data={"csrf_token": csrf_token(preview.text), "token": token},

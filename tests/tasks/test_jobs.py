@@ -24,8 +24,7 @@ from tests.helpers import client_for, csrf_token
 EQUIVALENCE = "equivalences:\n  - {units: [ANG100, BCA001], counts_as: NFA031}\n"  # concerns every learner
 
 
-def test_a_catalogue_import_re_audits_everyone_in_batches_and_shows_the_job(demo_app, monkeypatch, tmp_path):
-    demo_app.config["CATALOG_UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+def test_a_catalogue_import_re_audits_everyone_in_batches_and_shows_the_job(demo_app, monkeypatch):
     monkeypatch.setattr(progress_tasks, "REAUDIT_BATCH", 37)
     admin = client_for(demo_app, "admin@example.org", DEMO_PASSWORD)
     preview = upload(admin, "equivalence.yaml", EQUIVALENCE)

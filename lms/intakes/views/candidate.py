@@ -3,6 +3,8 @@ documents, submission, withdrawal, status) and downloading their documents."""
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     abort,
@@ -246,9 +248,11 @@ def document(application_id: int, document_id: int):
     ):
         abort(404)
     found = next((d for d in application.documents if d.id == document_id), None)
-    path = documents.path_of(found) if found is not None else None
-    if path is None:
+    content = documents.content_of(found) if found is not None else None
+    if content is None:
         abort(404)
-    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=found.filename, max_age=0)
+    response = send_file(
+        io.BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=found.filename, max_age=0
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -302,7 +302,7 @@ def match_participants(participants: list[Participant], rows: list[SheetRow], th
 # --- the report kept between preview and confirmation ------------------------------------------------
 
 
-reports = UploadStore("attendance", "ATTENDANCE_UPLOAD", suffix=".csv", default_filename="participants.csv")
+reports = UploadStore("attendance", "ATTENDANCE_UPLOAD", media_type="text/csv", default_filename="participants.csv")
 
 
 store_report = reports.store  # store_report(data, filename, user_id=, meeting_id=, threshold=)
