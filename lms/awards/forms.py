@@ -45,3 +45,9 @@ class JuryDecisionForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason for revocation"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Revoke the certificate"))
+
+
+class SessionZipForm(FlaskForm):
+    """The button that asks for a jury session's ZIP (a POST: it starts work on the queue)."""
+
+    submit = SubmitField(_l("Prepare all certificates (ZIP)"))

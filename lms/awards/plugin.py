@@ -17,6 +17,13 @@ def lms_load_blueprints(app: Flask) -> None:
 
 
 @hookimpl
+def lms_tasks() -> list:
+    from lms.awards.tasks import build_session_zip
+
+    return [build_session_zip]
+
+
+@hookimpl
 def lms_nav_items(user) -> list[NavItem]:
     from lms.awards.views import nav_items
 

@@ -123,3 +123,14 @@ def _forget_started(session: Session, transaction: Any) -> None:
 def started(session: Any = None) -> list[int]:
     """Ids of the jobs this transaction started (a page sends its user to follow them)."""
     return list((session or db.session()).info.get(STARTED, ()))
+
+
+def report_progress(job_id: int, done: int) -> None:
+    """How far a job that builds one thing in one transaction stands, told at once to its page: in
+    a transaction of its own (the job's own work commits only at its end)."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.update(BackgroundJob)
+            .where(BackgroundJob.id == job_id)
+            .values(done=done, status=JobStatus.RUNNING, updated_at=utcnow())
+        )

@@ -159,15 +159,24 @@ def test_zip_of_a_jury_session(app):
     first, second = award_both(app, world)
     numbers = {award_row(app, first).certificate_number, award_row(app, second).certificate_number}
     director = client_for(app, DIRECTOR)
-    response = director.get(f"/awards/{second}/session.zip")
+    page = director.get("/awards/programmes/CC13600A")
+    assert f'action="/awards/{first}/session.zip"' in page.text
+    assert director.get(f"/awards/{second}/session.zip").status_code == 405  # it starts work: a POST
+    queued = director.post(f"/awards/{second}/session.zip", data={"csrf_token": csrf_token(page.text)})
+    assert queued.status_code == 302
+    job_page = director.get(queued.headers["Location"])  # the tests' queue built it already
+    assert job_page.status_code == 200 and "Terminé." in job_page.text
+    job_id = int(queued.headers["Location"].split("/")[2].split("?")[0])
+    assert director.get(f"/jobs/{job_id}/status").get_json()["percent"] == 100
+    response = director.get(f"/jobs/{job_id}/download")
     assert response.status_code == 200 and response.headers["Content-Type"] == "application/zip"
+    assert "certificates-CC13600A-" in response.headers["Content-Disposition"]
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = sorted(archive.namelist())
     assert names == sorted(f"certificate-{number}.pdf" for number in numbers)
     for name in names:
         assert archive.read(name).startswith(b"%PDF")
-    page = director.get("/awards/programmes/CC13600A")
-    assert f"/awards/{first}/session.zip" in page.text
+    assert client_for(app, OTHER_DIRECTOR).get(f"/jobs/{job_id}/download").status_code == 404
 
 
 @pytest.mark.sqlite_only
@@ -178,12 +187,14 @@ def test_who_may_see_and_download(app):
     assert alice.get(f"/awards/{first}").status_code == 200
     assert alice.get(f"/awards/{second}").status_code == 403
     assert alice.get(f"/awards/{second}/certificate.pdf").status_code == 403
-    assert alice.get(f"/awards/{first}/session.zip").status_code == 403
+    token = csrf_token(alice.get("/awards").text)
+    assert alice.post(f"/awards/{first}/session.zip", data={"csrf_token": token}).status_code == 403
     assert "CC13600A" in alice.get("/awards").text
     outsider = client_for(app, OTHER_DIRECTOR)
     assert outsider.get(f"/awards/{first}").status_code == 403
     assert outsider.get(f"/awards/{first}/certificate.pdf").status_code == 403
-    assert outsider.get(f"/awards/{first}/session.zip").status_code == 403
+    token = csrf_token(outsider.get("/awards").text)
+    assert outsider.post(f"/awards/{first}/session.zip", data={"csrf_token": token}).status_code == 403
     show = outsider.get("/awards")
     assert (
         outsider.post(f"/awards/{first}/revoke", data={"csrf_token": csrf_token(show.text), "reason": "no"}).status_code

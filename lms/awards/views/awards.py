@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import Role
-from lms.awards import certificates, queries, services
-from lms.awards.forms import RevokeForm
+from lms.awards import certificates, services, tasks
+from lms.awards.forms import RevokeForm, SessionZipForm
 from lms.awards.models import Award
 from lms.awards.views import bp
 from lms.catalog.labels import PROGRAMME_KIND
@@ -76,18 +76,15 @@ def revoke(award_id: int):
     return redirect(url_for(".show", award_id=award.id))
 
 
-@bp.route("/awards/<int:award_id>/session.zip")
+@bp.route("/awards/<int:award_id>/session.zip", methods=["POST"])
 @roles_required(Role.DIRECTOR, Role.ADMIN)
 def session_zip(award_id: int):
-    """The certificates of the jury session of ``award_id`` (same programme, date and jury)."""
+    """Queue the ZIP of the certificates of ``award_id``'s jury session (same programme, date and
+    jury) and follow it on its job's page, which offers it for download once built."""
     award = _award(award_id)
     deny_unless(services.may_award(current_user, award.enrolment.programme_version.programme))
-    awards = queries.session_awards(award)
-    data = certificates.session_zip(awards)  # too many or too large: a refusal, answered 413
-    code = award.enrolment.programme_version.programme.code
-    name = "".join(ch for ch in f"certificates-{code}-{award.decided_on.isoformat()}" if ch.isalnum() or ch == "-")
-    response = make_response(data)
-    response.headers["Content-Type"] = "application/zip"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.zip"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    if not SessionZipForm().validate_on_submit():
+        abort(400)
+    job_id = tasks.start_session_zip(award, current_user.id)  # too many: a refusal, answered 413
+    back = url_for("awards.programme", code=award.enrolment.programme_version.programme.code)
+    return redirect(url_for("core.job", job_id=job_id, back=back))
