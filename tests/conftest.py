@@ -34,6 +34,7 @@ from flask_migrate import upgrade
 from lms.app import create_app
 from lms.extensions import db, limiter
 from tests.fixtures.postgres import PostgresDatabases, start_server, stop_server
+from tests.fixtures.redis import TemporaryRedis
 from tests.fixtures.shared import RunState
 
 BACKENDS = ("sqlite", "postgresql")
@@ -237,3 +238,15 @@ def client(app):
 @pytest.fixture
 def demo_client(demo_app):
     return demo_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A Redis server for this test process (task queues, shared throttling counters)."""
+    if os.environ.get("LMS_TEST_REDIS_URL"):
+        yield os.environ["LMS_TEST_REDIS_URL"]
+        return
+    server = TemporaryRedis(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server.url
+    server.stop()

@@ -15,20 +15,8 @@ import pytest
 
 from lms.app import PROJECT_ROOT
 from tests.conftest import make_app
-from tests.fixtures.redis import TemporaryRedis
 
 PROBE = "tests.tasks.probe_plugin"
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory) -> Iterator[str]:
-    if os.environ.get("LMS_TEST_REDIS_URL"):
-        yield os.environ["LMS_TEST_REDIS_URL"]
-        return
-    server = TemporaryRedis(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server.url
-    server.stop()
 
 
 class Queue:
