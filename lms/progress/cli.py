@@ -237,7 +237,7 @@ def _audit_from_database(number: str, program: str, version: str | None, as_of: 
 
     from lms.accounts.queries import learner_by_number
     from lms.extensions import db
-    from lms.progress import queries
+    from lms.progress import queries, records
     from lms.progress.audit import engine
 
     try:
@@ -249,7 +249,7 @@ def _audit_from_database(number: str, program: str, version: str | None, as_of: 
         chosen, problem = choose_program(catalog.programs, program, version, enrolled)
         if chosen is None:
             fail([f"lms audit: {problem}"])
-        record = queries.learner_record(learner, today=as_of)
+        record = records.learner_record(learner, today=as_of)
     except sa.exc.SQLAlchemyError as error:
         message = str(getattr(error, "orig", None) or error).splitlines()[0]
         click.echo(f"lms audit: cannot read the database: {message}", err=True)

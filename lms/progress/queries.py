@@ -4,7 +4,6 @@ audit engine's inputs built from the database (``lms audit --learner``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -20,13 +19,11 @@ from lms.catalog.models import (
     Unit,
 )
 from lms.catalog.queries import PROCESS_CATALOGUE
-from lms.core.time import academic_year
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.progress.audit.catalogue import Catalog
-from lms.progress.audit.records import CreditEntry, ExceptionEntry, LearnerRecord, ResultEntry
 from lms.progress.models import ProgressSnapshot
-from lms.results.models import ActivityDecision, Credit, Decision, Result, ResultStatus, Substitution
+from lms.results.models import ActivityDecision, Credit, Result, ResultStatus, Substitution
 from lms.timetable.models import Offering, Registration, RegistrationStatus, semester_order
 
 
@@ -191,112 +188,6 @@ def enrolled_version(learner: Learner, programme_code: str) -> str | None:
         .limit(1)
     )
     return db.session.scalar(query)
-
-
-def learner_record(learner: Learner, today: date | None = None) -> LearnerRecord:
-    """The learner's record in the engine's terms (formats.md section 2), in five statements.
-
-    - every *published* result: its grade, ``absent`` as status absent, a UA decision
-      validated / not_validated as status validated / failed, ``decided_on`` and the exam session;
-    - UA decisions taken on evidence by a director, not revoked, the same way;
-    - registrations of the current academic year (of ``today``) still registered and without a
-      published result: status registered;
-    - credits and substitutions not revoked (each substitution names its programme, and the ECTS
-      it counts when its decision says).
-    """
-    year = academic_year(today or date.today())
-    results: list[ResultEntry] = []
-    published = (
-        sa.select(Unit.code, Result.grade, Result.absent, Result.decision, Result.decided_on, Result.exam_session)
-        .select_from(Result)
-        .join(Registration, Result.registration_id == Registration.id)
-        .join(Offering, Registration.offering_id == Offering.id)
-        .join(Unit, Offering.unit_id == Unit.id)
-        .where(Registration.learner_id == learner.id, Result.status == ResultStatus.PUBLISHED)
-        .order_by(Unit.code, Result.decided_on, Result.exam_session, Result.id)
-    )
-    for code, grade, absent, decision, decided_on, session in db.session.execute(published):
-        if absent:
-            status = "absent"
-        elif decision is not None:
-            status = "validated" if decision == Decision.VALIDATED else "failed"
-        else:
-            status = None
-        if grade is None and status is None:
-            continue  # a published row carrying nothing (should not happen)
-        results.append(ResultEntry(unit=code, grade=grade, status=status, date=decided_on, session=session))
-
-    decisions = (
-        sa.select(Unit.code, ActivityDecision.grade, ActivityDecision.decision, ActivityDecision.decided_on)
-        .join(Unit, ActivityDecision.unit_id == Unit.id)
-        .where(ActivityDecision.learner_id == learner.id, ActivityDecision.revoked_at.is_(None))
-        .order_by(Unit.code)
-    )
-    results += [
-        ResultEntry(
-            unit=code, grade=grade, status="validated" if decision == Decision.VALIDATED else "failed", date=decided_on
-        )
-        for code, grade, decision, decided_on in db.session.execute(decisions)
-    ]
-
-    has_published = (
-        sa.select(Result.id)
-        .where(Result.registration_id == Registration.id, Result.status == ResultStatus.PUBLISHED)
-        .exists()
-    )
-    current = (
-        sa.select(Unit.code)
-        .distinct()
-        .select_from(Registration)
-        .join(Offering, Registration.offering_id == Offering.id)
-        .join(Unit, Offering.unit_id == Unit.id)
-        .where(
-            Registration.learner_id == learner.id,
-            Registration.status == RegistrationStatus.REGISTERED,
-            Offering.academic_year == year,
-            ~has_published,
-        )
-        .order_by(Unit.code)
-    )
-    results += [ResultEntry(unit=code, status="registered") for code in db.session.scalars(current)]
-
-    credit_query = (
-        sa.select(Unit.code, Credit.source, Programme.code, Credit.granted_on)
-        .select_from(Credit)
-        .join(Unit, Credit.unit_id == Unit.id)
-        .outerjoin(Programme, Credit.programme_id == Programme.id)
-        .where(Credit.learner_id == learner.id, Credit.revoked_at.is_(None))
-        .order_by(Credit.granted_on, Credit.id)
-    )
-    credits = tuple(
-        CreditEntry(unit=code, source=source.value, program=programme, date=granted_on)
-        for code, source, programme, granted_on in db.session.execute(credit_query)
-    )
-
-    substitute = sa.orm.aliased(Unit)
-    replaced = sa.orm.aliased(Unit)
-    substitution_query = (
-        sa.select(
-            Programme.code,
-            substitute.code,
-            sa.func.coalesce(replaced.code, Substitution.replaced_slot),  # a unit, or a free slot of the tree
-            Substitution.reason,
-            Substitution.counted_ects,
-        )
-        .select_from(Substitution)
-        .join(Programme, Substitution.programme_id == Programme.id)
-        .join(substitute, Substitution.substitute_unit_id == substitute.id)
-        .outerjoin(replaced, Substitution.replaced_unit_id == replaced.id)
-        .where(Substitution.learner_id == learner.id, Substitution.revoked_at.is_(None))
-        .order_by(Substitution.decided_on, Substitution.id)
-    )
-    exceptions = tuple(
-        ExceptionEntry(program=programme, substitute=sub, replaces=rep, reason=reason, ects=ects)
-        for programme, sub, rep, reason, ects in db.session.execute(substitution_query)
-    )
-    return LearnerRecord(
-        learner=learner.learner_number, as_of=None, results=tuple(results), credits=credits, exceptions=exceptions
-    )
 
 
 def search_learners(text: str, viewer: User, limit: int = 50) -> list[tuple[Learner, str, str]]:

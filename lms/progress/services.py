@@ -25,7 +25,8 @@ from lms.plugins.manager import plugin_manager
 from lms.progress.audit.engine import audit
 from lms.progress.audit.figures import counted_ects
 from lms.progress.models import AuditStatus, ProgressSnapshot
-from lms.progress.queries import catalogue_from_database, learner_record
+from lms.progress.queries import catalogue_from_database
+from lms.progress.records import learner_records
 
 
 def refresh_progress(learner_ids: Iterable[int], as_of: date | None = None, bulk: bool = False) -> int:
@@ -49,13 +50,11 @@ def refresh_progress(learner_ids: Iterable[int], as_of: date | None = None, bulk
             sa.select(ProgressSnapshot).where(ProgressSnapshot.enrolment_id.in_([row[0].id for row in rows]))
         )
     }
-    learners = {learner.id: learner for learner in db.session.scalars(sa.select(Learner).where(Learner.id.in_(ids)))}
-    records = {}
+    learners = db.session.scalars(sa.select(Learner).where(Learner.id.in_(ids))).all()
+    records = learner_records(learners, today)  # five statements for the whole batch
     now = utcnow()
     for enrolment, code, version in rows:
-        record = records.get(enrolment.learner_id)
-        if record is None:
-            record = records[enrolment.learner_id] = learner_record(learners[enrolment.learner_id], today)
+        record = records[enrolment.learner_id]
         result = audit(catalog.programs[(code, version)], catalog.units, catalog.equivalences, record, today)
         snapshot = snapshots.get(enrolment.id)
         if snapshot is None:
@@ -70,9 +69,7 @@ def refresh_progress(learner_ids: Iterable[int], as_of: date | None = None, bulk
         snapshot.computed_at = now
     db.session.flush()
     holdings.mark_current(ids)
-    for learner_id in ids:  # learners with no enrolment are re-audited by the plugins too
-        if learner_id not in records and learner_id in learners:
-            records[learner_id] = learner_record(learners[learner_id], today)
+    # Every learner's record goes to the plugins, those with no enrolment too.
     plugin_manager().hook.lms_progress_refreshed(records=records, catalog=catalog, as_of=today, bulk=bulk)
     return len(rows)
 

@@ -42,7 +42,8 @@ from lms.progress.audit.planner import (
 from lms.progress.audit.records import LearnerRecord
 from lms.progress.audit.requirements import unit_codes
 from lms.progress.models import StudyPlan
-from lms.progress.queries import catalogue_from_database, learner_record
+from lms.progress.queries import catalogue_from_database
+from lms.progress.records import learner_record
 from lms.timetable.models import Centre, Offering, Registration, RegistrationStatus
 
 PLAN_PATH = "/me/plan"

@@ -198,7 +198,8 @@ def _substitute_standing(learner: Learner, programme: Programme, substitute: Uni
     the programme, on the audit's own reading of the record); refused when neither."""
     # The audit's reading of the record lives in progress, which builds on this area: import late.
     from lms.progress.audit.holdings import REGISTERED, read_holdings, standing
-    from lms.progress.queries import catalogue_from_database, enrolled_version, learner_record
+    from lms.progress.queries import catalogue_from_database, enrolled_version
+    from lms.progress.records import learner_record
 
     catalog = catalogue_from_database()
     version = enrolled_version(learner, programme.code) or max(

@@ -16,7 +16,8 @@ from lms.notifications.models import Notification
 from lms.plugins.manager import plugin_manager
 from lms.progress import claims
 from lms.progress.models import CredentialClaim
-from lms.progress.queries import catalogue_from_database, learner_record
+from lms.progress.queries import catalogue_from_database
+from lms.progress.records import learner_record
 from lms.progress.services import refresh_all, refresh_progress
 from lms.results import decisions
 from lms.results.models import CreditSource

@@ -495,13 +495,13 @@ def test_audit_of_the_demo_learner_from_the_database(demo_app):
 
 def test_database_record_matches_the_learners_rows(demo_app):
     from lms.accounts.models import Learner
-    from lms.progress import queries
+    from lms.progress import queries, records
     from lms.results.models import Credit, Result, ResultStatus
     from lms.timetable.models import Registration
 
     with demo_app.app_context():
         learner = db.session.scalar(sa.select(Learner).where(Learner.learner_number == "100000W"))
-        record = queries.learner_record(learner)
+        record = records.learner_record(learner)
         published = db.session.scalar(
             sa.select(sa.func.count(Result.id))
             .join(Registration)

@@ -17,7 +17,8 @@ from lms.intakes.models import Enrolment
 from lms.progress import cockpit
 from lms.progress.audit.engine import audit
 from lms.progress.audit.report import missing_leaves
-from lms.progress.queries import catalogue_from_database, learner_record
+from lms.progress.queries import catalogue_from_database
+from lms.progress.records import learner_record
 from lms.timetable.models import Registration
 from tests.helpers import client_for, count_statements
 

@@ -22,7 +22,8 @@ from lms.progress.audit import ranking
 from lms.progress.audit.catalogue import UnitDef
 from lms.progress.audit.records import CreditEntry, LearnerRecord, ResultEntry
 from lms.progress.audit.requirements import normalise
-from lms.progress.queries import catalogue_from_database, learner_record
+from lms.progress.queries import catalogue_from_database
+from lms.progress.records import learner_record
 from lms.results import decisions
 from lms.results.models import CreditSource
 from tests.helpers import client_for, csrf_token

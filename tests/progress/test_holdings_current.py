@@ -19,7 +19,7 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.progress.cli import _audit_from_database
 from lms.progress.models import ProgressSnapshot
-from lms.progress.queries import learner_record
+from lms.progress.records import learner_record
 from lms.results import decisions
 from lms.results import services as results
 from lms.results.models import ActivityDecision, Credit, CreditSource, Decision, Result, ResultStatus, Substitution

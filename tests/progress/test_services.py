@@ -16,7 +16,8 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.progress.audit.engine import audit
 from lms.progress.models import ProgressSnapshot
-from lms.progress.queries import catalogue_from_database, learner_record
+from lms.progress.queries import catalogue_from_database
+from lms.progress.records import learner_record
 from lms.progress.services import refresh_progress
 from lms.results.models import Result, ResultStatus
 from lms.timetable.models import Offering, Registration, RegistrationStatus
@@ -211,3 +212,18 @@ def test_a_catalogue_change_committed_elsewhere_reaches_every_process_copy(demo_
                 bulk.execute(sa.update(Unit).where(Unit.code == "ANG100").values(title="Anglais"))
         assert catalogue_from_database().units["ANG100"].title == "Anglais"
         db.session.rollback()
+
+
+def test_the_records_of_a_batch_are_each_learners_own_in_five_statements(demo_app):
+    from lms.progress.records import learner_records
+    from tests.helpers import count_statements
+
+    with demo_app.app_context():
+        learners = db.session.scalars(sa.select(Learner).order_by(Learner.id)).all()
+        assert len(learners) > 100
+        with count_statements(demo_app) as statements:
+            batch = learner_records(learners, date(2026, 1, 15))
+        assert len(statements) == 5  # whatever the number of learners
+        one_by_one = {learner.id: learner_record(learner, date(2026, 1, 15)) for learner in learners}
+        assert batch == one_by_one
+        assert sum(len(record.results) for record in batch.values()) > 1000  # real histories compared

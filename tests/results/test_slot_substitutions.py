@@ -11,7 +11,7 @@ from lms.catalog.models import ProgrammeVersion
 from lms.demo.accounts import DEMO_PASSWORD
 from lms.extensions import db
 from lms.intakes.models import Enrolment
-from lms.progress.queries import learner_record
+from lms.progress.records import learner_record
 from lms.results.models import Substitution
 from tests.helpers import client_for, csrf_token
 from tests.results.test_decisions import LEARNER, cc_snapshot, programme, unit

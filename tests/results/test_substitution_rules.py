@@ -16,7 +16,7 @@ from lms.accounts.queries import learner_by_number
 from lms.catalog.models import Unit
 from lms.core.time import utcnow
 from lms.extensions import db
-from lms.progress.queries import learner_record
+from lms.progress.records import learner_record
 from lms.results import decisions
 from lms.results.models import CreditSource, Decision, Substitution
 from tests.results.test_decisions import LEARNER, cc_snapshot, programme, unit, user

@@ -22,7 +22,8 @@ from lms.intakes.services import IntakeRuleError, lifecycle
 from lms.progress.audit.engine import audit
 from lms.progress.audit.figures import counted_ects
 from lms.progress.audit.whatif import UnitChange, status_changes
-from lms.progress.queries import catalogue_from_database, learner_record
+from lms.progress.queries import catalogue_from_database
+from lms.progress.records import learner_record
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,8 @@ from lms.progress.audit import ranking, whatif
 from lms.progress.audit.engine import audit
 from lms.progress.audit.figures import Figures, figures_of
 from lms.progress.forms.explore import WhatIfForm, split_key, version_key
-from lms.progress.queries import (
-    catalogue_from_database,
-    learner_programmes,
-    learner_record,
-)
+from lms.progress.queries import catalogue_from_database, learner_programmes
+from lms.progress.records import learner_record
 
 bp = Blueprint("progress_explore", __name__, url_prefix="/me")
 

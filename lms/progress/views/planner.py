@@ -32,7 +32,8 @@ from lms.progress.forms.planner import (
     PreferencesForm,
     SavePlanForm,
 )
-from lms.progress.queries import learner_programmes, learner_record
+from lms.progress.queries import learner_programmes
+from lms.progress.records import learner_record
 from lms.timetable.models import Centre
 
 bp = Blueprint("progress_planner", __name__, url_prefix="/me")
