@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from lms.accounts.models import Learner
 from lms.catalog.models import Programme, ProgrammeVersion
@@ -47,7 +48,9 @@ def refresh_progress(learner_ids: Iterable[int], as_of: date | None = None, bulk
     snapshots = {
         snapshot.enrolment_id: snapshot
         for snapshot in db.session.scalars(
-            sa.select(ProgressSnapshot).where(ProgressSnapshot.enrolment_id.in_([row[0].id for row in rows]))
+            sa.select(ProgressSnapshot)
+            .where(ProgressSnapshot.enrolment_id.in_([row[0].id for row in rows]))
+            .options(sa.orm.defer(ProgressSnapshot.result))  # overwritten below: never decode the old one
         )
     }
     learners = db.session.scalars(sa.select(Learner).where(Learner.id.in_(ids))).all()
