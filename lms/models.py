@@ -8,6 +8,7 @@ from lms.core.models import AuditLog, StoredFile
 from lms.intakes.models import Application, ApplicationDocument, Enrolment, Intake
 from lms.notifications.models import Notification
 from lms.progress.models import ProgressSnapshot
+from lms.reports.models import ReportSummary, UnitResultCount
 from lms.results.models import Credit, Result, ResultHistory, Substitution
 from lms.timetable.models import Attendance, Centre, Meeting, Offering, Registration
 
@@ -32,11 +33,13 @@ __all__ = [
     "ProgrammeVersion",
     "ProgressSnapshot",
     "Registration",
+    "ReportSummary",
     "Result",
     "ResultHistory",
     "Role",
     "StoredFile",
     "Substitution",
+    "UnitResultCount",
     "Unit",
     "User",
     "UserRole",

@@ -181,6 +181,8 @@ def _make_huey(app: Flask) -> Any:
 
 
 def _send_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # SQLAlchemy says after_commit for a released savepoint too: wait for the real commit
     pending = session.info.pop(PENDING, [])
     if not pending:
         return

@@ -28,6 +28,21 @@ def lms_exporters() -> list:
 
 
 @hookimpl
+def lms_tasks() -> list:
+    from lms.reports.summaries import refresh_summaries, refresh_summaries_regularly
+
+    return [refresh_summaries, refresh_summaries_regularly]
+
+
+@hookimpl
+def lms_result_published(result) -> None:
+    """The validation rates change: their summary is recomputed once the transaction commits."""
+    from lms.reports.summaries import summaries_wanted
+
+    summaries_wanted()
+
+
+@hookimpl
 def lms_nav_items(user) -> list[NavItem]:
     if user.has_role(Role.ADMIN, Role.DIRECTOR):
         return [NavItem(_l("Reports"), "reports.index", order=60, group=ADMINISTRATION)]

@@ -135,7 +135,9 @@ def dropouts():
 def validation():
     scope, filters, page = _context()
     number = _int_arg("page") or 1
-    return render_template("reports/validation.html", found=queries.validation_page(scope, filters, number), **page)
+    as_of = queries.summary_time()  # None: no summary yet, counted from the results now
+    found = queries.validation_page(scope, filters, number, summarised=as_of is not None)
+    return render_template("reports/validation.html", found=found, as_of=as_of, **page)
 
 
 @bp.route("/<any(intakes, funnel, cohorts, 'time-to-diploma', dropouts, validation):report>.<kind>")

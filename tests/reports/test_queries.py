@@ -153,6 +153,27 @@ def test_validation_rates(app):
         }
 
 
+def test_the_validation_summary_holds_the_live_figures_and_is_recomputed_once_for_a_burst(app):
+    from lms.reports.summaries import refresh_summaries, refresh_validation_summary
+
+    world = build_world(app)
+    with app.app_context():
+        assert queries.summary_time() is None  # never computed: the page counts live
+        assert refresh_validation_summary() == 4
+        for filters in (Filters(), Filters(year=2025), Filters(programme_id=world.master)):
+            live = queries.validation_rates(EVERYTHING, filters)
+            assert queries.validation_rates(EVERYTHING, filters, summarised=True) == live
+        page = queries.validation_page(EVERYTHING, Filters(), page=2, per_page=3, summarised=True)
+        assert (page.total, page.pages) == (4, 2)
+        first = queries.summary_time()
+        assert first is not None
+        refresh_summaries((first - timedelta(seconds=5)).isoformat())  # asked before that run: nothing to do
+        assert queries.summary_time() == first
+        refresh_summaries((first + timedelta(seconds=5)).isoformat())  # asked after: recomputed
+        assert queries.summary_time() > first
+        db.session.rollback()
+
+
 def test_a_director_sees_only_their_programmes(app):
     world = build_world(app)
     with app.app_context():

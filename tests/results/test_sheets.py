@@ -257,3 +257,18 @@ def test_learners_and_tutors_stay_out_of_each_others_pages(app, world):
     assert learner.get("/results/mine").status_code == 200
     tutor = client_for(app, "tutor@example.org")
     assert tutor.get("/results/mine").status_code == 403
+
+
+def test_a_publication_recomputes_the_validation_summary_the_report_reads(app, world):
+    from lms.reports import queries as reports
+
+    tutor = client_for(app, "tutor@example.org")
+    a, b, c = world.registrations
+    save(tutor, world.offering, {a: "12", b: "8", c: "absent"}, publish=True)
+    with app.app_context():
+        first = reports.summary_time()
+        assert first is not None  # the publication's commit queued it; the tests' queue ran it
+        (line,) = reports.validation_rates(reports.Scope(None), reports.Filters(), summarised=True)
+        assert (line.unit_code, line.graded, line.validated, line.absent) == ("NFA031", 2, 1, 1)
+    page = client_for(app, "admin@example.org").get("/reports/validation")
+    assert "Chiffres au" in page.text and "NFA031" in page.text

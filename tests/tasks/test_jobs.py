@@ -86,3 +86,29 @@ def test_a_unit_changed_by_a_service_starts_one_job_for_the_transaction(demo_app
         db.session.commit()
         jobs_now = db.session.scalars(sa.select(BackgroundJob).order_by(BackgroundJob.id)).all()
         assert len(jobs_now) == before + 1 and jobs_now[-1].status is JobStatus.DONE
+
+
+def test_a_task_queued_in_a_savepoint_waits_for_the_outer_commit(demo_app):
+    from lms.core.tasks import enqueue
+    from tests.tasks.probe_plugin import probe_note
+
+    sent = []
+    with demo_app.app_context():
+        queue = demo_app.extensions["lms.tasks"]
+        real = queue.send
+        queue.send = lambda work, args: sent.append(args)
+        try:
+            db.session.execute(sa.select(1))
+            with db.session.begin_nested():
+                enqueue(probe_note, "notes", "rolled back with the outer")
+            assert sent == []  # the savepoint's release is no commit
+            db.session.rollback()
+            assert sent == []
+            db.session.execute(sa.select(1))
+            with db.session.begin_nested():
+                enqueue(probe_note, "notes", "kept")
+            assert sent == []
+            db.session.commit()
+            assert sent == [("notes", "kept")]
+        finally:
+            queue.send = real

@@ -30,7 +30,14 @@ from lms.reports.queries.common import (
 from lms.reports.queries.diplomas import Duration, TimeToDiploma, learner_modality, time_to_diploma
 from lms.reports.queries.dropouts import Dormant, dormant_page, dormant_stream
 from lms.reports.queries.intakes import FUNNEL, IntakeLine, ProgrammeFunnel, intake_lines, programme_funnels
-from lms.reports.queries.units import PASS_MARK, UnitRate, scoped_unit_codes, validation_page, validation_rates
+from lms.reports.queries.units import (
+    PASS_MARK,
+    UnitRate,
+    scoped_unit_codes,
+    summary_time,
+    validation_page,
+    validation_rates,
+)
 from lms.timetable.models import Offering
 
 __all__ = [
@@ -63,6 +70,7 @@ __all__ = [
     "ratio",
     "scope_for",
     "scoped_unit_codes",
+    "summary_time",
     "time_to_diploma",
     "validation_page",
     "validation_rates",
