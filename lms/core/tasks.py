@@ -107,7 +107,8 @@ class TaskQueue:
             raise RuntimeError(f"two tasks are named {work.name}")
         self.tasks[work.name] = work
         run = functools.wraps(work.func)(functools.partial(_run_in_app, self.app, work))
-        options = {"retries": work.retries, "retry_delay": work.retry_delay, "name": work.name}
+        # Huey names a task by its function's module and this name: lms.progress.tasks.reaudit_batch
+        options = {"retries": work.retries, "retry_delay": work.retry_delay, "name": work.func.__name__}
         if work.schedule is None:
             wrapper = self.huey.task(**options)(run)
         else:
@@ -124,7 +125,7 @@ class TaskQueue:
             log.warning("task %s failed (%s): %d more tries", huey_task.name, exc, huey_task.retries)
             return
         log.error("task %s failed for the last time: %r", huey_task.name, exc)
-        work = self.tasks.get(huey_task.name)
+        work = self.tasks.get(f"{type(huey_task).__module__}.{huey_task.name}")  # Huey's name of it
         if work is not None and work.job and huey_task.args:
             from lms.core import jobs
 
