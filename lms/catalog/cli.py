@@ -18,6 +18,8 @@ from lms.accounts.queries import user_by_email
 from lms.catalog import directors, queries
 from lms.catalog.export import catalog_file_names, write_catalog
 from lms.catalog.services import ImportPlan, apply_import, plan_import
+from lms.core import jobs
+from lms.core.holdings import settle
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.progress.audit.catalogue import CatalogError, catalog_files, read_catalog
@@ -105,6 +107,8 @@ def import_command(paths: tuple[str, ...], dry_run: bool) -> None:
                 counts = apply_import(plan, progress=bar.update)
         else:
             counts = apply_import(plan)
+        settle()  # the learners' re-audit, if the change concerns them, starts with the import
+        reaudits = jobs.started()
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -115,6 +119,8 @@ def import_command(paths: tuple[str, ...], dry_run: bool) -> None:
         f"{counts['offerings_added']} offerings added, {counts['offerings_changed']} changed; "
         f"{counts['centres_added']} centres added."
     )
+    for job_id in reaudits:
+        click.echo(f"Every learner's re-audit is job {job_id} of the task queue: `lms worker` runs it.")
 
 
 @catalog.command("export")
