@@ -28,6 +28,7 @@ build it.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -295,9 +296,13 @@ def refresh_command(number: str | None, as_of: datetime | None) -> None:
 
 
 def _refresh(number: str | None, as_of: datetime | None) -> None:
+    import sqlalchemy as sa
+
     from lms.accounts.queries import learner_by_number
     from lms.extensions import db
-    from lms.progress.services import refresh_all, refresh_progress
+    from lms.intakes.models import Enrolment
+    from lms.progress.services import refresh_progress
+    from lms.progress.tasks import REAUDIT_BATCH
 
     day = _as_date(as_of)
     if number:
@@ -305,7 +310,17 @@ def _refresh(number: str | None, as_of: datetime | None) -> None:
         if learner is None:
             fail([f"lms progress refresh: --learner: unknown learner number {number}"])
         count = refresh_progress([learner.id], day)
-    else:
-        count = refresh_all(as_of=day)
-    db.session.commit()
+        db.session.commit()
+        click.echo(f"{count} enrolments audited.")
+        return
+    ids = db.session.scalars(sa.select(Enrolment.learner_id).distinct().order_by(Enrolment.learner_id)).all()
+    count = 0
+    # One transaction a batch, as the queue's re-audit: memory stays flat and an interruption
+    # keeps what was done (running the command again redoes it all, harmlessly).
+    with click.progressbar(length=len(ids), label="Re-auditing", file=sys.stderr) as bar:
+        for first in range(0, len(ids), REAUDIT_BATCH):
+            chunk = ids[first : first + REAUDIT_BATCH]
+            count += refresh_progress(chunk, day, bulk=True)
+            db.session.commit()
+            bar.update(len(chunk))
     click.echo(f"{count} enrolments audited.")
