@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 PENDING = "lms.tasks.pending"  # session.info: tasks to send once the transaction commits
+COMMITTED = "lms.tasks.committed"  # session.info: their transaction committed, sent as it ends
 
 
 @dataclass(frozen=True)
@@ -181,10 +182,19 @@ def _make_huey(app: Flask) -> Any:
     return SqliteHuey(name, filename=str(path), results=False)
 
 
-def _send_pending(session: Session) -> None:
+def _committed(session: Session) -> None:
     if session.in_nested_transaction():
         return  # SQLAlchemy says after_commit for a released savepoint too: wait for the real commit
-    pending = session.info.pop(PENDING, [])
+    if PENDING in session.info:
+        session.info[COMMITTED] = session.info.pop(PENDING)
+
+
+def _send_committed(session: Session, transaction: Any) -> None:
+    """Once the committed transaction has given its connection back (a task run at once, in the
+    tests, takes one of its own: holding both would drain the pool under concurrent requests)."""
+    if transaction.parent is not None:
+        return
+    pending = session.info.pop(COMMITTED, [])
     if not pending:
         return
     if not has_app_context():
@@ -205,6 +215,10 @@ def _drop_on_rollback(session: Session, previous_transaction: Any) -> None:
 
 def init_app(app: Flask, tasks: Iterable[Task]) -> None:
     app.extensions["lms.tasks"] = TaskQueue(app, tasks)
-    for event, handler in (("after_commit", _send_pending), ("after_soft_rollback", _drop_on_rollback)):
+    for event, handler in (
+        ("after_commit", _committed),
+        ("after_transaction_end", _send_committed),
+        ("after_soft_rollback", _drop_on_rollback),
+    ):
         if not sa.event.contains(Session, event, handler):
             sa.event.listen(Session, event, handler)
