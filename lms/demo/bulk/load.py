@@ -27,6 +27,7 @@ class BulkSummary:
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows written
     seconds: float = 0.0
     size_bytes: int | None = None
+    sample_email: str = ""  # a generated learner's account
 
 
 def load_bulk(settings: BulkSettings, password: str, show_progress: bool = False) -> BulkSummary:
@@ -61,7 +62,12 @@ def load_bulk(settings: BulkSettings, password: str, show_progress: bool = False
             writer.write(chunk)
             bar.update(count)
     writer.finish()
-    return BulkSummary(rows=dict(writer.written), seconds=time.perf_counter() - began, size_bytes=writer.size_bytes())
+    return BulkSummary(
+        rows=dict(writer.written),
+        seconds=time.perf_counter() - began,
+        size_bytes=writer.size_bytes(),
+        sample_email=plan.first_email,
+    )
 
 
 def _bar(show: bool, length: int, label: str) -> AbstractContextManager:

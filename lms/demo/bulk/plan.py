@@ -28,7 +28,7 @@ FIRST_NUMBER = 2_000_000  # learner numbers of seven digits: the demo's have six
 LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 FUNDINGS = ("cpf", "employer", "personal", "public", "other")
 CREDIT_SOURCES = ("ves", "vae", "dispense", "transfer")
-PACES = (3, 4, 5, 6, 6, 7, 7, 8, 9)  # units a year: working adults, some nearly full time
+PACES = (5, 6, 6, 7, 8, 8, 9, 10, 10)  # units a year: working adults, some nearly full time
 CANDIDATE_STATUSES = ("draft", "submitted", "submitted", "waitlisted", "rejected")
 MENTIONS = (None, None, "assez_bien", "bien", "tres_bien")
 JOBS = ("Développeur", "Technicienne réseau", "Chef de projet", "Analyste", "Comptable", "Infirmier")
@@ -46,11 +46,12 @@ class LearnerPlan:
     def __init__(self, run: Run, source: Source, places: Places, ids: Ids, rng: random.Random):
         self.run, self.source, self.places, self.ids, self.rng = run, source, places, ids, rng
         years = places.years
-        # Recent intakes are larger; a share of learners began in the first year of the window.
-        self.start_cum = list(accumulate([4] + [2 + i for i in range(len(years) - 1)]))
+        # Most learners were there in the first year of the window; fewer begin this year.
+        self.start_cum = list(accumulate([20] + [3] * (len(years) - 2) + [2]))
         self.registered: dict[int, list[int]] = defaultdict(list)
         self.certificate_seq: dict[tuple[str, int, str], int] = defaultdict(int)
         self._history_json: dict[tuple, str] = {}
+        self.first_email = ""
 
     def chunks(self) -> Iterator[tuple[int, Rows]]:
         rows = Rows()
@@ -83,6 +84,7 @@ class LearnerPlan:
         email = f"{slug(first)}.{slug(last)}.{number.lower()}@auditeurs.example.org"
         rows.add("users", (user_id, email, name, run.password_hash, "fr", True, joined, f"{fold(name)} {fold(email)}"))
         rows.add("user_roles", (user_id, "learner", joined))
+        self.first_email = self.first_email or email
         employer = rng.choice(EMPLOYERS)
         rows.add("learners", (learner_id, user_id, number, employer, funding, places.centre_ids[centre], joined))
 
@@ -101,11 +103,27 @@ class LearnerPlan:
             self.credits(rows, learner_id, main, queue, validated, start)
         last_year = min(run.current_year, stop_year - 1 if stop_year else run.current_year)
         for year in range(start, last_year + 1):
+            if year > start and all(code in validated for code in queue):
+                self.follow_on(paths, queue, centre, year)
             self.year_of(rows, learner_id, centre, queue, validated, year, pace)
         for hosted_path, variant, year in paths:
             self.enrolment(rows, user_id, learner_id, centre, funding, hosted_path, variant, year, stop_year, validated)
         if not stop_year and rng.random() < 0.04:
             self.candidacy(rows, user_id, centre, main, funding)
+
+    def follow_on(self, paths: list, queue: list[str], centre: int, year: int) -> None:
+        """Most of those who finished a path (85 %) enrol in another programme of their centre."""
+        rng, hosted = self.rng, self.places.hosted[centre]
+        if rng.random() >= 0.85:
+            return
+        followed = {path[0].version.programme_id for path in paths}
+        for _attempt in range(3):
+            following = hosted[rng.choices(range(len(hosted)), cum_weights=self.places.hosted_cum[centre])[0]]
+            if following.version.programme_id not in followed:
+                variant = rng.randrange(len(following.variants))
+                paths.append((following, variant, year))
+                queue += [code for code in following.variants[variant] if code not in queue]
+                return
 
     def credits(self, rows: Rows, learner_id: int, main: Hosted, queue, validated, start: int) -> None:
         """One or two units granted by the commission (VES, VAE, exemption, transfer) on arrival."""
