@@ -110,6 +110,7 @@ def measure(engine: str, url: str, learners: int, args: argparse.Namespace) -> N
 
 def database_size(engine: str, url: str) -> int:
     if engine == "sqlite":
+        db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
         path = url.removeprefix("sqlite:///")
         return sum(os.path.getsize(p) for p in (path, f"{path}-wal") if os.path.exists(p))
     return db.session.scalar(sa.text("SELECT pg_database_size(current_database())"))

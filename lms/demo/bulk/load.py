@@ -5,6 +5,7 @@ the caller's transaction (no commit here). A progress bar per phase on stderr.""
 from __future__ import annotations
 
 import random
+import sys
 import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -73,7 +74,7 @@ def load_bulk(settings: BulkSettings, password: str, show_progress: bool = False
 def _bar(show: bool, length: int, label: str) -> AbstractContextManager:
     if not show:
         return nullcontext(_NoBar())
-    return click.progressbar(length=max(length, 1), label=label, file=click.get_text_stream("stderr"), show_pos=True)
+    return click.progressbar(length=max(length, 1), label=label, file=sys.stderr, show_pos=True)
 
 
 class _NoBar:
