@@ -47,7 +47,7 @@ class LearnerPlan:
         self.run, self.source, self.places, self.ids, self.rng = run, source, places, ids, rng
         years = places.years
         # Most learners were there in the first year of the window; fewer begin this year.
-        self.start_cum = list(accumulate([20] + [3] * (len(years) - 2) + [2]))
+        self.start_cum = list(accumulate([20] + [3] * (len(years) - 2) + [1]))
         self.registered: dict[int, list[int]] = defaultdict(list)
         self.certificate_seq: dict[tuple[str, int, str], int] = defaultdict(int)
         self._history_json: dict[tuple, str] = {}
@@ -76,7 +76,7 @@ class LearnerPlan:
         main = hosted[rng.choices(range(len(hosted)), cum_weights=places.hosted_cum[centre])[0]]
         start = rng.choices(places.years, cum_weights=self.start_cum)[0]
         pace = rng.choice(PACES)
-        drop_after = rng.choice((1, 2)) if rng.random() < 0.1 else None
+        drop_after = rng.choice((1, 2)) if rng.random() < 0.08 else None
         funding = rng.choice(FUNDINGS)
         joined = morning_of(date(start, 6, 1 + rng.randrange(28)))
         user_id, learner_id = ids.take("users"), ids.take("learners")
@@ -187,7 +187,7 @@ class LearnerPlan:
         self.result(rows, registration_id, 1, taught, mark, absent, None)
         if mark is not None and mark >= 10:
             return True
-        if rng.random() < 0.75:
+        if rng.random() < 0.85:
             absent = rng.random() < 0.1
             mark = None if absent else half_point(rng.gauss(11.5, 3))
             self.result(rows, registration_id, 2, taught, mark, absent, None)
