@@ -203,3 +203,29 @@ def test_demo_command_with_centres(app, tmp_path: Path):
             .where(ProgressSnapshot.id.is_(None))
         )
         assert missing == 0
+
+
+def test_a_failed_write_reaches_the_generating_side():
+    """The writing thread's error is raised where the rows are generated, and nothing after the
+    failing chunk is written (the caller's transaction then rolls everything back)."""
+    from lms.demo.bulk.pipeline import BackgroundWriter
+    from lms.demo.bulk.tables import Rows
+
+    class Failing:
+        def __init__(self):
+            self.chunks = 0
+
+        def write(self, rows):
+            self.chunks += 1
+            if self.chunks == 2:
+                raise ValueError("constraint failed")
+
+    writer = Failing()
+    background = BackgroundWriter(writer)
+    with pytest.raises(ValueError, match="constraint failed"):
+        try:
+            for _ in range(10):
+                background.write(Rows(users=[(1,)]))
+        finally:
+            background.close()
+    assert writer.chunks == 2
