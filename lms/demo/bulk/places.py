@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from lms.core.search import fold
 from lms.demo.bulk.plan_tree import plan_units
+from lms.demo.bulk.settings import Run
 from lms.demo.bulk.source import Source, VersionInfo
 from lms.demo.bulk.tables import Ids, Rows
 from lms.demo.names import FIRST_NAMES, LAST_NAMES, slug
@@ -115,37 +116,37 @@ def centre_list(count: int, taken: set[str]) -> list[tuple[str, str, str, str, i
     return centres
 
 
-def build_places(source: Source, settings, ids: Ids, rows: Rows, rng: random.Random) -> Places:
+def build_places(source: Source, run: Run, ids: Ids, rows: Rows, rng: random.Random) -> Places:
     """Centres, tutors, offerings, offering tutors, meetings and intakes into ``rows``."""
-    current = settings.current_year
-    places = Places(years=list(range(current - settings.years, current + 1)))
+    current = run.current_year
+    places = Places(years=list(range(current - run.settings.years, current + 1)))
     plannable = []
     for version in source.versions:
         weight = KIND_WEIGHTS.get(version.kind, 1)
         if weight:
             plannable.append((version, weight))
-    for index, (code, name, city, zone, size) in enumerate(centre_list(settings.centres, source.centre_codes)):
+    for index, (code, name, city, zone, size) in enumerate(centre_list(run.settings.centres, source.centre_codes)):
         centre_id = ids.take("centres")
         rows.add("centres", (centre_id, code, name, city, zone))
         places.centre_ids.append(centre_id)
         places.centre_codes.append(code)
         places.centre_cum.append((places.centre_cum[-1] if places.centre_cum else 0) + size)
-        places.tutors.append(make_tutors(code, settings, source, ids, rows, rng))
+        places.tutors.append(make_tutors(code, run, source, ids, rows, rng))
         host_programmes(places, plannable, size, source, rng)
-        make_offerings(places, index, zone, settings, source, ids, rows, rng)
+        make_offerings(places, index, zone, run, source, ids, rows, rng)
     return places
 
 
-def make_tutors(code: str, settings, source: Source, ids: Ids, rows: Rows, rng: random.Random) -> list[int]:
+def make_tutors(code: str, run: Run, source: Source, ids: Ids, rows: Rows, rng: random.Random) -> list[int]:
     tutors = []
-    joined = morning_of(date(settings.current_year - settings.years, 6, 1))
-    for number in range(1, settings.tutors_per_centre + 1):
+    joined = morning_of(date(run.current_year - run.settings.years, 6, 1))
+    for number in range(1, run.settings.tutors_per_centre + 1):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         user_id = ids.take("users")
         email = f"{slug(first)}.{slug(last)}.{code.lower()}{number:02d}@enseignants.example.org"
         name = f"{first} {last}"
         search_key = f"{fold(name)} {fold(email)}"
-        rows.add("users", (user_id, email, name, settings.password_hash, "fr", True, joined, search_key))
+        rows.add("users", (user_id, email, name, run.password_hash, "fr", True, joined, search_key))
         rows.add("user_roles", (user_id, "tutor", joined))
         tutors.append(user_id)
     return tutors
@@ -182,7 +183,7 @@ def calendar(year: int, semester: str) -> tuple[date, date, date, date, date, da
 
 
 def make_offerings(
-    places: Places, centre: int, zone: str, settings, source: Source, ids: Ids, rows: Rows, rng: random.Random
+    places: Places, centre: int, zone: str, run: Run, source: Source, ids: Ids, rows: Rows, rng: random.Random
 ) -> None:
     """One offering a year of every unit the centre's programmes use; this year's meetings."""
     codes = sorted({code for hosted in places.hosted[centre] for variant in hosted.variants for code in variant})
@@ -197,7 +198,7 @@ def make_offerings(
             semester = source.semesters.get(code) or rng.choice(("S1", "S2"))
             modality = rng.choices(MODALITIES, cum_weights=MODALITY_WEIGHTS)[0]
         style[code] = (semester, modality, tutors[(position * 7 + rng.randrange(3)) % len(tutors)])
-    current = settings.current_year
+    current = run.current_year
     for year in places.years:
         created = morning_of(date(year, 5, 15))
         for code in codes:
@@ -212,7 +213,7 @@ def make_offerings(
             rows.add("offering_tutors", (offering_id, tutor_id))
             places.taught[(centre, code, year)] = Taught(offering_id, tutor_id, exam1, exam2)
             if year == current and modality != "foad":
-                make_meetings(places, offering_id, tutor_id, code, (semester, modality, zone), settings, ids, rows, rng)
+                make_meetings(places, offering_id, tutor_id, code, (semester, modality, zone), run, ids, rows, rng)
     for hosted in places.hosted[centre]:
         for year in [*places.years, current + 1]:
             intake_id = ids.take("intakes")
@@ -234,7 +235,7 @@ def make_meetings(
     tutor_id: int,
     code: str,
     style: tuple[str, str, str],
-    settings,
+    run: Run,
     ids: Ids,
     rows: Rows,
     rng: random.Random,
@@ -253,19 +254,19 @@ def make_meetings(
     mode = "in_person" if modality.startswith("presentiel") else "both" if modality.startswith("hybride") else "remote"
     room = None if mode == "remote" else f"Salle {rng.randrange(1, 4)}.{rng.randrange(10, 60)}"
     video = None if mode == "in_person" else f"https://visio.example.org/{code.lower()}-{offering_id}"
-    first, last = semester_bounds(settings.current_year, semester)
-    skip = set(settings.holidays)
+    first, last = semester_bounds(run.current_year, semester)
+    skip = run.holidays
     day = first + timedelta(days=(weekday - first.weekday()) % 7)
     tz = ZoneInfo(zone)
     minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-    recorded = offering_id % settings.attendance_every == 0
+    recorded = offering_id % run.settings.attendance_every == 0
     while day <= last:
         if day not in skip:
             meeting_id = ids.take("meetings")
             starts = datetime.combine(day, start, tzinfo=tz).astimezone(UTC)
             ends = datetime.combine(day, end, tzinfo=tz).astimezone(UTC)
             rows.add("meetings", (meeting_id, offering_id, starts, ends, mode, room, video, "scheduled", 0))
-            if recorded and ends <= settings.now:
+            if recorded and ends <= run.now:
                 places.held[offering_id].append((meeting_id, ends, mode, minutes, tutor_id))
         day += timedelta(weeks=1)
 

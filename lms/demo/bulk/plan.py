@@ -56,10 +56,10 @@ class LearnerPlan:
     def chunks(self) -> Iterator[tuple[int, Rows]]:
         rows = Rows()
         done = 0
-        for index in range(self.run.learners):
+        for index in range(self.run.settings.learners):
             self.learner(index, rows)
             done += 1
-            if done % self.run.chunk == 0:
+            if done % self.run.settings.chunk == 0:
                 yield done, rows
                 rows = Rows()
         if rows:

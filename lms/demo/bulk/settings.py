@@ -38,7 +38,3 @@ class Run:
     def now(self) -> datetime:
         """The end of ``today``: what is held by then is in the past."""
         return datetime.combine(self.today, time(23, 59), tzinfo=UTC)
-
-    def __getattr__(self, name: str):
-        # learners, centres, years, seed... read through to the settings
-        return getattr(self.settings, name)

@@ -48,6 +48,10 @@ class SQLiteWriter(Writer):
 
     def __init__(self, connection: sa.Connection):
         super().__init__(connection)
+        # The connection returns to the pool afterwards: finish() puts these back.
+        self.restore = {
+            pragma: connection.exec_driver_sql(f"PRAGMA {pragma}").scalar() for pragma in ("cache_size", "temp_store")
+        }
         connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         connection.exec_driver_sql("PRAGMA temp_store=MEMORY")
         self.sql = {
@@ -84,6 +88,8 @@ class SQLiteWriter(Writer):
     def finish(self) -> None:
         self.connection.exec_driver_sql("PRAGMA analysis_limit=1000")
         self.connection.exec_driver_sql("ANALYZE")
+        for pragma, value in self.restore.items():
+            self.connection.exec_driver_sql(f"PRAGMA {pragma}={int(value)}")
 
     def size_bytes(self) -> int | None:
         pages = self.connection.exec_driver_sql("PRAGMA page_count").scalar()
