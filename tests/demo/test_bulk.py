@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lms.accounts.models import Learner, User
+from lms.accounts.models import Learner, Role, User
+from lms.accounts.queries import account_page
 from lms.catalog.models import Programme
+from lms.core.search import fold
 from lms.demo import DEMO_PASSWORD
 from lms.demo.bulk import BulkSettings, load_bulk
 from lms.demo.bulk.plan import FIRST_NUMBER
@@ -133,6 +135,11 @@ def test_rows_meet_the_models_and_read_back(bulk_apps, backend):
         assert second_after_pass == 0
         statuses = set(db.session.scalars(sa.select(Enrolment.status).distinct()))
         assert {EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED, EnrolmentStatus.WITHDRAWN} <= statuses
+        # found by the accounts search like any account (the search key written by the generator)
+        user = db.session.scalar(sa.select(User).where(User.email.like("%@auditeurs.example.org")).order_by(User.id))
+        words = fold(user.name).upper().split()
+        found = account_page(" ".join(words), role=Role.LEARNER, per_page=500)
+        assert user.id in {line.user.id for line in found.rows}
         # the demo accounts are untouched and no generated account collides with them
         assert db.session.scalar(sa.select(sa.func.count()).where(User.email == "apprenant@example.org")) == 1
 
