@@ -93,7 +93,7 @@ def import_command(file: Path, dry_run: bool, publish: bool, by_email: str | Non
             db.session.rollback()
             click.echo(f"Dry run: nothing written ({time.perf_counter() - started:.1f} s).")
             return
-        if counts["rows"] == counts["unchanged"]:
+        if counts["rows"] == counts["unchanged"]:  # nothing new, nothing to publish
             db.session.rollback()
             click.echo("Nothing to import: the database already holds these results.")
             return
@@ -127,7 +127,9 @@ def _describe(counts: dict[str, int], publish: bool, dry_run: bool) -> str:
     verb = "would be" if dry_run else "to be"
     text = (
         f"{counts['rows']} rows: {counts['created']} new results, {counts['edited']} drafts changed, "
-        f"{counts['corrected']} corrections, {counts['unchanged']} unchanged"
+        f"{counts['corrected']} corrections, "
+        + (f"{counts['kept']} drafts kept as they are, " if publish else "")
+        + f"{counts['unchanged']} unchanged"
     )
     if publish:
         text += f"; {counts['published']} {verb} published"

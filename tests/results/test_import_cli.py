@@ -172,7 +172,8 @@ def test_running_the_same_file_again_writes_nothing(app, world, numbers, tmp_pat
     again = run(app, path, "--publish")
     assert again.exit_code == 0, again.stderr
     assert again.stdout.splitlines() == [
-        "2 rows: 0 new results, 0 drafts changed, 0 corrections, 2 unchanged; 0 to be published; "
+        "2 rows: 0 new results, 0 drafts changed, 0 corrections, 0 drafts kept as they are, 2 unchanged; "
+        "0 to be published; "
         "0 learners to be re-audited.",
         "Nothing to import: the database already holds these results.",
     ]
@@ -264,7 +265,8 @@ def test_dry_run_checks_everything_and_writes_nothing(app, world, numbers, tmp_p
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        "2 rows: 2 new results, 0 drafts changed, 0 corrections, 0 unchanged; 2 would be published; "
+        "2 rows: 2 new results, 0 drafts changed, 0 corrections, 0 drafts kept as they are, 0 unchanged; "
+        "2 would be published; "
         "2 learners would be re-audited."
     )
     assert lines[1].startswith("Dry run: nothing written")

@@ -93,10 +93,8 @@ class Header:
             raise HeaderProblem(problems)
         self.width = len(names)
         self.index = {name: names.index(name) for name in COLUMNS if name in names}
-
-    def cell(self, cells: list[str], name: str) -> str:
-        index = self.index.get(name)
-        return "" if index is None else cells[index].strip()
+        self.order = tuple(self.index.get(name) for name in COLUMNS)
+        self.has_comment = "comment" in self.index
 
 
 def open_rows(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
@@ -107,7 +105,7 @@ def open_rows(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
     lines = _chain(first, stream)
     reader = csv.reader(lines, delimiter=delimiter)
     for cells in reader:
-        if any(cell.strip() for cell in cells):
+        if cells and "".join(cells).strip():
             yield reader.line_num, cells
 
 
@@ -123,33 +121,44 @@ def read_row(header: Header, line: int, cells: list[str]) -> FileRow:
             cells = cells[:-1]
         if len(cells) != header.width:
             raise RowProblem(f"expected {header.width} cells, found {len(cells)}")
-    cell = header.cell
-    number = cell(cells, "learner_number")
+    (
+        number,
+        unit,
+        year_text,
+        semester,
+        modality,
+        centre,
+        session_text,
+        grade_text,
+        absent_text,
+        decision,
+        comment,
+        decided_text,
+        reason,
+    ) = ("" if index is None else cells[index].strip() for index in header.order)
     if not number:
         raise RowProblem("missing learner number")
-    unit = cell(cells, "unit").upper()
+    unit = unit.upper()
     if not unit:
         raise RowProblem("missing unit")
-    year_text = cell(cells, "academic_year")
     if not year_text.isdigit() or not 1990 <= int(year_text) <= 2100:
         raise RowProblem(f"academic_year “{year_text}” is not a year (the year the academic year starts, e.g. 2025)")
-    semester = cell(cells, "semester").upper()
+    semester = semester.upper()
     if semester not in SEMESTERS:
         raise RowProblem(f"semester “{semester}” is not one of {', '.join(SEMESTERS)}")
-    modality = cell(cells, "modality").lower()
+    modality = modality.lower()
     if modality not in MODALITIES:
         raise RowProblem(f"modality “{modality}” is not one of {', '.join(MODALITIES)}")
-    centre = cell(cells, "centre").upper()
+    centre = centre.upper()
     if not centre:
         raise RowProblem("missing centre")
-    session_text = cell(cells, "exam_session")
     if session_text not in ("1", "2"):
         raise RowProblem(f"exam_session “{session_text}” is not 1 or 2")
     try:
-        grade = parse_grade(cell(cells, "grade"))
+        grade = parse_grade(grade_text)
     except GradeError as error:
         raise RowProblem(error.msgid % error.params) from None
-    absent_text = cell(cells, "absent").lower()
+    absent_text = absent_text.lower()
     if absent_text in TRUE_WORDS:
         absent = True
     elif absent_text in FALSE_WORDS:
@@ -158,25 +167,24 @@ def read_row(header: Header, line: int, cells: list[str]) -> FileRow:
         raise RowProblem(f"absent “{absent_text}” is not yes or no (1 or 0)")
     if absent and grade is not None:
         raise RowProblem("a learner marked absent has no grade")
-    decision = cell(cells, "decision").lower() or None
+    decision = decision.lower() or None
     if decision is not None and decision not in DECISIONS:
         raise RowProblem(f"decision “{decision}” is not one of {', '.join(DECISIONS)}")
     if absent and decision is not None:
         raise RowProblem("a learner marked absent has no decision")
-    has_comment = "comment" in header.index
-    comment = cell(cells, "comment") or None
+    has_comment = header.has_comment
+    comment = comment or None
     if comment is not None and len(comment) > COMMENT_MAX:
         raise RowProblem("the comment is longer than 2,000 characters")
     if grade is None and not absent and decision is None and comment is None:
         raise RowProblem("no grade, absent or decision: nothing to import")
-    decided_text = cell(cells, "decided_on")
     decided_on = None
     if decided_text:
         try:
             decided_on = date.fromisoformat(decided_text)
         except ValueError:
             raise RowProblem(f"decided_on “{decided_text}” is not a date (YYYY-MM-DD)") from None
-    reason = cell(cells, "reason") or None
+    reason = reason or None
     return FileRow(
         line,
         number,

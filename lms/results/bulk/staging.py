@@ -66,7 +66,8 @@ def drop(connection: sa.Connection) -> None:
 
 
 def load(connection: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Append ``rows`` (tuples in :data:`COLUMNS` order)."""
+    """Append ``rows``: tuples in :data:`COLUMNS` order, of values any driver takes as they are
+    (grades as text, dates in ISO format)."""
     if not rows:
         return
     if connection.dialect.name == "postgresql":
@@ -76,7 +77,11 @@ def load(connection: sa.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
                 copy.write_row(row)
         cursor.close()
         return
-    connection.execute(table.insert(), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
+    # The driver's executemany: no bind processing (the values come ready: text grades, ISO dates).
+    placeholders = ", ".join("?" * len(COLUMNS))
+    connection.connection.dbapi_connection.cursor().executemany(
+        f"INSERT INTO {NAME} ({', '.join(COLUMNS)}) VALUES ({placeholders})", rows
+    )
 
 
 def duplicates(connection: sa.Connection) -> list[tuple[int, int]]:
@@ -109,6 +114,7 @@ def counts(connection: sa.Connection) -> dict[str, int]:
         "created": by_action.get(CREATE, 0),
         "edited": by_action.get(EDIT, 0),
         "corrected": by_action.get(CORRECT, 0),
+        "kept": by_action.get(PUBLISH_ONLY, 0),
         "published": published,
         "learners": connection.scalar(sa.select(sa.func.count(sa.distinct(table.c.learner_id))).where(audited())) or 0,
     }
