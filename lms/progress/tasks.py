@@ -1,4 +1,5 @@
-"""Progress's background work: a catalogue-wide re-audit, in batches, as a job.
+"""Progress's background work: a catalogue-wide re-audit, in batches, as a job; and the
+re-audit of a large set of named learners (a bulk results import), in batches, as a job too.
 
 A catalogue or equivalence import, or a programme version changed, concerns every learner: rather
 than re-auditing 200,000 of them inside the request, the change's transaction starts a job and the
@@ -16,8 +17,11 @@ from lms.extensions import db
 from lms.intakes.models import Enrolment
 
 REAUDIT = "reaudit"
+REAUDIT_LEARNERS = "reaudit-learners"
 REAUDIT_BATCH = 500
+QUEUE_FROM = 5000  # more learners than this in one change: re-audited on the task queue
 LABEL = _l("Re-audit of every learner")
+LEARNERS_LABEL = _l("Re-audit of the learners of a bulk change")
 
 
 def start_reaudit(reason: str, created_by_id: int | None = None) -> int:
@@ -46,6 +50,32 @@ def reaudit_batch(job_id: int, position: int | None) -> None:
         jobs.finish(job)
     else:
         enqueue(reaudit_batch, job_id, ids[-1])
+
+
+def start_reaudit_of(learner_ids, reason: str, created_by_id: int | None = None) -> int:
+    """Re-audit these learners on the task queue, :data:`REAUDIT_BATCH` per task, once this
+    transaction commits; the job's id. Each batch is its own transaction: until the consumer gets
+    there, these learners' stored progress is that of before the change (as after a catalogue change)."""
+    ids = sorted(set(learner_ids))
+    job = jobs.start(REAUDIT_LEARNERS, f"{LEARNERS_LABEL} ({reason})"[:200], len(ids), created_by_id)
+    for first in range(0, len(ids), REAUDIT_BATCH):
+        enqueue(reaudit_learners, job.id, ids[first : first + REAUDIT_BATCH])
+    return job.id
+
+
+@task(retries=3, retry_delay=5, job=True)
+def reaudit_learners(job_id: int, learner_ids: list[int]) -> None:
+    """One batch of :func:`start_reaudit_of` (re-auditing twice stores the same snapshots)."""
+    from lms.core.models import BackgroundJob
+    from lms.progress.services import refresh_progress
+
+    job = db.session.scalar(sa.select(BackgroundJob).where(BackgroundJob.id == job_id).with_for_update())
+    if job is None or job.finished:
+        return
+    refresh_progress(learner_ids, bulk=True)
+    jobs.advance(job, len(learner_ids), None)
+    if job.done >= job.total:
+        jobs.finish(job)
 
 
 @periodic(hour="6", minute="30")

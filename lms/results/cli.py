@@ -15,6 +15,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from lms.core import jobs
 from lms.core.time import utcnow
 from lms.extensions import db
 
@@ -50,7 +51,8 @@ unless --publish, which publishes every result of the file (not before the
 exam date). After the jury of a session its sheet is locked: no new result, no
 draft change, only corrections. Problems print as FILE:LINE: problem (exit 2,
 nothing written). The learners whose published results change are re-audited
-in the same transaction, 500 at a time. No notification is sent per result.
+in the same transaction, 500 at a time; more than 5,000 of them, on the task
+queue (a job, as after a catalogue import). No notification is sent per result.
 """
 
 
@@ -99,6 +101,7 @@ def import_command(file: Path, dry_run: bool, publish: bool, by_email: str | Non
             return
         bulk.write(connection, now=now, actor_id=actor_id, source=SOURCE)
         reaudited = bulk.reaudit(connection)
+        queued = jobs.started()
         db.session.commit()
     except bulk.ChangedMeanwhile as error:
         db.session.rollback()
@@ -110,7 +113,14 @@ def import_command(file: Path, dry_run: bool, publish: bool, by_email: str | Non
     except BaseException:
         db.session.rollback()
         raise
-    click.echo(f"Imported in {time.perf_counter() - started:.1f} s; {reaudited} learners re-audited.")
+    seconds = time.perf_counter() - started
+    if queued:
+        click.echo(
+            f"Imported in {seconds:.1f} s; the re-audit of {reaudited} learners is queued "
+            f"(job {', '.join(map(str, queued))}, done by lms worker)."
+        )
+    else:
+        click.echo(f"Imported in {seconds:.1f} s; {reaudited} learners re-audited.")
 
 
 def _begin(connection: sa.Connection, *, write: bool) -> None:

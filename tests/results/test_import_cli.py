@@ -317,3 +317,29 @@ def test_semicolons_and_comma_decimals_as_french_spreadsheets_write_them(app, wo
     result = run(app, path)
     assert result.exit_code == 0, result.stderr
     assert state(app)["results"][(world.registrations[0], 1)][0] == Decimal("12.75")
+
+
+def test_many_learners_are_reaudited_by_a_queued_job(app, world, numbers, tmp_path, monkeypatch):
+    from lms.core.models import BackgroundJob, JobStatus
+    from lms.progress import tasks
+
+    monkeypatch.setattr(tasks, "QUEUE_FROM", 1)
+    monkeypatch.setattr(tasks, "REAUDIT_BATCH", 1)
+    from lms.progress import services
+
+    done = []
+    original = services.refresh_progress
+    monkeypatch.setattr(
+        services, "refresh_progress", lambda ids, **kw: (done.append(sorted(ids)), original(ids, **kw))[1]
+    )
+    path = write_file(tmp_path, row(numbers[0], grade="14"), row(numbers[1], grade="9.5"))
+    result = run(app, path, "--publish")
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    assert "the re-audit of 2 learners is queued (job " in result.stdout
+    with app.app_context():
+        job = db.session.scalar(sa.select(BackgroundJob).where(BackgroundJob.kind == "reaudit-learners"))
+        assert (job.status, job.done, job.total) == (JobStatus.DONE, 2, 2)  # tasks run at once in tests
+        learner_ids = sorted(
+            db.session.scalars(sa.select(Registration.learner_id).where(Registration.id.in_(world.registrations[:2])))
+        )
+    assert done == [[learner_ids[0]], [learner_ids[1]]]  # one task per batch, after the commit

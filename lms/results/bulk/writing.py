@@ -4,9 +4,10 @@ A handful of statements whatever the file's size, all in the import's one transa
 results (``INSERT ... SELECT``), the changed ones (``UPDATE ... FROM``, each checked against the
 version the checking pass read: a result changed meanwhile aborts the whole import), then their
 history rows, in the order the grade sheet writes them (create, edit, correction, then publish).
-Then the learners whose published results changed are re-audited, :data:`REAUDIT_BATCH` at a
-time, in the same transaction (``lms.core.holdings.holdings_changed``: these writes bypass the
-unit of work, so they are announced by hand).
+Then the learners whose published results changed are announced
+(``lms.core.holdings.holdings_changed``: these writes bypass the unit of work, so they are
+announced by hand): progress re-audits them in the same transaction, or queues a job for them
+when they are many.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from lms.results.bulk import staging
 from lms.results.bulk.staging import CORRECT, CREATE, EDIT, PUBLISH_ONLY
 from lms.results.models import Result, ResultHistory
 
-REAUDIT_BATCH = 500
 REASON = "results imported"
 
 
@@ -136,16 +136,15 @@ def _json(connection: sa.Connection) -> Callable[[sa.ColumnElement], sa.ColumnEl
     return lambda text: text
 
 
-def reaudit(connection: sa.Connection, progress: Callable[[int], None] | None = None) -> int:
-    """Re-audit the learners whose published results changed, in batches; how many."""
+def reaudit(connection: sa.Connection) -> int:
+    """Announce the learners whose published results changed (progress re-audits them in this
+    transaction, 500 at a time, or past ``lms.progress.tasks.QUEUE_FROM`` learners queues a job
+    for them); how many."""
     s = staging.table.c
     ids = list(connection.scalars(sa.select(s.learner_id).where(staging.audited()).distinct().order_by(s.learner_id)))
-    for first in range(0, len(ids), REAUDIT_BATCH):
-        batch = ids[first : first + REAUDIT_BATCH]
-        holdings_changed(batch, REASON)
-        if progress is not None:
-            progress(len(batch))
+    if ids:
+        holdings_changed(ids, REASON)
     return len(ids)
 
 
-__all__ = ["REAUDIT_BATCH", "ChangedMeanwhile", "reaudit", "write"]
+__all__ = ["ChangedMeanwhile", "reaudit", "write"]
