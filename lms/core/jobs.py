@@ -25,8 +25,11 @@ STALLED_AFTER = timedelta(minutes=5)  # a running job not heard from since: its 
 STARTED = "lms.jobs.started"  # session.info: jobs started in this transaction
 
 
-def start(kind: str, label: str, total: int, created_by_id: int | None) -> BackgroundJob:
-    job = BackgroundJob(kind=kind, label=label, total=total, created_by_id=created_by_id, position=None)
+def start(
+    kind: str, label: str, total: int, created_by_id: int | None, params: dict[str, Any] | None = None
+) -> BackgroundJob:
+    """A new job (``params``: what its batches need to resume, e.g. the learners to re-audit)."""
+    job = BackgroundJob(kind=kind, label=label, total=total, created_by_id=created_by_id, position=None, params=params)
     db.session.add(job)
     db.session.flush()
     db.session().info.setdefault(STARTED, []).append(job.id)
@@ -34,9 +37,10 @@ def start(kind: str, label: str, total: int, created_by_id: int | None) -> Backg
 
 
 def claim(job_id: int, position: int | None) -> BackgroundJob | None:
-    """The job, locked for this batch, if it still stands where the batch starts; else None."""
+    """The job, locked for this batch, if it still stands where the batch starts; else None. (A
+    job that has not moved yet stands at None, or at 0 for a job counting from the start.)"""
     job = db.session.scalar(sa.select(BackgroundJob).where(BackgroundJob.id == job_id).with_for_update())
-    if job is None or job.finished or job.position != position:
+    if job is None or job.finished or (job.position or 0) != (position or 0):
         return None
     job.status = JobStatus.RUNNING
     return job

@@ -69,15 +69,20 @@ def lms_cli(group) -> None:
 
 @hookimpl
 def lms_holdings_changed(learner_ids, reason) -> None:
-    """Re-audit the learners whose holdings changed, in the same transaction; everyone (the
-    catalogue changed) on the task queue, in batches, once the change has committed."""
+    """Re-audit the learners whose holdings changed, in the same transaction, 500 at a time;
+    everyone (the catalogue changed), or more than ``QUEUE_FROM`` learners (a bulk import), on
+    the task queue, in batches, once the change has committed."""
+    from lms.progress import tasks
     from lms.progress.services import refresh_progress
-    from lms.progress.tasks import start_reaudit
 
     if learner_ids is None:
-        start_reaudit(reason, _current_user_id())
+        tasks.start_reaudit(reason, _current_user_id())
+    elif len(learner_ids) > tasks.QUEUE_FROM:
+        tasks.start_reaudit_of(learner_ids, reason, _current_user_id())
     else:
-        refresh_progress(learner_ids)
+        ids = sorted(learner_ids)
+        for first in range(0, len(ids), tasks.REAUDIT_BATCH):
+            refresh_progress(ids[first : first + tasks.REAUDIT_BATCH])
 
 
 def _current_user_id() -> int | None:
@@ -89,9 +94,9 @@ def _current_user_id() -> int | None:
 
 @hookimpl
 def lms_tasks() -> list:
-    from lms.progress.tasks import reaudit_batch, registration_window_notices
+    from lms.progress.tasks import reaudit_batch, reaudit_learners, registration_window_notices
 
-    return [reaudit_batch, registration_window_notices]
+    return [reaudit_batch, reaudit_learners, registration_window_notices]
 
 
 @hookimpl

@@ -1,4 +1,5 @@
-"""Progress's background work: a catalogue-wide re-audit, in batches, as a job.
+"""Progress's background work: a catalogue-wide re-audit, in batches, as a job; and the
+re-audit of a large set of named learners (a bulk results import), in batches, as a job too.
 
 A catalogue or equivalence import, or a programme version changed, concerns every learner: rather
 than re-auditing 200,000 of them inside the request, the change's transaction starts a job and the
@@ -6,6 +7,8 @@ consumer re-audits them batch by batch, each batch its own transaction (idempote
 learner twice stores the same snapshot). The page of the import follows the job's progress."""
 
 from __future__ import annotations
+
+import logging
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -15,9 +18,13 @@ from lms.core.tasks import enqueue, periodic, task
 from lms.extensions import db
 from lms.intakes.models import Enrolment
 
+log = logging.getLogger(__name__)
 REAUDIT = "reaudit"
+REAUDIT_LEARNERS = "reaudit-learners"
 REAUDIT_BATCH = 500
+QUEUE_FROM = 5000  # more learners than this in one change: re-audited on the task queue
 LABEL = _l("Re-audit of every learner")
+LEARNERS_LABEL = _l("Re-audit of the learners of a bulk change")
 
 
 def start_reaudit(reason: str, created_by_id: int | None = None) -> int:
@@ -46,6 +53,37 @@ def reaudit_batch(job_id: int, position: int | None) -> None:
         jobs.finish(job)
     else:
         enqueue(reaudit_batch, job_id, ids[-1])
+
+
+def start_reaudit_of(learner_ids, reason: str, created_by_id: int | None = None) -> int:
+    """Re-audit these learners on the task queue, :data:`REAUDIT_BATCH` at a time, once this
+    transaction commits; the job's id. Until the consumer gets there, their stored progress is that
+    of before the change (as after a catalogue change). ``reason`` goes to the log, not the page."""
+    ids = sorted(set(learner_ids))
+    job = jobs.start(REAUDIT_LEARNERS, str(LEARNERS_LABEL), len(ids), created_by_id, params={"learners": ids})
+    log.info("re-audit of %d learners queued as job %d: %s", len(ids), job.id, reason)
+    enqueue(reaudit_learners, job.id, 0)
+    return job.id
+
+
+@task(retries=3, retry_delay=5, resumes=REAUDIT_LEARNERS)
+def reaudit_learners(job_id: int, position: int | None) -> None:
+    """One batch of :func:`start_reaudit_of`, from ``position`` in its list of learners; then the
+    next (a duplicate finds the job moved on and does nothing; a lost one is resumed)."""
+    from lms.progress.services import refresh_progress
+
+    job = jobs.claim(job_id, position or 0)
+    if job is None:
+        return
+    start = position or 0
+    ids = (job.params or {}).get("learners", [])[start : start + REAUDIT_BATCH]
+    if ids:
+        refresh_progress(ids, bulk=True)
+    jobs.advance(job, len(ids), start + len(ids))
+    if start + len(ids) >= job.total:
+        jobs.finish(job)
+    else:
+        enqueue(reaudit_learners, job_id, start + len(ids))
 
 
 @periodic(hour="6", minute="30")

@@ -19,6 +19,13 @@ def lms_load_blueprints(app: Flask) -> None:
 
 
 @hookimpl
+def lms_cli(group) -> None:
+    from lms.results.cli import results
+
+    group.add_command(results)
+
+
+@hookimpl
 def lms_nav_items(user) -> list[NavItem]:
     items = []
     if user.has_role(Role.TUTOR):

@@ -112,3 +112,22 @@ def test_a_task_queued_in_a_savepoint_waits_for_the_outer_commit(demo_app):
             assert sent == [("notes", "kept")]
         finally:
             queue.send = real
+
+
+def test_a_large_change_re_audits_its_learners_as_a_resumable_job(demo_app, monkeypatch):
+    from lms.accounts.models import Learner
+    from lms.core.holdings import holdings_changed
+
+    monkeypatch.setattr(progress_tasks, "QUEUE_FROM", 50)
+    monkeypatch.setattr(progress_tasks, "REAUDIT_BATCH", 40)
+    with demo_app.app_context():
+        ids = db.session.scalars(sa.select(Learner.id).order_by(Learner.id).limit(130)).all()
+        holdings_changed(ids, "bulk import")  # more than QUEUE_FROM: queued, not re-audited here
+        (job_id,) = jobs.started()
+        job = db.session.get(BackgroundJob, job_id)
+        assert (job.kind, job.total, job.params["learners"]) == ("reaudit-learners", 130, sorted(ids))
+        db.session.commit()  # the tests' queue runs the batches at once: 40, 40, 40, 10
+        job = db.session.get(BackgroundJob, job_id)
+        assert (job.status, job.done, job.position) == (JobStatus.DONE, 130, 130)
+        assert jobs.claim(job_id, 40) is None  # a batch sent twice does nothing
+        assert [w for w in demo_app.extensions["lms.tasks"].tasks.values() if w.resumes == "reaudit-learners"]
