@@ -12,6 +12,7 @@ import sqlalchemy.orm
 from lms.accounts.models import Learner, User
 from lms.catalog.directors import directed_programmes
 from lms.catalog.models import Programme, ProgrammeVersion
+from lms.core.paging import Page, paginate
 from lms.extensions import db
 from lms.intakes.models import (
     Application,
@@ -73,15 +74,18 @@ def status_counts(intake_ids: list[int]) -> dict[int, dict[ApplicationStatus, in
     return counts
 
 
-def reviewable_intakes(user: User, year: int | None = None) -> list[IntakeLine]:
-    """The intakes ``user`` reviews (all for administrators), newest year first, with counts."""
-    query = _intake_query().order_by(Intake.academic_year.desc(), Programme.code, ProgrammeVersion.version, Centre.code)
+def reviewable_intakes(user: User, page: int = 1, per_page: int = 50, year: int | None = None) -> Page[IntakeLine]:
+    """A page of the intakes ``user`` reviews (all for administrators), newest year first, with
+    their counts: three statements whatever their number (the total, the page, its counts)."""
+    query = _intake_query().order_by(
+        Intake.academic_year.desc(), Programme.code, ProgrammeVersion.version, Centre.code, Intake.id
+    )
     if year is not None:
         query = query.where(Intake.academic_year == year)
     query = query.where(directed_programmes(user, ProgrammeVersion.programme_id))
-    intakes = list(db.session.scalars(query))
-    counts = status_counts([intake.id for intake in intakes])
-    return [IntakeLine(intake, counts[intake.id]) for intake in intakes]
+    found = paginate(query, page, per_page, scalars=True)
+    counts = status_counts([intake.id for intake in found.rows])
+    return found.with_rows([IntakeLine(intake, counts[intake.id]) for intake in found.rows])
 
 
 def intake_years() -> list[int]:

@@ -65,7 +65,11 @@ def learner_units(learner: Learner) -> list[UnitLine]:
             sa.func.min(sa.case((Result.absent, 1), else_=0)).label("absent"),
             sa.func.count(Result.id).label("sessions"),
         )
-        .where(Result.status == ResultStatus.PUBLISHED)
+        .where(
+            Result.status == ResultStatus.PUBLISHED,
+            # this learner's results only: grouping every published result first grows with the data
+            Result.registration_id.in_(sa.select(Registration.id).where(Registration.learner_id == learner.id)),
+        )
         .group_by(Result.registration_id)
         .subquery()
     )

@@ -31,3 +31,24 @@ def test_queue_and_lists_do_not_grow_with_the_applications(app):
     submitted_application(app, "candidate1@example.org", world.certificate_intake)
     assert statements(app, candidate, "/intakes") == one
     assert statements(app, candidate, "/applications") <= one + 1
+
+
+def test_the_intake_list_is_paged(app, monkeypatch):
+    import sqlalchemy as sa
+
+    from lms.accounts.models import User
+    from lms.extensions import db
+    from lms.intakes import queries
+
+    build_world(app)
+    with app.app_context():
+        admin = db.session.scalar(sa.select(User).where(User.email == "admin@example.org"))
+        everything = queries.reviewable_intakes(admin, per_page=1000)
+        assert everything.total >= 2
+        first, second = queries.reviewable_intakes(admin, 1, 1), queries.reviewable_intakes(admin, 2, 1)
+        assert [line.intake.id for line in first.rows + second.rows] == [
+            line.intake.id for line in everything.rows[:2]
+        ]
+        assert queries.reviewable_intakes(admin, 999, 1).page == everything.total  # clamped to the last
+    page = client_for(app, "admin@example.org").get("/admin/intakes/?page=abc")
+    assert page.status_code == 200

@@ -48,9 +48,14 @@ def _intake(intake_id: int) -> Intake:
 def index():
     return render_template(
         "intakes/admin/index.html",
-        lines=queries.reviewable_intakes(current_user),
+        found=queries.reviewable_intakes(current_user, _page_arg()),
         is_admin=current_user.has_role(Role.ADMIN),
     )
+
+
+def _page_arg() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
 def _intake_form(intake: Intake | None) -> IntakeForm:

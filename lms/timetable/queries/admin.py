@@ -116,21 +116,13 @@ def _conditions(filters: OfferingFilters) -> list:
 
 def offering_page(filters: OfferingFilters, page: int = 1, per_page: int = 50) -> Page[OfferingLine]:
     """Offerings matching ``filters``, newest year first, with registered and waitlisted counts:
-    two statements whatever the data (a count and one page)."""
+    three statements whatever the data (a count, one page, its registrations counted)."""
     conditions = _conditions(filters)
     count = sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
-    counts = offering_registration_counts()
     query = (
-        sa.select(
-            Offering,
-            Unit,
-            Centre,
-            sa.func.coalesce(counts.c.registered, 0),
-            sa.func.coalesce(counts.c.waitlisted, 0),
-        )
+        sa.select(Offering, Unit, Centre)
         .join(Unit, Offering.unit_id == Unit.id)
         .join(Centre, Offering.centre_id == Centre.id)
-        .outerjoin(counts, counts.c.offering_id == Offering.id)
         .where(*conditions)
         .order_by(
             Offering.academic_year.desc(),
@@ -141,7 +133,18 @@ def offering_page(filters: OfferingFilters, page: int = 1, per_page: int = 50) -
         )
     )
     found = paginate(query, page, per_page, count=count)
-    return found.with_rows([OfferingLine(*row) for row in found.rows])
+    # Counted for this page's offerings only (one more statement): never over every registration.
+    counts = offering_registration_counts([offering.id for offering, _unit, _centre in found.rows])
+    by_offering = {
+        offering_id: (registered, waitlisted)
+        for offering_id, registered, waitlisted in db.session.execute(sa.select(counts))
+    }
+    return found.with_rows(
+        [
+            OfferingLine(offering, unit, centre, *by_offering.get(offering.id, (0, 0)))
+            for offering, unit, centre in found.rows
+        ]
+    )
 
 
 def offering_years() -> list[int]:

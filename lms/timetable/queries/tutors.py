@@ -66,11 +66,13 @@ def tutor_offerings(
 ) -> list[TutorOffering]:
     """The offerings the tutor teaches with their counts (two statements whatever their number):
     from ``from_year`` on, or of one academic ``year``, and of one ``semester`` if given."""
-    counts = offering_registration_counts()
+    taught = sa.select(offering_tutors.c.offering_id).where(offering_tutors.c.user_id == user_id)
+    counts = offering_registration_counts(taught)
     published = (
         sa.select(Registration.offering_id, sa.func.count(Result.id).label("published"))
         .join(Result, Result.registration_id == Registration.id)
         .where(
+            Registration.offering_id.in_(taught),
             Result.exam_session == 1,
             Result.status == ResultStatus.PUBLISHED,
             Registration.status == RegistrationStatus.REGISTERED,
