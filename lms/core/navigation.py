@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from lms.core.i18n import lazy_gettext as _l
 from lms.plugins.contributions import DashboardPanel, NavGroup, NavItem, collect
 from lms.plugins.manager import plugin_manager
 

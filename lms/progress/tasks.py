@@ -8,9 +8,9 @@ learner twice stores the same snapshot). The page of the import follows the job'
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from lms.core import jobs
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.tasks import enqueue, periodic, task
 from lms.extensions import db
 from lms.intakes.models import Enrolment
