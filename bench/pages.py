@@ -1,13 +1,14 @@
 """Benchmark: pages under concurrent clients, served by gunicorn with 2 workers (DESIGN's bars).
 
-    .venv/bin/python bench/pages.py [--clients 20] [--requests 400]
+    .venv/bin/python bench/pages.py [--clients 20] [--requests 400] [--worker-class gthread] [--threads 4]
 
 Loads the demo data into a temporary SQLite database, fills one current-year offering of the demo
 tutor to 40 registered learners (the size DESIGN names for a grade sheet), starts gunicorn with
-2 workers on a free loopback port, logs each role in once and then, for each page, sends
-``--requests`` GET requests from ``--clients`` threads. Reported per page: p50 and p95 latency,
-throughput, its ratio to a trivial route of the same app measured in the same run (/healthz), and
-errors (any status other than 200). Then the resident memory of each worker.
+2 workers on a free loopback port (``--worker-class``: gthread with ``--threads`` threads each, as
+``make run`` does, or sync), logs each role in once and then, for each page, sends ``--requests``
+GET requests from ``--clients`` threads. Reported per page: p50 and p95 latency, throughput, its
+ratio to a trivial route of the same app measured in the same run (/healthz), and errors (any
+status other than 200). Then the resident memory of each worker.
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ from flask_migrate import upgrade  # noqa: E402
 
 from lms.accounts.models import Learner, User  # noqa: E402
 from lms.app import create_app  # noqa: E402
+from lms.catalog.models import Programme  # noqa: E402
 from lms.core.time import academic_year, utcnow  # noqa: E402
 from lms.demo import DEMO_PASSWORD, DemoSettings, load_demo  # noqa: E402
 from lms.extensions import db  # noqa: E402
+from lms.intakes.models import Enrolment  # noqa: E402
+from lms.progress.models import ProgressSnapshot  # noqa: E402
 from lms.timetable.models import Offering, Registration, RegistrationStatus, offering_tutors  # noqa: E402
 
 SHEET_SIZE = 40
@@ -47,8 +51,9 @@ def percentile(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
 
 
-def prepare(database_url: str) -> int:
-    """Demo data plus one 40-learner sheet for the demo tutor; returns that offering's id."""
+def prepare(database_url: str) -> tuple[int, str]:
+    """Demo data plus one 40-learner sheet for the demo tutor; returns that offering's id and the
+    code of a programme the demo learner is enrolled in (its requirement tree is a page)."""
     app = create_app("default", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
@@ -74,7 +79,17 @@ def prepare(database_url: str) -> int:
                 )
                 taken.add(learner_id)
         db.session.commit()
-        return offering.id
+        programme = db.session.scalar(
+            sa.select(Programme.code)
+            .join(Enrolment, Enrolment.programme_id == Programme.id)
+            .join(Learner, Learner.id == Enrolment.learner_id)
+            .join(User, User.id == Learner.user_id)
+            .join(ProgressSnapshot, ProgressSnapshot.enrolment_id == Enrolment.id)
+            .where(User.email == "apprenant@example.org")
+            .order_by(Enrolment.id)
+            .limit(1)
+        )
+        return offering.id, programme
 
 
 def free_port() -> int:
@@ -177,11 +192,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="lms-bench-pages-"))
     database_url = f"sqlite:///{folder / 'bench.db'}"
     print(f"preparing the demo data in {folder} ...", flush=True)
-    offering_id = prepare(database_url)
+    offering_id, programme = prepare(database_url)
     port = free_port()
     env = {
         **os.environ,
@@ -194,6 +211,10 @@ def main() -> None:
             str(Path(sys.executable).parent / "gunicorn"),
             "--workers",
             "2",
+            "--worker-class",
+            args.worker_class,
+            "--threads",
+            str(args.threads if args.worker_class == "gthread" else 1),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -213,22 +234,28 @@ def main() -> None:
             ("trivial route (/healthz)", "/healthz", None),
             ("learner dashboard (/me/)", "/me/", learner),
             ("learner home (/)", "/", learner),
+            ("requirement tree (/me/programmes/…)", f"/me/programmes/{programme}", learner),
+            ("learner timeline (/me/timeline)", "/me/timeline", learner),
             (f"tutor grade sheet, {SHEET_SIZE} learners", f"/results/offerings/{offering_id}/sessions/1", tutor),
             ("admin offerings list, paged", "/admin/timetable/offerings", admin),
+            ("admin accounts search (q=mar)", "/admin/accounts/?q=mar", admin),
+            ("learner search (q=mar)", "/learners/?q=mar", admin),
         ]
         for _label, path, cookie in pages:  # warm up each worker's caches
             hammer(site, path, cookie, 2, 10)
         print(
             f"\n{datetime.now():%Y-%m-%d %H:%M}, {args.clients} clients, {args.requests} requests per page, "
-            "gunicorn 2 workers, SQLite\n"
+            f"gunicorn 2 {args.worker_class} workers"
+            + (f" of {args.threads} threads" if args.worker_class == "gthread" else "")
+            + f", SQLite, load average {os.getloadavg()[0]:.1f}\n"
         )
-        print(f"{'page':<38} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} {'errors':>7}")
+        print(f"{'page':<40} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} {'errors':>7}")
         baseline = None
         for label, path, cookie in pages:
             figures = hammer(site, path, cookie, args.clients, args.requests)
             baseline = baseline or figures["rps"]
             print(
-                f"{label:<38} {figures['p50']:>8.1f} {figures['p95']:>8.1f} {figures['rps']:>8.0f} "
+                f"{label:<40} {figures['p50']:>8.1f} {figures['p95']:>8.1f} {figures['rps']:>8.0f} "
                 f"{figures['rps'] / baseline:>7.2f} {figures['errors']:>7}"
                 + (f"  statuses {figures['statuses']}" if figures["errors"] else "")
             )

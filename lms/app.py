@@ -35,7 +35,7 @@ def create_app(
 
     import lms.models  # noqa: F401  (complete mapper registry before anything queries)
     from lms.core import db as core_db
-    from lms.core import holdings, tasks
+    from lms.core import holdings, i18n, tasks
     from lms.core.access import enforce_access
     from lms.core.error_pages import register_error_handlers
     from lms.core.security import add_security_headers
@@ -53,6 +53,7 @@ def create_app(
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, default_translation_directories="translations")
+    i18n.install(app)  # templates' gettext: the request's translations, looked up once
     bootstrap.init_app(app)
 
     pm = create_plugin_manager(

@@ -4,7 +4,6 @@ a mailed one-time link), roles, deactivation (never deletion) and password reset
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts import queries, services
@@ -18,6 +17,7 @@ from lms.accounts.forms import (
 from lms.accounts.mails import LinkMail
 from lms.accounts.models import Role
 from lms.core.access import roles_required
+from lms.core.i18n import gettext as _
 from lms.core.refusals import attempt
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/accounts")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.accounts.models import Role
+from lms.core.i18n import lazy_gettext as _l
 
 LOCALES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 

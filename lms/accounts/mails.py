@@ -9,11 +9,11 @@ from __future__ import annotations
 import enum
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 
 from lms.accounts.models import User
 from lms.accounts.tokens import LinkPurpose, lifetime, make_token
+from lms.core.i18n import lazy_gettext as _l
+from lms.core.i18n import lazy_ngettext as _nl
 
 
 class LinkMail(enum.StrEnum):

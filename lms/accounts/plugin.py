@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import ACCOUNT, ADMINISTRATION
 from lms.plugins import hookimpl
 from lms.plugins.contributions import NavItem

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from lms.accounts import mails, tokens
 from lms.accounts.mails import LinkMail
@@ -17,6 +16,7 @@ from lms.accounts.models import AuthSession, Learner, Role, User, UserRole
 from lms.accounts.passwords import hash_password, needs_rehash, verify_password
 from lms.core.audit import record_event
 from lms.core.errors import Refusal
+from lms.core.i18n import gettext as _
 from lms.core.models import AuditEvent
 from lms.core.time import utcnow
 from lms.extensions import db

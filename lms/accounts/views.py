@@ -5,13 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from lms.accounts import services
 from lms.accounts.forms import ForgotPasswordForm, LanguageForm, LoginForm, PasswordChangeForm, PasswordResetForm
 from lms.core.access import login_required, public
 from lms.core.audit import record_event
+from lms.core.i18n import gettext as _
 from lms.core.models import AuditEvent
 from lms.core.refusals import attempt
 from lms.core.security import local_path

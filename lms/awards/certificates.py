@@ -14,13 +14,13 @@ from collections.abc import Iterable
 
 from flask import has_request_context, render_template, request
 from flask_babel import force_locale, format_date
-from flask_babel import gettext as _
 
 from lms.awards.models import CERTIFICATE, Award
 from lms.awards.services import MENTIONS
 from lms.catalog.labels import PROGRAMME_KIND
 from lms.core import verification
 from lms.core.errors import Refusal
+from lms.core.i18n import gettext as _
 from lms.extensions import db
 from lms.plugins.manager import plugin_manager
 

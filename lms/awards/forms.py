@@ -3,7 +3,6 @@ a revocation."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from lms.awards.services import MENTIONS
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import utcnow
 
 

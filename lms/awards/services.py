@@ -28,8 +28,6 @@ from datetime import date
 import sqlalchemy as sa
 from flask import has_request_context, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner, User
 from lms.awards import queries
@@ -40,6 +38,8 @@ from lms.core import verification
 from lms.core.audit import record_event
 from lms.core.errors import Refusal
 from lms.core.holdings import holdings_changed
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.models import AuditEvent
 from lms.core.time import lazy_date, utcnow
 from lms.extensions import db

@@ -6,11 +6,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-from flask_babel import lazy_gettext as _l
-
 from lms.awards import certificates, queries
 from lms.awards.models import Award
 from lms.core import jobs
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.models import BackgroundJob
 from lms.core.tasks import enqueue, task
 from lms.extensions import db

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from lms.accounts.models import Learner, Role, User
 from lms.catalog.models import Programme, ProgrammeVersion, Unit, programme_directors
 from lms.core.errors import Refusal
+from lms.core.i18n import gettext as _
 from lms.extensions import db
 from lms.intakes.models import Enrolment
 from lms.progress.audit.requirements import unit_codes

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, HiddenField, SearchField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.catalog import uploads
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.uploads import TOKEN, file_size_limit
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from lms.catalog.models import ProgrammeKind
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.labels import labeller
 
 PROGRAMME_KIND = {

@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from flask_babel import gettext
-
 from lms.catalog.services.plans import ImportPlan, UnitConflict, VersionConflict, shown_value
+from lms.core.i18n import gettext
 from lms.progress.audit.yamlsource import N_, Msg, Problem, msg
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import Role
@@ -15,6 +14,7 @@ from lms.catalog.services import apply_import
 from lms.core import jobs
 from lms.core.access import roles_required
 from lms.core.holdings import settle
+from lms.core.i18n import gettext as _
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -18,6 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from lms.core.access import wants_json
 from lms.core.audit import record_event
 from lms.core.errors import Refusal
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.models import AuditEvent
 from lms.extensions import db
 

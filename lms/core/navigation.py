@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask import current_app, g
 from flask_login import current_user
 
+from lms.core.i18n import lazy_gettext as _l
 from lms.plugins.contributions import DashboardPanel, NavGroup, NavItem, collect
 from lms.plugins.manager import plugin_manager
 
@@ -82,11 +82,22 @@ class NavBar:
 
 
 def nav_items() -> list[NavItem]:
-    """Every item contributed for the current user, by ``order`` (groups ignored)."""
+    """Every item contributed for the current user, by ``order`` (groups ignored).
+
+    Asked of the plugins once per request (the layout and a page may both want them), for the
+    user object itself rather than the ``current_user`` proxy; asked again if the request's user
+    or their roles change (a login, a role granted)."""
     if not current_user.is_authenticated:
         return []
-    items = collect(plugin_manager().hook.lms_nav_items(user=current_user), key=lambda item: item.key)
-    return sorted(items, key=lambda item: item.order)
+    user = current_user._get_current_object()
+    key = (user, getattr(user, "roles", None))
+    cached = g.get("_lms_nav_items")
+    if cached is not None and cached[0][0] is user and cached[0][1] == key[1]:
+        return list(cached[1])
+    items = collect(plugin_manager().hook.lms_nav_items(user=user), key=lambda item: item.key)
+    items = sorted(items, key=lambda item: item.order)
+    g._lms_nav_items = (key, items)
+    return list(items)
 
 
 def nav_bar() -> NavBar:

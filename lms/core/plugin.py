@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal, parse_pattern
 from flask import Flask
-from flask_babel import format_datetime, format_decimal, get_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_datetime
 
+from lms.core.i18n import current_locale
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import academic_year_label
 from lms.plugins import hookimpl
 from lms.plugins.contributions import NavItem
@@ -21,7 +23,7 @@ def lms_load_blueprints(app: Flask) -> None:
         nav_items=navigation.nav_items,
         nav_bar=navigation.nav_bar,
         has_endpoint=navigation.has_endpoint,
-        get_locale=get_locale,
+        get_locale=current_locale,
     )
     app.jinja_env.filters["ects"] = format_ects
     app.jinja_env.filters["grade"] = format_grade
@@ -50,18 +52,23 @@ def lms_nav_items(user) -> list[NavItem]:
     return [NavItem(_l("Home"), "core.home", order=0)]
 
 
+# parsed once: Babel parses a pattern given as text on every call
+ECTS_PATTERN = parse_pattern("#,##0.#")
+GRADE_PATTERN = parse_pattern("#0.00")
+
+
 def format_ects(value) -> str:
     """ECTS in the reader's locale: 6 → "6", 4.5 → "4,5" in French."""
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##0.#")
+    return format_decimal(value, format=ECTS_PATTERN, locale=current_locale())
 
 
 def format_grade(value) -> str:
     """A grade /20 with two decimals in the reader's locale: 11.5 → "11,50" in French."""
     if value is None:
         return "—"
-    return format_decimal(value, format="#0.00")
+    return format_decimal(value, format=GRADE_PATTERN, locale=current_locale())
 
 
 def format_moment(value, format: str = "short") -> str:

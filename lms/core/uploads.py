@@ -18,10 +18,10 @@ from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from lms.core import storage
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.tasks import periodic
 from lms.core.time import utcnow
 

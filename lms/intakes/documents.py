@@ -15,10 +15,10 @@ import hashlib
 import io
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from lms.core import storage
 from lms.core.errors import Refusal
+from lms.core.i18n import gettext as _
 from lms.core.time import utcnow
 from lms.core.uploads import display_name
 from lms.extensions import db

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -26,6 +25,7 @@ from wtforms.validators import (
 )
 
 from lms.accounts.models import Funding
+from lms.core.i18n import lazy_gettext as _l
 from lms.intakes.labels import APPLICATION_STATUS, FUNDING, LEVELS
 from lms.intakes.models import ApplicationStatus
 from lms.intakes.services.applications import Decision

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from lms.accounts.models import Funding
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.labels import labeller
 from lms.intakes.models import ApplicationStatus, EnrolmentStatus
 

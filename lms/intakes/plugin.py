@@ -28,8 +28,7 @@ def lms_dashboard_panels(user) -> list:
     """A candidate (an account with no role yet) finds their applications on the home page."""
     if user.roles:
         return []
-    from flask_babel import lazy_gettext as _l
-
+    from lms.core.i18n import lazy_gettext as _l
     from lms.intakes import labels, queries
     from lms.plugins.contributions import DashboardPanel
 

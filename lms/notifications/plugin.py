@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 
+from lms.core.i18n import lazy_gettext as _l
+from lms.core.i18n import lazy_ngettext as _nl
 from lms.plugins import hookimpl
 from lms.plugins.contributions import NavItem
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from lms.core.access import login_required
+from lms.core.i18n import ngettext
 from lms.extensions import db
 from lms.notifications import services
 from lms.notifications.models import Notification

@@ -17,10 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner, User
 from lms.catalog.models import Programme, ProgrammeVersion
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.progress.audit.catalogue import Catalog

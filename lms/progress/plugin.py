@@ -4,9 +4,9 @@ administrators, and the ``audit`` / ``rank`` / ``progress`` commands."""
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import LEARNERS
 from lms.plugins import hookimpl
 from lms.plugins.contributions import DashboardPanel, NavItem

@@ -20,10 +20,10 @@ from typing import Any
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner, User
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from lms.core import jobs
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.tasks import enqueue, periodic, task
 from lms.extensions import db
 from lms.intakes.models import Enrolment

@@ -20,10 +20,10 @@ from decimal import Decimal
 
 from flask import render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from lms.accounts.models import Learner
 from lms.core import verification
+from lms.core.i18n import gettext as _
 from lms.core.plugin import format_ects
 from lms.extensions import db
 from lms.progress import cockpit, history

@@ -20,9 +20,9 @@ from typing import Any
 
 from flask import Response, stream_with_context
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from lms.core.exports import Rate, neutralise, xlsx_cell
+from lms.core.i18n import gettext as _
 from lms.core.time import academic_year_label
 from lms.plugins.contributions import Exporter, collect
 from lms.reports import queries

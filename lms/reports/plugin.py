@@ -4,9 +4,9 @@ programme directors)."""
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import ADMINISTRATION
 from lms.core.time import academic_year, utcnow
 from lms.plugins import hookimpl

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_decimal, format_percent
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import Role
 from lms.core.access import deny_unless, roles_required
+from lms.core.i18n import gettext as _
 from lms.core.time import academic_year, utcnow
 from lms.reports import exports, queries
 from lms.reports.charts import Bar, histogram_svg

@@ -12,8 +12,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import format_date, format_decimal
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner, User
 from lms.catalog.directors import may_decide
@@ -21,6 +19,8 @@ from lms.catalog.models import Programme, Unit, UnitKind
 from lms.catalog.queries import FreeSlot
 from lms.core.errors import Refusal
 from lms.core.holdings import holdings_changed
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.notifications.services import notify

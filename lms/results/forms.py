@@ -3,7 +3,6 @@ and the filters of "My offerings"."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from werkzeug.datastructures import MultiDict
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import academic_year_label
 from lms.core.uploads import file_size_limit
 from lms.results import uploads

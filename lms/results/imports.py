@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import format_decimal, gettext
+from flask_babel import format_decimal
 
+from lms.core.i18n import gettext
 from lms.results import queries, services
 from lms.results.grades import N_
 from lms.results.importers import (

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.labels import labeller
 from lms.results.models import CreditSource
 

@@ -51,3 +51,34 @@ def test_each_role_sees_at_most_six_top_level_entries(demo_app, role, menus, lin
         assert f'href="{link}' in nav, link
     for summary in re.findall(r"<summary[^>]*>(.*?)</summary>", nav, re.S):
         assert summary.strip()  # every menu is named
+
+
+@pytest.mark.sqlite_only
+def test_items_asked_of_the_plugins_once_per_request_and_again_for_another_user(demo_app):
+    from flask_login import login_user
+
+    from lms.accounts.models import User
+    from lms.core.navigation import nav_items
+    from lms.extensions import db
+    from lms.plugins import hookimpl
+
+    asked = []
+
+    class Counter:
+        @hookimpl
+        def lms_nav_items(self, user):
+            asked.append(user.email)
+            return []
+
+    demo_app.extensions["lms.plugins"].register(Counter())
+    with demo_app.test_request_context():
+        learner = db.session.scalar(db.select(User).where(User.email == DEMO_ACCOUNTS["learner"]))
+        admin = db.session.scalar(db.select(User).where(User.email == DEMO_ACCOUNTS["admin"]))
+        login_user(learner)
+        first = nav_items()
+        assert nav_items() == first and asked == [learner.email]
+        first.clear()  # a caller changing its list changes nobody else's
+        assert "accounts_admin.index" not in {item.endpoint for item in nav_items()}
+        login_user(admin)
+        assert "accounts_admin.index" in {item.endpoint for item in nav_items()}
+        assert asked == [learner.email, admin.email]

@@ -5,9 +5,9 @@ core's ``/verify/<code>``. One blueprint, ``awards``."""
 from __future__ import annotations
 
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import LEARNERS, MY_STUDIES, NavItem
 
 bp = Blueprint("awards", __name__)

@@ -4,7 +4,6 @@ certificate PDF, the revocation, and the ZIP of its jury session's certificates.
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import Role
@@ -14,6 +13,7 @@ from lms.awards.models import Award
 from lms.awards.views import bp
 from lms.catalog.labels import PROGRAMME_KIND
 from lms.core.access import deny_unless, login_required, roles_required
+from lms.core.i18n import gettext as _
 from lms.core.refusals import attempt
 from lms.extensions import db
 

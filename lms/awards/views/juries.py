@@ -4,8 +4,6 @@ decision form, its awards and its jury sessions."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.accounts.models import Role
@@ -14,6 +12,8 @@ from lms.awards.forms import JuryDecisionForm
 from lms.awards.views import bp
 from lms.catalog.labels import PROGRAMME_KIND
 from lms.core.access import deny_unless, login_required, roles_required
+from lms.core.i18n import gettext as _
+from lms.core.i18n import ngettext
 from lms.core.refusals import attempt
 
 

@@ -17,13 +17,13 @@ from datetime import date
 import sqlalchemy as sa
 from flask import has_request_context, url_for
 from flask_babel import LazyString
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts import services as accounts
 from lms.accounts.models import Funding, Learner, Role, User
 from lms.catalog.directors import may_direct
 from lms.core.holdings import holdings_changed
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import lazy_date, utcnow
 from lms.extensions import db
 from lms.intakes.models import (

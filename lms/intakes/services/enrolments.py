@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from lms.accounts.models import Learner, User
 from lms.catalog.models import ProgrammeVersion
 from lms.core.holdings import holdings_changed
+from lms.core.i18n import gettext as _
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus, record_change
 from lms.intakes.services import IntakeRuleError, lifecycle

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from lms.catalog.models import ProgrammeVersion
+from lms.core.i18n import gettext as _
 from lms.core.time import academic_year, academic_year_label
 from lms.extensions import db
 from lms.intakes.models import Application, Intake

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from lms.accounts.models import User
+from lms.core.i18n import gettext as _
 from lms.extensions import db
 from lms.intakes.models import ENDED, Enrolment, EnrolmentStatus, record_change
 from lms.intakes.services import IntakeRuleError

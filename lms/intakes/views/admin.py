@@ -5,14 +5,14 @@ one application with its documents and the decision form."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.models import Role
 from lms.core.access import deny_unless, roles_required
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
+from lms.core.i18n import ngettext
 from lms.core.navigation import LEARNERS, NavItem
 from lms.core.refusals import attempt
 from lms.core.time import academic_year, utcnow

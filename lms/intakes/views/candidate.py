@@ -17,13 +17,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.accounts import services as accounts
 from lms.accounts.models import Funding, Role
 from lms.core.access import login_required, public
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import CATALOGUE, NavItem
 from lms.core.refusals import attempt
 from lms.core.time import utcnow

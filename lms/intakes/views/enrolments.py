@@ -6,7 +6,6 @@ programme after previewing the audit before and after."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -14,6 +13,7 @@ from lms.accounts.access import learner_or_404
 from lms.accounts.models import Learner, Role
 from lms.catalog.models import ProgrammeVersion
 from lms.core.access import roles_required
+from lms.core.i18n import gettext as _
 from lms.core.navigation import NavItem
 from lms.core.refusals import attempt
 from lms.core.time import utcnow

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.core.i18n import lazy_gettext as _l
 from lms.progress.audit.planner import Preferences
 from lms.timetable.labels import MODALITY
 

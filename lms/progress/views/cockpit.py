@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import roles_required
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import MY_STUDIES, NavItem
 from lms.core.time import academic_year_label, utcnow
 from lms.progress import cockpit

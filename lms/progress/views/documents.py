@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -14,6 +13,7 @@ from lms.accounts.access import learner_or_404, own_learner
 from lms.accounts.models import Learner, Role
 from lms.catalog.directors import may_see_learner
 from lms.core.access import deny_unless, roles_required
+from lms.core.i18n import gettext as _
 from lms.core.navigation import NavItem
 from lms.core.plugin import format_ects, format_grade
 from lms.core.time import utcnow

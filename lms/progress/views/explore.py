@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_percent
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import roles_required
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import MY_STUDIES, NavItem
 from lms.core.paging import page_of
 from lms.core.time import utcnow

@@ -12,14 +12,14 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import roles_required
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import MY_STUDIES, NavItem
 from lms.core.time import utcnow
 from lms.extensions import db

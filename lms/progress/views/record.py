@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -17,6 +16,7 @@ from lms.catalog.directors import may_see_learner
 from lms.catalog.models import Programme, Unit
 from lms.catalog.queries import FreeSlot, free_slots
 from lms.core.access import deny_unless, roles_required
+from lms.core.i18n import gettext as _
 from lms.core.refusals import attempt, show_on_form
 from lms.extensions import db
 from lms.progress import cockpit, queries

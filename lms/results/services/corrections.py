@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import User
+from lms.core.i18n import lazy_gettext as _l
 from lms.extensions import db
 from lms.results.models import (
     HistoryAction,

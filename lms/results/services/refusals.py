@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from lms.core.errors import Refusal
+from lms.core.i18n import lazy_gettext as _l
 
 
 class SheetRejected(Refusal):

@@ -11,12 +11,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import User
 from lms.catalog.models import UnitKind
 from lms.core.audit import record_event
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.models import AuditEvent
 from lms.core.time import utcnow
 from lms.extensions import db

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
+from lms.core.i18n import lazy_gettext as _l
 from lms.results import grades
 from lms.results.grades import GradeError
 from lms.results.models import (

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.accounts.models import Role
 from lms.catalog.models import UnitKind
 from lms.core.access import deny_unless, roles_required
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
+from lms.core.i18n import ngettext
 from lms.core.refusals import attempt
 from lms.plugins.manager import plugin_manager
 from lms.results import imports, queries, services, uploads

@@ -4,10 +4,10 @@ correction of a published result (before the jury on the sheet, after it by a di
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.catalog.models import UnitKind
+from lms.core.i18n import gettext as _
 from lms.core.refusals import attempt
 from lms.results import queries, services
 from lms.results.forms import CorrectionForm

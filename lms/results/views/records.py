@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import deny_unless, roles_required
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
 from lms.extensions import db
 from lms.results import queries, services
 from lms.results.models import Result, ResultStatus

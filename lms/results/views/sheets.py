@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, ngettext
-from flask_babel import gettext as _
+from flask_babel import format_date
 from flask_login import current_user
 
 from lms.accounts.models import Role
 from lms.catalog.models import UnitKind
 from lms.core.access import deny_unless, roles_required
 from lms.core.exports import csv_download
+from lms.core.i18n import gettext as _
+from lms.core.i18n import ngettext
 from lms.core.refusals import attempt
 from lms.core.time import academic_year, utcnow
 from lms.extensions import db

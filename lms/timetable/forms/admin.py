@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -30,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from lms.core.i18n import lazy_gettext as _l
 from lms.timetable.labels import MODALITY
 from lms.timetable.models import MeetingMode, Modality, Semester
 

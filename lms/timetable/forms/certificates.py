@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
+
+from lms.core.i18n import lazy_gettext as _l
 
 MAX_DAYS = 10 * 366
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)

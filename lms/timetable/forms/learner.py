@@ -3,12 +3,12 @@ buttons (register, withdraw, create or revoke the calendar feed)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import academic_year_label
 from lms.timetable.labels import MODALITY
 from lms.timetable.models import Semester

@@ -3,7 +3,6 @@ participants report import."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SubmitField
@@ -14,6 +13,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.uploads import TOKEN, file_size_limit
 from lms.timetable.services import participants
 

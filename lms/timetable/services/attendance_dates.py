@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from dateutil import parser as date_parser
-from flask_babel import lazy_gettext as _l
 
 from lms.core.errors import Refusal
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import local_time, utcnow
 from lms.timetable.models import Meeting
 from lms.timetable.services.meetings import aware

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from zoneinfo import available_timezones
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from lms.core.errors import Refusal
+from lms.core.i18n import lazy_gettext as _l
 from lms.extensions import db
 from lms.timetable.models import Centre
 

@@ -16,11 +16,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner, User
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
 from lms.core.errors import Refusal
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import local_time, utcnow
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus

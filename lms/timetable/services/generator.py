@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import utc_moment
 from lms.extensions import db
 from lms.timetable.models import Meeting, MeetingMode, MeetingStatus, Offering

@@ -4,8 +4,8 @@ restore. Every change bumps the iCalendar sequence. Writes flush, never commit."
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.timetable.models import Meeting, MeetingStatus, Offering, Registration, RegistrationStatus

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from lms.core.errors import Refusal
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import local_time, utc_moment
 from lms.extensions import db
 from lms.timetable.models import Meeting, MeetingMode, MeetingStatus, Offering

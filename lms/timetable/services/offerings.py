@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
-from flask_babel import lazy_gettext as _l
 
 from lms.catalog.models import Unit
 from lms.core.errors import Refusal
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import local_time, utc_moment
 from lms.extensions import db
 from lms.timetable.models import (

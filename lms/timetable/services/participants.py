@@ -13,8 +13,7 @@ import math
 import unicodedata
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
-
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.tables import UnreadableFile, normalise_header, table_rows
 from lms.core.uploads import UploadStore
 from lms.timetable.models import (

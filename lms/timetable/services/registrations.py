@@ -14,11 +14,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Learner
 from lms.catalog.models import Unit
 from lms.core.errors import Refusal
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.results.models import ActivityDecision, Credit, Decision, Result, ResultStatus

@@ -10,8 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
-
+from lms.core.i18n import lazy_gettext as _l
 from lms.timetable.models import Semester
 
 

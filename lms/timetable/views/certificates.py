@@ -16,14 +16,14 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale, format_date
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.accounts.access import learner_or_404, own_learner
 from lms.accounts.models import Learner, Role
 from lms.accounts.queries import learner_by_number
 from lms.core.access import public, roles_required
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import LEARNERS, MY_CLASSES, NavItem
 from lms.core.refusals import attempt
 from lms.core.time import academic_year, utcnow

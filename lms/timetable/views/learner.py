@@ -15,13 +15,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.access import own_learner
 from lms.accounts.models import Role
 from lms.core.access import public, roles_required
 from lms.core.errors import Refusal
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import CATALOGUE, MY_CLASSES, NavItem
 from lms.core.refusals import attempt
 from lms.core.time import utcnow

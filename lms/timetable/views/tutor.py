@@ -6,14 +6,14 @@ Only the offering's tutors and administrators may open them (403 for anyone else
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import Role
 from lms.core.access import deny_unless, roles_required
+from lms.core.i18n import gettext as _
+from lms.core.i18n import lazy_gettext as _l
+from lms.core.i18n import ngettext
 from lms.core.navigation import NavItem
 from lms.core.refusals import attempt
 from lms.core.time import local_time, utcnow

@@ -4,9 +4,9 @@ edit, copy a year) and the meetings of an offering (add, edit, cancel, restore, 
 from __future__ import annotations
 
 from flask import Blueprint, abort
-from flask_babel import lazy_gettext as _l
 
 from lms.accounts.models import Role
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.navigation import TEACHING_OFFER, NavItem
 from lms.extensions import db
 

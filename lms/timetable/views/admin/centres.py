@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from lms.accounts.models import Role
 from lms.core.access import roles_required
+from lms.core.i18n import gettext as _
 from lms.core.refusals import attempt
 from lms.timetable.forms.admin import (
     CentreForm,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from lms.accounts.models import Role
 from lms.core.access import roles_required
+from lms.core.i18n import gettext as _
+from lms.core.i18n import ngettext
 from lms.core.refusals import attempt
 from lms.core.time import academic_year, utcnow
 from lms.timetable.forms.admin import (
