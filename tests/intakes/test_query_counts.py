@@ -46,9 +46,7 @@ def test_the_intake_list_is_paged(app, monkeypatch):
         everything = queries.reviewable_intakes(admin, per_page=1000)
         assert everything.total >= 2
         first, second = queries.reviewable_intakes(admin, 1, 1), queries.reviewable_intakes(admin, 2, 1)
-        assert [line.intake.id for line in first.rows + second.rows] == [
-            line.intake.id for line in everything.rows[:2]
-        ]
+        assert [line.intake.id for line in first.rows + second.rows] == [line.intake.id for line in everything.rows[:2]]
         assert queries.reviewable_intakes(admin, 999, 1).page == everything.total  # clamped to the last
     page = client_for(app, "admin@example.org").get("/admin/intakes/?page=abc")
     assert page.status_code == 200
