@@ -8,7 +8,7 @@ from lms.core.models import AuditLog, StoredFile
 from lms.intakes.models import Application, ApplicationDocument, Enrolment, Intake
 from lms.notifications.models import Notification
 from lms.progress.models import ProgressSnapshot
-from lms.reports.models import ReportSummary, UnitResultCount
+from lms.reports.models import LearnerActivity, ReportSummary, UnitResultCount
 from lms.results.models import Credit, Result, ResultHistory, Substitution
 from lms.timetable.models import Attendance, Centre, Meeting, Offering, Registration
 
@@ -26,6 +26,7 @@ __all__ = [
     "Funding",
     "Intake",
     "Learner",
+    "LearnerActivity",
     "Meeting",
     "Notification",
     "Offering",

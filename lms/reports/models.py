@@ -37,3 +37,14 @@ class UnitResultCount(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("academic_year", "unit_id", "exam_session", name="uq_report_unit_results_one_line"),
     )
+
+
+class LearnerActivity(db.Model):
+    """A learner's last registration year (withdrawn ones aside) and last published result: what
+    the dropout-risk report needs of millions of rows, kept by the queue."""
+
+    __tablename__ = "report_learner_activity"
+
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    last_registration_year: Mapped[int | None]
+    last_result_at: Mapped[datetime | None]

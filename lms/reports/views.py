@@ -125,9 +125,9 @@ def time_to_diploma():
 def dropouts():
     scope, filters, page = _context()
     number = _int_arg("page") or 1
-    return render_template(
-        "reports/dropouts.html", found=queries.dormant_page(scope, filters, utcnow().date(), number), **page
-    )
+    as_of = queries.activity_time()  # None: no summary yet, read from every registration and result
+    found = queries.dormant_page(scope, filters, utcnow().date(), number, summarised=as_of is not None)
+    return render_template("reports/dropouts.html", found=found, as_of=as_of, **page)
 
 
 @bp.route("/validation")

@@ -1,5 +1,5 @@
-"""report summaries: the validation rates per unit, year and exam session, kept current by the
-task queue, and when each summary was computed
+"""report summaries: the validation rates per unit, year and exam session and each learner's last
+activity, kept current by the task queue, and when each summary was computed
 
 Revision ID: 7c3e9a1d5b24
 Revises: 5d2b8e4f6a91
@@ -40,7 +40,22 @@ def upgrade():
         sa.UniqueConstraint("academic_year", "unit_id", "exam_session", name=op.f("uq_report_unit_results_one_line")),
     )
 
+    op.create_table(
+        "report_learner_activity",
+        sa.Column("learner_id", sa.Integer(), nullable=False),
+        sa.Column("last_registration_year", sa.Integer(), nullable=True),
+        sa.Column("last_result_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["learner_id"],
+            ["learners.id"],
+            name=op.f("fk_report_learner_activity_learner_id_learners"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("learner_id", name=op.f("pk_report_learner_activity")),
+    )
+
 
 def downgrade():
+    op.drop_table("report_learner_activity")
     op.drop_table("report_unit_results")
     op.drop_table("report_summaries")

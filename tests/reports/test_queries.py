@@ -127,6 +127,23 @@ def test_dropout_risk(app):
         assert "l1@example.org" not in {d.email for d in later.rows}
 
 
+def test_dropout_risk_from_the_activity_summary_is_the_live_list(app):
+    from lms.reports.summaries import refresh_activity_summary
+
+    world = build_world(app)
+    with app.app_context():
+        assert queries.activity_time() is None
+        assert refresh_activity_summary() > 0
+        assert queries.activity_time() is not None
+        for day in (world.today, world.today + timedelta(days=365), world.today + timedelta(days=3 * 365)):
+            live = queries.dormant_page(EVERYTHING, Filters(), day, per_page=100)
+            summarised = queries.dormant_page(EVERYTHING, Filters(), day, per_page=100, summarised=True)
+            assert summarised == live
+        director = queries.dormant_page(EVERYTHING, Filters(programme_id=world.master), world.today, summarised=True)
+        assert [d.email for d in director.rows] == ["l5@example.org"]
+        db.session.rollback()
+
+
 def test_validation_rates(app):
     world = build_world(app)
     with app.app_context():

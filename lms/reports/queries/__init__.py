@@ -28,7 +28,7 @@ from lms.reports.queries.common import (
     scope_for,
 )
 from lms.reports.queries.diplomas import Duration, TimeToDiploma, learner_modality, time_to_diploma
-from lms.reports.queries.dropouts import Dormant, dormant_page, dormant_stream
+from lms.reports.queries.dropouts import Dormant, activity_time, dormant_page, dormant_stream
 from lms.reports.queries.intakes import FUNNEL, IntakeLine, ProgrammeFunnel, intake_lines, programme_funnels
 from lms.reports.queries.units import (
     PASS_MARK,
@@ -56,6 +56,7 @@ __all__ = [
     "Scope",
     "TimeToDiploma",
     "UnitRate",
+    "activity_time",
     "bin_width",
     "cohorts",
     "dormant_page",

@@ -14,9 +14,12 @@ from lms.catalog.models import Programme, ProgrammeVersion
 from lms.core.time import academic_year
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
+from lms.reports.models import LearnerActivity, ReportSummary
 from lms.reports.queries.common import Filters, Page, Scope, paged
 from lms.results.models import Result, ResultStatus
 from lms.timetable.models import Offering, Registration, RegistrationStatus
+
+ACTIVITY = "activity"  # the summary's name in report_summaries
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,11 @@ class Dormant:
     last_result_at: datetime | None
 
 
-def _dormant_query(scope: Scope, filters: Filters, today: date) -> sa.Select:
+def _dormant_query(scope: Scope, filters: Filters, today: date, summarised: bool = False) -> sa.Select:
     """Active enrolments started at least two years ago whose learner has no registration (not
     withdrawn) in the current or the previous academic year and no result published in the last
-    two years."""
+    two years. ``summarised``: each learner's last activity read from the summary the task queue
+    keeps (one row a learner) instead of from every registration and result."""
     year = academic_year(today)
     cutoff = today - relativedelta(years=2)  # 29 February → 28 February
     cutoff_at = datetime.combine(cutoff, datetime.min.time(), tzinfo=UTC)
@@ -70,7 +74,16 @@ def _dormant_query(scope: Scope, filters: Filters, today: date) -> sa.Select:
         .correlate(Enrolment)
         .exists()
     )
-    return (
+    if summarised:
+        activity = LearnerActivity.__table__
+        last_registration, last_result = activity.c.last_registration_year, activity.c.last_result_at
+        dormant = [
+            sa.or_(last_registration.is_(None), last_registration < year - 1),
+            sa.or_(last_result.is_(None), last_result < cutoff_at),
+        ]
+    else:
+        dormant = [~recent_registration, ~recent_result]
+    query = (
         sa.select(
             Learner.learner_number,
             User.name,
@@ -86,16 +99,16 @@ def _dormant_query(scope: Scope, filters: Filters, today: date) -> sa.Select:
         .join(User, Learner.user_id == User.id)
         .join(ProgrammeVersion, Enrolment.programme_version_id == ProgrammeVersion.id)
         .join(Programme, ProgrammeVersion.programme_id == Programme.id)
-        .where(
-            Enrolment.status == EnrolmentStatus.ACTIVE,
-            Enrolment.enrolled_on <= cutoff,
-            ~recent_registration,
-            ~recent_result,
-            scope.where(Programme.id),
-            filters.programme(Programme.id),
-        )
-        .order_by(Programme.code, User.name, Learner.learner_number, Enrolment.id)
     )
+    if summarised:
+        query = query.outerjoin(LearnerActivity, LearnerActivity.learner_id == Enrolment.learner_id)
+    return query.where(
+        Enrolment.status == EnrolmentStatus.ACTIVE,
+        Enrolment.enrolled_on <= cutoff,
+        *dormant,
+        scope.where(Programme.id),
+        filters.programme(Programme.id),
+    ).order_by(Programme.code, User.name, Learner.learner_number, Enrolment.id)
 
 
 def _dormant(row) -> Dormant:
@@ -103,9 +116,16 @@ def _dormant(row) -> Dormant:
     return Dormant(number, name, email, code, version, enrolled_on, last_year, last_at)
 
 
-def dormant_page(scope: Scope, filters: Filters, today: date, page: int = 1, per_page: int = 100) -> Page[Dormant]:
+def dormant_page(
+    scope: Scope, filters: Filters, today: date, page: int = 1, per_page: int = 100, summarised: bool = False
+) -> Page[Dormant]:
     """One page of the dropout-risk list and its size: two statements."""
-    return paged(_dormant_query(scope, filters, today), _dormant, page, per_page)
+    return paged(_dormant_query(scope, filters, today, summarised), _dormant, page, per_page)
+
+
+def activity_time() -> datetime | None:
+    """When the learners' activity summary was last computed (None: never, the report reads live)."""
+    return db.session.scalar(sa.select(ReportSummary.computed_at).where(ReportSummary.name == ACTIVITY))
 
 
 def dormant_stream(scope: Scope, filters: Filters, today: date) -> Iterator[Dormant]:
