@@ -26,7 +26,9 @@ from lms.extensions import db
 from lms.progress.audit.catalogue import Catalog
 from lms.progress.audit.engine import audit
 from lms.progress.audit.ranking import (
+    fewest_holdings,
     is_certificate,
+    may_complete,
     may_count,
     newest_versions,
     relevant_units,
@@ -70,6 +72,7 @@ def record_complete_certificates(
         )
     }
     relevant = {program.code: relevant_units(program, catalog.equivalences) for program in certificates}
+    needed = {program.code: fewest_holdings(program.requirements) for program in certificates}
     now = utcnow()
     claims: list[dict[str, Any]] = []
     claimed: dict[int, list[str]] = {}
@@ -78,6 +81,8 @@ def record_complete_certificates(
             version_id = version_ids[(program.code, program.version)]
             if (learner_id, version_id) in known or not may_count(record, program.code, relevant[program.code]):
                 continue
+            if not may_complete(record, program.code, relevant[program.code], needed[program.code]):
+                continue  # holds fewer units than the tree needs: cannot be complete
             result = audit(program, catalog.units, catalog.equivalences, record, as_of)
             if result["status"] != "complete":
                 continue

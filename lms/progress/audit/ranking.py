@@ -262,3 +262,29 @@ def may_count(record: LearnerRecord, program_code: str, relevant: frozenset[str]
         if credit.unit in relevant and credit.program in (None, program_code):
             return True
     return any(exception.program == program_code for exception in record.exceptions)
+
+
+def fewest_holdings(node: dict[str, Any]) -> int:
+    """A lower bound of how many things a learner must hold for the tree (in normal form) to be
+    met: each leaf consumes at least one token of its own (engine phase 1: a token is applied once
+    in the whole tree), ``choose N`` the N cheapest children, ``credits`` at least one child."""
+    if "unit" in node or "slot" in node:
+        return 1
+    if "all" in node:
+        return sum(fewest_holdings(child) for child in node["all"])
+    needs = sorted(fewest_holdings(child) for child in node["of"])
+    bound = sum(needs[: node["choose"]]) if node.get("choose") is not None else 0
+    if node.get("credits"):
+        bound = max(bound, needs[0] if needs else 0)
+    return bound
+
+
+def may_complete(record: LearnerRecord, program_code: str, relevant: frozenset[str], needed: int) -> bool:
+    """False when the learner holds fewer things that could count toward the programme (units of
+    its tree or their equivalences' sources with a result or a credit, and its exceptions) than
+    its tree needs (:func:`fewest_holdings`): its audit cannot be complete. A cheap test before
+    auditing every certificate a learner's units touch."""
+    held = {r.unit for r in record.results if r.status not in ("registered", "absent") and r.unit in relevant}
+    held |= {c.unit for c in record.credits if c.unit in relevant and c.program in (None, program_code)}
+    exceptions = sum(1 for exception in record.exceptions if exception.program == program_code)
+    return len(held) + exceptions >= needed
