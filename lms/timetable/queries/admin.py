@@ -22,7 +22,7 @@ from lms.timetable.models import (
     Semester,
     semester_order,
 )
-from lms.timetable.queries.counts import offering_registration_counts
+from lms.timetable.queries.counts import counted_registrations
 
 # --- centres ---------------------------------------------------------------------------------------
 
@@ -116,31 +116,38 @@ def _conditions(filters: OfferingFilters) -> list:
 
 def offering_page(filters: OfferingFilters, page: int = 1, per_page: int = 50) -> Page[OfferingLine]:
     """Offerings matching ``filters``, newest year first, with registered and waitlisted counts:
-    two statements whatever the data (a count and one page)."""
+    two statements whatever the data (a count and one page). The page's offerings are chosen
+    first; only they have their registrations counted."""
     conditions = _conditions(filters)
-    count = sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
-    counts = offering_registration_counts()
-    query = (
-        sa.select(
-            Offering,
-            Unit,
-            Centre,
-            sa.func.coalesce(counts.c.registered, 0),
-            sa.func.coalesce(counts.c.waitlisted, 0),
-        )
-        .join(Unit, Offering.unit_id == Unit.id)
-        .join(Centre, Offering.centre_id == Centre.id)
-        .outerjoin(counts, counts.c.offering_id == Offering.id)
-        .where(*conditions)
-        .order_by(
+    count = sa.select(sa.func.count(Offering.id)).where(*conditions)
+    if filters.unit:  # every offering has its unit: joined only to match its words
+        count = count.join(Unit, Offering.unit_id == Unit.id)
+
+    def ordered(query: sa.Select) -> sa.Select:
+        return query.order_by(
             Offering.academic_year.desc(),
             semester_order(Offering.semester),
             Unit.code,
             Centre.code,
             Offering.id,
         )
-    )
-    found = paginate(query, page, per_page, count=count)
+
+    def joined(query: sa.Select) -> sa.Select:
+        return query.join(Unit, Offering.unit_id == Unit.id).join(Centre, Offering.centre_id == Centre.id)
+
+    def window(limit: int, offset: int) -> sa.Select:
+        chosen = (
+            ordered(joined(sa.select(Offering.id).where(*conditions))).limit(limit).offset(offset).subquery("chosen")
+        )
+        return ordered(
+            joined(
+                sa.select(Offering, Unit, Centre, *counted_registrations(Offering.id))
+                .select_from(chosen)
+                .join(Offering, Offering.id == chosen.c.id)
+            )
+        )
+
+    found = paginate(window, page, per_page, count=count)
     return found.with_rows([OfferingLine(*row) for row in found.rows])
 
 

@@ -19,7 +19,7 @@ from lms.timetable.models import (
     offering_tutors,
     semester_order,
 )
-from lms.timetable.queries.counts import offering_registration_counts
+from lms.timetable.queries.counts import counted_registrations
 
 
 def is_tutor_of(user: User, offering: Offering) -> bool:
@@ -64,34 +64,26 @@ def tutor_offerings(
     year: int | None = None,
     semester: Semester | str | None = None,
 ) -> list[TutorOffering]:
-    """The offerings the tutor teaches with their counts (two statements whatever their number):
+    """The offerings the tutor teaches with their counts (one statement whatever their number,
+    the counts reading only these offerings' registrations):
     from ``from_year`` on, or of one academic ``year``, and of one ``semester`` if given."""
-    counts = offering_registration_counts()
     published = (
-        sa.select(Registration.offering_id, sa.func.count(Result.id).label("published"))
-        .join(Result, Result.registration_id == Registration.id)
+        sa.select(sa.func.count(Result.id))
+        .join(Registration, Result.registration_id == Registration.id)
         .where(
+            Registration.offering_id == Offering.id,
             Result.exam_session == 1,
             Result.status == ResultStatus.PUBLISHED,
             Registration.status == RegistrationStatus.REGISTERED,
         )
-        .group_by(Registration.offering_id)
-        .subquery()
+        .correlate(Offering)
+        .scalar_subquery()
     )
     query = (
-        sa.select(
-            Offering,
-            Unit,
-            Centre,
-            sa.func.coalesce(counts.c.registered, 0),
-            sa.func.coalesce(counts.c.waitlisted, 0),
-            sa.func.coalesce(published.c.published, 0),
-        )
+        sa.select(Offering, Unit, Centre, *counted_registrations(Offering.id), published)
         .join(offering_tutors, offering_tutors.c.offering_id == Offering.id)
         .join(Unit, Offering.unit_id == Unit.id)
         .join(Centre, Offering.centre_id == Centre.id)
-        .outerjoin(counts, counts.c.offering_id == Offering.id)
-        .outerjoin(published, published.c.offering_id == Offering.id)
         .where(offering_tutors.c.user_id == user_id)
         .order_by(Offering.academic_year.desc(), semester_order(Offering.semester), Unit.code)
     )
