@@ -9,6 +9,9 @@ tutor to 40 registered learners (the size DESIGN names for a grade sheet), start
 GET requests from ``--clients`` threads. Reported per page: p50 and p95 latency, throughput, its
 ratio to a trivial route of the same app measured in the same run (/healthz), and errors (any
 status other than 200). Then the resident memory of each worker.
+
+``--in-process`` measures instead the CPU time of one request of each page in this process (the
+test client; no server, no concurrency): the figure to compare commits on a shared machine.
 """
 
 from __future__ import annotations
@@ -189,6 +192,51 @@ def worker_rss_mib(master_pid: int) -> list[float]:
     return sizes
 
 
+def page_list(offering_id: int, programme: str, learner, tutor, admin) -> list[tuple[str, str, object]]:
+    """(label, path, who) of each measured page; ``who`` is what logs the learner, tutor or admin in."""
+    return [
+        ("trivial route (/healthz)", "/healthz", None),
+        ("learner dashboard (/me/)", "/me/", learner),
+        ("learner home (/)", "/", learner),
+        ("requirement tree (/me/programmes/…)", f"/me/programmes/{programme}", learner),
+        ("learner timeline (/me/timeline)", "/me/timeline", learner),
+        (f"tutor grade sheet, {SHEET_SIZE} learners", f"/results/offerings/{offering_id}/sessions/1", tutor),
+        ("admin offerings list, paged", "/admin/timetable/offerings", admin),
+        ("admin accounts search (q=mar)", "/admin/accounts/?q=mar", admin),
+        ("learner search (q=mar)", "/learners/?q=mar", admin),
+    ]
+
+
+def in_process(database_url: str, offering_id: int, programme: str, rounds: int = 5, calls: int = 20) -> None:
+    """CPU time of one request of each page in this process (Flask's test client, no server, no
+    concurrency): the least of ``rounds`` rounds of ``calls`` requests, so that other work on the
+    machine weighs as little as it can."""
+    app = create_app("default", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
+
+    def client_of(email: str):
+        client = app.test_client()
+        page = client.get("/login").text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        client.post("/login", data={"csrf_token": token, "email": email, "password": DEMO_PASSWORD})
+        return client
+
+    who = [client_of(email) for email in ("apprenant@example.org", "enseignant@example.org", "admin@example.org")]
+    print(f"\n{datetime.now():%Y-%m-%d %H:%M}, in process, CPU ms per request, least of {rounds} x {calls}\n")
+    for label, path, client in page_list(offering_id, programme, *who):
+        client = client or app.test_client()
+        for _ in range(5):
+            status = client.get(path).status_code
+        if status != 200:
+            raise SystemExit(f"{path}: {status}")
+        best = float("inf")
+        for _ in range(rounds):
+            started = time.process_time()
+            for _ in range(calls):
+                client.get(path)
+            best = min(best, (time.process_time() - started) / calls * 1000)
+        print(f"{label:<40} {best:>8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
@@ -200,11 +248,17 @@ def main() -> None:
         help="a data set to measure on (e.g. of `lms demo --learners 200000 --centres 20`; the demo tutor's "
         "first offering of the year is filled to 40 learners); default: the demo in a temporary file",
     )
+    parser.add_argument(
+        "--in-process", action="store_true", help="CPU time per request in this process instead (no server)"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="lms-bench-pages-"))
     database_url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
     print(f"preparing the demo data in {folder} ...", flush=True)
     offering_id, programme = prepare(database_url)
+    if args.in_process:
+        in_process(database_url, offering_id, programme)
+        return
     port = free_port()
     env = {
         **os.environ,
@@ -236,17 +290,7 @@ def main() -> None:
         learner, tutor, admin = (
             site.login(email) for email in ("apprenant@example.org", "enseignant@example.org", "admin@example.org")
         )
-        pages = [
-            ("trivial route (/healthz)", "/healthz", None),
-            ("learner dashboard (/me/)", "/me/", learner),
-            ("learner home (/)", "/", learner),
-            ("requirement tree (/me/programmes/…)", f"/me/programmes/{programme}", learner),
-            ("learner timeline (/me/timeline)", "/me/timeline", learner),
-            (f"tutor grade sheet, {SHEET_SIZE} learners", f"/results/offerings/{offering_id}/sessions/1", tutor),
-            ("admin offerings list, paged", "/admin/timetable/offerings", admin),
-            ("admin accounts search (q=mar)", "/admin/accounts/?q=mar", admin),
-            ("learner search (q=mar)", "/learners/?q=mar", admin),
-        ]
+        pages = page_list(offering_id, programme, learner, tutor, admin)
         for _label, path, cookie in pages:  # warm up each worker's caches
             hammer(site, path, cookie, 2, 10)
         print(

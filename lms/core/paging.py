@@ -3,7 +3,7 @@ whatever the size of the list (a count and one page). ``templates/_macros/pager.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
@@ -42,16 +42,27 @@ class Page(Generic[T]):
 
 
 def paginate(
-    query: sa.Select, page: int, per_page: int, *, count: sa.Select | None = None, scalars: bool = False
+    query: sa.Select | Callable[[int, int], sa.Select],
+    page: int,
+    per_page: int,
+    *,
+    count: sa.Select | None = None,
+    scalars: bool = False,
 ) -> Page[Any]:
     """Page ``page`` of ``query``, clamped to the pages there are: the rows (the first column of
     each with ``scalars``) and the total, counted by ``count`` when given (a cheaper statement
-    than counting ``query``, e.g. without its joins for display)."""
+    than counting ``query``, e.g. without its joins for display).
+
+    ``query`` may also be a function of (limit, offset) giving the page's statement, for a page
+    that picks its rows first and only then joins what it shows (``count`` is then required)."""
     if count is None:
+        if callable(query):
+            raise TypeError("paginate: a windowed query needs its count statement")
         count = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
     total = db.session.scalar(count) or 0
     page = max(1, min(page, -(-total // per_page) or 1))
-    window = query.limit(per_page).offset((page - 1) * per_page)
+    offset = (page - 1) * per_page
+    window = query(per_page, offset) if callable(query) else query.limit(per_page).offset(offset)
     rows = list(db.session.scalars(window)) if scalars else db.session.execute(window).all()
     return Page(rows, total, page, per_page)
 
