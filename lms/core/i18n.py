@@ -28,6 +28,7 @@ __all__ = [
     "lazy_gettext",
     "lazy_ngettext",
     "ngettext",
+    "pgettext",
     "translations",
 ]
 
