@@ -8,9 +8,12 @@ STAMP     := $(VENV)/.installed
 HOST      ?= 127.0.0.1
 PORT      ?= 5000
 WORKERS   ?= 2
-# threads per gunicorn worker (gthread): a worker waiting on a slow client or the database serves
-# another request meanwhile (docs/PERFORMANCE.md, pages under 20 concurrent clients)
-THREADS   ?= 4
+# gunicorn's worker class: sync (the default: the lower p95 on this machine, local SQLite, quiet)
+# or gthread with THREADS threads a worker (more throughput when the machine is loaded or the
+# database is another host); docs/PERFORMANCE.md, pages under 20 concurrent clients. Threads stay 1
+# with sync workers: gunicorn turns a sync worker with more threads into gthread.
+WORKER_CLASS ?= sync
+THREADS   ?= $(if $(filter gthread,$(WORKER_CLASS)),4,1)
 # test processes (pytest-xdist): one per core, at most 8 (each holds databases and a browser)
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 8 ] && n=8; echo $$n)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -68,7 +71,7 @@ run: install install-runtime instance/secret_key
 	{ $(LMS) worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  echo "Serving lms on http://$(HOST):$(PORT) (Ctrl-C to stop)"; \
-	  $(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app; }
+	  $(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class $(WORKER_CLASS) --threads $(THREADS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app; }
 
 ## lint: ruff's checks and formatting (fails on any finding; `ruff format .` fixes the formatting)
 lint: $(STAMP)

@@ -1,11 +1,11 @@
 """Benchmark: pages under concurrent clients, served by gunicorn with 2 workers (DESIGN's bars).
 
-    .venv/bin/python bench/pages.py [--clients 20] [--requests 400] [--worker-class gthread] [--threads 4]
+    .venv/bin/python bench/pages.py [--clients 20] [--requests 400] [--worker-class sync|gthread] [--threads 4]
 
 Loads the demo data into a temporary SQLite database, fills one current-year offering of the demo
 tutor to 40 registered learners (the size DESIGN names for a grade sheet), starts gunicorn with
-2 workers on a free loopback port (``--worker-class``: gthread with ``--threads`` threads each, as
-``make run`` does, or sync), logs each role in once and then, for each page, sends ``--requests``
+2 workers on a free loopback port (``--worker-class``: sync, as ``make run`` does, or gthread with
+``--threads`` threads each), logs each role in once and then, for each page, sends ``--requests``
 GET requests from ``--clients`` threads. Reported per page: p50 and p95 latency, throughput, its
 ratio to a trivial route of the same app measured in the same run (/healthz), and errors (any
 status other than 200). Then the resident memory of each worker.
@@ -241,7 +241,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread")
+    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument(
         "--database-url",

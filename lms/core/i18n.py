@@ -20,6 +20,8 @@ import flask_babel
 from babel.support import NullTranslations, Translations
 from flask import Flask, g, request
 from flask_babel import LazyString
+from jinja2 import pass_context
+from markupsafe import Markup
 
 __all__ = [
     "current_locale",
@@ -28,6 +30,7 @@ __all__ = [
     "lazy_gettext",
     "lazy_ngettext",
     "ngettext",
+    "pgettext",
     "translations",
 ]
 
@@ -138,3 +141,24 @@ def install(app: Flask) -> None:
         npgettext=lambda context, singular, plural, num: translations().unpgettext(context, singular, plural, num),
         newstyle=True,
     )
+    # ``_()`` and ``gettext()`` are most of a page's calls: Jinja's alias and new-style wrapper
+    # each go through ``Context.call``; these do what they do (escape the message, then fill
+    # ``%(name)s``, always, so ``%%`` reads the same) in one step.
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
+
+
+@pass_context
+def _template_gettext(context: Any, string: str, /, **variables: Any) -> str:
+    text = translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_context
+def _template_ngettext(context: Any, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    text = translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables

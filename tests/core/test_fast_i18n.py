@@ -44,6 +44,10 @@ def test_templates_escape_and_fill_variables(app):
     with app.test_request_context(), force_locale("en"):
         shown = render_template_string("{{ _('%(name)s', name='<b>') }}")
         assert shown == "&lt;b&gt;"
+        assert (
+            render_template_string("{{ _('100%%') }} {{ gettext('<i>') }}") == "100% <i>"
+        )  # the message is trusted, its variables escaped
+        assert render_template_string("{{ ngettext('%(num)d item', '%(num)d items', 3) }}") == "3 items"
 
 
 class _Form(FlaskForm):
