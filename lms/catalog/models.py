@@ -12,6 +12,7 @@ import sqlalchemy.orm
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.core.base import TimestampMixin, enum_type
+from lms.core.db import per_transaction
 from lms.core.holdings import tracks_holdings
 from lms.core.search import Searchable
 from lms.extensions import db
@@ -174,7 +175,7 @@ class CatalogueGeneration(db.Model):
 
 
 CATALOGUE_MODELS = (Unit, Equivalence, Programme, ProgrammeVersion)
-CATALOGUE_CHANGED = "lms.catalog.changed"  # session.info: this transaction changed the catalogue
+CATALOGUE_CHANGED = per_transaction("lms.catalog.changed")  # session.info: this transaction changed the catalogue
 
 
 def new_generation() -> int:
@@ -209,9 +210,3 @@ def _bulk_catalogue_change(state: sa.orm.ORMExecuteState) -> None:
     state.session.info[CATALOGUE_CHANGED] = True
     generation = CatalogueGeneration.__table__
     state.session.connection().execute(sa.update(generation).values(generation=new_generation()))
-
-
-@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
-def _catalogue_change_ends(session: sa.orm.Session, transaction: sa.orm.SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(CATALOGUE_CHANGED, None)

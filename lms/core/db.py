@@ -57,3 +57,22 @@ def install_append_only_guard() -> None:
 
     if not sa.event.contains(Session, "before_flush", _refuse_append_only_changes):
         sa.event.listen(Session, "before_flush", _refuse_append_only_changes)
+
+
+# --- session.info keys that live as long as the outermost transaction -------------------------
+
+_PER_TRANSACTION: set[str] = set()
+
+
+def per_transaction(key: str) -> str:
+    """Declare ``key`` a ``session.info`` entry of the current transaction: forgotten when the
+    outermost transaction ends (commit or rollback; a savepoint's end keeps it). Returns ``key``."""
+    _PER_TRANSACTION.add(key)
+    return key
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _forget_per_transaction(session: sa.orm.Session, transaction: sa.orm.SessionTransaction) -> None:
+    if transaction.parent is None:
+        for key in _PER_TRANSACTION:
+            session.info.pop(key, None)

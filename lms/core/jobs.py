@@ -13,8 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
+from lms.core.db import per_transaction
 from lms.core.models import BackgroundJob, JobStatus
 from lms.core.tasks import periodic
 from lms.core.time import utcnow
@@ -22,7 +22,7 @@ from lms.extensions import db
 
 ERROR_MAX = 2000
 STALLED_AFTER = timedelta(minutes=5)  # a running job not heard from since: its chain was lost
-STARTED = "lms.jobs.started"  # session.info: jobs started in this transaction
+STARTED = per_transaction("lms.jobs.started")  # session.info: jobs started in this transaction
 
 
 def start(
@@ -75,24 +75,15 @@ def record_failure(job_id: int, error: BaseException | None) -> None:
 
 def stalled(now: Any = None) -> list[BackgroundJob]:
     """Unfinished jobs nobody has advanced for :data:`STALLED_AFTER` (their next batch was lost)."""
-    cutoff = (now or utcnow()) - STALLED_AFTER
-    return list(
-        db.session.scalars(
-            sa.select(BackgroundJob)
-            .where(BackgroundJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)), BackgroundJob.updated_at < cutoff)
-            .order_by(BackgroundJob.id)
-        )
-    )
+    return unfinished(not_since=(now or utcnow()) - STALLED_AFTER)
 
 
-def unfinished() -> list[BackgroundJob]:
-    return list(
-        db.session.scalars(
-            sa.select(BackgroundJob)
-            .where(BackgroundJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
-            .order_by(BackgroundJob.id)
-        )
-    )
+def unfinished(not_since: Any = None) -> list[BackgroundJob]:
+    """Jobs queued or running (``not_since``: last advanced before that moment), oldest first."""
+    query = sa.select(BackgroundJob).where(BackgroundJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
+    if not_since is not None:
+        query = query.where(BackgroundJob.updated_at < not_since)
+    return list(db.session.scalars(query.order_by(BackgroundJob.id)))
 
 
 def status_of(job: BackgroundJob) -> dict[str, Any]:
@@ -116,12 +107,6 @@ def resume_stalled_jobs() -> None:
     from lms.core.tasks import task_queue
 
     task_queue().resume_stalled()
-
-
-@sa.event.listens_for(Session, "after_transaction_end")
-def _forget_started(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:
-        session.info.pop(STARTED, None)
 
 
 def started(session: Any = None) -> list[int]:

@@ -9,12 +9,13 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from lms.accounts.models import Learner
+from lms.core.db import per_transaction
 from lms.core.tasks import enqueue, periodic, task
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.reports.models import LearnerActivity, ReportSummary, UnitResultCount
 from lms.reports.queries.dropouts import ACTIVITY
-from lms.reports.queries.units import VALIDATION, live_counts
+from lms.reports.queries.units import VALIDATION, live_counts, summary_time
 from lms.results.models import Result, ResultStatus
 from lms.timetable.models import Offering, Registration, RegistrationStatus
 
@@ -75,20 +76,14 @@ def summaries_wanted() -> None:
         enqueue(refresh_summaries, utcnow().isoformat())
 
 
-WANTED = "lms.reports.summaries_wanted"
-
-
-@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
-def _forget_wanted(session: sa.orm.Session, transaction: sa.orm.SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(WANTED, None)
+WANTED = per_transaction("lms.reports.summaries_wanted")
 
 
 @task(retries=2, retry_delay=30)
 def refresh_summaries(requested_at: str | None = None) -> None:
     """Recompute, unless a run that started after the request already did (a burst of
     publications costs one or two recomputations, not one each)."""
-    done = db.session.scalar(sa.select(ReportSummary.computed_at).where(ReportSummary.name == VALIDATION))
+    done = summary_time()
     if requested_at is not None and done is not None and done >= datetime.fromisoformat(requested_at):
         return
     refresh_validation_summary()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from lms.core.models import BackgroundJob, JobStatus
 from lms.demo import DEMO_PASSWORD
 from lms.extensions import db
 from tests.fixtures.postgres import free_port
+from tests.fixtures.processes import stop_gracefully
 from tests.helpers import csrf_token
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -68,13 +68,7 @@ class Cluster:
         return self._start(name, [sys.executable, "-c", "from lms.cli import main; main()", "worker"])
 
     def stop(self, process: subprocess.Popen) -> None:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_gracefully(process)
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')}" for p in sorted(self.folder.glob("*.log")))

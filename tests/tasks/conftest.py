@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 
 from lms.app import PROJECT_ROOT
 from tests.conftest import make_app
+from tests.fixtures.processes import stop_gracefully
 
 PROBE = "tests.tasks.probe_plugin"
 
@@ -57,13 +57,7 @@ class Queue:
         return process
 
     def stop(self, process: subprocess.Popen) -> None:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)  # Huey's graceful stop: finish what runs, take nothing new
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_gracefully(process)
 
     def logs(self) -> str:
         return "\n".join(path.read_text(errors="replace") for path in sorted(self.folder.glob("consumer-*.log")))
