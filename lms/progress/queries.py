@@ -133,7 +133,6 @@ def catalogue_from_database() -> Catalog:
 
     Loaded once per transaction (a request, a batch) and kept on the session; any catalogue row
     flushed, any bulk statement and the end of the transaction forget it."""
-    _install_catalogue_cache()
     session = db.session()
     catalog = session.info.get(_CATALOGUE)
     if catalog is None:
@@ -165,14 +164,14 @@ def _forget_catalogue_at_end(session: sa.orm.Session, transaction: sa.orm.Sessio
         session.info.pop(_CATALOGUE, None)
 
 
-def _install_catalogue_cache() -> None:
-    for name, listener in (
-        ("after_flush", _forget_catalogue_after_flush),
-        ("do_orm_execute", _forget_catalogue_after_bulk),
-        ("after_transaction_end", _forget_catalogue_at_end),
-    ):
-        if not sa.event.contains(sa.orm.Session, name, listener):
-            sa.event.listen(sa.orm.Session, name, listener)
+# Installed with this module, never lazily: adding a listener while the session dispatches an event
+# (a task run at a transaction's end reading the catalogue) breaks SQLAlchemy's iteration.
+for _name, _listener in (
+    ("after_flush", _forget_catalogue_after_flush),
+    ("do_orm_execute", _forget_catalogue_after_bulk),
+    ("after_transaction_end", _forget_catalogue_at_end),
+):
+    sa.event.listen(sa.orm.Session, _name, _listener)
 
 
 def enrolled_version(learner: Learner, programme_code: str) -> str | None:
