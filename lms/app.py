@@ -134,6 +134,8 @@ def _load_config(app: Flask, config_name: str, overrides: Mapping[str, Any]) -> 
 
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]  # counted across every host
+        # The hosts of one installation share its queue's name: their counters too, nobody else's.
+        app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config["TASK_QUEUE_NAME"])
     disabled = app.config["DISABLED_PLUGINS"]
     if isinstance(disabled, str):
         app.config["DISABLED_PLUGINS"] = tuple(name.strip() for name in disabled.split(",") if name.strip())
