@@ -48,6 +48,8 @@ TASKS_IMMEDIATE = False  # True: every task runs at once in the process that que
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "5 per minute"
+# Requests a minute each API token may make (429 beyond, with Retry-After).
+API_TOKEN_RATE_LIMIT = "600 per minute"
 
 # Languages
 BABEL_DEFAULT_LOCALE = "fr"

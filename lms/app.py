@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,10 +26,16 @@ def create_app(
     ``default``); ``LMS_*`` environment variables override the file; ``overrides`` wins over both.
     ``plugins`` registers extra plugin objects (tests use it).
     """
-    app = Flask(
+    from flask_openapi3 import OpenAPI
+
+    from lms.api.spec import API_OPTIONS
+
+    # An OpenAPI app is a Flask app that also collects the API views' description (lms.api).
+    app = OpenAPI(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=str(PROJECT_ROOT / "instance"),
+        **API_OPTIONS,
     )
     _load_config(app, config_name or os.environ.get("LMS_CONFIG", "default"), overrides or {})
 
@@ -159,6 +165,11 @@ def _select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands, background work: no user, no session
         return app_default_locale()
+    if request.path.startswith("/api/") and request.accept_languages:
+        # Programs say which language they want with each request.
+        asked = request.accept_languages.best_match(languages)
+        if asked:
+            return asked
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")

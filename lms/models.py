@@ -2,6 +2,7 @@
 (migrations, relationships declared by class name)."""
 
 from lms.accounts.models import AuthSession, Funding, Learner, Role, User, UserRole
+from lms.api.models import ApiToken
 from lms.awards.models import Award
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit
 from lms.core.models import AuditLog, StoredFile
@@ -13,6 +14,7 @@ from lms.results.models import Credit, Result, ResultHistory, Substitution
 from lms.timetable.models import Attendance, Centre, Meeting, Offering, Registration
 
 __all__ = [
+    "ApiToken",
     "Application",
     "ApplicationDocument",
     "Attendance",

@@ -79,7 +79,8 @@ def readable_tree(node: dict[str, Any]) -> Any:
     return out
 
 
-def _program(program: ProgramDef) -> dict[str, Any]:
+def program_document(program: ProgramDef) -> dict[str, Any]:
+    """One programme version as a catalogue file writes it (formats.md section 1)."""
     out: dict[str, Any] = {
         "code": program.code,
         "version": program.version,
@@ -122,7 +123,7 @@ def catalog_texts(catalog: Catalog, header: str = "") -> dict[str, str]:
     for (code, _version), program in sorted(catalog.programs.items()):
         by_code[code].append(program)
     for code, programs in by_code.items():
-        files[f"{code}.yaml"] = top + _block({"programs": [_program(p) for p in programs]})
+        files[f"{code}.yaml"] = top + _block({"programs": [program_document(p) for p in programs]})
     offerings = []
     for o in catalog.offerings:
         mapping = {"unit": o.unit, "year": o.year, "semester": o.semester, "modality": o.modality, "centre": o.centre}

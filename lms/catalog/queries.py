@@ -293,3 +293,27 @@ class _ProcessCatalogue:
 
 
 PROCESS_CATALOGUE = _ProcessCatalogue()
+
+
+def programme_page(page: int, per_page: int) -> Page[tuple[str, ProgrammeVersion, list[str]]]:
+    """One page of programmes by code: each with its newest version and every version's name
+    (two statements: the page's programmes with their versions, and the count)."""
+
+    def window(limit: int, offset: int) -> sa.Select:
+        codes = sa.select(Programme.id).order_by(Programme.code).limit(limit).offset(offset).subquery()
+        return (
+            sa.select(Programme.code, ProgrammeVersion)
+            .join(ProgrammeVersion, ProgrammeVersion.programme_id == Programme.id)
+            .where(Programme.id.in_(sa.select(codes.c.id)))
+            .order_by(Programme.code, ProgrammeVersion.version)
+        )
+
+    found = paginate(window, page, per_page, count=sa.select(sa.func.count(Programme.id)))
+    versions: dict[str, list[ProgrammeVersion]] = {}
+    for code, version in found.rows:
+        versions.setdefault(code, []).append(version)
+    return found.with_rows([(code, rows[-1], [row.version for row in rows]) for code, rows in versions.items()])
+
+
+def unit_by_code(code: str) -> Unit | None:
+    return db.session.scalar(sa.select(Unit).where(Unit.code == code))

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any, TypeVar
 
-from flask import abort, current_app, jsonify, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from lms.core.audit import record_event
+from lms.core.i18n import lazy_gettext as _l
 from lms.core.models import AuditEvent
+from lms.core.problems import problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,7 +71,13 @@ def enforce_access() -> Any:
         return None
     if not current_user.is_authenticated:
         if wants_json():
-            return jsonify(error="authentication required"), 401
+            answer = problem(
+                401,
+                str(_l("Log in, or send an API token (Authorization: Bearer).")),
+                str(_l("Authentication required")),
+            )
+            answer.headers["WWW-Authenticate"] = "Bearer"
+            return answer
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     if rule == AUTHENTICATED:
         return None

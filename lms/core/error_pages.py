@@ -1,4 +1,4 @@
-"""Friendly error pages (HTML, or JSON under /api/); never a traceback.
+"""Friendly error pages (HTML, or RFC 9457 problem details under /api/); never a traceback.
 
 A :class:`~lms.core.errors.Refusal` that reaches the top (views run services through
 :func:`lms.core.refusals.attempt`, which shows most of them on the form) answers its own status
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -19,6 +19,7 @@ from lms.core.audit import record_event
 from lms.core.errors import Refusal
 from lms.core.i18n import lazy_gettext as _l
 from lms.core.models import AuditEvent
+from lms.core.problems import problem
 from lms.extensions import db
 
 log = logging.getLogger(__name__)
@@ -55,13 +56,23 @@ def render_error(code: int, detail: str | None = None):
         log.exception("could not roll back before the error page")
     title, message = MESSAGES.get(code, (str(code), ""))
     if wants_json():
-        return jsonify(error=str(title), detail=detail or str(message)), code
+        return problem(code, detail or str(message), title=str(title))
     try:
         page = render_template("errors/error.html", code=code, title=title, message=message, detail=detail)
     except Exception:  # the error page itself failed: still no traceback for the user
         log.exception("error page %s could not be rendered", code)
         page = FALLBACK_PAGE.format(code=code)
     return page, code
+
+
+HTTP_STATUS_TITLES = {
+    401: _l("Authentication required"),
+    406: _l("Not acceptable"),
+    412: _l("Precondition failed"),
+    415: _l("Unsupported media type"),
+    422: _l("Invalid data"),
+    428: _l("Precondition required"),
+}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -96,6 +107,10 @@ def register_error_handlers(app: Flask) -> None:
             return render_error(500)
         if error.code in MESSAGES:
             return render_error(error.code)
+        if wants_json():
+            detail = error.description if error.description != type(error).description else None
+            title = HTTP_STATUS_TITLES.get(error.code, error.name)
+            return problem(error.code, detail and str(detail), title=str(title))
         return error
 
     @app.errorhandler(Exception)

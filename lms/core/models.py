@@ -31,6 +31,9 @@ class AuditEvent(enum.StrEnum):
     PASSWORD_LINK_SENT = "password_link"  # a one-time link to choose a password was mailed
     PASSWORD_RESET = "password_reset"
     RESULTS_PUBLISHED_EARLY = "published_early"  # grades published before the exam date, confirmed
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
+    API_WRITE = "api_write"  # a write made with an API token: the token's name is in the details
 
 
 class AuditLog(db.Model):

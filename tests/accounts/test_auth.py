@@ -141,7 +141,9 @@ def test_anonymous_api_request_gets_401_json(client):
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.is_json
-    assert response.json == {"error": "authentication required"}
+    assert response.mimetype == "application/problem+json"
+    assert response.json["status"] == 401 and response.json["title"]
+    assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
 @pytest.mark.sqlite_only
@@ -626,7 +628,7 @@ def test_unknown_api_url_gets_json_404(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response.is_json
-    assert response.json["error"] == "Page not found"
+    assert response.json["title"] == "Page not found"
 
 
 @pytest.mark.sqlite_only

@@ -34,6 +34,13 @@ PUBLIC_ENDPOINTS = frozenset(
         "programmes.show",
         "accounts.forgot_password",  # asks for a one-time link; the answer never says if the address exists
         "accounts.reset_password",  # opened from the one-time link
+        "api_docs.openapi_json",  # the API's description and its page
+        "api_docs.docs",
+        "api.programmes",  # the public catalogue, as JSON
+        "api.programme",
+        "api.programme_version",
+        "api.units",
+        "api.unit",
     }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -1,0 +1,190 @@
+"""The API's request and answer shapes (pydantic): the OpenAPI description is generated from them.
+
+Answers follow formats.md where it has a shape (requirement trees, section 1; audits, section 3;
+the ranking, section 3's ``lms rank``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+Ects = float
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class PageQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    page: int = Field(1, ge=1, le=100_000, description="Page number, from 1.")
+    limit: int = Field(50, ge=1, le=200, description="Items a page.")
+
+
+class PageInfo(BaseModel):
+    page: int
+    limit: int
+    has_next: bool = Field(description="Whether a next page exists (ask for page + 1).")
+
+
+class Me(BaseModel):
+    id: int
+    email: str
+    name: str
+    locale: str
+    roles: list[str]
+    learner_number: str | None
+
+
+class UnitOut(BaseModel):
+    code: str
+    title: str
+    ects: Ects
+    kind: str = Field(description="ue or ua")
+    level: str | None = None
+
+
+class UnitList(BaseModel):
+    items: list[UnitOut]
+    page: PageInfo
+
+
+class UnitPath(BaseModel):
+    code: str = Field(max_length=40)
+
+
+class UnitQuery(PageQuery):
+    q: str | None = Field(None, max_length=100, description="Words of the code or title.")
+
+
+class ProgrammeSummary(BaseModel):
+    code: str
+    title: str
+    kind: str
+    level: int | None = None
+    versions: list[str]
+
+
+class ProgrammeList(BaseModel):
+    items: list[ProgrammeSummary]
+    page: PageInfo
+
+
+class ProgrammePath(BaseModel):
+    code: str = Field(max_length=40)
+
+
+class VersionPath(BaseModel):
+    code: str = Field(max_length=40)
+    version: str = Field(max_length=40)
+
+
+class ProgrammeVersionOut(BaseModel):
+    """A programme version as in a catalogue file (formats.md section 1)."""
+
+    code: str
+    version: str
+    title: str
+    kind: str
+    level: int | None = None
+    entry_level: int | None = None
+    ects: Ects
+    pass_mark: Ects | None = None
+    validity_years: int | None = None
+    requirements: Any = Field(description="The requirement tree, as in formats.md section 1.")
+
+
+class AuditApplied(BaseModel):
+    unit: str
+    via: Literal["result", "credit", "equivalence", "substitution", "compensation"]
+    ects: Ects
+
+
+class AuditNode(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    label: str | None
+    kind: Literal["unit", "slot", "all", "choose", "credits"]
+    status: Literal["met", "in_progress", "unmet"]
+    earned_ects: Ects
+    applied: list[AuditApplied]
+    children: list[AuditNode]
+
+
+class Audit(BaseModel):
+    """An audit, exactly formats.md section 3."""
+
+    model_config = ConfigDict(extra="allow")
+
+    program: str
+    version: str
+    as_of: str | None
+    status: Literal["complete", "in_progress", "incomplete"]
+    nominal_ects: Ects
+    earned_ects: Ects
+    in_progress_ects: Ects
+    missing_ects: Ects | None
+    requirements: AuditNode
+    unused: list[str]
+    warnings: list[Any]
+
+
+class LearnerPath(BaseModel):
+    number: str = Field(max_length=20, description="The learner number, e.g. 100000W.")
+
+
+class LearnerProgrammePath(LearnerPath):
+    code: str = Field(max_length=40)
+
+
+class AuditQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: str | None = Field(None, max_length=40, description="Default: the version the learner is enrolled on.")
+
+
+class AuditList(BaseModel):
+    items: list[Audit]
+
+
+class RankRow(BaseModel):
+    program: str
+    version: str
+    title: str
+    kind: str
+    status: Literal["complete", "in_progress", "incomplete"]
+    earned_ects: Ects
+    missing_ects: Ects | None
+
+
+class Ranking(RootModel[list[RankRow]]):
+    """Every programme's newest version, by ``missing_ects`` then code."""
+
+
+class TokenOut(BaseModel):
+    id: int
+    kind: Literal["personal", "service"]
+    name: str
+    prefix: str
+    scope: Literal["read", "write", "admin"]
+    created_at: str
+    expires_at: str | None
+    last_used_at: str | None
+    revoked_at: str | None
+    user: str = Field(description="The e-mail address of the account the token acts as.")
+
+
+class TokenList(BaseModel):
+    items: list[TokenOut]
+
+
+class TokenPath(BaseModel):
+    token_id: int = Field(ge=1, le=2**31 - 1)

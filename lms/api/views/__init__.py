@@ -1,0 +1,32 @@
+"""The JSON API, version 1 (``/api/v1``): one module per resource, all on :data:`bp`, whose
+OpenAPI description is generated from the views' pydantic shapes (``lms.api.schemas``).
+
+Access is the pages' own: each view declares who may call it (``lms.core.access``), and checks
+objects like the pages do (404 for what the caller may not know exists, 403 otherwise)."""
+
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint, Tag
+
+from lms.api.auth import protect
+from lms.api.schemas import Problem
+
+SECURITY = [{"bearer": []}, {"session": []}]
+
+bp = APIBlueprint(
+    "api",
+    __name__,
+    url_prefix="/api/v1",
+    abp_security=SECURITY,
+    abp_responses={400: Problem, 401: Problem, 403: Problem, 429: Problem},
+)
+
+protect(bp)
+
+TAGS = {
+    "account": Tag(name="account", description="The caller's account."),
+    "catalogue": Tag(name="catalogue", description="Programmes, versions and units (public)."),
+    "progress": Tag(name="progress", description="Learners' audits and closest credentials."),
+}
+
+from lms.api.views import account, catalogue, progress, tokens  # noqa: E402,F401  (routes on bp)
