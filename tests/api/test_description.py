@@ -55,7 +55,7 @@ def test_problem_details_follow_accept_language(app):
 @pytest.fixture
 def admin_secret(demo_app):
     runner = demo_app.test_cli_runner()
-    made = runner.invoke(args=["tokens", "create", "--name", "contract", "--scope", "read"])
+    made = runner.invoke(args=["tokens", "create", "--name", "contract", "--scope", "admin"])
     return made.output.strip().splitlines()[-1]
 
 

@@ -27,6 +27,7 @@ TAGS = {
     "account": Tag(name="account", description="The caller's account."),
     "catalogue": Tag(name="catalogue", description="Programmes, versions and units (public)."),
     "progress": Tag(name="progress", description="Learners' audits and closest credentials."),
+    "results": Tag(name="results", description="Grade sheets: read, save drafts, publish."),
 }
 
-from lms.api.views import account, catalogue, progress, tokens  # noqa: E402,F401  (routes on bp)
+from lms.api.views import account, catalogue, progress, results, tokens  # noqa: E402,F401  (routes on bp)
