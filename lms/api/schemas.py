@@ -256,3 +256,40 @@ class PublicationIn(BaseModel):
 
 class PublicationOut(BaseModel):
     published: int
+
+
+# --- catalogue imports and jobs ------------------------------------------------------------------
+
+
+class ImportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dry_run: bool = Field(False, description="Say what the import would change; write nothing.")
+    filename: str = Field("catalogue.yaml", max_length=200, description="How problems name the file.")
+
+
+class ImportOut(BaseModel):
+    dry_run: bool
+    counts: dict[str, int] = Field(description="units_added, units_changed, versions_added, offerings_added...")
+    changes: list[str] = Field(description="What changes, one line each (as `lms catalog import --dry-run`).")
+    job: int | None = Field(None, description="The learners' re-audit the import started: GET /api/v1/jobs/{id}.")
+
+
+class ImportProblems(Problem):
+    problems: list[str] = Field(description="`FILE:LINE: problem`, one each; nothing was written.")
+
+
+class JobPath(BaseModel):
+    job_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    status: Literal["queued", "running", "done", "failed"]
+    done: int
+    total: int
+    percent: int
+    finished: bool
+    error: str | None
+    download: bool

@@ -8,7 +8,6 @@ one ``FILE:LINE: what is wrong`` line per problem on stderr, no traceback and no
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -17,7 +16,7 @@ from flask.cli import with_appcontext
 from lms.accounts.queries import user_by_email
 from lms.catalog import directors, queries
 from lms.catalog.export import catalog_file_names, write_catalog
-from lms.catalog.services import ImportPlan, apply_import, plan_import
+from lms.catalog.services import apply_import, describe_plan, plan_import
 from lms.core import jobs
 from lms.core.holdings import settle
 from lms.core.time import utcnow
@@ -33,48 +32,6 @@ def _fail(problems: list[str]) -> None:
     for problem in problems:
         click.echo(problem, err=True)
     sys.exit(2)
-
-
-def describe_plan(plan: ImportPlan) -> list[str]:
-    """The plan, one line per change, for people."""
-    counts = plan.counts()
-    lines = [
-        f"units: {counts['units_added']} to add, {counts['units_changed']} to change, "
-        f"{counts['units_unchanged']} unchanged"
-        + (f", {len(plan.unit_conflicts)} refused" if plan.unit_conflicts else "")
-    ]
-    lines += [f"  + {u.code} {u.title!r} ({_number(u.ects)} ECTS, {u.kind})" for u in plan.units_added]
-    for change in plan.units_changed:
-        what = "; ".join(f"{c.field} {_show(c.old)} -> {_show(c.new)}" for c in change.changes)
-        lines.append(f"  ~ {change.unit.code}: {what}")
-    lines.append(f"equivalences: {counts['equivalences_added']} to add, {counts['equivalences_unchanged']} unchanged")
-    lines += [f"  + {'+'.join(e.units)} counts as {e.counts_as}" for e in plan.equivalences_added]
-    lines.append(
-        f"programme versions: {counts['versions_added']} to add, {counts['versions_unchanged']} unchanged"
-        + (f", {len(plan.version_conflicts)} refused" if plan.version_conflicts else "")
-    )
-    for added in plan.versions_added:
-        p = added.program
-        lines.append(
-            f"  + {p.code} {p.version} {p.title!r} ({'new programme' if added.new_programme else 'new version'})"
-        )
-    by_year = Counter(o.year for o in plan.offerings_added)
-    lines.append(
-        f"offerings: {counts['offerings_added']} to add, {counts['offerings_changed']} to change (capacity), "
-        f"{counts['offerings_unchanged']} unchanged"
-    )
-    lines += [f"  + {n} in {year}-{year + 1}" for year, n in sorted(by_year.items())]
-    for change in plan.offerings_changed:
-        o = change.offering
-        lines.append(
-            f"  ~ {o.unit} {o.year} {o.semester} {o.modality} {o.centre}: capacity "
-            f"{_show(change.old_capacity)} -> {o.capacity}"
-        )
-    lines.append(
-        f"centres: {counts['centres_added']} to add"
-        + (f" ({', '.join(plan.centres_added)})" if plan.centres_added else "")
-    )
-    return lines
 
 
 @catalog.command("import")
@@ -140,16 +97,6 @@ def export_command(directory: Path) -> None:
         f"Exported {len(data.units)} units, {len(data.equivalences)} equivalences, {len(data.programs)} programme "
         f"versions and {len(data.offerings)} offerings to {directory}: {names}"
     )
-
-
-def _number(value) -> str:
-    return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
-
-
-def _show(value) -> str:
-    if value is None:
-        return "none"
-    return repr(value) if isinstance(value, str) else _number(value)
 
 
 # --- lms programmes directors add|remove|list ----------------------------------------------------------

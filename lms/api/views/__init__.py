@@ -30,4 +30,4 @@ TAGS = {
     "results": Tag(name="results", description="Grade sheets: read, save drafts, publish."),
 }
 
-from lms.api.views import account, catalogue, progress, results, tokens  # noqa: E402,F401  (routes on bp)
+from lms.api.views import account, catalogue, imports, progress, results, tokens  # noqa: E402,F401  (routes on bp)

@@ -18,6 +18,6 @@ One module per step: :mod:`.plans` (what would change), :mod:`.planning`, :mod:`
 
 from lms.catalog.services.applying import apply_import
 from lms.catalog.services.planning import plan_import
-from lms.catalog.services.plans import ImportPlan, ImportRefused
+from lms.catalog.services.plans import ImportPlan, ImportRefused, describe_plan
 
-__all__ = ["ImportPlan", "ImportRefused", "apply_import", "plan_import"]
+__all__ = ["ImportPlan", "ImportRefused", "apply_import", "describe_plan", "plan_import"]

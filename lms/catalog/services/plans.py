@@ -3,6 +3,7 @@ and :func:`~lms.catalog.services.applying.apply_import` carries out, with its co
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -149,3 +150,58 @@ def shown_value(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return "none" if value is None else str(value)
+
+
+# --- for people ---------------------------------------------------------------------------------
+
+
+def describe_plan(plan: ImportPlan) -> list[str]:
+    """The plan, one line per change, for people."""
+    counts = plan.counts()
+    lines = [
+        f"units: {counts['units_added']} to add, {counts['units_changed']} to change, "
+        f"{counts['units_unchanged']} unchanged"
+        + (f", {len(plan.unit_conflicts)} refused" if plan.unit_conflicts else "")
+    ]
+    lines += [f"  + {u.code} {u.title!r} ({_number(u.ects)} ECTS, {u.kind})" for u in plan.units_added]
+    for change in plan.units_changed:
+        what = "; ".join(f"{c.field} {_show(c.old)} -> {_show(c.new)}" for c in change.changes)
+        lines.append(f"  ~ {change.unit.code}: {what}")
+    lines.append(f"equivalences: {counts['equivalences_added']} to add, {counts['equivalences_unchanged']} unchanged")
+    lines += [f"  + {'+'.join(e.units)} counts as {e.counts_as}" for e in plan.equivalences_added]
+    lines.append(
+        f"programme versions: {counts['versions_added']} to add, {counts['versions_unchanged']} unchanged"
+        + (f", {len(plan.version_conflicts)} refused" if plan.version_conflicts else "")
+    )
+    for added in plan.versions_added:
+        p = added.program
+        lines.append(
+            f"  + {p.code} {p.version} {p.title!r} ({'new programme' if added.new_programme else 'new version'})"
+        )
+    by_year = Counter(o.year for o in plan.offerings_added)
+    lines.append(
+        f"offerings: {counts['offerings_added']} to add, {counts['offerings_changed']} to change (capacity), "
+        f"{counts['offerings_unchanged']} unchanged"
+    )
+    lines += [f"  + {n} in {year}-{year + 1}" for year, n in sorted(by_year.items())]
+    for change in plan.offerings_changed:
+        o = change.offering
+        lines.append(
+            f"  ~ {o.unit} {o.year} {o.semester} {o.modality} {o.centre}: capacity "
+            f"{_show(change.old_capacity)} -> {o.capacity}"
+        )
+    lines.append(
+        f"centres: {counts['centres_added']} to add"
+        + (f" ({', '.join(plan.centres_added)})" if plan.centres_added else "")
+    )
+    return lines
+
+
+def _number(value) -> str:
+    return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+
+
+def _show(value) -> str:
+    if value is None:
+        return "none"
+    return repr(value) if isinstance(value, str) else _number(value)
