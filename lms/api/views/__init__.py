@@ -6,10 +6,10 @@ objects like the pages do (404 for what the caller may not know exists, 403 othe
 
 from __future__ import annotations
 
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import APIBlueprint
 
 from lms.api.auth import protect
-from lms.api.schemas import Problem
+from lms.api.schemas.common import Problem
 
 SECURITY = [{"bearer": []}, {"session": []}]
 
@@ -23,11 +23,5 @@ bp = APIBlueprint(
 
 protect(bp)
 
-TAGS = {
-    "account": Tag(name="account", description="The caller's account."),
-    "catalogue": Tag(name="catalogue", description="Programmes, versions and units (public)."),
-    "progress": Tag(name="progress", description="Learners' audits and closest credentials."),
-    "results": Tag(name="results", description="Grade sheets: read, save drafts, publish."),
-}
 
 from lms.api.views import account, catalogue, imports, progress, results, tokens  # noqa: E402,F401  (routes on bp)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from flask_login import current_user
+from flask_openapi3 import Tag
 
-from lms.api.schemas import Me
-from lms.api.views import TAGS, bp
+from lms.api.schemas.account import Me
+from lms.api.views import bp
 from lms.core.access import login_required
 
+TAG = Tag(name="account", description="The caller's account and API tokens.")
 
-@bp.get("/me", tags=[TAGS["account"]], responses={200: Me}, summary="The caller's account")
+
+@bp.get("/me", tags=[TAG], responses={200: Me}, summary="The caller's account")
 @login_required
 def me():
     learner = current_user.learner

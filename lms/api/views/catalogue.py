@@ -4,11 +4,9 @@ and units. Anyone may read it, as the public programme pages."""
 from __future__ import annotations
 
 from flask import abort
+from flask_openapi3 import Tag
 
-from lms.api.schemas import (
-    PageInfo,
-    PageQuery,
-    Problem,
+from lms.api.schemas.catalogue import (
     ProgrammeList,
     ProgrammePath,
     ProgrammeSummary,
@@ -19,11 +17,14 @@ from lms.api.schemas import (
     UnitQuery,
     VersionPath,
 )
-from lms.api.views import TAGS, bp
+from lms.api.schemas.common import PageInfo, PageQuery, Problem
+from lms.api.views import bp
 from lms.catalog import queries
 from lms.catalog.export import program_document
 from lms.core.access import public
 from lms.progress.queries import catalogue_from_database
+
+TAG = Tag(name="catalogue", description="Programmes, versions and units (public); catalogue imports.")
 
 PUBLIC = []  # no credentials needed
 
@@ -40,7 +41,7 @@ def _unit(unit) -> dict:
 
 @bp.get(
     "/programmes",
-    tags=[TAGS["catalogue"]],
+    tags=[TAG],
     responses={200: ProgrammeList},
     security=PUBLIC,
     summary="Programmes, by code",
@@ -61,7 +62,7 @@ def programmes(query: PageQuery):
 
 @bp.get(
     "/programmes/<code>",
-    tags=[TAGS["catalogue"]],
+    tags=[TAG],
     responses={200: ProgrammeVersionOut, 404: Problem},
     security=PUBLIC,
     summary="A programme's newest version",
@@ -76,7 +77,7 @@ def programme(path: ProgrammePath):
 
 @bp.get(
     "/programmes/<code>/versions/<version>",
-    tags=[TAGS["catalogue"]],
+    tags=[TAG],
     responses={200: ProgrammeVersionOut, 404: Problem},
     security=PUBLIC,
     summary="One programme version",
@@ -93,7 +94,7 @@ def _version(code: str, version: str) -> dict:
     return ProgrammeVersionOut(**program_document(definition)).model_dump(exclude_none=True)
 
 
-@bp.get("/units", tags=[TAGS["catalogue"]], responses={200: UnitList}, security=PUBLIC, summary="Units, by code")
+@bp.get("/units", tags=[TAG], responses={200: UnitList}, security=PUBLIC, summary="Units, by code")
 @public
 def units(query: UnitQuery):
     page = queries.search_units(query.q or "", query.page, query.limit)
@@ -105,7 +106,7 @@ def units(query: UnitQuery):
 
 @bp.get(
     "/units/<code>",
-    tags=[TAGS["catalogue"]],
+    tags=[TAG],
     responses={200: UnitOut, 404: Problem},
     security=PUBLIC,
     summary="One unit",

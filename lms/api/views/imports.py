@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from flask import abort, jsonify, request
 from flask_login import current_user
-from flask_openapi3 import RawModel
+from flask_openapi3 import RawModel, Tag
 
 from lms.accounts.models import Role
 from lms.api.auth import requires_scope
 from lms.api.models import Scope
-from lms.api.schemas import ImportOut, ImportProblems, ImportQuery, JobOut, JobPath, Problem
-from lms.api.views import TAGS, bp
+from lms.api.schemas.catalogue import ImportOut, ImportProblems, ImportQuery, JobOut, JobPath
+from lms.api.schemas.common import Problem
+from lms.api.views import bp
 from lms.catalog import uploads
 from lms.catalog.services import apply_import, describe_plan
 from lms.core import jobs
@@ -23,6 +24,8 @@ from lms.core.models import BackgroundJob
 from lms.core.problems import problem
 from lms.extensions import db
 
+TAG = Tag(name="catalogue", description="Programmes, versions and units (public); catalogue imports.")
+
 
 class CatalogueFile(RawModel):
     mimetypes = ["application/yaml", "text/yaml", "application/x-yaml"]
@@ -30,7 +33,7 @@ class CatalogueFile(RawModel):
 
 @bp.post(
     "/catalogue/imports",
-    tags=[TAGS["catalogue"]],
+    tags=[TAG],
     responses={200: ImportOut, 201: ImportOut, 413: Problem, 415: Problem, 422: ImportProblems},
     summary="Import catalogue files (formats.md sections 1 and 5); dry_run first",
 )
@@ -64,7 +67,7 @@ def import_catalogue(query: ImportQuery, raw: CatalogueFile):
 
 @bp.get(
     "/jobs/<int:job_id>",
-    tags=[TAGS["catalogue"]],
+    tags=[TAG],
     responses={200: JobOut, 404: Problem},
     summary="A background job the caller started (a re-audit...)",
 )

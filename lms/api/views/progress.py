@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
+from flask_openapi3 import Tag
 
 from lms.accounts.models import Learner
 from lms.accounts.queries import learner_by_number
-from lms.api.schemas import Audit, AuditList, AuditQuery, LearnerPath, LearnerProgrammePath, Problem, Ranking
-from lms.api.views import TAGS, bp
+from lms.api.schemas.common import Problem
+from lms.api.schemas.progress import Audit, AuditList, AuditQuery, LearnerPath, LearnerProgrammePath, Ranking
+from lms.api.views import bp
 from lms.catalog.directors import may_see_learner
 from lms.core.access import login_required
 from lms.core.time import utcnow
 from lms.progress.audits import learner_audit, learner_audits, learner_ranking
+
+TAG = Tag(name="progress", description="Learners' audits and closest credentials.")
 
 
 def visible_learner(number: str) -> Learner:
@@ -29,7 +33,7 @@ def visible_learner(number: str) -> Learner:
 
 @bp.get(
     "/learners/<number>/audits",
-    tags=[TAGS["progress"]],
+    tags=[TAG],
     responses={200: AuditList, 404: Problem},
     summary="Audits of every programme the learner is enrolled on",
 )
@@ -41,7 +45,7 @@ def audits(path: LearnerPath):
 
 @bp.get(
     "/learners/<number>/audits/<code>",
-    tags=[TAGS["progress"]],
+    tags=[TAG],
     responses={200: Audit, 404: Problem},
     summary="The learner's audit on one programme (what-if on any programme)",
 )
@@ -56,7 +60,7 @@ def audit(path: LearnerProgrammePath, query: AuditQuery):
 
 @bp.get(
     "/learners/<number>/ranking",
-    tags=[TAGS["progress"]],
+    tags=[TAG],
     responses={200: Ranking, 404: Problem},
     summary="Every programme by what is still missing (lms rank)",
 )

@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from flask import abort, jsonify, request
 from flask_login import current_user
+from flask_openapi3 import Tag
 
 from lms.accounts.models import Role
-from lms.api.schemas import (
-    Problem,
+from lms.api.schemas.common import Problem
+from lms.api.schemas.results import (
     PublicationIn,
     PublicationOut,
     ResultOut,
@@ -23,7 +24,7 @@ from lms.api.schemas import (
     SheetRowOut,
     SheetSaved,
 )
-from lms.api.views import TAGS, bp
+from lms.api.views import bp
 from lms.core.access import deny_unless, roles_required
 from lms.core.i18n import gettext as _
 from lms.core.problems import problem
@@ -31,6 +32,8 @@ from lms.extensions import db
 from lms.results import queries, services
 from lms.results.services.values import RowInput
 from lms.timetable.models import Offering
+
+TAG = Tag(name="results", description="Grade sheets: read, save drafts, publish.")
 
 STAFF = (Role.TUTOR, Role.DIRECTOR, Role.ADMIN)
 
@@ -82,7 +85,7 @@ def _precondition(offering: Offering, session: int):
 
 @bp.get(
     "/offerings/<int:offering_id>/sessions/<int:session>/results",
-    tags=[TAGS["results"]],
+    tags=[TAG],
     responses={200: SheetOut, 404: Problem},
     summary="A grade sheet (its ETag in the ETag header)",
 )
@@ -129,7 +132,7 @@ def _row_input(row, current_versions: dict[int, int | None]) -> RowInput:
 
 @bp.patch(
     "/offerings/<int:offering_id>/sessions/<int:session>/results",
-    tags=[TAGS["results"]],
+    tags=[TAG],
     responses={200: SheetSaved, 404: Problem, 409: Problem, 412: Problem, 422: Problem, 428: Problem},
     summary="Save rows of a sheet as drafts (all or nothing; If-Match required)",
 )
@@ -159,7 +162,7 @@ def save(path: SheetPath, body: SheetIn):
 
 @bp.post(
     "/offerings/<int:offering_id>/sessions/<int:session>/publication",
-    tags=[TAGS["results"]],
+    tags=[TAG],
     responses={200: PublicationOut, 404: Problem, 409: Problem, 412: Problem, 422: Problem, 428: Problem},
     summary="Publish the sheet's drafts that have a value (If-Match required)",
 )

@@ -6,15 +6,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
+from flask_openapi3 import Tag
 
 from lms.accounts.models import Role
 from lms.api import services
 from lms.api.auth import requires_scope
 from lms.api.models import ApiToken, Scope, TokenKind
-from lms.api.schemas import Problem, TokenList, TokenOut, TokenPath
-from lms.api.views import TAGS, bp
+from lms.api.schemas.account import TokenList, TokenOut, TokenPath
+from lms.api.schemas.common import Problem
+from lms.api.views import bp
 from lms.core.access import login_required, roles_required
 from lms.extensions import db
+
+TAG = Tag(name="account", description="The caller's account and API tokens.")
 
 
 def _iso(value) -> str | None:
@@ -36,7 +40,7 @@ def token_out(token: ApiToken) -> dict:
     ).model_dump()
 
 
-@bp.get("/tokens", tags=[TAGS["account"]], responses={200: TokenList}, summary="The caller's personal tokens")
+@bp.get("/tokens", tags=[TAG], responses={200: TokenList}, summary="The caller's personal tokens")
 @login_required
 def own_tokens():
     rows = db.session.scalars(
@@ -49,7 +53,7 @@ def own_tokens():
 
 @bp.delete(
     "/tokens/<int:token_id>",
-    tags=[TAGS["account"]],
+    tags=[TAG],
     responses={204: None, 404: Problem},
     summary="Revoke one of the caller's personal tokens",
 )
@@ -64,7 +68,7 @@ def revoke_own_token(path: TokenPath):
 
 @bp.get(
     "/service-tokens",
-    tags=[TAGS["account"]],
+    tags=[TAG],
     responses={200: TokenList},
     summary="Every service token (administrators, admin scope)",
 )
