@@ -126,7 +126,7 @@ def configure(app: Flask) -> None:
             name=str(cfg.get("OIDC_NAME") or issuer),
             issuer=issuer,
             client_id=client_id,
-            client_secret=cfg.get("OIDC_CLIENT_SECRET") or None,
+            client_secret=str(cfg["OIDC_CLIENT_SECRET"]) if cfg.get("OIDC_CLIENT_SECRET") else None,
             discovery_url=cfg.get("OIDC_DISCOVERY_URL") or f"{issuer}/.well-known/openid-configuration",
             scopes=str(cfg.get("OIDC_SCOPES") or "openid email profile"),
             create_accounts=_flag("OIDC_CREATE_ACCOUNTS", cfg.get("OIDC_CREATE_ACCOUNTS")),
