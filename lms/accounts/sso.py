@@ -168,6 +168,12 @@ _cache: dict[str, tuple[float, dict]] = {}
 _cache_lock = threading.Lock()
 
 
+def clear_cache() -> None:
+    """Forget every provider's documents (tests; a changed configuration is read at start)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def _fetch_json(url: str, conf: OIDCSettings, force: bool = False) -> dict:
     now = time.monotonic()
     with _cache_lock:
