@@ -34,6 +34,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "programmes.show",
         "accounts.forgot_password",  # asks for a one-time link; the answer never says if the address exists
         "accounts.reset_password",  # opened from the one-time link
+        "accounts_sso.start",  # the login button of single sign-on (404 when not configured)
+        "accounts_sso.callback",  # the identity provider sends the browser back here (state-checked)
     }
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
