@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
-from lms.accounts import sso, sso_services
+from lms.accounts import services, sso, sso_services
 from lms.accounts.sso import SSOError
 from lms.accounts.views import safe_next, start_session
 from lms.core.access import public
@@ -52,6 +52,9 @@ def callback():
         user, details = sso_services.sign_in(conf, claims, locale=_locale())
     except SSOError as error:
         return _refused(conf, error)
+    if current_user.is_authenticated:  # someone else's session in this browser ends first
+        services.close_session(current_user.session_key)
+        logout_user()
     start_session(user, details)
     return redirect(safe_next(next_path))
 

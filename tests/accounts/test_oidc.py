@@ -8,7 +8,7 @@ about the French page.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -102,6 +102,39 @@ def test_first_login_creates_the_account_with_mapped_roles_and_a_session(sso_app
     assert event.user_id == user.id
     assert event.details == {"method": "oidc", "issuer": oidc_provider.issuer, "created": True, "linked": True}
     assert client.get("/account/password").status_code == 200  # logged in
+
+
+@pytest.mark.sqlite_only
+def test_the_request_carries_pkce_state_and_nonce(sso_app, oidc_provider):
+    start = sso_app().test_client().get("/login/sso")
+    location = urlsplit(start.headers["Location"])
+    query = parse_qs(location.query)
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{oidc_provider.issuer}/authorize"
+    assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) == 43
+    assert len(query["state"][0]) >= 32 and len(query["nonce"][0]) >= 32
+    assert query["redirect_uri"] == ["http://localhost/login/sso/callback"]
+
+
+@pytest.mark.sqlite_only
+def test_a_deactivated_account_is_refused_and_a_login_in_between_ends_the_flow(sso_app):
+    app = sso_app()
+    other_id = make_user(app, "other@univ.example", [Role.TUTOR])
+    client = english_client(app)
+    start = client.get("/login/sso")  # Claire starts in one tab, "other" logs in in another
+    assert login(client, "other@univ.example").status_code == 302
+    assert client.get("/login/sso").headers["Location"] == "/"  # logged in: no new flow
+    back = urlsplit(requests.get(start.headers["Location"], allow_redirects=False, timeout=10).headers["Location"])
+    assert client.get(f"{back.path}?{back.query}").status_code == 400  # a login renews the session
+    assert len(rows(app, AuthSession, AuthSession.user_id == other_id)) == 1
+    assert sso_login(english_client(app)).status_code == 302
+
+    with app.app_context():
+        claire = db.session.scalar(sa.select(User).where(User.email == EMAIL))
+        claire.active = False
+        db.session.commit()
+    refused = sso_login(english_client(app))
+    assert refused.status_code == 403
+    assert "This account is deactivated." in refused.text
 
 
 def test_second_login_finds_the_account_by_subject_though_the_email_changed(sso_app, oidc_provider):
