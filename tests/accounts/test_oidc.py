@@ -202,6 +202,15 @@ def test_roles_are_mapped_from_the_claim_and_added_at_later_logins(sso_app, oidc
 
 
 @pytest.mark.sqlite_only
+def test_claims_missing_from_the_id_token_are_read_from_userinfo(sso_app, oidc_provider):
+    app = sso_app()
+    oidc_provider.misbehave = {"thin_id_token"}
+    assert sso_login(app.test_client()).status_code == 302
+    assert user_roles(app, EMAIL) == {"learner"}
+    assert oidc_provider.hits["/userinfo"] == 1
+
+
+@pytest.mark.sqlite_only
 def test_the_provider_documents_are_cached_and_keys_fetched_again_when_rotated(sso_app, oidc_provider):
     app = sso_app()
     for _ in range(2):
@@ -259,6 +268,19 @@ def test_an_unreachable_provider_gives_a_clear_page(sso_app, oidc_provider):
     response = english_client(app).get("/login/sso")
     assert response.status_code == 400
     assert "Université Exemple cannot be reached at the moment" in response.text
+    assert failures(app) == [{"method": "oidc", "reason": "unreachable"}]
+
+
+@pytest.mark.sqlite_only
+def test_a_provider_down_at_the_token_exchange_gives_a_clear_page(sso_app, oidc_provider):
+    app = sso_app()
+    client = english_client(app)
+    start = client.get("/login/sso")
+    back = urlsplit(requests.get(start.headers["Location"], allow_redirects=False, timeout=10).headers["Location"])
+    oidc_provider.stop()
+    response = client.get(f"{back.path}?{back.query}")
+    assert response.status_code == 400
+    assert "cannot be reached at the moment" in response.text
     assert failures(app) == [{"method": "oidc", "reason": "unreachable"}]
 
 
