@@ -15,7 +15,7 @@ import requests
 import sqlalchemy as sa
 from joserfc.jwk import RSAKey
 
-from lms.accounts import sso
+from lms.accounts import sso, tokens
 from lms.accounts.models import AuthSession, ExternalIdentity, Learner, Role, User
 from lms.core.models import AuditEvent, AuditLog
 from lms.extensions import db, limiter
@@ -335,6 +335,24 @@ def test_local_password_refused_for_a_role_that_must_use_sso(sso_app):
         client.post("/password/forgotten", data={"csrf_token": csrf_token(page.text), "email": email})
     sent = rows(app, AuditLog, AuditLog.event == AuditEvent.PASSWORD_LINK_SENT)
     assert [row.details["user"] for row in sent] == [learner_id]
+
+
+@pytest.mark.sqlite_only
+def test_a_password_link_cannot_give_a_password_to_a_role_that_must_use_sso(sso_app):
+    app = sso_app(LOCAL_LOGIN_DISABLED_ROLES="admin")
+    make_user(app, "admin@univ.example", [Role.ADMIN], locale="en")
+    with app.test_request_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "admin@univ.example"))
+        link = tokens.make_token(user, tokens.LinkPurpose.RESET)
+    client = english_client(app)
+    page = client.get(f"/password/reset/{link}")
+    answer = client.post(
+        f"/password/reset/{link}",
+        data={"csrf_token": csrf_token(page.text), "new_password": "another long one", "confirm": "another long one"},
+    )
+    assert answer.status_code == 422
+    assert "logs in through Université Exemple only: it has no password" in answer.text
+    assert rows(app, AuthSession) == []
 
 
 @pytest.mark.sqlite_only
