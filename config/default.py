@@ -99,3 +99,31 @@ PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
 ACCOUNT_WELCOME_MAX_AGE = timedelta(days=3)
 # Links asked for one e-mail address (forgotten password, sign-up); per client address: LOGIN_RATE_LIMIT.
 PASSWORD_LINK_RATE_LIMIT = "3 per hour"
+
+# Single sign-on through OpenID Connect (lms.accounts.sso), on when LMS_OIDC_ISSUER and
+# LMS_OIDC_CLIENT_ID are set: the login page shows "Log in with <OIDC_NAME>". The provider's
+# discovery document is read from OIDC_DISCOVERY_URL (default: <issuer>/.well-known/openid-configuration)
+# and, like its keys (JWKS), cached OIDC_CACHE_SECONDS in each process. The redirect URI to register
+# at the provider is <public URL>/login/sso/callback.
+OIDC_ISSUER = None
+OIDC_CLIENT_ID = None
+OIDC_CLIENT_SECRET = None  # None: a public client (PKCE alone)
+OIDC_NAME = None  # the institution's name on the button (default: the issuer)
+OIDC_DISCOVERY_URL = None
+OIDC_SCOPES = "openid email profile"
+# Accounts are linked by the provider's stable subject (issuer + sub). A first login without a
+# linked account: link the account with the provider's *verified* e-mail address (OIDC_LINK_BY_EMAIL),
+# else create one (OIDC_CREATE_ACCOUNTS), else refuse.
+OIDC_CREATE_ACCOUNTS = False
+OIDC_LINK_BY_EMAIL = False
+# Roles from a claim (a string or a list; a dotted path reaches into objects, e.g. realm_access.roles):
+# OIDC_ROLE_MAP = "student=learner,faculty=tutor,staff=admin" ("a=tutor+director": several roles).
+# Mapped roles an account lacks are granted at each login; none is taken away.
+OIDC_ROLE_CLAIM = None
+OIDC_ROLE_MAP = ""
+OIDC_TIMEOUT = 5  # seconds for each request to the provider
+OIDC_LEEWAY = 60  # seconds of clock difference allowed on the ID token's times
+OIDC_CACHE_SECONDS = 3600
+# Roles whose members must log in through single sign-on ("admin,tutor"): the password form, the
+# forgotten-password links and password resets refuse them.
+LOCAL_LOGIN_DISABLED_ROLES = ""

@@ -123,3 +123,23 @@ class AuthSession(db.Model):
     user_agent: Mapped[str | None] = mapped_column(sa.String(255))
 
     user: Mapped[User] = relationship()
+
+
+class ExternalIdentity(db.Model):
+    """An account's identity at an identity provider (single sign-on): the provider's issuer and
+    its stable subject for the person. Logins find the account by this pair, never by e-mail
+    alone; ``email`` is the address the provider last gave (it may change)."""
+
+    __tablename__ = "external_identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(sa.String(255))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("issuer", "subject", name="uq_external_identities_one_subject"),)

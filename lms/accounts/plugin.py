@@ -14,13 +14,15 @@ from lms.plugins.contributions import NavItem
 
 @hookimpl
 def lms_load_blueprints(app: Flask) -> None:
-    from lms.accounts import admin_views, services
+    from lms.accounts import admin_views, services, sso, sso_views
     from lms.accounts.forms import LanguageForm, LogoutForm
     from lms.accounts.views import bp
     from lms.extensions import login_manager
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_views.bp)
+    sso.configure(app)  # single sign-on's settings, checked at start (no I/O)
+    app.register_blueprint(sso_views.bp)
     # The language switch and the logout button of every page (templates/base.html).
     app.jinja_env.globals.update(language_form=LanguageForm, logout_form=LogoutForm)
     login_manager.login_view = "accounts.login"

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from lms.accounts import mails, tokens
+from lms.accounts import mails, sso, tokens
 from lms.accounts.mails import LinkMail
 from lms.accounts.models import AuthSession, Learner, Role, User, UserRole
 from lms.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -163,7 +163,7 @@ def request_password_reset(email: str) -> None:
     """Mail a reset link to the active account with this address, else do nothing: the caller
     answers the same either way, so nobody learns which addresses have an account."""
     user = user_with_email(email)
-    if user is not None and user.active:
+    if user is not None and user.active and not sso.local_login_disabled(user):  # SSO only: no password
         send_password_link(user, LinkMail.RESET)
 
 
@@ -192,6 +192,10 @@ def set_password_from_link(token: str, new: str) -> User:
     if found is None:
         raise AccountError(_("This link has expired or has already been used. Ask for a new one."))
     user, purpose = found
+    if sso.local_login_disabled(user):
+        raise AccountError(
+            _("Your account logs in through %(name)s only: it has no password.", name=sso.settings().name)
+        )
     check_password_policy(new, user.email)
     user.password_hash = hash_password(new)
     end_sessions(user)

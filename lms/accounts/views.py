@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from lms.accounts import services
+from lms.accounts import services, sso
 from lms.accounts.forms import ForgotPasswordForm, LanguageForm, LoginForm, PasswordChangeForm, PasswordResetForm
 from lms.core.access import login_required, public
 from lms.core.audit import record_event
@@ -46,14 +46,21 @@ def login():
         if user is None:
             record_event(AuditEvent.LOGIN_FAILED, details={"email": services.normalise_email(form.email.data)})
             form.password.errors.append(_("Wrong e-mail address or password."))
+        elif sso.local_login_disabled(user):
+            record_event(AuditEvent.LOGIN_FAILED, user_id=user.id, details={"reason": "local_login_disabled"})
+            form.password.errors.append(
+                _("Your account logs in through %(name)s only: use the button below.", name=sso.settings().name)
+            )
         else:
             start_session(user)
             return redirect(safe_next(form.next.data))
-    return render_template("accounts/login.html", form=form)
+    conf = sso.settings()
+    return render_template("accounts/login.html", form=form, sso_name=conf.name if conf else None)
 
 
-def start_session(user) -> None:
-    """Log ``user`` in on a new session: nothing from before survives but the language choice."""
+def start_session(user, details: dict | None = None) -> None:
+    """Log ``user`` in on a new session: nothing from before survives but the language choice.
+    Password and single sign-on logins alike; ``details`` go to the audit log."""
     locale = session.get("locale")
     session.clear()
     key = services.open_session(user, request.remote_addr, request.user_agent.string)
@@ -61,7 +68,7 @@ def start_session(user) -> None:
     login_user(user)
     if locale:
         session["locale"] = locale
-    record_event(AuditEvent.LOGIN, user_id=user.id)
+    record_event(AuditEvent.LOGIN, user_id=user.id, details=details)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 from lms.extensions import db, limiter
 from tests.conftest import make_app
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, EMAIL_LABEL, LOGIN_BUTTON, PASSWORD_LABEL
+from tests.fixtures.oidc_provider import oidc_provider  # noqa: F401  (a fixture: the test identity provider)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
