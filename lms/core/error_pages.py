@@ -94,6 +94,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error: HTTPException):
+        if wants_json():  # an API token over its rate: not a login attempt
+            return render_error(429)
         record_event(
             AuditEvent.LOGIN_THROTTLED,
             user_id=current_user.id if current_user.is_authenticated else None,
