@@ -1,7 +1,7 @@
 """The ``lms`` console script: the Flask command group of the app (``lms db upgrade``,
 ``lms users create``, ``lms demo``, ``lms run``...).
 
-The file-only commands (``lms audit --catalog ... --transcript ...`` and ``lms rank``) read files
+The file-only commands (``lms audit --catalog ... --transcript ...``, ``lms rank``, ``lms plan``) read files
 and print JSON: they run without building the web app (``create_app`` alone costs more than a whole
 audit), importing only click and the pure audit. ``lms audit --learner`` reads the database and
 goes through the app's group like every other command.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-FILE_COMMANDS = ("audit", "rank")
+FILE_COMMANDS = ("audit", "rank", "plan")
 
 
 def file_only(args: list[str]) -> bool:
@@ -24,9 +24,12 @@ def file_only(args: list[str]) -> bool:
 def main() -> None:
     args = sys.argv[1:]
     if file_only(args):
-        from lms.progress.cli import audit_command, rank_command
+        if args[0] == "plan":
+            from lms.progress.plan_command import plan_command as command
+        else:
+            from lms.progress.cli import audit_command, rank_command
 
-        command = audit_command if args[0] == "audit" else rank_command
+            command = audit_command if args[0] == "audit" else rank_command
         command.main(args[1:], prog_name=f"lms {args[0]}")
         return
 

@@ -9,9 +9,17 @@ import pickle
 from collections.abc import Iterable
 from pathlib import Path
 
-from lms.progress.audit.catalogue import Catalog, catalog_files, read_catalog
+from lms.progress.audit.definitions import Catalog, catalog_files
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+SOURCES = ("definitions.py", "catalogue.py", "requirements.py", "yamlsource.py")  # the reader's code
+
+
+def read_catalog(paths: Iterable[str | Path]) -> Catalog:
+    """:func:`.catalogue.read_catalog`, imported only on a miss (its models cost more than a hit)."""
+    from lms.progress.audit.catalogue import read_catalog
+
+    return read_catalog(paths)
 
 
 def read_catalog_cached(paths: Iterable[str | Path]) -> Catalog:
@@ -30,7 +38,7 @@ def read_catalog_cached(paths: Iterable[str | Path]) -> Catalog:
     try:
         sources = [
             *files,
-            *(Path(__file__).parent / name for name in ("catalogue.py", "requirements.py", "yamlsource.py")),
+            *(Path(__file__).parent / name for name in SOURCES),
         ]
         stamps = [(str(path.resolve()), path.stat().st_size, path.stat().st_mtime_ns) for path in sources]
     except OSError:

@@ -23,13 +23,12 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.definitions import EquivalenceDef, ProgramDef, UnitDef, unit_codes
 from lms.progress.audit.engine import audit
 from lms.progress.audit.figures import counted_ects
 from lms.progress.audit.holdings import read_holdings
 from lms.progress.audit.records import LearnerRecord
 from lms.progress.audit.report import leaves, missing_leaves
-from lms.progress.audit.requirements import unit_codes
 from lms.progress.audit.shape import shape_of
 
 CERTIFICATE_PREFIX = "certificat_"
