@@ -8,11 +8,12 @@ import os
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from lms.progress.audit.definitions import Catalog, catalog_files
+from lms.progress.audit.definitions import Catalog
 
 CACHE_VERSION = 2
-SOURCES = ("definitions.py", "catalogue.py", "requirements.py", "yamlsource.py")  # the reader's code
+SOURCES = ("definitions.py", "catalogue.py", "requirements.py", "documents.py", "yamlsource.py")  # the reader's code
 
 
 def read_catalog(paths: Iterable[str | Path]) -> Catalog:
@@ -23,42 +24,95 @@ def read_catalog(paths: Iterable[str | Path]) -> Catalog:
 
 
 def read_catalog_cached(paths: Iterable[str | Path]) -> Catalog:
-    """:func:`read_catalog`, with the checked catalogue kept in the user's cache folder: the
-    command-line audit reads the same catalogue files call after call (the whole Paris catalogue
-    takes 0.6 s to read and check, its cached copy a few milliseconds). The copy is used only when
-    every file, and the code that reads them, is unchanged (path, size and modification time); a
-    catalogue with problems is never cached, so its problems are told each time. No cache folder
-    (``LMS_CACHE_DIR`` set empty, or one that cannot be written): read every time."""
-    files = catalog_files(paths)
+    """:func:`read_catalog`, with the checked catalogue kept in the user's cache folder
+    (:class:`CatalogueCache`)."""
+    return CatalogueCache(paths).read()
+
+
+def _cache_root() -> str:
     root = os.environ.get("LMS_CACHE_DIR")
     if root is None:
         root = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lms")
-    if not root or not files:
-        return read_catalog(paths)
-    try:
-        sources = [
-            *files,
-            *(Path(__file__).parent / name for name in SOURCES),
-        ]
-        stamps = [(str(path.resolve()), path.stat().st_size, path.stat().st_mtime_ns) for path in sources]
-    except OSError:
-        return read_catalog(paths)  # an unreadable file: let the reader tell it
-    key = hashlib.sha256(repr((CACHE_VERSION, [str(p) for p in paths], stamps)).encode()).hexdigest()
-    cached = Path(root) / f"catalogue-{key[:32]}.pickle"
-    try:
-        with cached.open("rb") as stream:
-            catalog = pickle.load(stream)  # written by this very function, in the user's own folder
+    return root
+
+
+def _stamps(paths: list[str]) -> list[tuple[str, int, int]] | None:
+    """(absolute path, size, modification time) of each catalogue file (the ``*.yaml``/``*.yml``
+    of folders, as :func:`catalog_files` lists them) and of the reader's code; None when a file
+    cannot be read (the reader tells it). One ``stat`` a file."""
+    stamps = []
+    for path in [*paths, *(os.path.join(os.path.dirname(__file__), name) for name in SOURCES)]:
+        try:
+            if os.path.isdir(path):
+                with os.scandir(path) as listing:
+                    found = sorted(
+                        entry.path
+                        for entry in listing
+                        if os.path.splitext(entry.name)[1] in (".yaml", ".yml") and entry.is_file()
+                    )
+            else:
+                found = [path]
+            for name in found:
+                info = os.stat(name)
+                stamps.append((os.path.abspath(name), info.st_size, info.st_mtime_ns))
+        except OSError:
+            return None
+    return stamps
+
+
+class CatalogueCache:
+    """The checked catalogue of some files, kept in the user's cache folder: the command-line
+    audit reads the same catalogue files call after call (the whole Paris catalogue takes 0.6 s to
+    read and check, its cached copy a few milliseconds). The copy is used only when every file, and
+    the code that reads them, is unchanged (path, size and modification time); a catalogue with
+    problems is never cached, so its problems are told each time. No cache folder
+    (``LMS_CACHE_DIR`` set empty, or one that cannot be written): read every time.
+
+    :meth:`sidecar` names another file valid exactly as long as the catalogue's copy (``lms rank``
+    keeps its blank audits there)."""
+
+    def __init__(self, paths: Iterable[str | Path]):
+        self.paths = [str(path) for path in paths]
+        root = _cache_root()
+        stamps = _stamps(self.paths) if root and self.paths else None
+        self.file: Path | None = None
+        if stamps and len(stamps) > len(SOURCES):
+            key = hashlib.sha256(repr((CACHE_VERSION, self.paths, stamps)).encode()).hexdigest()
+            self.file = Path(root) / f"catalogue-{key[:32]}.pickle"
+
+    def read(self) -> Catalog:
+        if self.file is None:
+            return read_catalog(self.paths)
+        catalog = self.load(self.file)
         if isinstance(catalog, Catalog):
             return catalog
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass
-    catalog = read_catalog(paths)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        with partial.open("wb") as stream:
-            pickle.dump(catalog, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(cached)  # whole or not at all, even with two commands at once
-    except OSError:
-        pass
-    return catalog
+        catalog = read_catalog(self.paths)
+        self.store(self.file, catalog)
+        return catalog
+
+    def sidecar(self, name: str) -> Path | None:
+        """A file of the cache folder for ``name``, kept only while the catalogue is unchanged."""
+        return None if self.file is None else self.file.with_suffix(f".{name}.pickle")
+
+    @staticmethod
+    def load(path: Path | None) -> Any:
+        if path is None:
+            return None
+        try:
+            with path.open("rb") as stream:
+                return pickle.load(stream)  # written by this very class, in the user's own folder
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+
+    @staticmethod
+    def store(path: Path | None, value: Any) -> None:
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            with partial.open("wb") as stream:
+                pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.replace(path)  # whole or not at all, even with two commands at once
+        except OSError:
+            pass
