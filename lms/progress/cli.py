@@ -284,10 +284,10 @@ def rank_command(catalog_paths: tuple[str, ...], transcript: str, as_of: datetim
     catalog, record = read_inputs(catalog_paths, transcript, cache)
     day = _as_date(as_of) or record.as_of or date.today()
     kept = cache.sidecar(f"blanks-{day.isoformat()}")  # the blank audits of this catalogue on that day
-    blanks = BlankRows(CatalogueCache.load(kept))
+    blanks = BlankRows(cache.load_sidecar(kept))
     print_json(rank_rows(catalog.programs.values(), catalog.units, catalog.equivalences, record, day, blanks))
     if blanks.changed:
-        CatalogueCache.store(kept, blanks.known)
+        cache.store_sidecar(kept, blanks.known)
 
 
 @click.group("progress", help="Stored audits (progress snapshots).")

@@ -3,16 +3,16 @@ catalogue kept in the user's cache folder. Pure Python: no Flask, no database.""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from lms.progress.audit.definitions import Catalog
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 SOURCES = ("definitions.py", "catalogue.py", "requirements.py", "documents.py", "yamlsource.py")  # the reader's code
 
 
@@ -76,23 +76,35 @@ class CatalogueCache:
         root = _cache_root()
         stamps = _stamps(self.paths) if root and self.paths else None
         self.file: Path | None = None
+        self.key = ""
         if stamps and len(stamps) > len(SOURCES):
-            key = hashlib.sha256(repr((CACHE_VERSION, self.paths, stamps)).encode()).hexdigest()
-            self.file = Path(root) / f"catalogue-{key[:32]}.pickle"
+            self.key = repr((CACHE_VERSION, self.paths, stamps))  # kept in the copy, checked on reading
+            name = f"{zlib.crc32(self.key.encode()):08x}{zlib.adler32(self.key.encode()):08x}"
+            self.file = Path(root) / f"catalogue-{name}.pickle"
 
     def read(self) -> Catalog:
         if self.file is None:
             return read_catalog(self.paths)
-        catalog = self.load(self.file)
-        if isinstance(catalog, Catalog):
-            return catalog
+        kept = self.load(self.file)
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == self.key and isinstance(kept[1], Catalog):
+            return kept[1]
         catalog = read_catalog(self.paths)
-        self.store(self.file, catalog)
+        for program in catalog.programs.values():  # computed once, kept in the copy
+            program.tree_units, program.slots  # noqa: B018
+        self.store(self.file, (self.key, catalog))
         return catalog
 
     def sidecar(self, name: str) -> Path | None:
-        """A file of the cache folder for ``name``, kept only while the catalogue is unchanged."""
+        """A file of the cache folder for ``name``, kept only while the catalogue is unchanged
+        (:meth:`load_sidecar` checks the key, as :meth:`read` does)."""
         return None if self.file is None else self.file.with_suffix(f".{name}.pickle")
+
+    def load_sidecar(self, path: Path | None) -> Any:
+        kept = self.load(path)
+        return kept[1] if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == self.key else None
+
+    def store_sidecar(self, path: Path | None, value: Any) -> None:
+        self.store(path, (self.key, value))
 
     @staticmethod
     def load(path: Path | None) -> Any:

@@ -58,6 +58,11 @@ class ProgramDef:
         ``for`` may name besides the tree's units."""
         return {code: Decimal(str(leaf["ects"])) for code, leaf in tree_slots(self.requirements).items()}
 
+    @cached_property
+    def tree_units(self) -> frozenset[str]:
+        """The unit codes of the tree (the cached catalogue keeps them: :mod:`.catalogue_cache`)."""
+        return frozenset(unit_codes(self.requirements))
+
 
 @dataclass(frozen=True)
 class OfferingDef:

@@ -183,8 +183,8 @@ def rank(
     ranked = []
     for code in sorted(newest):
         program = newest[code]
-        tree = set(unit_codes(program.requirements))
-        relevant = tree.union(*(sources[unit] for unit in tree if unit in sources))
+        tree = program.tree_units
+        relevant = set(tree).union(*(sources[unit] for unit in tree if unit in sources))
         if code in decided or not held.isdisjoint(relevant):
             result = audit(program, units, equivalences, record, as_of)
         else:  # nothing the learner holds or is taking can count here: the audit of someone new,
