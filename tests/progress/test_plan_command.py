@@ -248,6 +248,14 @@ def test_bad_input_is_told_as_file_line_problems_with_status_2(run, tmp_path):
     unknown = run("--transcript", me, "--program", "NOPE", "--from", "2026-S1", "--pace-units", "2")
     assert unknown.exit_code == 2
     assert unknown.stderr.startswith(f"{PARIS}, {PARIS / 'programs'}:0: --program: unknown programme NOPE (known: ")
+    version = run(
+        "--transcript", me, "--program", "CC0100A", "--version", "1999", "--from", "2026-S1", "--pace-units", "2"
+    )
+    assert version.exit_code == 2
+    assert (
+        version.stderr
+        == f"{PARIS}, {PARIS / 'programs'}:0: --version: programme CC0100A has no version 1999 (known: 20261004)\n"
+    )
     for options, told in [
         (("--from", "2026-S3", "--pace-units", "2"), "is not a term such as 2026-S1 or 2026-S2"),
         (("--from", "2026-S1"), "give one of --pace-units and --pace-ects"),
