@@ -100,40 +100,7 @@ def _json_default(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
-    click.echo(pretty_json(data))
-
-
-_SCALARS = json.JSONEncoder(ensure_ascii=False, default=_json_default)  # no indent: json's C encoder
-
-
-def pretty_json(data: Any) -> str:
-    """``json.dumps(data, ensure_ascii=False, indent=2, default=...)``, the same text, faster: with
-    an indent json encodes in Python, one generator a level; here each scalar goes to the C
-    encoder and each level is one join (``lms rank`` prints 355 rows)."""
-
-    def text(value: Any, indent: str) -> str:
-        if type(value) is dict:
-            if not value:
-                return "{}"
-            inner = indent + "  "
-            if any(type(key) is not str for key in value):
-                raise TypeError("not a text key")  # json's own key conversions: see below
-            items = [f"{inner}{_SCALARS.encode(key)}: {text(item, inner)}" for key, item in value.items()]
-            return "{\n" + ",\n".join(items) + "\n" + indent + "}"
-        if type(value) in (list, tuple):
-            if not value:
-                return "[]"
-            inner = indent + "  "
-            return "[\n" + ",\n".join(inner + text(item, inner) for item in value) + "\n" + indent + "]"
-        encoded = _SCALARS.encode(value)
-        if encoded[:1] in ("{", "["):  # a default() that returned a container
-            raise TypeError("not a scalar")
-        return encoded
-
-    try:
-        return text(data, "")
-    except (TypeError, ValueError):
-        return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
 
 
 def _known(codes: Iterable[str]) -> str:

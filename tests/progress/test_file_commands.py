@@ -13,7 +13,6 @@ from pathlib import Path
 
 from lms.cli import file_only
 from lms.demo import CATALOG_DIR
-from lms.progress.cli import _json_default, pretty_json
 
 PROBE = """
 import sys
@@ -92,21 +91,3 @@ def test_the_cached_catalogue_follows_the_files_and_never_hides_problems(tmp_pat
     broken = lms(tmp_path, *args)
     assert broken.returncode == 2 and "must not be negative" in broken.stderr
     assert lms(tmp_path, *args).returncode == 2  # told again: a refused catalogue is not cached
-
-
-def test_pretty_json_prints_what_json_dumps_prints():
-    from datetime import date
-    from decimal import Decimal
-
-    samples = [
-        {},
-        [],
-        {"a": [], "b": {}, "c": [1, 2.5, None, True, False, 'é\n"x"', Decimal("6"), Decimal("4.5")]},
-        [{"program": "P", "missing_ects": None, "as_of": date(2026, 6, 30)}, [[], [{}]], ("t", 1)],
-        {"nested": {"deeper": {"deepest": [1, {"k": "v"}]}}},
-        {1: "an int key", "b": 2},  # json's key conversion: told by json itself
-        "plain",
-        12,
-    ]
-    for sample in samples:
-        assert pretty_json(sample) == json.dumps(sample, ensure_ascii=False, indent=2, default=_json_default)
