@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,9 @@ import yaml
 
 MAX_DEPTH = 64  # far beyond any real catalogue (the deepest Cnam tree has 5 levels)
 _NO_KEY = object()
+_SCALARS: dict[tuple, Any] = {}  # (tag, text, implicit) -> the value built (immutable values only)
+_SCALARS_KEPT = 200_000
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), date, datetime})
 _TAGS = {yaml.MappingStartEvent: "tag:yaml.org,2002:map", yaml.SequenceStartEvent: "tag:yaml.org,2002:seq"}
 
 
@@ -157,31 +161,48 @@ def _build(loader: _Loader) -> Any:
     stack: list[LineDict | list] = []  # the open collections
     keys: list[Any] = []  # for each, a mapping's key waiting for its value
     document = None
-    while not loader.check_event(yaml.DocumentEndEvent):
+    constructors = loader.yaml_constructors
+    if len(_SCALARS) > _SCALARS_KEPT:
+        _SCALARS.clear()
+    while True:
         event = loader.get_event()
-        awaits_key = bool(stack) and isinstance(stack[-1], LineDict) and keys[-1] is _NO_KEY
-        if isinstance(event, yaml.AliasEvent):
-            raise refused(N_("aliases (*name) are not allowed in these files"))
-        if type(event) in _TAGS:
+        kind = type(event)
+        if kind is yaml.DocumentEndEvent:
+            break
+        awaits_key = bool(stack) and type(stack[-1]) is LineDict and keys[-1] is _NO_KEY
+        if kind is yaml.ScalarEvent:
+            # Most scalars repeat (codes, modes, keys): each distinct one is resolved and built once.
+            memo = (event.tag, event.value, event.implicit)
+            value = _SCALARS.get(memo, _NO_KEY)
+            if value is _NO_KEY:
+                tag = event.tag
+                if tag in (None, "!"):
+                    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                construct = constructors.get(tag, constructors[None])  # None: refuses the tag
+                value = construct(
+                    loader, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+                )
+                if type(value) in _IMMUTABLE:
+                    _SCALARS[memo] = value
+        elif kind in _TAGS:
             if awaits_key:
                 raise refused(N_("a key must be a plain word or number"))
-            if event.tag not in (None, "!", _TAGS[type(event)]):
+            if event.tag not in (None, "!", _TAGS[kind]):
                 raise refused(N_("tags such as {tag} are not allowed in these files"), tag=event.tag)
             if len(stack) >= MAX_DEPTH:
                 raise refused(N_("nested more than {depth} levels deep"), depth=MAX_DEPTH)
-            stack.append(LineDict() if isinstance(event, yaml.MappingStartEvent) else [])
-            if isinstance(stack[-1], LineDict):
-                stack[-1].line, stack[-1].key_lines = event.start_mark.line + 1, {}
+            if kind is yaml.MappingStartEvent:
+                mapping = LineDict()
+                mapping.line, mapping.key_lines = event.start_mark.line + 1, {}
+                stack.append(mapping)
+            else:
+                stack.append([])
             keys.append(_NO_KEY)
             continue
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             value, _key, awaits_key = stack.pop(), keys.pop(), False  # a collection is never a key
-        else:
-            tag = event.tag
-            if tag in (None, "!"):
-                tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-            construct = loader.yaml_constructors.get(tag, loader.yaml_constructors[None])  # None: refuses the tag
-            value = construct(loader, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+        else:  # an alias
+            raise refused(N_("aliases (*name) are not allowed in these files"))
         if awaits_key:
             if not isinstance(value, (str, int, float, bool)) and value is not None:
                 raise refused(N_("a key must be a plain word or number"))
@@ -190,11 +211,10 @@ def _build(loader: _Loader) -> Any:
             stack[-1].key_lines[value], keys[-1] = event.start_mark.line + 1, value
         elif not stack:
             document = value
-        elif isinstance(stack[-1], list):
+        elif type(stack[-1]) is list:
             stack[-1].append(value)
         else:
             stack[-1][keys[-1]], keys[-1] = value, _NO_KEY
-    loader.get_event()  # document end
     if not loader.check_event(yaml.StreamEndEvent):
         mark = loader.peek_event().start_mark
         raise yaml.composer.ComposerError("expected a single document", None, "but found another document", mark)
