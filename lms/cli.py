@@ -10,7 +10,9 @@ goes through the app's group like every other command.
 from __future__ import annotations
 
 import gc
+import os
 import sys
+from typing import NoReturn
 
 FILE_COMMANDS = ("audit", "rank", "plan")
 
@@ -20,6 +22,22 @@ def file_only(args: list[str]) -> bool:
     if not args or args[0] not in FILE_COMMANDS:
         return False
     return not any(arg == "--learner" or arg.startswith("--learner=") for arg in args[1:])
+
+
+def console_script() -> bool:
+    """Whether this process is the ``lms`` script itself (not a caller of :func:`main`)."""
+    return os.path.basename(getattr(sys.modules["__main__"], "__file__", None) or "") == "lms"
+
+
+def quick_exit(code: int) -> NoReturn:
+    """End a file-only command at once: its output flushed, without tearing down every object
+    (the cached catalogue's tens of thousands) one by one; nothing else is left to do."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: as Python itself would end
+        code = code or 1
+    os._exit(code)
 
 
 def main() -> None:
@@ -34,7 +52,12 @@ def main() -> None:
             from lms.progress.cli import audit_command, rank_command
 
             command = audit_command if args[0] == "audit" else rank_command
-        command.main(args[1:], prog_name=f"lms {args[0]}")
+        try:
+            command.main(args[1:], prog_name=f"lms {args[0]}")
+        except SystemExit as stop:
+            if console_script() and (stop.code is None or isinstance(stop.code, int)):
+                quick_exit(stop.code or 0)
+            raise
         return
 
     from flask.cli import FlaskGroup
