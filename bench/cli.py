@@ -33,7 +33,7 @@ def timed(command: list[str], calls: int, env: dict[str, str]) -> list[float]:
     samples = []
     for _ in range(calls):
         start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         samples.append((time.perf_counter() - start) * 1000)
     return samples
 
