@@ -36,10 +36,11 @@ from typing import Any, NoReturn
 
 import click
 
-from lms.progress.audit.catalogue import Catalog, CatalogError, ProgramDef
-from lms.progress.audit.catalogue_cache import read_catalog_cached
+from lms.progress.audit.catalogue_cache import CatalogueCache
+from lms.progress.audit.definitions import Catalog, ProgramDef
+from lms.progress.audit.documents import FormatError
 from lms.progress.audit.records import LearnerRecord
-from lms.progress.audit.transcripts import TranscriptError, read_transcript
+from lms.progress.audit.transcripts import read_transcript
 
 KNOWN_SHOWN = 30  # programme codes listed in an "unknown programme" message
 
@@ -131,17 +132,19 @@ def _as_date(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
 
-def read_inputs(catalog_paths: Sequence[str], transcript: str) -> tuple[Catalog, LearnerRecord]:
+def read_inputs(
+    catalog_paths: Sequence[str], transcript: str, cache: CatalogueCache | None = None
+) -> tuple[Catalog, LearnerRecord]:
     """Both files read and checked, every problem of both reported at once."""
     problems: list[str] = []
     catalog = record = None
     try:
-        catalog = read_catalog_cached(catalog_paths)
-    except CatalogError as error:
+        catalog = (cache or CatalogueCache(catalog_paths)).read()
+    except FormatError as error:  # CatalogError
         problems += error.problems
     try:
         record = read_transcript(transcript)
-    except TranscriptError as error:
+    except FormatError as error:  # TranscriptError
         problems += error.problems
     if problems:
         fail(problems)
@@ -275,10 +278,16 @@ def rank_command(catalog_paths: tuple[str, ...], transcript: str, as_of: datetim
     Prints a JSON list sorted by missing_ects, then programme code. Reads files only: no
     database needed. Exits 2 on bad input, with one FILE:LINE: problem line per problem on stderr.
     """
-    from lms.progress.audit.ranking import rank_rows
+    from lms.progress.audit.ranking import BlankRows, rank_rows
 
-    catalog, record = read_inputs(catalog_paths, transcript)
-    print_json(rank_rows(catalog.programs.values(), catalog.units, catalog.equivalences, record, _as_date(as_of)))
+    cache = CatalogueCache(catalog_paths)
+    catalog, record = read_inputs(catalog_paths, transcript, cache)
+    day = _as_date(as_of) or record.as_of or date.today()
+    kept = cache.sidecar(f"blanks-{day.isoformat()}")  # the blank audits of this catalogue on that day
+    blanks = BlankRows(cache.load_sidecar(kept))
+    print_json(rank_rows(catalog.programs.values(), catalog.units, catalog.equivalences, record, day, blanks))
+    if blanks.changed:
+        cache.store_sidecar(kept, blanks.known)
 
 
 @click.group("progress", help="Stored audits (progress snapshots).")

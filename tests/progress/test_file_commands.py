@@ -26,6 +26,7 @@ else:
     code = 0
 heavy = sorted(name for name in ("flask", "sqlalchemy", "lms.app", "lms.extensions") if name in sys.modules)
 sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
+sys.stderr.write(f"PYDANTIC={'pydantic' in sys.modules}\\n")  # the readers' models: only on a cache miss
 sys.exit(code)
 """
 
@@ -44,6 +45,7 @@ def transcript(tmp_path: Path) -> str:
 def test_which_commands_read_files_only():
     assert file_only(["audit", "--catalog", "x", "--transcript", "t", "--program", "P"])
     assert file_only(["rank", "--catalog", "x"])
+    assert file_only(["plan", "--catalog", "x", "--transcript", "t", "--program", "P", "--from", "2026-S1"])
     assert not file_only(["audit", "--learner", "100000W", "--program", "P"])
     assert not file_only(["audit", "--learner=100000W", "--program", "P"])
     assert not file_only(["db", "upgrade"]) and not file_only([])
@@ -58,6 +60,16 @@ def test_audit_and_rank_from_files_import_no_web_framework(tmp_path):
     ranked = lms(tmp_path, "rank", "--catalog", str(CATALOG_DIR), "--transcript", me)
     assert ranked.returncode == 0 and len(json.loads(ranked.stdout)) == 6
     assert "HEAVY=\n" in ranked.stderr
+    planned = lms(
+        tmp_path, "plan", "--catalog", str(CATALOG_DIR), "--transcript", me, "--program", "CC0400A", "--from", "2026-S1"
+    )
+    assert planned.returncode == 2 and "give one of --pace-units and --pace-ects" in planned.stderr
+    planned = lms(tmp_path, "plan", "--catalog", str(CATALOG_DIR), "--transcript", me, "--program", "CC0400A",
+                  "--from", "2026-S1", "--pace-units", "2")  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    assert json.loads(planned.stdout)["program"] == "CC0400A"
+    assert "HEAVY=\n" in planned.stderr
+    assert "PYDANTIC=False" in planned.stderr  # a cache hit and a right record build no pydantic model
     usage = lms(tmp_path, "audit", "--program", "LG02501A")
     assert usage.returncode == 2 and "give --catalog and --transcript" in usage.stderr
 

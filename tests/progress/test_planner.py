@@ -51,10 +51,12 @@ def occupied(slot: Slot, start) -> list[int]:
     return [term_index((slot.year, slot.semester), start)]
 
 
-def brute_force(program, units, record, slots, prefs, start, pinned=(), removed=(), last_index=5):
+def brute_force(program, units, record, slots, prefs, start, pinned=(), removed=(), last_index=5, reserved=0):
     """The earliest completion index over every assignment of each unit to nothing or one of its
-    acceptable offerings; None when no assignment completes."""
+    acceptable offerings; None when no assignment completes. ``reserved``: the start term's pace
+    already taken (registered units, validated at its end)."""
     held = {entry.unit for entry in record.results}
+    registered = [entry.unit for entry in record.results if entry.status == "registered"]
     codes = sorted({slot.unit for slot in slots} - set(removed) - held)
     choices = []
     for code in codes:
@@ -77,13 +79,13 @@ def brute_force(program, units, record, slots, prefs, start, pinned=(), removed=
             load = Fraction(1) if prefs.pace_kind == "units" else Fraction(units[code].ects) / len(terms)
             for t in terms:
                 loads[t] = loads.get(t, 0) + load
-        if any(load > prefs.pace for load in loads.values()):
+        if any(load + (reserved if t == 0 else 0) > prefs.pace for t, load in loads.items()):
             continue
         chosen = [code for code, slot in zip(codes, assignment, strict=True) if slot is not None]
         end = max((occupied(slot, start)[-1] for slot in assignment if slot is not None), default=0)
         if best is not None and end >= best:
             continue
-        if audit(program, units, [], with_validated(record, chosen), TODAY)["status"] == "complete":
+        if audit(program, units, [], with_validated(record, chosen + registered), TODAY)["status"] == "complete":
             best = end
     return best
 
@@ -186,6 +188,30 @@ def test_pinned_and_removed_units_match_brute_force():
         assert not set(planned) & set(removed)
         held = {entry.unit for entry in record.results}
         assert set(pinned) - held <= set(planned)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_registered_units_take_the_start_term_s_pace_as_brute_force_says(seed):
+    rng = random.Random(5000 + seed)
+    program, units, record, slots, prefs = random_instance(rng)
+    held = {entry.unit for entry in record.results}
+    taking = rng.sample([code for code in units if code not in held], rng.randint(1, 2))
+    record = LearnerRecord("1", results=record.results + tuple(ResultEntry(c, status="registered") for c in taking))
+    reserved = len(taking) if prefs.pace_kind == "units" else sum(Fraction(units[c].ects) for c in taking)
+    start = (2026, "S1")
+    result = plan(program, units, [], record, slots, prefs, start, as_of=TODAY, horizon_years=3)
+    if result.already_complete:  # the registered units suffice: validated at the end of the start term
+        assert audit(program, units, [], with_validated(record, taking), TODAY)["status"] == "complete"
+        return
+    expected = brute_force(program, units, record, slots, prefs, start, reserved=reserved)
+    if expected is None:
+        assert result.completion is None
+        return
+    assert result.exact and term_index(result.completion, start) == expected
+    first = [u for u in result.terms[0].units if u.slot is not None] if result.terms else []
+    load = sum((1 if prefs.pace_kind == "units" else Fraction(units[u.code].ects) / (2 if u.slot.semester == "A" else 1))
+               for u in first)  # fmt: skip
+    assert not first or load + reserved <= prefs.pace
 
 
 # --- the real catalogue ------------------------------------------------------------------------------------

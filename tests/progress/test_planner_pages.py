@@ -17,7 +17,7 @@ from lms.progress import study_plans as planning
 from lms.progress.audit.planner import Preferences
 from lms.progress.audit.records import ResultEntry
 from lms.progress.models import StudyPlan
-from lms.timetable.models import Offering, Semester
+from lms.timetable.models import Modality, Offering, Semester
 from tests.helpers import csrf_token, login
 
 PASSWORD = "demo-lms-2026"
@@ -136,9 +136,16 @@ def test_recheck_after_offering_moves_and_after_a_result(demo_app):
             offering = db.session.get(Offering, published["offering_id"])
             offering.semester = Semester.S1 if offering.semester != Semester.S1 else Semester.S2
             offering.academic_year = 2025
-        else:  # every offering assumed: the unit stops being taught at all
+        else:  # every offering assumed (registered units fill the first term): the unit stops being
+            # taught in the planned mode (moved to a mode it had nowhere: no offering collides)
             unit_id = db.session.scalar(sa.select(Unit.id).where(Unit.code == entry["code"]))
-            db.session.execute(sa.update(Offering).where(Offering.unit_id == unit_id).values(academic_year=2019))
+            modes = set(db.session.scalars(sa.select(Offering.modality).where(Offering.unit_id == unit_id)))
+            other = next(mode for mode in Modality if mode not in modes)
+            db.session.execute(
+                sa.update(Offering)
+                .where(Offering.unit_id == unit_id, Offering.modality == Modality(entry["modality"]))
+                .values(modality=other)
+            )
         db.session.flush()
         before = notices("plan_broken")
         assert planning.recheck_plans([learner_id], as_of=TODAY) == 1

@@ -20,6 +20,8 @@ SOURCES = [
     "lms/progress/audit/catalogue.py",
     "lms/progress/audit/requirements.py",
     "lms/progress/audit/transcripts.py",
+    "lms/progress/audit/transcript_models.py",
+    "lms/progress/audit/documents.py",
     "lms/progress/audit/yamlsource.py",
     "lms/catalog/problems.py",
 ]

@@ -8,17 +8,26 @@ formats.md (:mod:`.yamlsource`). A malformed catalogue is refused as a whole wit
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationError, create_model, model_validator
 from pydantic_core import ErrorDetails
 
-from lms.progress.audit.requirements import UNIT_CODE, RequirementNode, UnitCode, slot_repeats, tree_problems
-from lms.progress.audit.requirements import slots as tree_slots
+from lms.progress.audit.definitions import (
+    DEFAULT_MARK,
+    MODALITIES,
+    PROGRAM_KINDS,
+    UNIT_CODE,
+    Catalog,
+    EquivalenceDef,
+    OfferingDef,
+    ProgramDef,
+    UnitDef,
+    catalog_files,
+)
+from lms.progress.audit.requirements import RequirementNode, UnitCode, slot_repeats, tree_problems
 from lms.progress.audit.yamlsource import (
     N_,
     FormatError,
@@ -33,78 +42,27 @@ from lms.progress.audit.yamlsource import (
     worded,
 )
 
-PROGRAM_KINDS = tuple(
-    "licence licence_pro master ingenieur titre_rncp deust certificat_competence certificat_specialisation"
-    " certificat_professionnel micro_certification diplome_etablissement doctorat".split()
-)
-MODALITIES = tuple(
-    "presentiel_jour presentiel_soir hybride_jour hybride_soir foad distance_planifiee_jour distance_planifiee_soir".split()
-)
-DEFAULT_MARK = Decimal(10)
 TO_DECIMAL = AfterValidator(lambda number: Decimal(str(number)))  # 12.3 is exactly 12.3, 6 stays 6
 PROGRAM_CODE = r"^[A-Z0-9]{2,20}$"
 CENTRE_CODE = r"^[A-Z0-9]{2,10}$"
+__all__ = [  # the definitions live in .definitions (no pydantic); read here, and named from here too
+    "DEFAULT_MARK",
+    "MODALITIES",
+    "PROGRAM_KINDS",
+    "Catalog",
+    "CatalogError",
+    "EquivalenceDef",
+    "OfferingDef",
+    "ProgramDef",
+    "UnitDef",
+    "catalog_files",
+    "read_catalog",
+]
 
 
 class CatalogError(FormatError):
     """Every problem found in catalogue files: ``details`` (:class:`Problem`), ``problems`` (their
     English lines ``FILE:LINE: what is wrong``)."""
-
-
-@dataclass(frozen=True)
-class UnitDef:
-    code: str
-    title: str
-    ects: Decimal
-    kind: str
-    level: str | None
-
-
-@dataclass(frozen=True)
-class EquivalenceDef:
-    units: tuple[str, ...]
-    counts_as: str
-
-
-@dataclass(frozen=True)
-class ProgramDef:
-    code: str
-    version: str
-    title: str
-    kind: str
-    level: int | None
-    entry_level: int | None
-    ects: Decimal
-    pass_mark: Decimal
-    validity_years: int | None
-    requirements: dict[str, Any]
-
-    @cached_property
-    def slots(self) -> dict[str, Decimal]:
-        """The free slots of the tree (formats.md section 1), code -> ECTS: what an exception's
-        ``for`` may name besides the tree's units."""
-        return {code: Decimal(str(leaf["ects"])) for code, leaf in tree_slots(self.requirements).items()}
-
-
-@dataclass(frozen=True)
-class OfferingDef:
-    unit: str
-    year: int
-    semester: str
-    modality: str
-    centre: str
-    capacity: int | None
-
-
-@dataclass
-class Catalog:
-    units: dict[str, UnitDef] = field(default_factory=dict)
-    equivalences: list[EquivalenceDef] = field(default_factory=list)
-    programs: dict[tuple[str, str], ProgramDef] = field(default_factory=dict)
-    offerings: list[OfferingDef] = field(default_factory=list)
-    # Where each unit and (programme, version) was read, as "FILE:LINE" (not part of equality).
-    unit_origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
-    program_origins: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _number(**constraints: Any) -> Any:
@@ -218,17 +176,6 @@ SECTIONS = {  # section: (entry model, how people name an entry)
 CatalogueFile = create_model(
     "CatalogueFile", __base__=StrictModel, **{key: (list[dict] | None, None) for key in SECTIONS}
 )
-
-
-def catalog_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and the ``*.yaml``/``*.yml`` files of folders named, in a stable order."""
-    files: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
-        else:
-            files.append(path)
-    return files
 
 
 def read_catalog(

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.definitions import EquivalenceDef, ProgramDef, UnitDef
 from lms.progress.audit.holdings import (
     HYPOTHETICAL,
     REGISTERED,

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.definitions import EquivalenceDef, ProgramDef, UnitDef
 from lms.progress.audit.numbers import half_units, shift_years
 from lms.progress.audit.records import LearnerRecord
 from lms.progress.audit.shape import Option, Shape

@@ -23,13 +23,12 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.definitions import EquivalenceDef, ProgramDef, UnitDef, unit_codes
 from lms.progress.audit.engine import audit
 from lms.progress.audit.figures import counted_ects
 from lms.progress.audit.holdings import read_holdings
 from lms.progress.audit.records import LearnerRecord
 from lms.progress.audit.report import leaves, missing_leaves
-from lms.progress.audit.requirements import unit_codes
 from lms.progress.audit.shape import shape_of
 
 CERTIFICATE_PREFIX = "certificat_"
@@ -169,9 +168,11 @@ def rank(
     equivalences: Sequence[EquivalenceDef],
     record: LearnerRecord,
     as_of: date | None = None,
+    blanks: BlankAudits | None = None,
 ) -> list[Ranked]:
     """Every programme (newest version of each) audited for ``record`` and sorted as ``lms rank``
-    sorts."""
+    sorts. ``blanks``: where the audits of someone new come from (default: this process's)."""
+    blanks = blanks or BLANKS
     newest = newest_versions(programs)
     as_of = as_of or record.as_of or date.today()
     held = {result.unit for result in record.results} | {credit.unit for credit in record.credits}
@@ -182,13 +183,13 @@ def rank(
     ranked = []
     for code in sorted(newest):
         program = newest[code]
-        tree = set(unit_codes(program.requirements))
-        relevant = tree.union(*(sources[unit] for unit in tree if unit in sources))
+        tree = program.tree_units
+        relevant = set(tree).union(*(sources[unit] for unit in tree if unit in sources))
         if code in decided or not held.isdisjoint(relevant):
             result = audit(program, units, equivalences, record, as_of)
         else:  # nothing the learner holds or is taking can count here: the audit of someone new,
             own = read_holdings(program, units, record, as_of)  # with what the learner holds unused
-            blank = BLANKS.audit(program, units, equivalences, relevant, as_of)
+            blank = blanks.audit(program, units, equivalences, relevant, as_of)
             result = {**blank, "unused": sorted(own.validated), "warnings": own.warnings}
         ranked.append(Ranked(program, result))
     ranked.sort(key=lambda r: rank_key(r.row))
@@ -225,6 +226,34 @@ class BlankAudits:
 
 
 BLANKS = BlankAudits()
+ROW_KEYS = ("status", "earned_ects", "missing_ects")  # what a row reads of an audit
+
+
+class BlankRows(BlankAudits):
+    """Blank audits for ``lms rank`` across calls: only what a row reads of each (:data:`ROW_KEYS`),
+    for one catalogue and one audit date, loaded from and saved to wherever the caller keeps them
+    (the catalogue's cache: :meth:`CatalogueCache.sidecar`). ``known`` maps (code, version) to the
+    row's values; ``changed`` says whether audits were added since."""
+
+    def __init__(self, known: Mapping[tuple[str, str], dict[str, Any]] | None = None) -> None:
+        super().__init__()
+        self.known = dict(known or {})
+        self.changed = False
+
+    def audit(
+        self,
+        program: ProgramDef,
+        units: Mapping[str, UnitDef],
+        equivalences: Sequence[EquivalenceDef],
+        relevant: set[str],
+        as_of: date,
+    ) -> dict[str, Any]:
+        key = (program.code, program.version)
+        if key not in self.known:
+            result = super().audit(program, units, equivalences, relevant, as_of)
+            self.known[key] = {name: result[name] for name in ROW_KEYS}
+            self.changed = True
+        return self.known[key]
 
 
 def rank_rows(
@@ -233,9 +262,10 @@ def rank_rows(
     equivalences: Sequence[EquivalenceDef],
     record: LearnerRecord,
     as_of: date | None = None,
+    blanks: BlankAudits | None = None,
 ) -> list[dict[str, Any]]:
     """The output of ``lms rank``: :func:`rank` as one row per programme."""
-    return [ranked.row for ranked in rank(programs, units, equivalences, record, as_of)]
+    return [ranked.row for ranked in rank(programs, units, equivalences, record, as_of, blanks)]
 
 
 # --- a cheap test before auditing many programmes -----------------------------------------------

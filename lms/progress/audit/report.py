@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from lms.progress.audit.catalogue import ProgramDef, UnitDef
+from lms.progress.audit.definitions import ProgramDef, UnitDef
 from lms.progress.audit.holdings import REGISTERED, VALIDATED, Compensation, Holdings
 from lms.progress.audit.numbers import ects_number, half_units
 from lms.progress.audit.shape import Node, Option, Shape

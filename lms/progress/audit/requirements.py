@@ -10,8 +10,7 @@ exception naming it; a group is ``{"all": [...]}`` or ``{"choose": N, "of": [...
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -27,9 +26,10 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from lms.progress.audit.definitions import UNIT_CODE, slot_leaves, unit_codes  # noqa: F401 (named from here too)
+from lms.progress.audit.definitions import tree_slots as slots  # noqa: F401
 from lms.progress.audit.yamlsource import N_, Msg, StrictModel, locate, msg, problem, refuse, worded
 
-UNIT_CODE = re.compile(r"^[A-Z0-9]{3,12}$")
 GROUP_KEYS = {"all", "choose", "credits", "of", "label", "compensation"}
 SCALAR_KEYS = {"unit", "slot", "ects", "label", "choose", "credits", "min_average", "floor", "within_years"}
 TREE_WORDS = {
@@ -231,31 +231,8 @@ def slot_repeats(node: dict[str, Any]) -> list[tuple[tuple[str | int, ...], Msg]
     """A slot code is unique within its programme: the later uses of one, at their paths."""
     seen: set[str] = set()
     repeats = []
-    for path, leaf in _slot_leaves(node, ()):
+    for path, leaf in slot_leaves(node, ()):
         if leaf["slot"] in seen:
             repeats.append((path, msg(N_("slot {code} appears more than once in the programme"), code=leaf["slot"])))
         seen.add(leaf["slot"])
     return repeats
-
-
-def _slot_leaves(node: dict[str, Any], path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], dict]]:
-    if "slot" in node:
-        yield path, node
-        return
-    key = "all" if "all" in node else "of"
-    for i, child in enumerate(node.get(key, ())):
-        yield from _slot_leaves(child, (*path, key, i))
-
-
-def unit_codes(node: dict[str, Any]) -> Iterator[str]:
-    """Every unit code named by a tree in normal form, in order of appearance (slots are no units)."""
-    if "unit" in node:
-        yield node["unit"]
-        return
-    for child in node.get("all", node.get("of", [])):
-        yield from unit_codes(child)
-
-
-def slots(node: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The free slots of a tree in normal form, by code, in order of appearance."""
-    return {leaf["slot"]: leaf for _path, leaf in _slot_leaves(node, ())}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from lms.progress.audit.catalogue import ProgramDef, UnitDef
+from lms.progress.audit.definitions import ProgramDef, UnitDef
 from lms.progress.audit.numbers import half_units
 
 # A leaf's tie-break is at most this (costs keep them below PENALTY_UNIT in total, see solver.py).

@@ -10,11 +10,13 @@ API
     check_plan(schedule, program, units, equivalences, record, slots, start, as_of=None)
         -> list[Problem]                                                               (check.py)
     extend_slots(slots, through_year) -> list[Slot]                                    (terms.py)
+    plan_from_files(program, catalog, record, preferences, start) -> (dict, warnings)  (files.py)
     start_term(day) -> (year, semester)                                                (terms.py)
 
 The values planned and returned (:class:`Slot`, :class:`Preferences`, :class:`Plan`,
 :class:`Problem`...) are in plans.py; whether a set of units completes the programme (the
-engine, memoised) in completion.py; placing units on offerings by a term in scheduler.py.
+engine, memoised) in completion.py; placing units on offerings by a term in scheduler.py; ``lms
+plan`` (the inputs from a catalogue's offerings, the JSON of formats.md section 7) in files.py.
 
 Inputs
 ------
@@ -35,7 +37,9 @@ Rules and choices
 - A unit is planned on one of its acceptable offerings in that offering's semester. An annual
   (``A``) offering is taught over both semesters of its year: it takes one place in *each*
   semester's pace (with an ECTS pace, half its ECTS in each) and is completed at the end of S2.
-- Registered units (under way) are assumed to pass. Activities (UA) that have no offering at all
+- Registered units (under way) are assumed to pass at the end of the start term, and take their
+  place in its pace (formats.md section 7; ``plan(..., registered_pace=False)`` leaves the pace
+  free). Activities (UA) that have no offering at all
   (professional experience, mémoire...) are validated by decision, not taught: they are planned
   in the completion term, outside the pace.
 - A plan *completes* the programme when the audit engine says ``complete`` for the record with

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.definitions import EquivalenceDef, ProgramDef, UnitDef
 from lms.progress.audit.planner.completion import Completes, held_units
 from lms.progress.audit.planner.plans import Problem, Slot
 from lms.progress.audit.planner.terms import Term, term_index

@@ -8,7 +8,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.definitions import EquivalenceDef, ProgramDef, UnitDef
 from lms.progress.audit.engine import audit
 from lms.progress.audit.records import LearnerRecord, ResultEntry
 

@@ -22,9 +22,12 @@ class SlotOption(NamedTuple):
 class Scheduler:
     """Exact: can these units be placed on their options by term ``last`` with the pace as capacity?"""
 
-    def __init__(self, options: Mapping[str, list[SlotOption]], pace: Fraction):
+    def __init__(
+        self, options: Mapping[str, list[SlotOption]], pace: Fraction, reserved: Mapping[int, Fraction] | None = None
+    ):
         self.options = options  # unit -> its options, earliest first
         self.pace = pace
+        self.reserved = {term: load for term, load in (reserved or {}).items() if load}  # pace already taken
         self.steps = 0
         self.budget: Budget | None = None
 
@@ -32,7 +35,7 @@ class Scheduler:
         """An offering for each unit, or None when they do not fit (a backtracking search, the
         units with the fewest options first, failed partial loads remembered)."""
         order = sorted(codes, key=lambda code: (sum(1 for o in self.options[code] if o.terms[-1] <= last), code))
-        loads: dict[int, Fraction] = {}
+        loads: dict[int, Fraction] = dict(self.reserved)
         chosen: dict[str, Slot] = {}
         failed: set[tuple[int, tuple]] = set()
 

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef, UnitDef
+from lms.progress.audit.definitions import EquivalenceDef, ProgramDef, UnitDef, unit_codes
 from lms.progress.audit.planner.completion import Completes, held_units
 from lms.progress.audit.planner.plans import Plan, PlannedTerm, PlannedUnit, Preferences, Problem, Slot
 from lms.progress.audit.planner.scheduler import Budget, BudgetExceeded, Scheduler, SlotOption
 from lms.progress.audit.planner.terms import Term, occupies, term_at
 from lms.progress.audit.records import LearnerRecord
-from lms.progress.audit.requirements import unit_codes
 
 HORIZON_YEARS = 12
 SEARCH_BUDGET = 15_000
@@ -34,11 +33,12 @@ class Bound:
     activities: set[str]
     activity_ects: Fraction
     biggest: Fraction
+    reserved: Fraction = Fraction(0)  # the start term's pace the registered units take
 
     def possible(self, missing: Fraction | None, included: frozenset[str], last: int) -> bool:
         if missing is None:
             return False
-        capacity = self.pace * (last + 1)
+        capacity = self.pace * (last + 1) - min(self.reserved, self.pace)
         course = [code for code in included if code not in self.activities]
         still = max(missing - self.activity_ects, Fraction(0))
         if self.kind == "ects":
@@ -110,8 +110,12 @@ def plan(
     removed: Iterable[str] = (),
     as_of: date | None = None,
     horizon_years: int = HORIZON_YEARS,
+    registered_pace: bool = True,
 ) -> Plan:
-    """The plan completing ``program`` at the earliest term (see the package docstring)."""
+    """The plan completing ``program`` at the earliest term (see the package docstring).
+
+    ``registered_pace``: the units the record shows as registered take their place in the start
+    term's pace (formats.md section 7: they are validated at the end of that term)."""
     as_of = as_of or record.as_of or date.today()
     completes = Completes(program, units, equivalences, record, as_of)
     if completes(frozenset()):
@@ -125,7 +129,8 @@ def plan(
     horizon = 2 * horizon_years - 1  # last term index
     offerings = _offerings(candidates, units, slots, preferences, start, horizon)
     options, activities = offerings.options, offerings.activities
-    scheduler = Scheduler(options, pace)
+    reserved = _registered_load(registered, units, preferences.pace_kind) if registered_pace else Fraction(0)
+    scheduler = Scheduler(options, pace, {0: reserved})
 
     def usable(code: str, last: int) -> bool:
         return code in activities or any(o.terms[-1] <= last for o in options[code])
@@ -153,6 +158,7 @@ def plan(
         activities=activities,
         activity_ects=sum((Fraction(str(units[code].ects)) for code in reachable if code in activities), Fraction(0)),
         biggest=max((Fraction(str(units[code].ects)) for code in course), default=Fraction(0)),
+        reserved=reserved,
     )
     budget = Budget(completes, scheduler, SEARCH_BUDGET)
 
@@ -194,6 +200,14 @@ def plan(
             break
         best = found
     return _make_plan(start, best, set(pinned), preferences, exact)
+
+
+def _registered_load(registered: Iterable[str], units: Mapping[str, UnitDef], pace_kind: str) -> Fraction:
+    """The place the registered units (of the catalogue) take in the start term's pace."""
+    known = [code for code in registered if code in units]
+    if pace_kind == "ects":
+        return sum((Fraction(str(units[code].ects)) for code in known), Fraction(0))
+    return Fraction(len(known))
 
 
 def _last_term(found: Schedule, start: Term) -> int:
