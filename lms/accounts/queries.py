@@ -46,7 +46,7 @@ class AccountLine:
 def account_page(text: str = "", role: Role | None = None, page: int = 1, per_page: int = 50) -> Page[AccountLine]:
     """Accounts whose name, e-mail address or learner number holds every word of ``text`` (accents
     and case ignored), holding ``role`` if given, by name: a count and one page whatever the data."""
-    condition = matches_words(text, User.search_key, sa.func.lower(Learner.learner_number))
+    condition = matches_words(text, User.search_key, (Learner.learner_number, Learner.user_id))
     if role is not None:
         condition = sa.and_(
             condition, sa.exists().where(UserRole.user_id == User.id, UserRole.role == role).correlate(User)
