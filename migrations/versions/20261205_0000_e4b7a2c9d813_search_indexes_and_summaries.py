@@ -74,9 +74,104 @@ def downgrade_search():
             op.execute(f"DROP TABLE IF EXISTS {fts}")
 
 
+def upgrade_summaries():
+    op.create_table(
+        "report_overview",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("value", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_report_overview")),
+    )
+    op.create_table(
+        "report_award_durations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("programme_id", sa.Integer(), nullable=True),
+        sa.Column("academic_year", sa.Integer(), nullable=True),
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("awards", sa.Integer(), nullable=False),
+        sa.Column("median_days", sa.Numeric(precision=10, scale=1), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["programme_id"],
+            ["programmes.id"],
+            name=op.f("fk_report_award_durations_programme_id_programmes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_award_durations")),
+    )
+    op.create_index(
+        "ix_report_award_durations_filter",
+        "report_award_durations",
+        ["kind", "academic_year", "programme_id"],
+        unique=False,
+    )
+    op.create_table(
+        "report_intake_applications",
+        sa.Column("intake_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("applications", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["intake_id"],
+            ["intakes.id"],
+            name=op.f("fk_report_intake_applications_intake_id_intakes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("intake_id", "status", name=op.f("pk_report_intake_applications")),
+    )
+    op.create_table(
+        "report_dormant_enrolments",
+        sa.Column("enrolment_id", sa.Integer(), nullable=False),
+        sa.Column("programme_id", sa.Integer(), nullable=False),
+        sa.Column("programme_code", sa.String(length=40), nullable=False),
+        sa.Column("version", sa.String(length=40), nullable=False),
+        sa.Column("learner_number", sa.String(length=20), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("enrolled_on", sa.Date(), nullable=False),
+        sa.Column("last_registration_year", sa.Integer(), nullable=True),
+        sa.Column("last_result_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["enrolment_id"],
+            ["enrolments.id"],
+            name=op.f("fk_report_dormant_enrolments_enrolment_id_enrolments"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["programme_id"],
+            ["programmes.id"],
+            name=op.f("fk_report_dormant_enrolments_programme_id_programmes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("enrolment_id", name=op.f("pk_report_dormant_enrolments")),
+    )
+    op.create_index(
+        "ix_report_dormant_enrolments_order",
+        "report_dormant_enrolments",
+        ["programme_code", "name", "learner_number", "enrolment_id"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_report_dormant_enrolments_programme",
+        "report_dormant_enrolments",
+        ["programme_id", "name", "learner_number", "enrolment_id"],
+        unique=False,
+    )
+
+
+def downgrade_summaries():
+    op.drop_index("ix_report_dormant_enrolments_programme", table_name="report_dormant_enrolments")
+    op.drop_index("ix_report_dormant_enrolments_order", table_name="report_dormant_enrolments")
+    op.drop_table("report_dormant_enrolments")
+    op.drop_table("report_intake_applications")
+    op.drop_index("ix_report_award_durations_filter", table_name="report_award_durations")
+    op.drop_table("report_award_durations")
+    op.drop_table("report_overview")
+
+
 def upgrade():
     upgrade_search()
+    upgrade_summaries()
 
 
 def downgrade():
+    downgrade_summaries()
     downgrade_search()
