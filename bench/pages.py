@@ -204,6 +204,10 @@ def page_list(offering_id: int, programme: str, learner, tutor, admin) -> list[t
         ("admin offerings list, paged", "/admin/timetable/offerings", admin),
         ("admin accounts search (q=mar)", "/admin/accounts/?q=mar", admin),
         ("learner search (q=mar)", "/learners/?q=mar", admin),
+        ("admin home (/), overview counts", "/", admin),
+        ("report time to diploma", "/reports/time-to-diploma", admin),
+        ("report intakes", "/reports/intakes", admin),
+        ("report dropouts", "/reports/dropouts", admin),
     ]
 
 

@@ -37,6 +37,14 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the search indexes' tables and indexes (FTS5, pg_trgm) out of the comparison with the
+    models, which do not declare them (lms.core.search)."""
+    from lms.core.search import is_index_machinery
+
+    return not (reflected and is_index_machinery(type_, name))
+
+
 def process_revision_directives(context_, revision, directives):
     if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
         directives[:] = []
@@ -49,7 +57,9 @@ def run_migrations_online():
         metadata = migrate_ext.db.metadata
         conf_args = dict(migrate_ext.configure_args)
         conf_args.setdefault("process_revision_directives", process_revision_directives)
-        conf_args.update(render_item=render_item, compare_type=True, compare_server_default=False)
+        conf_args.update(
+            render_item=render_item, include_object=include_object, compare_type=True, compare_server_default=False
+        )
 
         # pytest-alembic hands over an Engine; a caller may also pass an open Connection.
         connectable = config.attributes.get("connection")

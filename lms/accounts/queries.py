@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from lms.accounts.models import Learner, Role, User, UserRole
-from lms.core.paging import Page, paginate
+from lms.core.paging import LOOK_AHEAD, Page, paginate
 from lms.core.search import matches_words
 from lms.extensions import db
 
@@ -45,14 +45,14 @@ class AccountLine:
 
 def account_page(text: str = "", role: Role | None = None, page: int = 1, per_page: int = 50) -> Page[AccountLine]:
     """Accounts whose name, e-mail address or learner number holds every word of ``text`` (accents
-    and case ignored), holding ``role`` if given, by name: a count and one page whatever the data."""
-    condition = matches_words(text, User.search_key, sa.func.lower(Learner.learner_number))
+    and case ignored), holding ``role`` if given, by name: a count (a few pages ahead) and one page whatever the data."""
+    condition = matches_words(text, User.search_key, (Learner.learner_number, Learner.user_id))
     if role is not None:
         condition = sa.and_(
             condition, sa.exists().where(UserRole.user_id == User.id, UserRole.role == role).correlate(User)
         )
     query = sa.select(User, Learner.learner_number).outerjoin(Learner, Learner.user_id == User.id).where(condition)
-    found = paginate(query.order_by(User.name, User.id), page, per_page)
+    found = paginate(query.order_by(User.name, User.id), page, per_page, look_ahead=LOOK_AHEAD)
     return found.with_rows([AccountLine(user, number) for user, number in found.rows])
 
 

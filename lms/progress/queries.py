@@ -202,7 +202,7 @@ def search_learners(text: str, viewer: User, limit: int = 50) -> list[tuple[Lear
     rows = db.session.execute(
         sa.select(Learner, User.name, User.email)
         .join(User, Learner.user_id == User.id)
-        .where(matches_words(text, User.search_key, sa.func.lower(Learner.learner_number)))
+        .where(matches_words(text, User.search_key, (Learner.learner_number, Learner.user_id)))
         .where(directed_learners(viewer, Learner.id))
         .order_by(User.name)
         .limit(limit)

@@ -3,7 +3,8 @@ thousand rows instead of grouping millions of results at each request."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -48,3 +49,64 @@ class LearnerActivity(db.Model):
     learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
     last_registration_year: Mapped[int | None]
     last_result_at: Mapped[datetime | None]
+
+
+class OverviewCount(db.Model):
+    """One figure of the administrators' overview panel (learners, active enrolments, ...)."""
+
+    __tablename__ = "report_overview"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    value: Mapped[int]
+
+
+class AwardDuration(db.Model):
+    """A median time to diploma, for one filter of the report: ``kind`` "programme" (one line per
+    programme, ``programme_id`` that programme), "modality" or "overall" (``programme_id`` the
+    programme filter, NULL for every programme); ``academic_year`` the year filter (NULL: every
+    year); ``key`` the programme code or the modality ("" unknown)."""
+
+    __tablename__ = "report_award_durations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"))
+    academic_year: Mapped[int | None]
+    key: Mapped[str] = mapped_column(sa.String(40))
+    awards: Mapped[int]
+    median_days: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 1))
+
+    __table_args__ = (sa.Index("ix_report_award_durations_filter", "kind", "academic_year", "programme_id"),)
+
+
+class IntakeApplicationCount(db.Model):
+    """Applications of one intake in one status (the intakes report's funnels)."""
+
+    __tablename__ = "report_intake_applications"
+
+    intake_id: Mapped[int] = mapped_column(sa.ForeignKey("intakes.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    applications: Mapped[int]
+
+
+class DormantEnrolment(db.Model):
+    """One line of the dropout-risk list as last computed (:mod:`lms.reports.queries.dropouts`),
+    in the list's order by its indexes."""
+
+    __tablename__ = "report_dormant_enrolments"
+
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id", ondelete="CASCADE"))
+    programme_code: Mapped[str] = mapped_column(sa.String(40))
+    version: Mapped[str] = mapped_column(sa.String(40))
+    learner_number: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    enrolled_on: Mapped[date] = mapped_column(sa.Date)
+    last_registration_year: Mapped[int | None]
+    last_result_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        sa.Index("ix_report_dormant_enrolments_order", "programme_code", "name", "learner_number", "enrolment_id"),
+        sa.Index("ix_report_dormant_enrolments_programme", "programme_id", "name", "learner_number", "enrolment_id"),
+    )

@@ -53,14 +53,15 @@ def lms_nav_items(user) -> list[NavItem]:
 def lms_dashboard_panels(user) -> list[DashboardPanel]:
     if Role.ADMIN not in user.roles:
         return []
-    from lms.reports.queries import overview
+    from lms.reports.queries import OVERVIEW, overview, summary_moment
 
     current = academic_year(utcnow().date())
+    as_of = summary_moment(OVERVIEW)  # None: no summary yet, counted now
     return [
         DashboardPanel(
             _l("Overview"),
             "reports/_panel_overview.html",
-            {"overview": overview(current), "current_year": current},
+            {"overview": overview(current, summarised=as_of is not None), "current_year": current, "as_of": as_of},
             order=5,
         )
     ]

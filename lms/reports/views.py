@@ -80,11 +80,14 @@ def index():
 @roles_required(*REPORTERS)
 def intakes():
     scope, filters, page = _context()
-    lines = queries.intake_lines(scope, filters)
+    as_of = queries.summary_moment(queries.INTAKES)  # None: no summary yet, counted now
+    found = queries.intake_page(scope, filters, _int_arg("page") or 1, summarised=as_of is not None)
     return render_template(
         "reports/intakes.html",
-        lines=lines,
-        funnels=queries.programme_funnels(lines),
+        found=found,
+        lines=found.rows,
+        as_of=as_of,
+        funnels=queries.funnels(scope, filters, summarised=as_of is not None),
         statuses=queries.FUNNEL,
         status_labels={status: exports.status_label(status) for status in queries.FUNNEL},
         **page,
@@ -117,7 +120,13 @@ def cohorts():
 @roles_required(*REPORTERS)
 def time_to_diploma():
     scope, filters, page = _context()
-    return render_template("reports/time_to_diploma.html", report=queries.time_to_diploma(scope, filters), **page)
+    # Administrators read the summary the task queue keeps; a director's programmes are few: live.
+    as_of = queries.summary_moment(queries.DURATIONS) if scope.programme_ids is None else None
+    if as_of is not None:
+        report = queries.summarised_time_to_diploma(filters)
+    else:
+        report = queries.time_to_diploma(scope, filters)
+    return render_template("reports/time_to_diploma.html", report=report, as_of=as_of, **page)
 
 
 @bp.route("/dropouts")
@@ -126,7 +135,10 @@ def dropouts():
     scope, filters, page = _context()
     number = _int_arg("page") or 1
     as_of = queries.activity_time()  # None: no summary yet, read from every registration and result
-    found = queries.dormant_page(scope, filters, utcnow().date(), number, summarised=as_of is not None)
+    if as_of is not None:
+        found = queries.summarised_dormant_page(scope, filters, number)
+    else:
+        found = queries.dormant_page(scope, filters, utcnow().date(), number)
     return render_template("reports/dropouts.html", found=found, as_of=as_of, **page)
 
 

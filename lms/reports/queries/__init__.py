@@ -9,6 +9,7 @@ the same figures.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -16,6 +17,7 @@ from lms.accounts.models import Learner, Role, UserRole
 from lms.catalog.models import ProgrammeVersion, Unit
 from lms.extensions import db
 from lms.intakes.models import Application, ApplicationStatus, Enrolment, EnrolmentStatus, Intake
+from lms.reports.models import OverviewCount, ReportSummary
 from lms.reports.queries.cohorts import Bin, Cohort, bin_width, cohorts, make_bins
 from lms.reports.queries.common import (
     Filters,
@@ -27,9 +29,31 @@ from lms.reports.queries.common import (
     ratio,
     scope_for,
 )
-from lms.reports.queries.diplomas import Duration, TimeToDiploma, learner_modality, time_to_diploma
-from lms.reports.queries.dropouts import Dormant, activity_time, dormant_page, dormant_stream
-from lms.reports.queries.intakes import FUNNEL, IntakeLine, ProgrammeFunnel, intake_lines, programme_funnels
+from lms.reports.queries.diplomas import (
+    DURATIONS,
+    Duration,
+    TimeToDiploma,
+    learner_modality,
+    summarised_time_to_diploma,
+    time_to_diploma,
+)
+from lms.reports.queries.dropouts import (
+    Dormant,
+    activity_time,
+    dormant_page,
+    dormant_stream,
+    summarised_dormant_page,
+)
+from lms.reports.queries.intakes import (
+    FUNNEL,
+    INTAKES,
+    IntakeLine,
+    ProgrammeFunnel,
+    funnels,
+    intake_lines,
+    intake_page,
+    programme_funnels,
+)
 from lms.reports.queries.units import (
     PASS_MARK,
     UnitRate,
@@ -41,6 +65,15 @@ from lms.reports.queries.units import (
 from lms.timetable.models import Offering
 
 __all__ = [
+    "DURATIONS",
+    "INTAKES",
+    "OVERVIEW",
+    "funnels",
+    "intake_page",
+    "overview_counts",
+    "summarised_dormant_page",
+    "summarised_time_to_diploma",
+    "summary_moment",
     "FUNNEL",
     "PASS_MARK",
     "Bin",
@@ -78,6 +111,14 @@ __all__ = [
 ]
 
 
+OVERVIEW = "overview"  # the summary's name in report_summaries
+
+
+def summary_moment(name: str) -> datetime | None:
+    """When the summary ``name`` was last computed (None: never, the page reads live)."""
+    return db.session.scalar(sa.select(ReportSummary.computed_at).where(ReportSummary.name == name))
+
+
 @dataclass(frozen=True)
 class Overview:
     learners: int
@@ -91,23 +132,31 @@ class Overview:
     open_applications: int
 
 
-def overview(current_year: int) -> Overview:
-    """All counts in one statement of scalar subqueries."""
+def overview(current_year: int, summarised: bool = False) -> Overview:
+    """All counts in one statement: of scalar subqueries over the tables, or ``summarised``, read
+    from the summary the task queue keeps (:func:`overview_counts`, counted for the academic year
+    current then)."""
+    if summarised:
+        values = dict(db.session.execute(sa.select(OverviewCount.name, OverviewCount.value)).all())
+        return Overview(*(values.get(name, 0) for name in Overview.__dataclass_fields__))
+    return Overview(*db.session.execute(overview_counts(current_year)).one())
+
+
+def overview_counts(current_year: int) -> sa.Select:
+    """The overview's counts, one column each, named as :class:`Overview`'s fields."""
 
     def count(column, *where):
         return sa.select(sa.func.count(column)).where(*where).scalar_subquery()
 
-    row = db.session.execute(
-        sa.select(
-            count(Learner.id),
-            count(Enrolment.id, Enrolment.status == EnrolmentStatus.ACTIVE),
-            count(UserRole.user_id, UserRole.role == Role.TUTOR),
-            count(Unit.id),
-            count(ProgrammeVersion.id),
-            count(Offering.id, Offering.academic_year == current_year),
-            count(Offering.id),
-            count(Intake.id),
-            count(Application.id, Application.status == ApplicationStatus.SUBMITTED),
-        )
-    ).one()
-    return Overview(*row)
+    columns = (
+        count(Learner.id),
+        count(Enrolment.id, Enrolment.status == EnrolmentStatus.ACTIVE),
+        count(UserRole.user_id, UserRole.role == Role.TUTOR),
+        count(Unit.id),
+        count(ProgrammeVersion.id),
+        count(Offering.id, Offering.academic_year == current_year),
+        count(Offering.id),
+        count(Intake.id),
+        count(Application.id, Application.status == ApplicationStatus.SUBMITTED),
+    )
+    return sa.select(*(column.label(name) for column, name in zip(columns, Overview.__dataclass_fields__, strict=True)))

@@ -11,15 +11,17 @@ from dateutil.relativedelta import relativedelta
 
 from lms.accounts.models import Learner, User
 from lms.catalog.models import Programme, ProgrammeVersion
+from lms.core.paging import LOOK_AHEAD, paginate
 from lms.core.time import academic_year
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
-from lms.reports.models import LearnerActivity, ReportSummary
+from lms.reports.models import DormantEnrolment, LearnerActivity, ReportSummary
 from lms.reports.queries.common import Filters, Page, Scope, paged
 from lms.results.models import Result, ResultStatus
 from lms.timetable.models import Offering, Registration, RegistrationStatus
 
 ACTIVITY = "activity"  # the summary's name in report_summaries
+DORMANT = "dormant"  # the list itself, computed from the activity summary
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,14 @@ class Dormant:
     last_result_at: datetime | None
 
 
-def _dormant_query(scope: Scope, filters: Filters, today: date, summarised: bool = False) -> sa.Select:
+def _dormant_query(
+    scope: Scope, filters: Filters, today: date, summarised: bool = False, keys: bool = False
+) -> sa.Select:
     """Active enrolments started at least two years ago whose learner has no registration (not
     withdrawn) in the current or the previous academic year and no result published in the last
     two years. ``summarised``: each learner's last activity read from the summary the task queue
-    keeps (one row a learner) instead of from every registration and result."""
+    keeps (one row a learner) instead of from every registration and result. ``keys``: each line
+    starts with its enrolment's and programme's ids (the dormant summary's rows)."""
     year = academic_year(today)
     cutoff = today - relativedelta(years=2)  # 29 February → 28 February
     cutoff_at = datetime.combine(cutoff, datetime.min.time(), tzinfo=UTC)
@@ -85,6 +90,7 @@ def _dormant_query(scope: Scope, filters: Filters, today: date, summarised: bool
         dormant = [~recent_registration, ~recent_result]
     query = (
         sa.select(
+            *((Enrolment.id, Programme.id) if keys else ()),
             Learner.learner_number,
             User.name,
             User.email,
@@ -124,8 +130,50 @@ def dormant_page(
 
 
 def activity_time() -> datetime | None:
-    """When the learners' activity summary was last computed (None: never, the report reads live)."""
-    return db.session.scalar(sa.select(ReportSummary.computed_at).where(ReportSummary.name == ACTIVITY))
+    """When the dropout-risk list was last computed (None: never, the report reads live)."""
+    return db.session.scalar(sa.select(ReportSummary.computed_at).where(ReportSummary.name == DORMANT))
+
+
+def dormant_summary_rows(today: date) -> sa.Select:
+    """The dropout-risk list for every programme as of ``today`` (the summary's rows), from the
+    learners' activity summary."""
+    return _dormant_query(Scope(None), Filters(), today, summarised=True, keys=True).order_by(None)
+
+
+DORMANT_COLUMNS = [
+    "enrolment_id",
+    "programme_id",
+    "learner_number",
+    "name",
+    "email",
+    "programme_code",
+    "version",
+    "enrolled_on",
+    "last_registration_year",
+    "last_result_at",
+]
+
+
+def summarised_dormant_page(scope: Scope, filters: Filters, page: int = 1, per_page: int = 100) -> Page[Dormant]:
+    """One page of the list as last computed, read in its order from the summary's indexes: two
+    statements, the count going a few pages ahead only."""
+    line = DormantEnrolment
+    query = (
+        sa.select(
+            line.learner_number,
+            line.name,
+            line.email,
+            line.programme_code,
+            line.version,
+            line.enrolled_on,
+            line.last_registration_year,
+            line.last_result_at,
+        )
+        .where(scope.where(line.programme_id), filters.programme(line.programme_id))
+        .order_by(line.programme_code, line.name, line.learner_number, line.enrolment_id)
+    )
+    found = paginate(query, page, per_page, look_ahead=LOOK_AHEAD)
+    return found.with_rows([_dormant(row) for row in found.rows])
 
 
 def dormant_stream(scope: Scope, filters: Filters, today: date) -> Iterator[Dormant]:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from lms.accounts.models import Role, User, UserRole
 from lms.catalog.models import Unit
-from lms.core.paging import Page, paginate
+from lms.core.paging import LOOK_AHEAD, Page, paginate
 from lms.core.search import matches_words
 from lms.extensions import db
 from lms.timetable.models import (
@@ -116,9 +116,10 @@ def _conditions(filters: OfferingFilters) -> list:
 
 def offering_page(filters: OfferingFilters, page: int = 1, per_page: int = 50) -> Page[OfferingLine]:
     """Offerings matching ``filters``, newest year first, with registered and waitlisted counts:
-    three statements whatever the data (a count, one page, its registrations counted)."""
+    three statements whatever the data (a count a few pages ahead, one page, its registrations
+    counted)."""
     conditions = _conditions(filters)
-    count = sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
+    count = sa.select(Offering.id).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
     query = (
         sa.select(Offering, Unit, Centre)
         .join(Unit, Offering.unit_id == Unit.id)
@@ -132,7 +133,7 @@ def offering_page(filters: OfferingFilters, page: int = 1, per_page: int = 50) -
             Offering.id,
         )
     )
-    found = paginate(query, page, per_page, count=count)
+    found = paginate(query, page, per_page, count=count, look_ahead=LOOK_AHEAD)
     # Counted for this page's offerings only (one more statement): never over every registration.
     counts = offering_registration_counts([offering.id for offering, _unit, _centre in found.rows])
     by_offering = {
