@@ -4,9 +4,9 @@
 
 Without ``--database-url`` it loads the demo into a temporary SQLite file; give it the database of
 ``lms demo --learners N --centres C`` to measure at scale (PostgreSQL URLs too). It re-audits the
-learners in batches of ``--batch``, each batch its own transaction, exactly as the queue's
-``reaudit_batch`` does (``refresh_progress``: records read, pure audit, snapshots written, plugins
-told), and reports learners/s and the process's resident memory along the run. Then the floor,
+learners in batches of ``--batch``, each batch its own transaction, through the one batch loop
+the command, the hook and the queue's tasks share (``refresh_in_batches``: records read, pure
+audit, snapshots written, plugins told), and reports learners/s and the process's resident memory along the run. Then the floor,
 measured in the same run on the same learners: the same rows (the five reads of a record, as
 column rows, no ORM object) into the pure audit, nothing written. The ratio says what lms adds
 above reading and auditing. One process, one core.
@@ -53,15 +53,18 @@ def learner_ids(limit: int | None) -> list[int]:
 
 
 def lms_path(app, ids: list[int], batch: int) -> tuple[float, list[float]]:
-    from lms.progress.services import refresh_progress
+    """The re-audit as ``lms progress refresh`` runs it: the one batch loop, a commit a batch."""
+    from lms.progress.services import refresh_in_batches
 
     memory = []
-    start = time.perf_counter()
-    for first in range(0, len(ids), batch):
-        with app.app_context():
-            refresh_progress(ids[first : first + batch], bulk=True)
-            db.session.commit()
+
+    def committed(_chunk: list[int]) -> None:
+        db.session.commit()
         memory.append(rss_mib())
+
+    start = time.perf_counter()
+    with app.app_context():
+        refresh_in_batches(ids, bulk=True, after_batch=committed, batch=batch)
     return time.perf_counter() - start, memory
 
 
