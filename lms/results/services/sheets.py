@@ -5,7 +5,7 @@ Functions flush, never commit: the request boundary commits once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
@@ -79,7 +79,8 @@ def save_sheet(
         raise PublicationTooEarly(_l("The exam of this session has not taken place yet: nothing was published."))
     rows = list(rows)
     is_ua = offering.unit.kind == UnitKind.UA
-    allowed = {registration.id: registration for registration in sheet_registrations(offering, session)}
+    named = {row.registration_id for row in rows}  # read those rows only: a sheet may hold thousands
+    allowed = {registration.id: registration for registration in sheet_registrations(offering, session, named)}
     existing = (
         {
             result.registration_id: result
@@ -313,10 +314,10 @@ def lock_sheet(
     return len(results)
 
 
-def sheet_registrations(offering: Offering, session: int) -> list[Registration]:
+def sheet_registrations(offering: Offering, session: int, only: Collection[int] | None = None) -> list[Registration]:
     from lms.results.queries import sheet_registrations as query
 
-    return query(offering, session)
+    return query(offering, session, only)
 
 
 __all__ = [
