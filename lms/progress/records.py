@@ -18,7 +18,6 @@ from lms.progress.audit.records import CreditEntry, ExceptionEntry, LearnerRecor
 from lms.results.models import ActivityDecision, Credit, Decision, Result, ResultStatus, Substitution
 from lms.timetable.models import Offering, Registration, RegistrationStatus
 
-
 # Made once: an alias builds its column collection when first used (milliseconds a call at 200,000
 # learners' worth of mapped classes), and the statement's cache key is the same for every call.
 _SUBSTITUTE = sa.orm.aliased(Unit, name="substitute_unit")

@@ -6,6 +6,7 @@ Functions flush, never commit: the request boundary commits once.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import User
 from lms.catalog.models import UnitKind
+from lms.core import holdings
 from lms.core.audit import record_event
 from lms.core.i18n import lazy_gettext as _l
 from lms.core.models import AuditEvent
@@ -152,7 +154,8 @@ def save_sheet(
         written.append(result)
         written_ids.append(registration_id)
     try:
-        with db.session.begin_nested():
+        # A publication re-audits the learners just below: not once more at this savepoint.
+        with holdings.settled_by_caller() if newly_published else nullcontext(), db.session.begin_nested():
             db.session.flush()
     except StaleDataError:
         raise VersionConflict(written_ids) from None
@@ -231,7 +234,8 @@ def publish_sheet(
     for result in results:
         _publish(result, actor, now, SOURCE_SHEET)
     try:
-        with db.session.begin_nested():
+        # A publication re-audits the learners just below: not once more at this savepoint.
+        with holdings.settled_by_caller(), db.session.begin_nested():
             db.session.flush()
     except StaleDataError:
         raise VersionConflict([result.registration_id for result in results]) from None
