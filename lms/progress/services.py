@@ -9,7 +9,9 @@ transaction, so pages read a snapshot that is never stale and a failure rolls it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -121,10 +123,28 @@ def refresh_in_batches(
     done = 0
     for first in range(0, len(ids), batch):
         chunk = ids[first : first + batch]
-        done += refresh_progress(chunk, as_of=as_of, bulk=bulk)
+        with _collector_paused():
+            done += refresh_progress(chunk, as_of=as_of, bulk=bulk)
         if after_batch is not None:
             after_batch(chunk)
     return done
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off during one batch: a batch keeps every audit's result (a few
+    hundred dicts and lists each) until the snapshots are written, and the collector, triggered
+    by the allocations, walks them again and again (a fifth of a batch's CPU at 500 learners).
+    Nothing is lost: cycles left by the batch go at the next collection. Only whoever paused it
+    resumes it (two threads pausing at once leave it on when the first is done, never off)."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def enrolled_learner_ids(after: int | None = None, limit: int | None = None) -> list[int]:
