@@ -4,9 +4,9 @@
 
 Without ``--database-url`` it loads the demo into a temporary SQLite file; give it the database of
 ``lms demo --learners N --centres C`` to measure at scale (PostgreSQL URLs too). It re-audits the
-learners in batches of ``--batch``, each batch its own transaction, exactly as the queue's
-``reaudit_batch`` does (``refresh_progress``: records read, pure audit, snapshots written, plugins
-told), and reports learners/s and the process's resident memory along the run. Then the floor,
+learners in batches of ``--batch``, each batch its own transaction, through the one batch loop
+the command, the hook and the queue's tasks share (``refresh_in_batches``: records read, pure
+audit, snapshots written, plugins told), and reports learners/s and the process's resident memory along the run. Then the floor,
 measured in the same run on the same learners: the same rows (the five reads of a record, as
 column rows, no ORM object) into the pure audit, nothing written. The ratio says what lms adds
 above reading and auditing. One process, one core.
@@ -52,20 +52,23 @@ def learner_ids(limit: int | None) -> list[int]:
     return ids[:limit] if limit else ids
 
 
-def lms_path(app, ids: list[int], batch: int) -> tuple[float, list[float]]:
-    from lms.progress.services import refresh_progress
+def lms_path(app, ids: list[int], batch: int) -> tuple[float, float, list[float]]:
+    """The re-audit as ``lms progress refresh`` runs it: the one batch loop, a commit a batch."""
+    from lms.progress.services import refresh_in_batches
 
     memory = []
-    start = time.perf_counter()
-    for first in range(0, len(ids), batch):
-        with app.app_context():
-            refresh_progress(ids[first : first + batch], bulk=True)
-            db.session.commit()
+
+    def committed(_chunk: list[int]) -> None:
+        db.session.commit()
         memory.append(rss_mib())
-    return time.perf_counter() - start, memory
+
+    start, cpu = time.perf_counter(), time.process_time()
+    with app.app_context():
+        refresh_in_batches(ids, bulk=True, after_batch=committed, batch=batch)
+    return time.perf_counter() - start, time.process_time() - cpu, memory
 
 
-def floor_path(app, ids: list[int], batch: int) -> float:
+def floor_path(app, ids: list[int], batch: int) -> tuple[float, float]:
     """The same learners' rows (the five reads of a record, column rows, no ORM objects) into the
     pure audit, nothing written: what any re-audit must pay."""
     from lms.accounts.models import Learner
@@ -77,7 +80,7 @@ def floor_path(app, ids: list[int], batch: int) -> float:
     today = utcnow().date()
     with app.app_context():
         catalog = catalogue_from_database()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for first in range(0, len(ids), batch):
             chunk = ids[first : first + batch]
             learners = db.session.execute(sa.select(Learner.id, Learner.learner_number).where(Learner.id.in_(chunk)))
@@ -92,9 +95,9 @@ def floor_path(app, ids: list[int], batch: int) -> float:
                 audit(
                     catalog.programs[(code, version)], catalog.units, catalog.equivalences, records[learner_id], today
                 )
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         db.session.rollback()
-    return elapsed
+    return elapsed, cpu
 
 
 class _Row:
@@ -125,14 +128,24 @@ def main() -> None:
         ids = learner_ids(args.limit)
         engine = db.engine.dialect.name
     print(f"{engine}: {len(ids)} learners with an enrolment, batches of {args.batch}")
-    floor = floor_path(app, ids, args.batch)  # also loads the process's catalogue once
-    elapsed, memory = lms_path(app, ids, args.batch)
+    floor, floor_cpu = floor_path(app, ids, args.batch)  # also loads the process's catalogue once
+    elapsed, cpu, memory = lms_path(app, ids, args.batch)
     rate, floor_rate = len(ids) / elapsed, len(ids) / floor
-    print(f"lms re-audit (refresh_progress, written): {rate:,.0f} learners/s ({elapsed:.1f} s)")
+    cpu_rate, floor_cpu_rate = len(ids) / cpu, len(ids) / floor_cpu
+    print(f"lms re-audit (refresh_in_batches, written): {rate:,.0f} learners/s ({elapsed:.1f} s)")
     print(f"floor (the same reads + pure audit, nothing written): {floor_rate:,.0f} learners/s ({floor:.1f} s)")
+    print(
+        f"CPU time (this process only, less sensitive to a shared machine): lms {cpu_rate:,.0f} learners/s, "
+        f"floor {floor_cpu_rate:,.0f} learners/s"
+    )
     ratio = floor_rate / rate
     print(f"ratio lms/floor: {ratio:.2f}x (bar {RATIO_BAR}x: {'pass' if ratio <= RATIO_BAR else 'MISSED'})")
     print(f"per core: {rate:,.0f} learners/s (bar {BAR_PER_CORE}: {'pass' if rate >= BAR_PER_CORE else 'MISSED'})")
+    cpu_ratio = floor_cpu_rate / cpu_rate
+    print(
+        f"in CPU time: ratio {cpu_ratio:.2f}x ({'pass' if cpu_ratio <= RATIO_BAR else 'MISSED'}), "
+        f"{cpu_rate:,.0f} learners/s a core ({'pass' if cpu_rate >= BAR_PER_CORE else 'MISSED'})"
+    )
     if memory:
         print(
             f"memory: {memory[0]:.0f} MiB after the first batch, {max(memory):.0f} MiB at most, {memory[-1]:.0f} at the end"

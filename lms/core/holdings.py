@@ -26,7 +26,8 @@ further round, up to :data:`MAX_ROUNDS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,7 @@ EVERYONE = None  # ``learner_ids`` of a change that concerns every learner (the 
 MAX_ROUNDS = 5
 _PENDING = "lms.holdings.pending"
 _FIRING = "lms.holdings.firing"
+_LATER = "lms.holdings.later"
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,19 @@ def settle(session: Session | None = None) -> None:
     raise RuntimeError(f"holdings still changing after {MAX_ROUNDS} re-audits: a hook writes what it reads")
 
 
+@contextmanager
+def settled_by_caller(session: Session | None = None) -> Iterator[None]:
+    """A savepoint committed inside this block does not re-audit (every commit does, savepoints
+    included): the caller settles right after, e.g. through :func:`holdings_changed`, so the
+    learners are re-audited once, not twice. The outer commit still settles whatever is left."""
+    session = session or _default_session()
+    session.info[_LATER] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_LATER, None)
+
+
 def mark_current(learner_ids: Collection[int] | None, session: Session | None = None) -> None:
     """These learners (``EVERYONE``: all) were just re-audited from flushed data: nothing pending
     for them any more. Progress calls it, so a direct re-audit is not repeated at commit."""
@@ -224,6 +239,8 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    if session.info.get(_LATER) and session.in_nested_transaction():
+        return  # see settled_by_caller
     settle(session)
 
 

@@ -3,14 +3,16 @@
 already, is remembered (:class:`~lms.progress.models.CredentialClaim`) and the learner is told once
 ("You can claim CS6800A"). Flushes, never commits.
 
-Cost: the certificates a learner already claimed are skipped, and so is every certificate toward
-which nothing the learner holds can count (:func:`lms.progress.audit.ranking.may_count`), so most
-learners cost a few set look-ups, not audits. A fixed number of statements per call, whatever the
+Cost: the certificates a learner already claimed are skipped, and so is every certificate for which
+the learner holds fewer units that can be validated there than its tree needs
+(:class:`lms.progress.audit.ranking.CompletionFilter`, built once per catalogue), so most learners
+cost a look-up per unit held, not audits. A fixed number of statements per call, whatever the
 number of learners: the versions, the claims already known, the new claims and the users to tell.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -25,14 +27,7 @@ from lms.core.time import utcnow
 from lms.extensions import db
 from lms.progress.audit.catalogue import Catalog
 from lms.progress.audit.engine import audit
-from lms.progress.audit.ranking import (
-    fewest_holdings,
-    is_certificate,
-    may_complete,
-    may_count,
-    newest_versions,
-    relevant_units,
-)
+from lms.progress.audit.ranking import CompletionFilter, is_certificate, newest_versions
 from lms.progress.audit.records import LearnerRecord
 from lms.progress.models import CredentialClaim
 
@@ -55,13 +50,10 @@ def record_complete_certificates(
     """Audit the newest version of every certificate for each learner of ``records`` (learner id ->
     record); store a claim for each one newly complete and notify its learner. Returns the new
     claims as (learner id, programme code)."""
-    certificates = [
-        program for program in newest_versions(catalog.programs.values()).values() if is_certificate(program.kind)
-    ]
-    if not certificates:
+    certificates = _certificates(catalog)
+    if not certificates.programs:
         return []
-    version_ids = _version_ids({(program.code, program.version) for program in certificates})
-    certificates = [program for program in certificates if (program.code, program.version) in version_ids]
+    version_ids = _version_ids({(program.code, program.version) for program in certificates.programs.values()})
     known = {
         (learner_id, version_id)
         for learner_id, version_id in db.session.execute(
@@ -71,18 +63,14 @@ def record_complete_certificates(
             )
         )
     }
-    relevant = {program.code: relevant_units(program, catalog.equivalences) for program in certificates}
-    needed = {program.code: fewest_holdings(program.requirements) for program in certificates}
     now = utcnow()
     claims: list[dict[str, Any]] = []
     claimed: dict[int, list[str]] = {}
     for learner_id, record in records.items():
-        for program in certificates:
-            version_id = version_ids[(program.code, program.version)]
-            if (learner_id, version_id) in known or not may_count(record, program.code, relevant[program.code]):
+        for program in sorted(certificates.candidates(record), key=lambda program: program.code):
+            version_id = version_ids.get((program.code, program.version))
+            if version_id is None or (learner_id, version_id) in known:
                 continue
-            if not may_complete(record, program.code, relevant[program.code], needed[program.code]):
-                continue  # holds fewer units than the tree needs: cannot be complete
             result = audit(program, catalog.units, catalog.equivalences, record, as_of)
             if result["status"] != "complete":
                 continue
@@ -100,6 +88,20 @@ def record_complete_certificates(
     db.session.execute(sa.insert(CredentialClaim), claims)  # one statement for them all
     _notify(claimed)
     return [(learner_id, code) for learner_id, codes in claimed.items() for code in codes]
+
+
+_FILTER: list[tuple[weakref.ref[Catalog], CompletionFilter]] = []  # the process's catalogue, its filter
+
+
+def _certificates(catalog: Catalog) -> CompletionFilter:
+    """The newest version of every certificate of ``catalog``, indexed: built once per catalogue
+    (the process keeps one, until an import changes it)."""
+    if not _FILTER or _FILTER[0][0]() is not catalog:
+        certificates = [
+            program for program in newest_versions(catalog.programs.values()).values() if is_certificate(program.kind)
+        ]
+        _FILTER[:] = [(weakref.ref(catalog), CompletionFilter(certificates, catalog.equivalences))]
+    return _FILTER[0][1]
 
 
 def _version_ids(wanted: set[tuple[str, str]]) -> dict[tuple[str, str], int]:

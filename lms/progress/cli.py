@@ -305,31 +305,27 @@ def refresh_command(number: str | None, as_of: datetime | None) -> None:
 
 
 def _refresh(number: str | None, as_of: datetime | None) -> None:
-    import sqlalchemy as sa
-
     from lms.accounts.queries import learner_by_number
     from lms.extensions import db
-    from lms.intakes.models import Enrolment
-    from lms.progress.services import refresh_progress
-    from lms.progress.tasks import REAUDIT_BATCH
+    from lms.progress.services import enrolled_learner_ids, refresh_in_batches
 
     day = _as_date(as_of)
     if number:
         learner = learner_by_number(number)
         if learner is None:
             fail([f"lms progress refresh: --learner: unknown learner number {number}"])
-        count = refresh_progress([learner.id], day)
+        count = refresh_in_batches([learner.id], day)
         db.session.commit()
         click.echo(f"{count} enrolments audited.")
         return
-    ids = db.session.scalars(sa.select(Enrolment.learner_id).distinct().order_by(Enrolment.learner_id)).all()
-    count = 0
+    ids = enrolled_learner_ids()
     # One transaction a batch, as the queue's re-audit: memory stays flat and an interruption
     # keeps what was done (running the command again redoes it all, harmlessly).
     with click.progressbar(length=len(ids), label="Re-auditing", file=sys.stderr) as bar:
-        for first in range(0, len(ids), REAUDIT_BATCH):
-            chunk = ids[first : first + REAUDIT_BATCH]
-            count += refresh_progress(chunk, day, bulk=True)
+
+        def committed(chunk: list[int]) -> None:
             db.session.commit()
             bar.update(len(chunk))
+
+        count = refresh_in_batches(ids, day, bulk=True, after_batch=committed)
     click.echo(f"{count} enrolments audited.")

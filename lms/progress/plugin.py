@@ -73,16 +73,14 @@ def lms_holdings_changed(learner_ids, reason) -> None:
     everyone (the catalogue changed), or more than ``QUEUE_FROM`` learners (a bulk import), on
     the task queue, in batches, once the change has committed."""
     from lms.progress import tasks
-    from lms.progress.services import refresh_progress
+    from lms.progress.services import refresh_in_batches
 
     if learner_ids is None:
         tasks.start_reaudit(reason, _current_user_id())
     elif len(learner_ids) > tasks.QUEUE_FROM:
         tasks.start_reaudit_of(learner_ids, reason, _current_user_id())
     else:
-        ids = sorted(learner_ids)
-        for first in range(0, len(ids), tasks.REAUDIT_BATCH):
-            refresh_progress(ids[first : first + tasks.REAUDIT_BATCH])
+        refresh_in_batches(learner_ids)
 
 
 def _current_user_id() -> int | None:

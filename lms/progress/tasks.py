@@ -17,11 +17,11 @@ from lms.core.i18n import lazy_gettext as _l
 from lms.core.tasks import enqueue, periodic, task
 from lms.extensions import db
 from lms.intakes.models import Enrolment
+from lms.progress.services import REAUDIT_BATCH, enrolled_learner_ids, refresh_in_batches
 
 log = logging.getLogger(__name__)
 REAUDIT = "reaudit"
 REAUDIT_LEARNERS = "reaudit-learners"
-REAUDIT_BATCH = 500
 QUEUE_FROM = 5000  # more learners than this in one change: re-audited on the task queue
 LABEL = _l("Re-audit of every learner")
 LEARNERS_LABEL = _l("Re-audit of the learners of a bulk change")
@@ -37,17 +37,11 @@ def start_reaudit(reason: str, created_by_id: int | None = None) -> int:
 
 @task(retries=3, retry_delay=5, resumes=REAUDIT)
 def reaudit_batch(job_id: int, position: int | None) -> None:
-    from lms.progress.services import refresh_progress
-
     job = jobs.claim(job_id, position)
     if job is None:
         return  # done already, or a duplicate of a batch another consumer did
-    query = sa.select(Enrolment.learner_id).distinct().order_by(Enrolment.learner_id).limit(REAUDIT_BATCH)
-    if position is not None:
-        query = query.where(Enrolment.learner_id > position)
-    ids = list(db.session.scalars(query))
-    if ids:
-        refresh_progress(ids, bulk=True)
+    ids = enrolled_learner_ids(after=position, limit=REAUDIT_BATCH)
+    refresh_in_batches(ids, bulk=True)  # one batch: this task's transaction
     jobs.advance(job, len(ids), ids[-1] if ids else position)
     if len(ids) < REAUDIT_BATCH:
         jobs.finish(job)
@@ -70,15 +64,12 @@ def start_reaudit_of(learner_ids, reason: str, created_by_id: int | None = None)
 def reaudit_learners(job_id: int, position: int | None) -> None:
     """One batch of :func:`start_reaudit_of`, from ``position`` in its list of learners; then the
     next (a duplicate finds the job moved on and does nothing; a lost one is resumed)."""
-    from lms.progress.services import refresh_progress
-
     job = jobs.claim(job_id, position or 0)
     if job is None:
         return
     start = position or 0
     ids = (job.params or {}).get("learners", [])[start : start + REAUDIT_BATCH]
-    if ids:
-        refresh_progress(ids, bulk=True)
+    refresh_in_batches(ids, bulk=True)  # one batch: this task's transaction
     jobs.advance(job, len(ids), start + len(ids))
     if start + len(ids) >= job.total:
         jobs.finish(job)

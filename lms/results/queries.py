@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -49,9 +50,10 @@ def _fails(result: Result) -> bool:
     return result.grade is None or Decimal(result.grade) < PASS_MARK
 
 
-def sheet_registrations(offering: Offering, session: int) -> list[Registration]:
-    """Registered learners of the sheet, by name. Session 2: only those absent or failing in session 1."""
-    registrations = db.session.scalars(
+def sheet_registrations(offering: Offering, session: int, only: Collection[int] | None = None) -> list[Registration]:
+    """Registered learners of the sheet, by name. Session 2: only those absent or failing in session 1.
+    ``only``: those of these registrations (a save of a few rows reads those rows, not the sheet)."""
+    query = (
         sa.select(Registration)
         .join(Learner, Registration.learner_id == Learner.id)
         .join(User, Learner.user_id == User.id)
@@ -61,7 +63,10 @@ def sheet_registrations(offering: Offering, session: int) -> list[Registration]:
             Registration.status == RegistrationStatus.REGISTERED,
         )
         .order_by(User.name, Learner.learner_number)
-    ).all()
+    )
+    if only is not None:
+        query = query.where(Registration.id.in_(sorted(only)))
+    registrations = db.session.scalars(query).all()
     if session == 1:
         return list(registrations)
     first = (

@@ -153,7 +153,7 @@ def test_cost_per_learner_stays_small(demo_app):
     assert per_learner < 0.005
 
 
-def test_only_learners_holding_something_relevant_are_audited():
+def test_only_learners_holding_enough_that_can_be_validated_are_audited():
     from lms.progress.audit import ranking
     from lms.progress.audit.catalogue import EquivalenceDef, ProgramDef
     from lms.progress.audit.records import (
@@ -164,16 +164,15 @@ def test_only_learners_holding_something_relevant_are_audited():
     )
     from lms.progress.audit.requirements import normalise
 
-    program = ProgramDef(
-        "CZ0001A", "1", "T", "certificat_competence", None, None, 12, 10, None, normalise({"all": ["AAA100", "BBB100"]})
-    )
-    relevant = ranking.relevant_units(
-        program, [EquivalenceDef(("XXX100", "YYY100"), "BBB100"), EquivalenceDef(("ZZZ100",), "QQQ100")]
-    )
-    assert relevant == {"AAA100", "BBB100", "XXX100", "YYY100"}
+    def certificate(tree):
+        return ProgramDef("CZ0001A", "1", "T", "certificat_competence", None, None, 12, 10, None, normalise(tree))
 
-    def may(record):
-        return ranking.may_count(record, "CZ0001A", relevant)
+    equivalences = [EquivalenceDef(("XXX100", "YYY100"), "BBB100"), EquivalenceDef(("ZZZ100",), "QQQ100")]
+    one_of = certificate({"choose": 1, "of": ["AAA100", "BBB100"]})
+    assert ranking.relevant_units(one_of, equivalences) == {"AAA100", "BBB100", "XXX100", "YYY100"}
+
+    def may(record, program=one_of):
+        return [p.code for p in ranking.CompletionFilter([program], equivalences).candidates(record)] == ["CZ0001A"]
 
     assert not may(LearnerRecord("X"))
     assert not may(
@@ -187,10 +186,18 @@ def test_only_learners_holding_something_relevant_are_audited():
         )
     )
     assert may(LearnerRecord("X", results=(ResultEntry("XXX100", 12),)))
-    assert may(LearnerRecord("X", results=(ResultEntry("AAA100", 6),)))  # maybe compensated: let the audit say
+    assert may(LearnerRecord("X", results=(ResultEntry("AAA100", status="validated"),)))
+    assert not may(LearnerRecord("X", results=(ResultEntry("AAA100", 6),)))  # below the pass mark
+    compensated = certificate({"all": ["AAA100", "BBB100"], "compensation": {"min_average": 10, "floor": 5}})
+    assert may(
+        LearnerRecord("X", results=(ResultEntry("AAA100", 6), ResultEntry("BBB100", 15))), compensated
+    )  # maybe compensated: let the audit say
+    assert not may(LearnerRecord("X", results=(ResultEntry("BBB100", 15),)), compensated)  # one of two units
     assert may(LearnerRecord("X", credits=(CreditEntry("BBB100", "vae"),)))
     assert not may(LearnerRecord("X", credits=(CreditEntry("BBB100", "ves", program="MR12202A"),)))
     assert may(LearnerRecord("X", exceptions=(ExceptionEntry("CZ0001A", "ZZZ100", "AAA100"),)))
+    nothing = certificate({"credits": 0, "of": ["AAA100"]})  # a tree that needs nothing held
+    assert may(LearnerRecord("X"), nothing)
     assert ranking.is_certificate("certificat_specialisation") and not ranking.is_certificate("master")
 
 
@@ -210,27 +217,19 @@ def test_a_certificate_skipped_for_holding_too_few_units_is_never_complete(demo_
     """The cheap test before auditing certificates never hides a complete one (every demo learner,
     every certificate of the catalogue)."""
     from lms.accounts.models import Learner
-    from lms.progress.audit.ranking import (
-        fewest_holdings,
-        is_certificate,
-        may_complete,
-        may_count,
-        newest_versions,
-        relevant_units,
-    )
+    from lms.progress.audit.ranking import CompletionFilter, is_certificate, newest_versions
     from lms.progress.records import learner_records
 
     with demo_app.app_context():
         catalog = catalogue_from_database()
         certificates = [p for p in newest_versions(catalog.programs.values()).values() if is_certificate(p.kind)]
+        completion = CompletionFilter(certificates, catalog.equivalences)
         records = learner_records(db.session.scalars(sa.select(Learner)).all())
         skipped = 0
         for record in records.values():
+            kept = {program.code for program in completion.candidates(record)}
             for program in certificates:
-                relevant = relevant_units(program, catalog.equivalences)
-                if not may_count(record, program.code, relevant):
-                    continue
-                if not may_complete(record, program.code, relevant, fewest_holdings(program.requirements)):
+                if program.code not in kept:
                     skipped += 1
                     result = audit(program, catalog.units, catalog.equivalences, record)
                     assert result["status"] != "complete", (record.learner, program.code)

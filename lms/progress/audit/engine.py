@@ -169,11 +169,32 @@ def _verdict(
         return Verdict("complete", missing, to_complete, best)
     # Run B may succeed where run A cannot: a registered unit outside the tree is usable in B
     # (an equivalence source, a substitute). Without a usable registered unit it is run A's answer.
-    if any(state[token] == REGISTERED for token in users):
+    if any(state[token] == REGISTERED for token in users) and _may_be_met_without_hypotheses(
+        shape, state, options, compensation, users
+    ):
         optimistic = solve_exact(shape, options, compensation, _optimistic_costs(state), users)
         if optimistic is not None:
             return Verdict("in_progress", missing, to_complete, optimistic)
     return Verdict("incomplete", missing, to_complete, best)
+
+
+def _may_be_met_without_hypotheses(
+    shape: Shape,
+    state: Mapping[str, str],
+    options: Sequence[list[Option]],
+    compensation: Mapping[int, Compensation],
+    users: Mapping[str, set[int]],
+) -> bool:
+    """False when run B cannot succeed, told without running it: every met leaf consumes a token
+    of its own (each token is applied once), so the root needs at least ``shape.fewest`` validated
+    or registered tokens. Most incomplete learners hold far fewer. Not told (True) when a group may
+    be compensated or an option consumes no token."""
+    if compensation:
+        return True
+    usable = sum(1 for token in users if state[token] != HYPOTHETICAL)
+    if usable >= shape.fewest:
+        return True
+    return any(not option.tokens for own in options for option in own)
 
 
 def _still_needed(chosen: Mapping[int, int], options: Sequence[list[Option]], state: Mapping[str, str]) -> list[str]:

@@ -103,6 +103,9 @@ def counted_ects(result: Mapping[str, Any]) -> Decimal:
 
 def _counted(node: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
     """(validated, in progress) ECTS of ``node`` that count toward it."""
+    if not node.get("earned_ects") and not node.get("in_progress_ects"):
+        # A node's figures are the sums of its children's: nothing below it is done or under way.
+        return ZERO, ZERO
     if node["kind"] == "unit":
         return _decimal(node.get("earned_ects")), _decimal(node.get("in_progress_ects"))
     rows = [(child, *_counted(child)) for child in node.get("children", ())]

@@ -279,21 +279,6 @@ def relevant_units(program: ProgramDef, equivalences: Sequence[EquivalenceDef]) 
     return frozenset(tree | sources)
 
 
-def may_count(record: LearnerRecord, program_code: str, relevant: frozenset[str]) -> bool:
-    """False when nothing the learner holds can count toward the programme (no result other than
-    a registration or an absence, no credit and no substitution there): its audit cannot be
-    complete, unless its tree asks for no unit at all."""
-    if not relevant:
-        return True
-    for result in record.results:
-        if result.status not in ("registered", "absent") and result.unit in relevant:
-            return True
-    for credit in record.credits:
-        if credit.unit in relevant and credit.program in (None, program_code):
-            return True
-    return any(exception.program == program_code for exception in record.exceptions)
-
-
 def fewest_holdings(node: dict[str, Any]) -> int:
     """A lower bound of how many things a learner must hold for the tree (in normal form) to be
     met: each leaf consumes at least one token of its own (engine phase 1: a token is applied once
@@ -309,12 +294,64 @@ def fewest_holdings(node: dict[str, Any]) -> int:
     return bound
 
 
-def may_complete(record: LearnerRecord, program_code: str, relevant: frozenset[str], needed: int) -> bool:
-    """False when the learner holds fewer things that could count toward the programme (units of
-    its tree or their equivalences' sources with a result or a credit, and its exceptions) than
-    its tree needs (:func:`fewest_holdings`): its audit cannot be complete. A cheap test before
-    auditing every certificate a learner's units touch."""
-    held = {r.unit for r in record.results if r.status not in ("registered", "absent") and r.unit in relevant}
-    held |= {c.unit for c in record.credits if c.unit in relevant and c.program in (None, program_code)}
-    exceptions = sum(1 for exception in record.exceptions if exception.program == program_code)
-    return len(held) + exceptions >= needed
+def compensates(node: dict[str, Any]) -> bool:
+    """Whether some group of the tree may be met by compensation (a leaf met with no token)."""
+    if node.get("compensation"):
+        return True
+    return any(compensates(child) for child in node.get("all", node.get("of", ())))
+
+
+class CompletionFilter:
+    """A cheap necessary test before auditing many programmes (the certificates, after each
+    re-audit) for a learner: :meth:`candidates` keeps those whose audit may be complete.
+
+    Each leaf of a tree met by the learner's own holdings consumes at least one token of its own
+    (engine phase 1), so a complete audit needs at least :func:`fewest_holdings` distinct things
+    held toward the programme that can be validated there: units of its tree or sources of its
+    equivalences with a result at or above its pass mark (or validated), or a credit valid for it,
+    plus one per substitution it grants. A tree with a compensation group (a leaf met with no
+    token) counts every result but registrations and absences. Validity periods are not checked:
+    the test may keep a programme that cannot be complete, never drop one that can. Programmes
+    are indexed by the units that can count toward them, so a learner costs a look-up per unit
+    held, not one pass over their record per programme."""
+
+    def __init__(self, programs: Iterable[ProgramDef], equivalences: Sequence[EquivalenceDef]) -> None:
+        self.programs = {program.code: program for program in programs}
+        self.relevant = {code: relevant_units(program, equivalences) for code, program in self.programs.items()}
+        self.needed = {code: fewest_holdings(program.requirements) for code, program in self.programs.items()}
+        self.lenient = {code for code, program in self.programs.items() if compensates(program.requirements)}
+        self.by_unit: dict[str, list[ProgramDef]] = {}
+        for code, relevant in self.relevant.items():
+            for unit in relevant:
+                self.by_unit.setdefault(unit, []).append(self.programs[code])
+        self.needs_nothing = [program for code, program in self.programs.items() if self.needed[code] <= 0]
+
+    def candidates(self, record: LearnerRecord) -> list[ProgramDef]:
+        """The programmes whose audit may be complete for ``record``, in no particular order."""
+        held: dict[str, set[str]] = {}
+        for result in record.results:
+            if result.status in ("registered", "absent"):
+                continue
+            for program in self.by_unit.get(result.unit, ()):
+                if (
+                    result.status == "validated"
+                    or (result.grade is not None and result.grade >= program.pass_mark)
+                    or program.code in self.lenient
+                ):
+                    held.setdefault(program.code, set()).add(result.unit)
+        for credit in record.credits:
+            for program in self.by_unit.get(credit.unit, ()):
+                if credit.program is None or credit.program == program.code:
+                    held.setdefault(program.code, set()).add(credit.unit)
+        granted: dict[str, int] = {}
+        for exception in record.exceptions:
+            if exception.program in self.programs:
+                granted[exception.program] = granted.get(exception.program, 0) + 1
+        kept = [
+            self.programs[code]
+            for code in held.keys() | granted.keys()
+            if len(held.get(code, ())) + granted.get(code, 0) >= self.needed[code]
+        ]
+        # A tree that needs nothing held (``credits: 0``...): nothing can rule it out.
+        kept += [program for program in self.needs_nothing if program.code not in held and program.code not in granted]
+        return kept

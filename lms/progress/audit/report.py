@@ -82,6 +82,18 @@ class _TreeReport:
         return Outcome(out, met, met_if_passed, worth, worth_if_passed, earned, in_progress)
 
     def leaf(self, node: Node, compensated_here: frozenset[str]) -> Outcome:
+        if node.index not in self.assignment and node.unit not in compensated_here:  # the common case: unmet
+            named = {"kind": "slot", "slot": node.unit, "ects": ects_number(node.worth)} if node.is_slot else None
+            out = {
+                "label": node.label,
+                **(named or {"kind": "unit", "unit": node.unit}),
+                "status": "unmet",
+                "earned_ects": 0,
+                "in_progress_ects": 0,
+                "applied": [],
+                "children": [],
+            }
+            return Outcome(out, False, False, 0, 0, 0, 0)
         applied: list[dict[str, Any]] = []
         worth = node.worth
         validated = registered = False

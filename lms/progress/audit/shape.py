@@ -131,6 +131,7 @@ class Shape:
     program: ProgramDef
     units: Mapping[str, UnitDef]
     leaf_ects: dict[str, Decimal | None]  # every leaf unit -> its catalogue ECTS (None: unknown)
+    fewest: int = 0  # at least this many leaves are met whenever the root is (see fewest_leaves)
 
     def matches(self, program: ProgramDef, units: Mapping[str, UnitDef]) -> bool:
         """Would ``program`` and ``units`` build this very shape (another object, the same content)?"""
@@ -167,7 +168,24 @@ def build_shape(program: ProgramDef, units: Mapping[str, UnitDef]) -> Shape:
         leaf_ects={
             leaf.unit: units[leaf.unit].ects if leaf.unit in units else None for leaf in leaves if not leaf.is_slot
         },
+        fewest=fewest_leaves(root),
     )
+
+
+def fewest_leaves(node: Node) -> int:
+    """A lower bound of how many leaves are met whenever ``node`` is (compensation aside): a leaf
+    one, ``all`` the sum of its children, ``choose N`` its N cheapest children, a credits condition
+    at least one child."""
+    if node.kind == "unit":
+        return 1
+    needs = [fewest_leaves(child) for child in node.children]
+    if node.kind == "all":
+        return sum(needs)
+    needs.sort()
+    bound = sum(needs[: node.choose]) if node.choose else 0
+    if node.has_credits and node.credits > 0 and needs:
+        bound = max(bound, needs[0])
+    return bound
 
 
 class ShapeCache:

@@ -5,7 +5,8 @@ Functions flush, never commit: the request boundary commits once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import User
 from lms.catalog.models import UnitKind
+from lms.core import holdings
 from lms.core.audit import record_event
 from lms.core.i18n import lazy_gettext as _l
 from lms.core.models import AuditEvent
@@ -79,7 +81,8 @@ def save_sheet(
         raise PublicationTooEarly(_l("The exam of this session has not taken place yet: nothing was published."))
     rows = list(rows)
     is_ua = offering.unit.kind == UnitKind.UA
-    allowed = {registration.id: registration for registration in sheet_registrations(offering, session)}
+    named = {row.registration_id for row in rows}  # read those rows only: a sheet may hold thousands
+    allowed = {registration.id: registration for registration in sheet_registrations(offering, session, named)}
     existing = (
         {
             result.registration_id: result
@@ -151,7 +154,8 @@ def save_sheet(
         written.append(result)
         written_ids.append(registration_id)
     try:
-        with db.session.begin_nested():
+        # A publication re-audits the learners just below: not once more at this savepoint.
+        with holdings.settled_by_caller() if newly_published else nullcontext(), db.session.begin_nested():
             db.session.flush()
     except StaleDataError:
         raise VersionConflict(written_ids) from None
@@ -230,7 +234,8 @@ def publish_sheet(
     for result in results:
         _publish(result, actor, now, SOURCE_SHEET)
     try:
-        with db.session.begin_nested():
+        # A publication re-audits the learners just below: not once more at this savepoint.
+        with holdings.settled_by_caller(), db.session.begin_nested():
             db.session.flush()
     except StaleDataError:
         raise VersionConflict([result.registration_id for result in results]) from None
@@ -313,10 +318,10 @@ def lock_sheet(
     return len(results)
 
 
-def sheet_registrations(offering: Offering, session: int) -> list[Registration]:
+def sheet_registrations(offering: Offering, session: int, only: Collection[int] | None = None) -> list[Registration]:
     from lms.results.queries import sheet_registrations as query
 
-    return query(offering, session)
+    return query(offering, session, only)
 
 
 __all__ = [
