@@ -26,9 +26,11 @@ protect(bp)
 
 from lms.api.views import (  # noqa: E402,F401  (routes on bp)
     account,
+    awards,
     catalogue,
     decisions,
     imports,
+    intakes,
     progress,
     results,
     tokens,
