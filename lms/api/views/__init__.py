@@ -32,6 +32,7 @@ from lms.api.views import (  # noqa: E402,F401  (routes on bp)
     imports,
     intakes,
     progress,
+    reports,
     results,
     tokens,
 )
