@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from lms.api.schemas.common import PageInfo, PageQuery
+from lms.api.schemas.common import CODE, NO_NUL, PageInfo, PageQuery
 
 
 class AwardPath(BaseModel):
@@ -14,11 +14,13 @@ class AwardPath(BaseModel):
 
 
 class CodePath(BaseModel):
-    code: str = Field(max_length=200, description="The code printed on the document (or in its QR code).")
+    code: str = Field(
+        max_length=200, pattern=NO_NUL, description="The code printed on the document (or in its QR code)."
+    )
 
 
 class AwardQuery(PageQuery):
-    programme: str | None = Field(None, max_length=20, description="Only the awards of this programme.")
+    programme: str | None = Field(None, pattern=CODE, description="Only the awards of this programme.")
 
 
 class AwardOut(BaseModel):

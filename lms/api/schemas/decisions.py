@@ -4,18 +4,18 @@ decisions, each with who decided, when and why; revoked ones stay, with their re
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lms.api.schemas.common import PageInfo
+from lms.api.schemas.common import CODE, NO_NUL, PageInfo
 
 UnitCode = Field(pattern=r"^\s*[A-Za-z0-9]{3,12}\s*$", description="A unit code: 3 to 12 letters or digits.")
-Reason = Field(min_length=1, max_length=2000)
+Reason = Field(min_length=1, max_length=2000, pattern=NO_NUL)
 
 
 class DecisionPath(BaseModel):
-    number: str = Field(max_length=20, description="The learner's number.")
+    number: str = Field(max_length=20, pattern=NO_NUL, description="The learner's number.")
     decision_id: int = Field(ge=1, le=2**31 - 1)
 
 
@@ -38,7 +38,7 @@ class CreditIn(BaseModel):
     unit: str = UnitCode
     source: Literal["ves", "vae", "dispense", "transfer"]
     programme: str | None = Field(
-        None, max_length=20, description="One of the learner's programmes; required for a VES."
+        None, pattern=CODE, description="One of the learner's programmes; required for a VES."
     )
     granted_on: date | None = Field(None, description="The decision's day (today when left out; never in the future).")
     reason: str = Reason
@@ -63,7 +63,7 @@ class CreditList(BaseModel):
 class SubstitutionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    programme: str = Field(max_length=20, description="One of the learner's programmes.")
+    programme: str = Field(pattern=CODE, description="One of the learner's programmes.")
     substitute: str = Field(
         pattern=r"^\s*[A-Za-z0-9]{3,12}\s*$", description="A unit the learner holds validated or is registered for."
     )
@@ -100,8 +100,10 @@ class UaDecisionIn(BaseModel):
     unit: str = UnitCode
     decision: Literal["validated", "not_validated"]
     decided_on: date | None = Field(None, description="The decision's day (today when left out).")
-    evidence: str = Field(min_length=1, max_length=4000, description="What the decision rests on.")
-    grade: str | float | None = Field(None, description='Optional, out of 20: 14.5 or "14,5".')
+    evidence: str = Field(min_length=1, max_length=4000, pattern=NO_NUL, description="What the decision rests on.")
+    grade: Annotated[str, Field(pattern=NO_NUL, max_length=20)] | float | None = Field(
+        None, description='Optional, out of 20: 14.5 or "14,5".'
+    )
 
 
 class UaDecisionOut(Revoked):

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lms.api.schemas.common import PageInfo, PageQuery
+from lms.api.schemas.common import NO_NUL, PageInfo, PageQuery
 
 Status = Literal["submitted", "accepted", "waitlisted", "rejected", "withdrawn"]
 
@@ -81,4 +81,6 @@ class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["accept", "waitlist", "reject"]
-    reason: str | None = Field(None, max_length=2000, description="Shown to the candidate; required to reject.")
+    reason: str | None = Field(
+        None, max_length=2000, pattern=NO_NUL, description="Shown to the candidate; required to reject."
+    )

@@ -8,11 +8,11 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from lms.api.schemas.common import PageInfo, PageQuery
+from lms.api.schemas.common import CODE, PageInfo, PageQuery
 
 
 class ReportQuery(BaseModel):
-    programme: str | None = Field(None, max_length=20, description="Only this programme (one the caller reports on).")
+    programme: str | None = Field(None, pattern=CODE, description="Only this programme (one the caller reports on).")
     year: int | None = Field(None, ge=1990, le=2100, description="Academic year (2025: 2025-2026).")
 
 

@@ -47,7 +47,7 @@ def _award(award: Award, name: str, number: str, version: str, title: str, progr
 )
 @login_required
 def awards(query: AwardQuery):
-    found = queries.visible_awards(current_user, query.page, query.limit, query.programme)
+    found = queries.visible_awards(current_user, query.page, query.limit, query.programme or None)
     return AwardList(
         items=[_award(*row) for row in found.rows],
         page=PageInfo(page=found.page, limit=query.limit, has_next=found.has_next),
