@@ -27,6 +27,7 @@ from lms.accounts.models import Learner, Role, User
 from lms.awards.models import Award
 from lms.catalog.directors import directed_programmes
 from lms.catalog.models import Programme, ProgrammeVersion, Unit
+from lms.core.paging import Page, paginate
 from lms.extensions import db
 from lms.intakes.models import Enrolment, EnrolmentStatus
 from lms.progress.history import PASS_MARK
@@ -197,6 +198,27 @@ def session_awards(award: Award) -> list[Award]:
             .order_by(Award.certificate_number)
         )
     )
+
+
+def visible_awards(user: User, page: int, per_page: int, programme_code: str | None = None) -> Page[tuple]:
+    """A page of the awards ``user`` may see, as the awards pages show them: their own, and those
+    of the programmes they may award (every one for an administrator); newest first. Rows:
+    (award, learner name, learner number, version, version title, programme code). Two statements."""
+    query = (
+        sa.select(
+            Award, User.name, Learner.learner_number, ProgrammeVersion.version, ProgrammeVersion.title, Programme.code
+        )
+        .join(Enrolment, Enrolment.id == Award.enrolment_id)
+        .join(ProgrammeVersion, ProgrammeVersion.id == Enrolment.programme_version_id)
+        .join(Programme, Programme.id == ProgrammeVersion.programme_id)
+        .join(Learner, Learner.id == Award.learner_id)
+        .join(User, User.id == Learner.user_id)
+        .where(sa.or_(Learner.user_id == user.id, directed_programmes(user, Award.programme_id)))
+        .order_by(Award.decided_on.desc(), Award.certificate_number, Award.id)
+    )
+    if programme_code is not None:
+        query = query.where(Programme.code == programme_code.strip().upper())
+    return paginate(query, page, per_page)
 
 
 def learner_awards(learner: Learner) -> list[tuple[Award, ProgrammeVersion]]:

@@ -47,7 +47,7 @@ FALLBACK_PAGE = (
 )
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None, **extra):
     # The request's work is rolled back anyway (an error is never committed); rolling back first
     # also lets the page read the database again after a failed statement.
     try:
@@ -56,7 +56,8 @@ def render_error(code: int, detail: str | None = None):
         log.exception("could not roll back before the error page")
     title, message = MESSAGES.get(code, (str(code), ""))
     if wants_json():
-        return problem(code, detail or str(message), title=str(title))
+        title = title if code in MESSAGES else HTTP_STATUS_TITLES.get(code, title)
+        return problem(code, detail or str(message), title=str(title), **extra)
     try:
         page = render_template("errors/error.html", code=code, title=title, message=message, detail=detail)
     except Exception:  # the error page itself failed: still no traceback for the user
@@ -90,7 +91,10 @@ def register_error_handlers(app: Flask) -> None:
                 user_id=current_user.id if current_user.is_authenticated else None,
                 details={"endpoint": request.endpoint, "object": True, "refusal": type(refusal).__name__},
             )
-        return render_error(refusal.status, str(refusal) or None)
+        extra = {}
+        if refusal.field and str(refusal):  # under /api/: the field at fault, as invalid parameters are
+            extra["errors"] = [{"field": refusal.field, "message": str(refusal)}]
+        return render_error(refusal.status, str(refusal) or None, **extra)
 
     @app.errorhandler(429)
     def too_many(error: HTTPException):

@@ -16,7 +16,7 @@ from flask_babel import format_date, format_decimal
 from lms.accounts.models import Learner, User
 from lms.catalog.directors import may_decide
 from lms.catalog.models import Programme, Unit, UnitKind
-from lms.catalog.queries import FreeSlot
+from lms.catalog.queries import FreeSlot, free_slots
 from lms.core.errors import Refusal
 from lms.core.holdings import holdings_changed
 from lms.core.i18n import gettext as _
@@ -37,6 +37,29 @@ class NotAllowed(Refusal):
     """The actor may not decide for this learner or programme."""
 
     status = 403
+
+
+def unit_named(code: str, field: str = "unit") -> Unit:
+    """The catalogue's unit of ``code`` (any case, spaces around ignored); refused on ``field``."""
+    code = (code or "").strip().upper()
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise DecisionError(_("No unit %(code)s in the catalogue.", code=code), field=field)
+    return unit
+
+
+def replaced_named(code: str, programme: Programme | None, field: str = "replaced") -> Unit | FreeSlot:
+    """What a substitution stands for: a free slot of the programme's tree, else a unit."""
+    code = (code or "").strip().upper()
+    slot = free_slots(programme.id).get(code) if programme is not None else None
+    if slot is not None:
+        return slot
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise DecisionError(
+            _("No unit or free slot %(code)s in this programme or the catalogue.", code=code), field=field
+        )
+    return unit
 
 
 def _reason(reason: str | None) -> str:

@@ -41,6 +41,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "api.programme_version",
         "api.units",
         "api.unit",
+        "api.verify",  # the public verification of a certificate or transcript, as JSON
         "accounts_sso.start",  # the login button of single sign-on (404 when not configured)
         "accounts_sso.callback",  # the identity provider sends the browser back here (state-checked)
     }

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lms.api.schemas.common import Ects, PageInfo, PageQuery, Problem
+from lms.api.schemas.common import NO_NUL, Ects, PageInfo, PageQuery, Problem
 
 
 class UnitOut(BaseModel):
@@ -23,11 +23,11 @@ class UnitList(BaseModel):
 
 
 class UnitPath(BaseModel):
-    code: str = Field(max_length=40)
+    code: str = Field(max_length=40, pattern=NO_NUL)
 
 
 class UnitQuery(PageQuery):
-    q: str | None = Field(None, max_length=100, description="Words of the code or title.")
+    q: str | None = Field(None, max_length=100, description="Words of the code or title.", pattern=NO_NUL)
 
 
 class ProgrammeSummary(BaseModel):
@@ -44,12 +44,12 @@ class ProgrammeList(BaseModel):
 
 
 class ProgrammePath(BaseModel):
-    code: str = Field(max_length=40)
+    code: str = Field(max_length=40, pattern=NO_NUL)
 
 
 class VersionPath(BaseModel):
-    code: str = Field(max_length=40)
-    version: str = Field(max_length=40)
+    code: str = Field(max_length=40, pattern=NO_NUL)
+    version: str = Field(max_length=40, pattern=NO_NUL)
 
 
 class ProgrammeVersionOut(BaseModel):
@@ -71,7 +71,7 @@ class ImportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dry_run: bool = Field(False, description="Say what the import would change; write nothing.")
-    filename: str = Field("catalogue.yaml", max_length=200, description="How problems name the file.")
+    filename: str = Field("catalogue.yaml", max_length=200, description="How problems name the file.", pattern=NO_NUL)
 
 
 class ImportOut(BaseModel):

@@ -30,3 +30,7 @@ class PageInfo(BaseModel):
     page: int
     limit: int
     has_next: bool = Field(description="Whether a next page exists (ask for page + 1).")
+
+
+NO_NUL = r"^[^\x00]*$"  # text the database can store (PostgreSQL refuses NUL characters)
+CODE = r"^\s*[A-Za-z0-9]{1,20}\s*$"  # a programme's code, as the catalogue writes them

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from lms.api.schemas.common import Ects
+from lms.api.schemas.common import NO_NUL, Ects
 
 
 class AuditApplied(BaseModel):
@@ -45,17 +45,19 @@ class Audit(BaseModel):
 
 
 class LearnerPath(BaseModel):
-    number: str = Field(max_length=20, description="The learner number, e.g. 100000W.")
+    number: str = Field(max_length=20, description="The learner number, e.g. 100000W.", pattern=NO_NUL)
 
 
 class LearnerProgrammePath(LearnerPath):
-    code: str = Field(max_length=40)
+    code: str = Field(max_length=40, pattern=NO_NUL)
 
 
 class AuditQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: str | None = Field(None, max_length=40, description="Default: the version the learner is enrolled on.")
+    version: str | None = Field(
+        None, max_length=40, description="Default: the version the learner is enrolled on.", pattern=NO_NUL
+    )
 
 
 class AuditList(BaseModel):

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from lms.api.schemas.common import NO_NUL
+
 
 class SheetPath(BaseModel):
     offering_id: int = Field(ge=1, le=2**31 - 1)
@@ -48,7 +50,7 @@ class SheetRowIn(BaseModel):
     grade: str | float | None = Field(None, description='Out of 20: 12.5 or "12,5"; null clears it.')
     absent: bool | None = None
     decision: Literal["validated", "not_validated"] | None = Field(None, description="UA sheets.")
-    comment: str | None = Field(None, max_length=2000)
+    comment: str | None = Field(None, max_length=2000, pattern=NO_NUL)
     version: int | None = Field(None, description="The result's version as read (optimistic locking).")
 
 

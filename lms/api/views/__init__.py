@@ -24,4 +24,15 @@ bp = APIBlueprint(
 protect(bp)
 
 
-from lms.api.views import account, catalogue, imports, progress, results, tokens  # noqa: E402,F401  (routes on bp)
+from lms.api.views import (  # noqa: E402,F401  (routes on bp)
+    account,
+    awards,
+    catalogue,
+    decisions,
+    imports,
+    intakes,
+    progress,
+    reports,
+    results,
+    tokens,
+)

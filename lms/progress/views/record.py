@@ -14,7 +14,7 @@ from lms.accounts.access import learner_or_404
 from lms.accounts.models import Learner, Role
 from lms.catalog.directors import may_see_learner
 from lms.catalog.models import Programme, Unit
-from lms.catalog.queries import FreeSlot, free_slots
+from lms.catalog.queries import FreeSlot
 from lms.core.access import deny_unless, roles_required
 from lms.core.i18n import gettext as _
 from lms.core.refusals import attempt, show_on_form
@@ -84,22 +84,20 @@ def _page(learner: Learner, forms: DecisionForms, status: int = 200):
 
 
 def _unit(code: str, form_field) -> Unit | None:
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code.strip().upper()))
-    if unit is None:
-        form_field.errors.append(_("No unit %(code)s in the catalogue.", code=code.strip().upper()))
-    return unit
+    try:
+        return decisions.unit_named(code)
+    except decisions.DecisionError as refusal:
+        form_field.errors.append(str(refusal))
+        return None
 
 
 def _replaced(code: str, form_field, programme: Programme | None) -> Unit | FreeSlot | None:
     """What a substitution stands for: a free slot of the programme's tree, else a unit."""
-    code = code.strip().upper()
-    slot = free_slots(programme.id).get(code) if programme is not None else None
-    if slot is not None:
-        return slot
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code))
-    if unit is None:
-        form_field.errors.append(_("No unit or free slot %(code)s in this programme or the catalogue.", code=code))
-    return unit
+    try:
+        return decisions.replaced_named(code, programme)
+    except decisions.DecisionError as refusal:
+        form_field.errors.append(str(refusal))
+        return None
 
 
 def _decide(call):
