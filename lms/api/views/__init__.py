@@ -24,4 +24,14 @@ bp = APIBlueprint(
 protect(bp)
 
 
-from lms.api.views import account, catalogue, imports, progress, results, tokens  # noqa: E402,F401  (routes on bp)
+from lms.api.views import (  # noqa: E402,F401  (routes on bp)
+    account,
+    attendance,
+    catalogue,
+    imports,
+    offerings,
+    progress,
+    registrations,
+    results,
+    tokens,
+)
