@@ -23,7 +23,7 @@ from tests.timetable import test_attendance, test_registrations
 def bearer(app, email: str, scope: str = "write", language: str = "en") -> dict[str, str]:
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == email))
-        _token, secret = services.create_personal_token(user, f"test {scope}", Scope(scope), None)
+        _token, secret = services.create_personal_token(user, f"test {scope}", Scope(scope), 30)
         db.session.commit()
     return {"Authorization": f"Bearer {secret}", "Accept-Language": language}
 

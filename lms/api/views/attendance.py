@@ -85,7 +85,7 @@ def sheet_etag(meeting: Meeting, rows) -> str:
     summary="A meeting's attendance sheet (its ETag in the ETag header)",
 )
 @roles_required(Role.TUTOR, Role.ADMIN)
-def sheet(path: MeetingPath):
+def attendance_sheet(path: MeetingPath):
     meeting = _meeting(path.meeting_id)
     if (refused := _cancelled(meeting)) is not None:
         return refused
@@ -126,7 +126,7 @@ def sheet(path: MeetingPath):
     summary="Record attendance of learners on the sheet (all or nothing; If-Match required)",
 )
 @roles_required(Role.TUTOR, Role.ADMIN)
-def record(path: MeetingPath, body: AttendanceIn):
+def attendance_record(path: MeetingPath, body: AttendanceIn):
     meeting = _meeting(path.meeting_id)
     if (refused := _cancelled(meeting)) is not None:
         return refused

@@ -143,7 +143,7 @@ def offering_out(line) -> dict:
     summary="Offerings with the learner catalogue's filters, in calendar order",
 )
 @roles_required(Role.LEARNER, Role.ADMIN)
-def offerings(query: OfferingQuery):
+def offering_list(query: OfferingQuery):
     learner = caller_learner()
     today = utcnow().date()
     filters, context, refused = _filters(query, learner, today)
@@ -181,7 +181,7 @@ def visible_offering(offering_id: int) -> tuple[Offering, object, bool]:
     summary="One offering, as a line of the catalogue",
 )
 @roles_required(Role.LEARNER, Role.TUTOR, Role.ADMIN)
-def offering(path: OfferingPath):
+def offering_one(path: OfferingPath):
     found, learner, _staff = visible_offering(path.offering_id)
     context = programme_fit.programme_context(learner) if learner else programme_fit.ProgrammeContext()
     line = offering_catalogue.offering_line(learner, found.id, context, utcnow().date())
@@ -217,7 +217,7 @@ def _meeting(meeting: Meeting, timezone: str, *, staff: bool, recorded: int | No
     summary="The offering's meetings in time order (its learners, tutors and administrators)",
 )
 @roles_required(Role.LEARNER, Role.TUTOR, Role.ADMIN)
-def meetings(path: OfferingPath, query: PageQuery):
+def offering_meetings(path: OfferingPath, query: PageQuery):
     found, learner, staff = visible_offering(path.offering_id)
     timezone = found.centre.timezone
     if staff:

@@ -94,7 +94,7 @@ def registrations_list(path: LearnerNumberPath, query: RegistrationQuery):
     summary="Register for an offering (or join its waiting list when it is full)",
 )
 @roles_required(Role.LEARNER)
-def register(path: LearnerNumberPath, body: RegistrationIn):
+def registration_create(path: LearnerNumberPath, body: RegistrationIn):
     learner = _learner(path.number, own=True)
     offering = db.session.get(Offering, body.offering_id)
     if offering is None:
@@ -119,7 +119,7 @@ def register(path: LearnerNumberPath, body: RegistrationIn):
     summary="Withdraw (or leave the waiting list): a freed place goes to the waiting list at once",
 )
 @roles_required(Role.LEARNER)
-def withdraw(path: RegistrationPath):
+def registration_withdraw(path: RegistrationPath):
     learner = _learner(path.number, own=True)
     line = learner_meetings.registration_line(learner.id, path.registration_id)
     if line is None:
