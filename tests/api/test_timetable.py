@@ -5,6 +5,7 @@ access matrix (another learner, another tutor, a director of nothing: 404 or 403
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -19,11 +20,13 @@ from lms.timetable.models import Attendance, AttendanceStatus, Meeting, Modality
 from tests.helpers import make_user
 from tests.timetable import test_attendance, test_registrations
 
+NAMES = itertools.count()
+
 
 def bearer(app, email: str, scope: str = "write", language: str = "en") -> dict[str, str]:
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == email))
-        _token, secret = services.create_personal_token(user, f"test {scope}", Scope(scope), 30)
+        _token, secret = services.create_personal_token(user, f"test {scope} {next(NAMES)}", Scope(scope), 30)
         db.session.commit()
     return {"Authorization": f"Bearer {secret}", "Accept-Language": language}
 
