@@ -26,12 +26,15 @@ protect(bp)
 
 from lms.api.views import (  # noqa: E402,F401  (routes on bp)
     account,
+    attendance,
     awards,
     catalogue,
     decisions,
     imports,
     intakes,
+    offerings,
     progress,
+    registrations,
     reports,
     results,
     tokens,

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lms.catalog.models import Unit
+from lms.core.paging import Page, paginate
 from lms.core.time import local_time
 from lms.extensions import db
 from lms.timetable.models import (
@@ -20,6 +21,7 @@ from lms.timetable.models import (
     Offering,
     Registration,
     RegistrationStatus,
+    semester_order,
 )
 
 # --- the learner's meetings ---------------------------------------------------------------------
@@ -92,6 +94,11 @@ def upcoming_and_past(learner_id: int, now: datetime, limit: int = 200) -> tuple
     return upcoming, past
 
 
+def offering_meetings(learner_id: int, offering_id: int) -> list[MeetingLine]:
+    """The meetings of one offering as the learner's timetable shows them (registered only)."""
+    return _meetings(learner_id, Meeting.offering_id == offering_id)
+
+
 def feed_meetings(learner_id: int) -> list[MeetingLine]:
     return _meetings(learner_id)
 
@@ -110,3 +117,47 @@ def learner_registration(learner_id: int, offering_id: int) -> Registration | No
     return db.session.scalar(
         sa.select(Registration).where(Registration.learner_id == learner_id, Registration.offering_id == offering_id)
     )
+
+
+# --- the learner's registrations ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistrationLine:
+    registration: Registration
+    offering: Offering
+    unit: Unit
+    centre: Centre
+
+
+def _registrations(*conditions: Any) -> sa.Select:
+    return (
+        sa.select(Registration, Offering, Unit, Centre)
+        .join(Offering, Registration.offering_id == Offering.id)
+        .join(Unit, Offering.unit_id == Unit.id)
+        .join(Centre, Offering.centre_id == Centre.id)
+        .where(*conditions)
+    )
+
+
+def learner_registrations(
+    learner_id: int, page: int = 1, per_page: int = 50, status: RegistrationStatus | None = None
+) -> Page[RegistrationLine]:
+    """A page of the learner's registrations (every status, or one), latest year first: two statements."""
+    conditions: list[Any] = [Registration.learner_id == learner_id]
+    if status is not None:
+        conditions.append(Registration.status == status)
+    count = sa.select(sa.func.count(Registration.id)).where(*conditions)
+    query = _registrations(*conditions).order_by(
+        Offering.academic_year.desc(), semester_order(Offering.semester), Unit.code, Registration.id
+    )
+    found = paginate(query, page, per_page, count=count)
+    return found.with_rows([RegistrationLine(*row) for row in found.rows])
+
+
+def registration_line(learner_id: int, registration_id: int) -> RegistrationLine | None:
+    """One of the learner's registrations (None if it is not theirs)."""
+    row = db.session.execute(
+        _registrations(Registration.id == registration_id, Registration.learner_id == learner_id)
+    ).first()
+    return RegistrationLine(*row) if row else None

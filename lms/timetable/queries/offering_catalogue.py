@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from lms.accounts.models import Learner
 from lms.catalog.models import Unit
 from lms.core.paging import Page, paginate
+from lms.core.search import matches_words
 from lms.core.time import academic_year
 from lms.extensions import db
 from lms.timetable.models import (
@@ -61,6 +62,7 @@ class CatalogueFilters:
     centre: int | None = None
     evening: bool = False
     distance: bool = False
+    unit: str = ""  # words of the unit's code or title
 
 
 @dataclass(frozen=True)
@@ -87,16 +89,7 @@ def catalogue_years(today: date) -> tuple[int, int]:
     return current, current + 1
 
 
-def catalogue_page(
-    learner: Learner,
-    filters: CatalogueFilters,
-    context: ProgrammeContext,
-    today: date,
-    page: int = 1,
-    per_page: int = 25,
-) -> Page[OfferingLine]:
-    """One page of offerings with their counts, the learner's own status, whether they already
-    validated the unit and where it fits in their programmes: three statements."""
+def _conditions(filters: CatalogueFilters, context: ProgrammeContext, today: date) -> list[Any]:
     conditions: list[Any] = []
     if filters.year is not None:
         conditions.append(Offering.academic_year == filters.year)
@@ -115,8 +108,13 @@ def catalogue_page(
     if filters.programme:
         codes = context.codes(None if filters.programme == MINE else filters.programme)
         conditions.append(Unit.code.in_(sorted(codes)) if codes else sa.false())
+    if filters.unit:
+        conditions.append(matches_words(filters.unit, Unit.search_key))
+    return conditions
 
-    count = sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
+
+def _lines_query(learner: Learner | None) -> sa.Select:
+    """Offerings with their counts and ``learner``'s own status (none without a learner)."""
 
     def counted(status: RegistrationStatus):
         return (
@@ -126,13 +124,16 @@ def catalogue_page(
             .scalar_subquery()
         )
 
-    mine = (
-        sa.select(Registration.status)
-        .where(Registration.offering_id == Offering.id, Registration.learner_id == learner.id)
-        .correlate(Offering)
-        .scalar_subquery()
-    )
-    query = (
+    if learner is None:
+        mine: Any = sa.null()
+    else:
+        mine = (
+            sa.select(Registration.status)
+            .where(Registration.offering_id == Offering.id, Registration.learner_id == learner.id)
+            .correlate(Offering)
+            .scalar_subquery()
+        )
+    return (
         sa.select(
             Offering,
             Unit,
@@ -143,20 +144,12 @@ def catalogue_page(
         )
         .join(Unit, Offering.unit_id == Unit.id)
         .join(Centre, Offering.centre_id == Centre.id)
-        .where(*conditions)
-        .order_by(
-            Offering.academic_year,
-            semester_order(Offering.semester),
-            Unit.code,
-            Centre.name,
-            Offering.modality,
-            Offering.id,
-        )
     )
-    found = paginate(query, page, per_page, count=count)
-    rows = found.rows
-    validated = validated_units(learner.id, sorted({unit.id for _, unit, *_ in rows}))
-    lines = [
+
+
+def _lines(learner: Learner | None, rows, context: ProgrammeContext, today: date) -> list[OfferingLine]:
+    validated = validated_units(learner.id, sorted({unit.id for _, unit, *_ in rows})) if learner else set()
+    return [
         OfferingLine(
             offering=offering,
             unit=unit,
@@ -170,4 +163,41 @@ def catalogue_page(
         )
         for offering, unit, centre, registered, waitlisted, status in rows
     ]
-    return found.with_rows(lines)
+
+
+def catalogue_page(
+    learner: Learner | None,
+    filters: CatalogueFilters,
+    context: ProgrammeContext,
+    today: date,
+    page: int = 1,
+    per_page: int = 25,
+) -> Page[OfferingLine]:
+    """One page of offerings with their counts, the learner's own status, whether they already
+    validated the unit and where it fits in their programmes: three statements. Without a
+    learner (staff reading the catalogue), no status and nothing validated."""
+    conditions = _conditions(filters, context, today)
+    count = sa.select(sa.func.count(Offering.id)).join(Unit, Offering.unit_id == Unit.id).where(*conditions)
+    query = (
+        _lines_query(learner)
+        .where(*conditions)
+        .order_by(
+            Offering.academic_year,
+            semester_order(Offering.semester),
+            Unit.code,
+            Centre.name,
+            Offering.modality,
+            Offering.id,
+        )
+    )
+    found = paginate(query, page, per_page, count=count)
+    return found.with_rows(_lines(learner, found.rows, context, today))
+
+
+def offering_line(
+    learner: Learner | None, offering_id: int, context: ProgrammeContext, today: date
+) -> OfferingLine | None:
+    """One offering as a line of the catalogue (any year), or None if there is none."""
+    rows = db.session.execute(_lines_query(learner).where(Offering.id == offering_id)).all()
+    lines = _lines(learner, rows, context, today)
+    return lines[0] if lines else None

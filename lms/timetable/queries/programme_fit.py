@@ -113,16 +113,20 @@ def equivalences_into(codes: set[str]) -> dict[str, set[str]]:
     return mapping
 
 
-def programme_context(learner: Learner, extra: tuple[str, dict[str, Any]] | None = None) -> ProgrammeContext:
+def programme_context(learner: Learner | None, extra: tuple[str, dict[str, Any]] | None = None) -> ProgrammeContext:
     """The trees of the learner's active enrolments (and ``extra``, a programme chosen in the
-    filter), with the equivalences into them: two statements."""
-    rows = db.session.execute(
-        sa.select(Programme.code, ProgrammeVersion.requirements)
-        .select_from(Enrolment)
-        .join(ProgrammeVersion, Enrolment.programme_version_id == ProgrammeVersion.id)
-        .join(Programme, ProgrammeVersion.programme_id == Programme.id)
-        .where(Enrolment.learner_id == learner.id, Enrolment.status == EnrolmentStatus.ACTIVE)
-        .order_by(Programme.code, Enrolment.enrolled_on)
+    filter), with the equivalences into them: two statements. Without a learner, ``extra`` only."""
+    rows = (
+        []
+        if learner is None
+        else db.session.execute(
+            sa.select(Programme.code, ProgrammeVersion.requirements)
+            .select_from(Enrolment)
+            .join(ProgrammeVersion, Enrolment.programme_version_id == ProgrammeVersion.id)
+            .join(Programme, ProgrammeVersion.programme_id == Programme.id)
+            .where(Enrolment.learner_id == learner.id, Enrolment.status == EnrolmentStatus.ACTIVE)
+            .order_by(Programme.code, Enrolment.enrolled_on)
+        )
     )
     context = ProgrammeContext()
     for code, tree in rows:
