@@ -34,7 +34,12 @@ def lti_app(app, lti_platform):
 def start(client, platform) -> dict:
     answer = client.post(
         "/lti/login",
-        data={"iss": platform.issuer, "login_hint": "7", "target_link_uri": "http://localhost/me/", "client_id": CLIENT_ID},
+        data={
+            "iss": platform.issuer,
+            "login_hint": "7",
+            "target_link_uri": "http://localhost/me/",
+            "client_id": CLIENT_ID,
+        },
     )
     assert answer.status_code == 302, answer.text[:500]
     params = {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
@@ -52,7 +57,7 @@ def test_a_valid_launch_signs_the_learner_in(lti_app, lti_platform):
     assert answer.headers["Location"].endswith("/me/")
     assert "frame-ancestors " + lti_platform.issuer in answer.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in answer.headers
-    cookie = [h for h in answer.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
+    cookie = [h for h in answer.headers.getlist("Set-Cookie") if h.startswith("lms_session=")][0]
     assert "SameSite=None" in cookie and "Secure" in cookie
     with lti_app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "claire.martin@univ.example"))
@@ -112,7 +117,9 @@ def test_deep_linking_answer_is_verified_by_the_platform(lti_app, lti_platform):
         },
     )
     del_resource = client.post("/lti/launch", data={"id_token": token, "state": params["state"]})
-    assert del_resource.status_code == 302 and "/lti/deep-link" in del_resource.headers["Location"], del_resource.text[:500]
+    assert del_resource.status_code == 302 and "/lti/deep-link" in del_resource.headers["Location"], del_resource.text[
+        :500
+    ]
     page = client.get(del_resource.headers["Location"])
     assert page.status_code == 200
     from tests.helpers import csrf_token
