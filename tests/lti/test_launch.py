@@ -136,3 +136,42 @@ def test_deep_linking_answer_is_verified_by_the_platform(lti_app, lti_platform):
     assert claims[LTI + "message_type"] == "LtiDeepLinkingResponse"
     items = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
     assert items[0]["url"].endswith("/me/") and claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque"
+
+
+def test_a_tutor_compares_the_course_roster_with_the_offering(lti_app, lti_platform):
+    from lms.timetable.models import Offering, offering_tutors
+
+    with lti_app.app_context():
+        offering = db.session.scalar(sa.select(Offering).limit(1))
+        if offering is None:
+            pytest.skip("no offering in the migrated database")
+    lti_platform.members = [
+        {
+            "user_id": "moodle-9",
+            "name": "Ada Lovelace",
+            "email": "ada@univ.example",
+            "roles": [LIS + "Learner"],
+            "status": "Active",
+        },
+        {
+            "user_id": "moodle-user-7",
+            "name": "Claire Martin",
+            "email": "claire.martin@univ.example",
+            "roles": [LIS + "Instructor"],
+        },
+    ]
+    client = lti_app.test_client()
+    params = start(client, lti_platform)
+    token = lti_platform.id_token(params["nonce"], **{LTI + "roles": [LIS + "Instructor"]})
+    assert client.post("/lti/launch", data={"id_token": token, "state": params["state"]}).status_code == 302
+    with lti_app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "claire.martin@univ.example"))
+        db.session.execute(sa.insert(offering_tutors).values(offering_id=offering.id, user_id=user.id))
+        db.session.commit()
+        from lms.lti.models import LtiContext
+
+        context_id = db.session.scalar(sa.select(LtiContext.id))
+    page = client.get(f"/lti/roster?context={context_id}&offering={offering.id}")
+    assert page.status_code == 200, page.text[:500]
+    assert "Ada Lovelace" in page.text
+    assert lti_platform.hits.get("/token") == 1 and lti_platform.hits.get("/nrps/course-42") == 1
