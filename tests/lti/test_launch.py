@@ -21,14 +21,23 @@ from tests.fixtures.lti_platform import CLIENT_ID, LIS, LTI
 pytestmark = pytest.mark.sqlite_only
 
 
-@pytest.fixture
-def lti_app(app, lti_platform):
+def _register(app, lti_platform):
     with app.app_context():
         services.add_platform(**lti_platform.registration(), match_by=MatchBy.EMAIL, create_accounts=True)
         keys.signing_key()
         db.session.commit()
         lti_platform.tool_jwks = keys.jwks()
     return app
+
+
+@pytest.fixture
+def lti_app(app, lti_platform):
+    return _register(app, lti_platform)
+
+
+@pytest.fixture
+def lti_demo_app(demo_app, lti_platform):
+    return _register(demo_app, lti_platform)
 
 
 def start(client, platform) -> dict:
@@ -138,7 +147,8 @@ def test_deep_linking_answer_is_verified_by_the_platform(lti_app, lti_platform):
     assert items[0]["url"].endswith("/me/") and claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque"
 
 
-def test_a_tutor_compares_the_course_roster_with_the_offering(lti_app, lti_platform):
+def test_a_tutor_compares_the_course_roster_with_the_offering(lti_demo_app, lti_platform):
+    lti_app = lti_demo_app
     from lms.timetable.models import Offering, offering_tutors
 
     with lti_app.app_context():
