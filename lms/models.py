@@ -7,6 +7,7 @@ from lms.awards.models import Award
 from lms.catalog.models import Equivalence, Programme, ProgrammeVersion, Unit
 from lms.core.models import AuditLog, StoredFile
 from lms.intakes.models import Application, ApplicationDocument, Enrolment, Intake
+from lms.lti.models import LtiContext, LtiDeployment, LtiKey, LtiPlatform, LtiState
 from lms.notifications.models import Notification
 from lms.progress.models import ProgressSnapshot
 from lms.reports.models import LearnerActivity, ReportSummary, UnitResultCount
@@ -29,6 +30,11 @@ __all__ = [
     "Intake",
     "Learner",
     "LearnerActivity",
+    "LtiContext",
+    "LtiDeployment",
+    "LtiKey",
+    "LtiPlatform",
+    "LtiState",
     "Meeting",
     "Notification",
     "Offering",

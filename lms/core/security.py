@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response
+from flask import Response, g
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -31,8 +31,41 @@ HEADERS = {
 }
 
 
+FRAMING = "lms_frame_ancestors"
+FORM_TARGETS = "lms_form_targets"
+
+
+def allow_framing(origins: list[str]) -> None:
+    """Let this response be shown in a frame of ``origins`` only (an LTI platform's page): the
+    CSP's ``frame-ancestors`` lists them and ``X-Frame-Options`` is left out. No origin: unchanged."""
+    if origins:
+        setattr(g, FRAMING, list(origins))
+
+
+def allow_form_target(origin: str) -> None:
+    """Let this page's form post to ``origin`` (the deep-linking answer goes back to the platform)."""
+    setattr(g, FORM_TARGETS, [*getattr(g, FORM_TARGETS, []), origin])
+
+
+def _policy() -> str:
+    frames = getattr(g, FRAMING, None)
+    targets = getattr(g, FORM_TARGETS, None)
+    if not frames and not targets:
+        return CONTENT_SECURITY_POLICY
+    policy = CONTENT_SECURITY_POLICY
+    if frames:
+        policy = policy.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(frames))
+    if targets:
+        policy = policy.replace("form-action 'self'", "form-action 'self' " + " ".join(targets))
+    return policy
+
+
 def add_security_headers(response: Response) -> Response:
+    framed = bool(getattr(g, FRAMING, None))
+    response.headers.setdefault("Content-Security-Policy", _policy())
     for name, value in HEADERS.items():
+        if framed and name == "X-Frame-Options":
+            continue
         response.headers.setdefault(name, value)
     if response.mimetype == "text/html":
         # Pages may show personal data: never store them in shared caches.

@@ -27,6 +27,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "lms.notifications.plugin",
     "lms.results.importers.plugin",
     "lms.api.plugin",
+    "lms.lti.plugin",
     "lms.demo.plugin",
 )
 
